@@ -1,0 +1,160 @@
+"""Ingest speed: the public corpus and a synthetic set of small emails, each against a baseline.
+
+The baseline is extraction + hashing alone — the same worker processes, identifying, hashing, copying
+the original into a throwaway store and extracting text and metadata — with no database, no text store
+and no index. The full run is `ingest` into a fresh case. Each phase runs in its own process so its peak
+RSS is its own. Prints one JSON object.
+
+    .venv/bin/python benchmarks/ingest.py --corpus ../shared/corpus --emails 50000 --jobs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from email.message import EmailMessage
+from email.utils import format_datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+WORDS = ("deadline warrant motion dismiss privileged counsel investigator grudge filing hearing docket "
+         "exhibit affidavit custody evidence witness statement deposition subpoena discovery schedule "
+         "meeting report draft review agreement contract invoice payment account transfer budget forecast "
+         "call tomorrow please thanks regards attached see below update question answer issue").split()
+
+
+def make_emails(folder: Path, count: int, seed: int = 7) -> None:
+    """Small realistic emails: a Zipf-like vocabulary, threads, one in ten with a text attachment."""
+    rng = random.Random(seed)
+    vocabulary = WORDS + [f"term{n}" for n in range(20000)]
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    people = [f"person{n}@firm{n % 40}.example" for n in range(400)]
+    start = datetime(2019, 1, 1, tzinfo=UTC)
+    for n in range(count):
+        message = EmailMessage()
+        message["From"] = rng.choice(people)
+        message["To"] = ", ".join(rng.sample(people, 2))
+        message["Subject"] = " ".join(rng.choices(vocabulary[:200], k=4))
+        message["Date"] = format_datetime(start + timedelta(minutes=37 * n))
+        message["Message-ID"] = f"<bench{n}@mail.example>"
+        body = " ".join(rng.choices(vocabulary, weights=weights, k=rng.randint(60, 400)))
+        message.set_content(body)
+        if n % 10 == 0:
+            note = " ".join(rng.choices(vocabulary, weights=weights, k=120)).encode()
+            message.add_attachment(note, maintype="text", subtype="plain", filename="notes.txt")
+        target = folder / f"{n // 1000:03d}" / f"{n:06d}.eml"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(message.as_bytes())
+
+
+def _baseline_phase(source: Path, jobs: int) -> dict[str, float]:
+    from reviewer.core.ingest.walk import walk_inputs
+    from reviewer.core.ingest.worker import WorkerSettings, init_worker, process_input
+
+    store = Path(tempfile.mkdtemp(prefix="bench-store-"))
+    try:
+        inputs = walk_inputs([source])
+        started = time.perf_counter()
+        items = 0
+        with ProcessPoolExecutor(jobs, initializer=init_worker,
+                                 initargs=(WorkerSettings(store_root=store),)) as pool:
+            for results in pool.map(process_input, [i.path for i in inputs], chunksize=8):
+                items += len(results)
+        return {"seconds": time.perf_counter() - started, "items": items}
+    finally:
+        shutil.rmtree(store, ignore_errors=True)
+
+
+def _full_phase(source: Path, jobs: int) -> dict[str, float]:
+    from reviewer.core.case import Case
+    from reviewer.core.ingest.pipeline import IngestOptions, ingest
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-case-"))
+    try:
+        with Case.create(folder / "case") as case:
+            started = time.perf_counter()
+            summary = ingest(case, [source], IngestOptions(jobs=jobs))
+            seconds = time.perf_counter() - started
+        return {"seconds": seconds, "items": summary.documents + summary.duplicates + summary.exceptions,
+                "documents": summary.documents}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_phase(phase: str, source: Path, jobs: int) -> dict[str, float]:
+    """Run one phase in a child process; its peak RSS is the largest of it and its workers."""
+    command = [sys.executable, __file__, "--phase", phase, "--source", str(source), "--jobs", str(jobs)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    output = process.stdout.read() if process.stdout else ""
+    _pid, status, usage = os.wait4(process.pid, 0)
+    if status != 0:
+        raise SystemExit(f"{phase} phase failed on {source}")
+    result = json.loads(output)
+    result["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)
+    return result
+
+
+def measure(label: str, source: Path, jobs: int) -> dict[str, object]:
+    size_mb = sum(p.stat().st_size for p in source.rglob("*") if p.is_file()) / 1e6
+    files = sum(1 for p in source.rglob("*") if p.is_file())
+    baseline = run_phase("baseline", source, jobs)
+    full = run_phase("full", source, jobs)
+    return {
+        "set": label,
+        "input_files": files,
+        "input_mb": round(size_mb, 1),
+        "items": full["items"],
+        "documents": full.get("documents"),
+        "ingest_seconds": round(full["seconds"], 2),
+        "ingest_docs_per_second": round(full["items"] / full["seconds"], 1),
+        "ingest_mb_per_second": round(size_mb / full["seconds"], 2),
+        "ingest_peak_rss_mb": full["peak_rss_mb"],
+        "baseline_seconds": round(baseline["seconds"], 2),
+        "baseline_docs_per_second": round(baseline["items"] / baseline["seconds"], 1),
+        "baseline_peak_rss_mb": baseline["peak_rss_mb"],
+        "ratio_ingest_to_baseline": round(full["seconds"] / baseline["seconds"], 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=os.environ.get("REVIEWER_CORPUS"))
+    parser.add_argument("--emails", type=int, default=50000)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--phase", choices=["baseline", "full"], help=argparse.SUPPRESS)
+    parser.add_argument("--source", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        phase = _baseline_phase if args.phase == "baseline" else _full_phase
+        print(json.dumps(phase(args.source, args.jobs)))
+        return
+    results: dict[str, object] = {"jobs": args.jobs, "cpus": os.cpu_count(), "sets": []}
+    if args.corpus:
+        results["sets"].append(measure("corpus", Path(args.corpus), args.jobs))  # type: ignore[union-attr]
+    if args.emails:
+        folder = Path(tempfile.mkdtemp(prefix="bench-emails-"))
+        try:
+            started = time.perf_counter()
+            make_emails(folder, args.emails)
+            results["generate_seconds"] = round(time.perf_counter() - started, 1)
+            results["sets"].append(measure(f"synthetic-{args.emails}-emails", folder, args.jobs))  # type: ignore[union-attr]
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    results["benchmark_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""The `reviewer` command: a thin face over reviewer.core. Each module here registers one group of commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from reviewer import __version__
+from reviewer.cli import case_commands, review_commands
+from reviewer.cli.common import fail
+from reviewer.core.errors import ReviewerError
+
+COMMAND_GROUPS = [case_commands, review_commands]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reviewer",
+        description="Offline evidence and discovery review: ingest, search, tag, redact and produce.",
+    )
+    parser.add_argument("--version", action="version", version=f"reviewer {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for group in COMMAND_GROUPS:
+        group.register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(args.run(args) or 0)
+    except ReviewerError as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return fail("Stopped.", code=130)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""What every command shares: opening a case, printing JSON or CSV, a progress bar with Ctrl-C to stop."""
+
+from __future__ import annotations
+
+import csv
+import json
+import signal
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from reviewer.core.case import Case
+from reviewer.core.progress import CancelToken, ProgressUpdate
+
+console = Console(stderr=True)  # progress, messages and errors
+stdout_console = Console()  # tables that are the command's output
+
+
+def fail(message: str, code: int = 1) -> int:
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    return code
+
+
+def open_case(path: str) -> Case:
+    return Case.open(path)
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def write_csv(path: str | None, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+    """CSV to a file (UTF-8 with BOM so Excel opens it right) or to standard output."""
+    def dump(stream: Any) -> None:
+        writer = csv.DictWriter(stream, fieldnames=list(columns), extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()})
+
+    if path in (None, "-"):
+        dump(sys.stdout)
+    else:
+        with Path(path).open("w", newline="", encoding="utf-8-sig") as stream:
+            dump(stream)
+
+
+@contextmanager
+def progress_bar(label: str, quiet: bool = False) -> Iterator[tuple[Any, CancelToken]]:
+    """A rich progress bar and a cancel token that the first Ctrl-C sets (a second one kills)."""
+    cancel = CancelToken()
+
+    def on_interrupt(_signum: int, _frame: Any) -> None:
+        if cancel.cancelled:
+            raise KeyboardInterrupt
+        cancel.cancel()
+        console.print("[yellow]Stopping after the current files… (Ctrl-C again to abort at once)[/]")
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=console,
+                   disable=quiet or not console.is_terminal)
+    task = bar.add_task(label, total=None, detail="")
+
+    started = time.monotonic()
+
+    def update(event: ProgressUpdate) -> None:
+        detail = "  ".join(f"{k} {v:,}" for k, v in event.counts.items()) or event.message
+        elapsed = time.monotonic() - started
+        if event.done and elapsed > 1:
+            detail += f"  {event.done / elapsed:,.1f}/s"
+        bar.update(task, description=event.stage, completed=event.done, total=event.total, detail=detail)
+
+    try:
+        with bar:
+            yield update, cancel
+    finally:
+        signal.signal(signal.SIGINT, previous)

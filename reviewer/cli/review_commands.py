@@ -1,0 +1,207 @@
+"""Commands that code documents: tag, tags, tag-new, tag-edit, tag-delete, note, privilege, history, undo,
+export."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict
+
+from rich.table import Table
+
+from reviewer.cli.case_commands import DOC_COLUMNS
+from reviewer.cli.common import console, open_case, print_json, stdout_console, write_csv
+from reviewer.core import audit, review
+from reviewer.core.case import Case
+from reviewer.core.errors import ReviewerError
+
+CODING_COLUMNS = ["tags", "privilege_basis", "privilege_description", "notes"]
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = commands.add_parser("tag", help="apply a tag to documents (or take it off with --remove)")
+    p.add_argument("case")
+    p.add_argument("tag", help='the tag\'s name, e.g. "Responsive"')
+    p.add_argument("controls", nargs="*", metavar="CONTROL", help="control numbers of the documents")
+    p.add_argument("--query", metavar="Q", help="every document this search finds (instead of CONTROLs)")
+    p.add_argument("--remove", action="store_true", help="take the tag off instead")
+    p.add_argument("--families", action="store_true", help="include every member of each document's family")
+    p.set_defaults(run=cmd_tag)
+
+    p = commands.add_parser("tags", help="the case's tags with their hotkeys and document counts")
+    p.add_argument("case")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_tags)
+
+    p = commands.add_parser("tag-new", help="add a tag to the case")
+    p.add_argument("case")
+    p.add_argument("name")
+    p.add_argument("--group", default="", help="heading the tag is listed under")
+    p.add_argument("--color", help="#RRGGBB (default: the next colour of the palette)")
+    p.add_argument("--hotkey", default="", help="a digit or letter that applies the tag in the viewer")
+    p.set_defaults(run=cmd_tag_new)
+
+    p = commands.add_parser("tag-edit", help="rename a tag or change its group, colour or hotkey")
+    p.add_argument("case")
+    p.add_argument("name")
+    p.add_argument("--rename", metavar="NEW_NAME")
+    p.add_argument("--group")
+    p.add_argument("--color", metavar="#RRGGBB")
+    p.add_argument("--hotkey", help='a digit or letter; "" removes the hotkey')
+    p.set_defaults(run=cmd_tag_edit)
+
+    p = commands.add_parser("tag-delete", help="delete a tag from the case and every document (no undo)")
+    p.add_argument("case")
+    p.add_argument("name")
+    p.set_defaults(run=cmd_tag_delete)
+
+    p = commands.add_parser("note", help="add a note to a document")
+    p.add_argument("case")
+    p.add_argument("control", metavar="CONTROL")
+    p.add_argument("text")
+    p.set_defaults(run=cmd_note)
+
+    p = commands.add_parser("privilege", help="record why documents are privileged, for the privilege log")
+    p.add_argument("case")
+    p.add_argument("controls", nargs="+", metavar="CONTROL")
+    basis = p.add_mutually_exclusive_group(required=True)
+    basis.add_argument("--basis", help=" | ".join(review.PRIVILEGE_BASES))
+    basis.add_argument("--clear", action="store_true", help="remove the recorded basis and description")
+    p.add_argument("--description", default="", help="the privilege log's description of the document")
+    p.add_argument("--families", action="store_true", help="include every member of each document's family")
+    p.set_defaults(run=cmd_privilege)
+
+    p = commands.add_parser("history", help="every coding change to a document: who, when, before → after")
+    p.add_argument("case")
+    p.add_argument("control", metavar="CONTROL")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_history)
+
+    p = commands.add_parser("undo", help="undo the case's most recent coding action")
+    p.add_argument("case")
+    p.set_defaults(run=cmd_undo)
+
+    p = commands.add_parser("export", help="documents with their metadata and coding, as CSV")
+    p.add_argument("case")
+    p.add_argument("--query", metavar="Q", help="only the documents this search finds (default: all)")
+    p.add_argument("--csv", metavar="FILE", required=True, help="where to write ('-' for standard output)")
+    p.set_defaults(run=cmd_export)
+
+
+def _matching_ids(case: Case, query: str) -> list[int]:
+    # Imported when used: the search engine is the heavier dependency and most commands never need it.
+    from reviewer.core.search.service import matching_document_ids
+
+    return matching_document_ids(case, query)
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    if bool(args.query) == bool(args.controls):
+        raise ReviewerError("Give either control numbers or --query, not both and not neither.")
+    with open_case(args.case) as case:
+        ids = _matching_ids(case, args.query) if args.query else review.resolve_controls(case, args.controls)
+        changed = review.tag_documents(case, ids, args.tag, add=not args.remove, families=args.families)
+    message = f'Took "{args.tag}" off {changed:,} documents' if args.remove \
+        else f'Tagged {changed:,} documents "{args.tag}"'
+    unchanged = len(ids) - changed
+    if unchanged > 0 and not args.families:
+        message += f"; the other {unchanged:,} {'did not have it' if args.remove else 'already had it'}"
+    console.print(f"{message}.", highlight=False)
+    return 0
+
+
+def cmd_tags(args: argparse.Namespace) -> int:
+    with open_case(args.case) as case:
+        tags = review.list_tags(case)
+    if args.json:
+        print_json([asdict(tag) for tag in tags])
+        return 0
+    table = Table()
+    for column in ("key", "tag", "group", "colour", "documents"):
+        table.add_column(column, justify="right" if column == "documents" else "left")
+    for tag in tags:
+        table.add_row(tag.hotkey, f"[{tag.color}]■[/] {tag.name}", tag.group, tag.color, f"{tag.count:,}")
+    stdout_console.print(table)
+    return 0
+
+
+def cmd_tag_new(args: argparse.Namespace) -> int:
+    with open_case(args.case) as case:
+        tag = review.create_tag(case, args.name, group=args.group, color=args.color, hotkey=args.hotkey)
+    console.print(f'Created the tag "{tag.name}".', highlight=False)
+    return 0
+
+
+def cmd_tag_edit(args: argparse.Namespace) -> int:
+    edits = [(review.set_tag_group, args.group), (review.recolor_tag, args.color),
+             (review.set_tag_hotkey, args.hotkey)]
+    if args.rename is None and all(value is None for _, value in edits):
+        raise ReviewerError("Say what to change: --rename, --group, --color or --hotkey.")
+    name = args.name
+    with open_case(args.case) as case:
+        for edit, value in edits:
+            if value is not None:
+                edit(case, name, value)
+        if args.rename is not None:
+            review.rename_tag(case, name, args.rename)
+    console.print(f'Updated the tag "{args.rename or name}".', highlight=False)
+    return 0
+
+
+def cmd_tag_delete(args: argparse.Namespace) -> int:
+    with open_case(args.case) as case:
+        count = review.delete_tag(case, args.name)
+    console.print(f'Deleted the tag "{args.name}"; {count:,} documents carried it.', highlight=False)
+    return 0
+
+
+def cmd_note(args: argparse.Namespace) -> int:
+    with open_case(args.case) as case:
+        [doc_id] = review.resolve_controls(case, [args.control])
+        review.add_note(case, doc_id, args.text)
+    console.print(f"Added a note to {args.control.upper()}.", highlight=False)
+    return 0
+
+
+def cmd_privilege(args: argparse.Namespace) -> int:
+    with open_case(args.case) as case:
+        ids = review.resolve_controls(case, args.controls)
+        changed = review.set_privilege(case, ids, None if args.clear else args.basis, args.description,
+                                       families=args.families)
+    what = "Cleared the privilege basis of" if args.clear else "Recorded the privilege basis of"
+    console.print(f"{what} {changed:,} documents.", highlight=False)
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    with open_case(args.case) as case:
+        [doc_id] = review.resolve_controls(case, [args.control])
+        events = audit.history(case, doc_id)
+    if args.json:
+        print_json([asdict(event) for event in events])
+        return 0
+    table = Table(title=args.control.upper())
+    for column in ("when (UTC)", "who", "action", "before", "after", ""):
+        table.add_column(column)
+    for event in events:
+        state = "undo" if event.undo else "undone" if event.undone else ""
+        table.add_row(event.at.isoformat(sep=" ", timespec="seconds"), event.user, event.action, event.before,
+                      event.after, state)
+    stdout_console.print(table)
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    with open_case(args.case) as case:
+        message = audit.undo(case)
+    console.print(message or "Nothing to undo.", highlight=False)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with open_case(args.case) as case:
+        ids = _matching_ids(case, args.query) if args.query else None
+        rows = review.export_rows(case, ids)
+    write_csv(args.csv, rows, DOC_COLUMNS + CODING_COLUMNS)
+    if args.csv != "-":
+        console.print(f"Wrote {len(rows):,} documents to {args.csv}.", highlight=False)
+    return 0

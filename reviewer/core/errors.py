@@ -1,0 +1,17 @@
+"""Errors a user can meet, each shown as one clear sentence (never a traceback)."""
+
+
+class ReviewerError(Exception):
+    """Base class for every error the user can cause or fix."""
+
+
+class CaseError(ReviewerError):
+    """The case folder is missing, not a case, or in use."""
+
+
+class CaseLockedError(CaseError):
+    """Another Reviewer process is writing to this case."""
+
+
+class CancelledError(ReviewerError):
+    """Long work stopped because the user asked it to."""

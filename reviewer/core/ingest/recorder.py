@@ -1,0 +1,142 @@
+"""The single writer's side of ingest: turn a worker's ItemResults into documents, duplicates and exceptions.
+
+De-duplication is family-level, as review platforms do it: a top-level item (a loose file, a mailbox
+message) that matches an earlier top-level document by its dedup key is a duplicate, and so is its whole
+family; an attachment is never pulled out of its family because a loose copy exists elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from reviewer.core.case import Case, now
+from reviewer.core.ingest.extracted import Flag
+from reviewer.core.ingest.walk import InputFile
+from reviewer.core.ingest.worker import ItemResult
+from reviewer.core.models import Document, DocumentCustodian, IngestEntry
+
+
+@dataclass
+class RecordedInput:
+    new_document_ids: list[int] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def control_number(prefix: str, seq: int) -> str:
+    return f"{prefix}-{seq:06d}"
+
+
+class Recorder:
+    """Holds what de-duplication needs in memory for one ingest run; the caller owns the transaction."""
+
+    def __init__(self, case: Case, batch_id: int) -> None:
+        self.case = case
+        self.batch_id = batch_id
+        self.prefix = case.setting("control_prefix", "DOC")
+        with case.db.reader() as session:
+            self.next_id = (session.scalar(select(func.max(Document.id))) or 0) + 1
+            self.top_level_by_key: dict[str, int] = dict(
+                session.execute(
+                    select(Document.dedup_key, func.min(Document.id))
+                    .where(Document.parent_id.is_(None))
+                    .group_by(Document.dedup_key)
+                ).all()
+            )
+
+    def record(self, session: Session, item_input: InputFile, items: list[ItemResult]) -> RecordedInput:
+        outcome = RecordedInput(counts={"document": 0, "duplicate": 0, "exception": 0})
+        doc_ids: dict[int, int] = {}  # item index -> new document id
+        family_ids: dict[int, int] = {}  # item index -> id of its family's root document
+        duplicate_root: dict[int, int] = {}  # item index -> original family root, for duplicate families
+        container_docs: dict[int, int] = {}
+        source_path = str(item_input.path)
+        custodian = item_input.custodian
+        for index, item in enumerate(items):
+            entry = IngestEntry(
+                batch_id=self.batch_id, custodian=custodian, source_path=source_path,
+                member_path=item.member_path, status=item.status, reason=item.reason,
+                sha256=item.hashes.sha256 if item.hashes else "", size=item.hashes.size if item.hashes else 0,
+                kind=item.kind, added=now(),
+            )
+            parent_dup_root = duplicate_root.get(item.parent_index) if item.parent_index is not None else None
+            if parent_dup_root is not None:
+                # The whole family is a duplicate: point each member at its twin in the original family.
+                duplicate_root[index] = parent_dup_root
+                entry.status, entry.reason = "duplicate", ""
+                entry.document_id = self._twin_in_family(session, parent_dup_root, item) or parent_dup_root
+            elif item.status == "exception":
+                pass
+            elif item.top_level and item.dedup_key in self.top_level_by_key:
+                original = self.top_level_by_key[item.dedup_key]
+                duplicate_root[index] = original
+                entry.status, entry.document_id = "duplicate", original
+                self._add_custodian_to_family(session, original, custodian)
+            else:
+                parent_index = item.parent_index
+                family_id = family_ids.get(parent_index, self.next_id) if parent_index is not None \
+                    else self.next_id
+                document = self._new_document(session, item, item_input, family_id,
+                                              doc_ids.get(parent_index) if parent_index is not None else None,
+                                              container_docs.get(item.container_index)
+                                              if item.container_index is not None else None)
+                doc_ids[index] = document.id
+                family_ids[index] = family_id
+                entry.document_id = document.id
+                outcome.new_document_ids.append(document.id)
+                if item.top_level:
+                    self.top_level_by_key[item.dedup_key] = document.id
+                if Flag.CONTAINER in item.flags:
+                    container_docs[index] = document.id
+                self.case.texts.write(document.control, document.id, item.text)
+            outcome.counts[entry.status] += 1
+            session.add(entry)
+        return outcome
+
+    def _new_document(self, session: Session, item: ItemResult, item_input: InputFile, family_id: int,
+                      parent_id: int | None, container_id: int | None) -> Document:
+        assert item.hashes is not None
+        doc_id = self.next_id
+        self.next_id += 1
+        email = item.email
+        path = str(item_input.path) + (f"!{item.member_path}" if item.member_path else "")
+        document = Document(
+            id=doc_id, control=control_number(self.prefix, doc_id), batch_id=self.batch_id,
+            parent_id=parent_id, family_id=family_id,
+            container_id=container_id,
+            md5=item.hashes.md5, sha1=item.hashes.sha1, sha256=item.hashes.sha256, size=item.hashes.size,
+            dedup_key=item.dedup_key, custodian=item_input.custodian, source_path=path,
+            file_name=item.file_name, ext=item.ext, mime=item.mime, kind=item.kind, pages=item.pages,
+            text_chars=len(item.text), flags="; ".join(item.flags), author=item.author, title=item.title,
+            created=item.created, modified=item.modified,
+            email_from=email.sender if email else "", email_to=email.to if email else "",
+            email_cc=email.cc if email else "", email_bcc=email.bcc if email else "",
+            subject=email.subject if email else "", sent=email.sent if email else None,
+            message_id=email.message_id if email else "", in_reply_to=email.in_reply_to if email else "",
+            references=email.references if email else "", indexed=False, added=now(),
+        )
+        document.custodians.append(DocumentCustodian(custodian=item_input.custodian))
+        session.add(document)
+        return document
+
+    def _twin_in_family(self, session: Session, root_id: int, item: ItemResult) -> int | None:
+        if item.hashes is None:
+            return None
+        return session.scalar(
+            select(Document.id).where(Document.family_id == root_id, Document.sha256 == item.hashes.sha256)
+        )
+
+    def _add_custodian_to_family(self, session: Session, root_id: int, custodian: str) -> None:
+        family = session.scalars(select(Document.id).where(Document.family_id == root_id)).all()
+        known = set(
+            session.execute(
+                select(DocumentCustodian.document_id).where(
+                    DocumentCustodian.document_id.in_(family), DocumentCustodian.custodian == custodian
+                )
+            ).scalars()
+        )
+        for doc_id in family:
+            if doc_id not in known:
+                session.add(DocumentCustodian(document_id=doc_id, custodian=custodian))

@@ -1,0 +1,222 @@
+"""The part of ingest that runs in worker processes: store, identify and extract one input file.
+
+A worker handles one input file and everything inside it (attachments, archive members, mailbox
+messages, recursively) and returns a flat list of ItemResults in family order. It writes only to the
+evidence store (atomic, content-addressed) and its scratch folder; the database and the index have one
+writer, the main process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from reviewer.core.ingest import formats
+from reviewer.core.ingest.extracted import (
+    Child,
+    EmailHeaders,
+    ExtractContext,
+    Extraction,
+    ExtractionFailed,
+    Flag,
+    Limits,
+    Reason,
+)
+from reviewer.core.ingest.identify import identify
+from reviewer.core.store import EvidenceStore, Hashes
+
+EMAIL_KINDS = {"eml", "emlx", "msg"}
+
+
+@dataclass
+class WorkerSettings:
+    store_root: Path
+    passwords: list[str] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)
+    ocr: bool = True
+
+
+@dataclass
+class ItemResult:
+    """One input file or member, extracted (status "document") or not (status "exception")."""
+
+    member_path: str
+    parent_index: int | None
+    container_index: int | None
+    status: str
+    reason: str = ""
+    hashes: Hashes | None = None
+    file_name: str = ""
+    ext: str = ""
+    kind: str = ""
+    mime: str = ""
+    text: str = ""
+    pages: int | None = None
+    author: str = ""
+    title: str = ""
+    created: datetime | None = None
+    modified: datetime | None = None
+    email: EmailHeaders | None = None
+    flags: list[str] = field(default_factory=list)
+    dedup_key: str = ""
+
+    @property
+    def top_level(self) -> bool:
+        return self.parent_index is None
+
+
+_settings: WorkerSettings | None = None
+
+
+def init_worker(settings: WorkerSettings) -> None:
+    """Process-pool initializer: remember the settings for every task this process runs."""
+    global _settings
+    _settings = settings
+
+
+def process_input(path: Path) -> list[ItemResult]:
+    assert _settings is not None, "init_worker was not called"
+    return process_file(path, _settings)
+
+
+def process_file(path: Path, settings: WorkerSettings) -> list[ItemResult]:
+    scratch = Path(tempfile.mkdtemp(prefix="reviewer-"))
+    try:
+        walker = _FamilyWalker(settings, scratch)
+        walker.visit_file(path)
+        return walker.results
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _extension(name: str) -> str:
+    suffix = PurePosixPath(name).suffix.lower().lstrip(".")
+    return suffix if re.fullmatch(r"[a-z0-9]{1,10}", suffix) else ""
+
+
+def _as_failure(exc: Exception) -> ExtractionFailed:
+    if isinstance(exc, ExtractionFailed):
+        return exc
+    # A reader library choked on malformed input: say so in plain words and never lose the run.
+    return ExtractionFailed(Reason.DAMAGED, f"The file appears damaged; the reader failed ({type(exc).__name__}).")
+
+
+def email_dedup_key(email: EmailHeaders, text: str) -> str:
+    """The same message stored twice (different transport headers, EML vs MSG) gets the same key."""
+    body = " ".join(text.split())
+    sent = email.sent.isoformat() if email.sent else ""
+    parts = [email.message_id.strip(), email.sender, email.to, email.cc, email.subject, sent, body]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "replace")).hexdigest()
+
+
+class _FamilyWalker:
+    def __init__(self, settings: WorkerSettings, scratch: Path) -> None:
+        self.settings = settings
+        self.store = EvidenceStore(settings.store_root)
+        self.scratch = scratch
+        self.results: list[ItemResult] = []
+        self.member_paths: set[str] = set()
+
+    def visit_file(self, path: Path) -> None:
+        limits = self.settings.limits
+        name = path.name
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            self._fail("", None, None, name, ExtractionFailed(Reason.DAMAGED, f"The file could not be read ({exc})."))
+            return
+        if size > limits.max_file_bytes:
+            detail = f"The file is {size:,} bytes, over the {limits.max_file_bytes:,}-byte limit for one file."
+            self._fail("", None, None, name, ExtractionFailed(Reason.TOO_LARGE, detail))
+            return
+        try:
+            hashes, stored = self.store.add_file(path)
+        except OSError as exc:
+            self._fail("", None, None, name, ExtractionFailed(Reason.DAMAGED, f"The file could not be read ({exc})."))
+            return
+        self._visit(stored, hashes, name, member_path="", parent=None, container=None, depth=0)
+
+    def _visit_child(self, child: Child, parent: int, container_of_family: int | None, top_level: bool,
+                     depth: int) -> None:
+        parent_result = self.results[parent]
+        member_path = self._unique_member_path(parent_result.member_path, child.name or "unnamed")
+        family_parent = None if top_level else parent
+        container = parent if top_level else container_of_family
+        name = PurePosixPath(child.name.replace("\\", "/")).name or child.name
+        if child.failure is not None:
+            self._fail(member_path, family_parent, container, name, child.failure)
+            return
+        if depth > self.settings.limits.max_depth:
+            detail = f"It is nested more than {self.settings.limits.max_depth} containers deep."
+            self._fail(member_path, family_parent, container, name, ExtractionFailed(Reason.TOO_DEEP, detail))
+            return
+        hashes, stored = self.store.add_bytes(child.data)
+        self._visit(stored, hashes, name, member_path, family_parent, container, depth)
+
+    def _unique_member_path(self, parent_path: str, name: str) -> str:
+        """Two attachments may share a name (image001.png twice); the ledger needs each path once."""
+        base = posixpath.join(parent_path, name) if parent_path else name
+        candidate, copy = base, 1
+        while candidate in self.member_paths:
+            copy += 1
+            candidate = f"{base} ({copy})"
+        self.member_paths.add(candidate)
+        return candidate
+
+    def _visit(self, stored: Path, hashes: Hashes, name: str, member_path: str, parent: int | None,
+               container: int | None, depth: int) -> None:
+        result = ItemResult(member_path, parent, container, "document", hashes=hashes, file_name=name,
+                            ext=_extension(name))
+        index = len(self.results)
+        self.results.append(result)
+        if hashes.size == 0:
+            self._mark_failed(result, ExtractionFailed(Reason.EMPTY, "The file is empty (0 bytes)."))
+            return
+        file_type = identify(stored, name)
+        result.kind, result.mime = file_type.kind, file_type.mime
+        context = ExtractContext(scratch=self.scratch, passwords=self.settings.passwords,
+                                 limits=self.settings.limits, ocr=self.settings.ocr, file_name=name)
+        try:
+            extraction = formats.extract(file_type.kind, stored, context)
+        except Exception as exc:
+            self._mark_failed(result, _as_failure(exc))
+            return
+        self._fill(result, extraction)
+        try:
+            for child in extraction.children:
+                self._visit_child(child, index, container, extraction.children_are_top_level, depth + 1)
+        except Exception as exc:
+            # Members read before the damage stay; the rest is one exception on the ledger.
+            result.flags.append(str(Flag.PARTIAL))
+            remainder = self._unique_member_path(member_path, "(unreadable remainder)")
+            self._fail(remainder, None if extraction.children_are_top_level else index, container, name,
+                       _as_failure(exc))
+
+    def _fill(self, result: ItemResult, extraction: Extraction) -> None:
+        result.text = extraction.text
+        result.mime = extraction.mime or result.mime
+        result.pages = extraction.pages
+        result.author, result.title = extraction.author, extraction.title
+        result.created, result.modified = extraction.created, extraction.modified
+        result.email = extraction.email
+        result.flags = [str(flag) for flag in extraction.flags]
+        assert result.hashes is not None
+        has_headers = result.email is not None and result.kind in EMAIL_KINDS
+        result.dedup_key = email_dedup_key(result.email, result.text) if has_headers else result.hashes.sha256
+
+    def _mark_failed(self, result: ItemResult, failure: ExtractionFailed) -> None:
+        result.status = "exception"
+        result.reason = str(failure)
+        result.text = ""
+
+    def _fail(self, member_path: str, parent: int | None, container: int | None, name: str,
+              failure: ExtractionFailed) -> None:
+        result = ItemResult(member_path, parent, container, "exception", reason=str(failure), file_name=name,
+                            ext=_extension(name))
+        self.results.append(result)

@@ -1,0 +1,260 @@
+"""The case database schema (SQLAlchemy 2 typed ORM). Grow it only through Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names so that batch migrations on SQLite can find and alter them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Setting(Base):
+    """Case-wide settings: name, control-number prefix, creation time."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+class IngestBatch(Base):
+    """One `ingest` run: who started it, with which options, and whether it finished."""
+
+    __tablename__ = "ingest_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started: Mapped[datetime] = mapped_column(DateTime)
+    finished: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    user: Mapped[str] = mapped_column(String(128), default="")
+    custodian: Mapped[str] = mapped_column(String(256), default="")
+    sources: Mapped[str] = mapped_column(Text, default="")
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Document(Base):
+    """A reviewable item: a loose file, an email, an attachment or a container member."""
+
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    control: Mapped[str] = mapped_column(String(64), unique=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_batch.id"), nullable=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"), nullable=True, index=True)
+    # A mailbox (MBOX/PST) holds its messages without making them attachments: they are their own families.
+    container_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"), nullable=True)
+    family_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+
+    md5: Mapped[str] = mapped_column(String(32))
+    sha1: Mapped[str] = mapped_column(String(40))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    dedup_key: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+
+    custodian: Mapped[str] = mapped_column(String(256), default="", index=True)
+    source_path: Mapped[str] = mapped_column(Text)
+    file_name: Mapped[str] = mapped_column(Text, default="")
+    ext: Mapped[str] = mapped_column(String(32), default="", index=True)
+    mime: Mapped[str] = mapped_column(String(128), default="")
+    kind: Mapped[str] = mapped_column(String(32), default="")
+    pages: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    text_chars: Mapped[int] = mapped_column(Integer, default=0)
+    flags: Mapped[str] = mapped_column(Text, default="")
+
+    author: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    created: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    modified: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    email_from: Mapped[str] = mapped_column(Text, default="")
+    email_to: Mapped[str] = mapped_column(Text, default="")
+    email_cc: Mapped[str] = mapped_column(Text, default="")
+    email_bcc: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    sent: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)
+    message_id: Mapped[str] = mapped_column(Text, default="")
+    in_reply_to: Mapped[str] = mapped_column(Text, default="")
+    references: Mapped[str] = mapped_column(Text, default="")
+
+    indexed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    added: Mapped[datetime] = mapped_column(DateTime)
+
+    children: Mapped[list[Document]] = relationship(
+        foreign_keys=[parent_id], back_populates="parent", order_by="Document.id"
+    )
+    parent: Mapped[Document | None] = relationship(
+        foreign_keys=[parent_id], back_populates="children", remote_side=[id]
+    )
+    custodians: Mapped[list[DocumentCustodian]] = relationship(
+        back_populates="document", order_by="DocumentCustodian.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def date(self) -> datetime | None:
+        """The date a reviewer sorts by: sent for email, else modified, else created."""
+        return self.sent or self.modified or self.created
+
+
+class DocumentCustodian(Base):
+    """Every custodian a document (or an exact duplicate of it) was found under."""
+
+    __tablename__ = "document_custodian"
+    __table_args__ = (UniqueConstraint("document_id", "custodian"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    custodian: Mapped[str] = mapped_column(String(256))
+
+    document: Mapped[Document] = relationship(back_populates="custodians")
+
+
+class IngestEntry(Base):
+    """The ledger: one row per input file or container member, ending as document, duplicate or exception."""
+
+    __tablename__ = "ingest_entry"
+    __table_args__ = (
+        UniqueConstraint("custodian", "source_path", "member_path", name="uq_ingest_entry_item"),
+        Index("ix_ingest_entry_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_batch.id"), nullable=True)
+    custodian: Mapped[str] = mapped_column(String(256), default="")
+    source_path: Mapped[str] = mapped_column(Text)
+    member_path: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16))  # document | duplicate | exception
+    reason: Mapped[str] = mapped_column(Text, default="")
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"), nullable=True)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(32), default="")
+    added: Mapped[datetime] = mapped_column(DateTime)
+
+    @property
+    def display_path(self) -> str:
+        return f"{self.source_path}!{self.member_path}" if self.member_path else self.source_path
+
+
+class Tag(Base):
+    """A coding choice (Bias-related, Privileged, …) with its group, colour and number-key hotkey."""
+
+    __tablename__ = "tag"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    group: Mapped[str] = mapped_column(String(128), default="")
+    color: Mapped[str] = mapped_column(String(16), default="#808080")
+    hotkey: Mapped[str] = mapped_column(String(8), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DocumentTag(Base):
+    __tablename__ = "document_tag"
+    __table_args__ = (UniqueConstraint("document_id", "tag_id"), Index("ix_document_tag_tag", "tag_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tag.id", ondelete="CASCADE"))
+    added: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class Note(Base):
+    __tablename__ = "note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    added: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class SavedSearch(Base):
+    """A named query, re-run live; usable inside another query as saved:"NAME"."""
+
+    __tablename__ = "saved_search"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(256), unique=True)
+    query: Mapped[str] = mapped_column(Text)
+    added: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class SearchHistory(Base):
+    """Every query run in the case, newest last, with its hit count."""
+
+    __tablename__ = "search_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    query: Mapped[str] = mapped_column(Text)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    ran: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class PrivilegeEntry(Base):
+    """Why a document is privileged: the basis and the description that goes on the privilege log."""
+
+    __tablename__ = "privilege_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), unique=True)
+    basis: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text, default="")
+    added: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class AuditGroup(Base):
+    """One reviewer action (a keypress, a batch over a selection, a command): the unit that undo reverses."""
+
+    __tablename__ = "audit_group"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    # Unique, so that two windows undoing at once cannot both reverse the same action.
+    undo_of: Mapped[int | None] = mapped_column(ForeignKey("audit_group.id"), nullable=True, unique=True)
+
+
+class AuditEvent(Base):
+    """One change to one document (or to a tag), before → after, kept for the life of the case."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+    # No cascade: a document's audit trail must not vanish silently.
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"), nullable=True, index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    # Plain ids, not foreign keys: the trail outlives the tags and notes it mentions.
+    tag_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    note_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    before: Mapped[str] = mapped_column(Text, default="")
+    after: Mapped[str] = mapped_column(Text, default="")
+    group_id: Mapped[int] = mapped_column(ForeignKey("audit_group.id"), index=True)

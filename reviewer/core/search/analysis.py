@@ -1,0 +1,94 @@
+"""What a searchable word is: one definition shared by the index, the query parser and the hit finder,
+so that what the viewer highlights is exactly what the index matched.
+
+Words are runs of letters and digits, joined by . ' @ - inside a word (so "o'brien", "u.s.a",
+"ada@quill-law.example" and "2018-04-01" are one word each), lowercased, never stemmed, no stop words.
+
+The default field joins several parts of a document (body text, subject, title, file name, addresses).
+Between parts the word position jumps by PART_GAP, which is larger than any w/N allows, so no phrase or
+proximity match can start in the subject and end in the body.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from whoosh.analysis import Token as WhooshToken
+from whoosh.analysis import Tokenizer
+
+WORD = re.compile(r"\w+(?:[.'@-]\w+)*")
+MAX_DISTANCE = 1000
+PART_GAP = 2 * MAX_DISTANCE
+# Separates the parts of the default field inside the one string Whoosh hands to a tokenizer.
+PART_BREAK = "\x1e"
+
+
+@dataclass(slots=True)
+class Token:
+    """One word of a document: its text, position in the field, part number and character span in the part."""
+
+    text: str
+    pos: int
+    part: int
+    start: int
+    end: int
+
+
+def words(text: str) -> list[str]:
+    return [match.group(0).lower() for match in WORD.finditer(text)]
+
+
+def is_one_word(text: str) -> bool:
+    return WORD.fullmatch(text) is not None
+
+
+def _scan(parts: Sequence[str]) -> Iterator[tuple[str, int, int, int, int]]:
+    pos = 0
+    for number, part in enumerate(parts):
+        if number:
+            pos += PART_GAP
+        for match in WORD.finditer(part):
+            yield match.group(0).lower(), pos, number, match.start(), match.end()
+            pos += 1
+
+
+def part_tokens(parts: Sequence[str]) -> list[Token]:
+    """The tokens of a field made of parts, with the positions the index gives them."""
+    return [Token(*scanned) for scanned in _scan(parts)]
+
+
+def join_parts(parts: Sequence[str]) -> str:
+    return PART_BREAK.join(part.replace(PART_BREAK, " ") for part in parts)
+
+
+class PartsTokenizer(Tokenizer):
+    """A Whoosh tokenizer for `join_parts` strings that numbers positions exactly like `part_tokens`."""
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs: object) -> Iterator[WhooshToken]:
+        token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        parts = value.split(PART_BREAK)
+        offsets = _part_offsets(parts) if chars else []
+        for text, pos, part, start, end in _scan(parts):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + offsets[part] + start
+                token.endchar = start_char + offsets[part] + end
+            yield token
+
+
+def _part_offsets(parts: Sequence[str]) -> list[int]:
+    offsets, offset = [], 0
+    for part in parts:
+        offsets.append(offset)
+        offset += len(part) + len(PART_BREAK)
+    return offsets

@@ -1,0 +1,101 @@
+"""Where phrases and proximity match inside one document, given the positions of its words.
+
+The one definition of phrase, w/N, pre/N and NOT w/N, used by the index (positions from postings) and by
+the hit finder (positions from the stored text), so that counting, matching and highlighting agree.
+
+A span is (start, end, marks): the first and last word position it covers and the positions of the
+words that make the match (what the viewer highlights). Two spans are "within N words" when they do not
+overlap and the gap from the end of one to the start of the other is at most N positions: for two single
+words, positions differ by at most N, i.e. at most N-1 words between them.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
+
+from reviewer.core.search.query import And, Near, Node, Or, Phrase, Positional, Word
+
+Span = tuple[int, int, tuple[int, ...]]
+PositionsOf = Callable[[Word], Sequence[int]]
+
+
+def positive_parts(node: Node) -> list[Positional]:
+    """The words, phrases and proximity expressions whose matches are hits: those not under a NOT."""
+    if isinstance(node, Word | Phrase | Near):
+        return [node]
+    if isinstance(node, And | Or):
+        return [part for child in node.children for part in positive_parts(child)]
+    return []
+
+
+def field_of(node: Positional) -> str:
+    while not isinstance(node, Word):
+        node = node.words[0] if isinstance(node, Phrase) else node.left if isinstance(node, Near) \
+            else node.children[0]  # type: ignore[assignment]
+    return node.field
+
+
+def hit_spans(node: Node, positions_of: PositionsOf) -> list[tuple[str, Span]]:
+    """The hits of a query in one document, as (field, span): each occurrence of a word or phrase and each
+    proximity match, counted once however many parts of the query find it."""
+    found: set[tuple[str, Span]] = set()
+    for part in positive_parts(node):
+        name = field_of(part)
+        found.update((name, span) for span in spans_of(part, positions_of))
+    return sorted(found)
+
+
+def spans_of(node: Positional, positions_of: PositionsOf) -> list[Span]:
+    """Every match of a word, phrase, OR-group or proximity expression, sorted by start."""
+    if isinstance(node, Word):
+        return [(p, p, (p,)) for p in positions_of(node)]
+    if isinstance(node, Phrase):
+        return phrase(node, positions_of)
+    if isinstance(node, Or):
+        merged: set[Span] = set()
+        for child in node.children:
+            assert isinstance(child, Word | Phrase | Near | Or)
+            merged.update(spans_of(child, positions_of))
+        return sorted(merged)
+    left = spans_of(node.left, positions_of)
+    if not left:
+        return []
+    return near(left, spans_of(node.right, positions_of), node.distance, node.ordered, node.negated)
+
+
+def phrase(node: Phrase, positions_of: PositionsOf) -> list[Span]:
+    lists = [positions_of(word) for word in node.words]
+    if any(not positions for positions in lists):
+        return []
+    rarest = min(range(len(lists)), key=lambda i: len(lists[i]))
+    others = [(offset, set(lists[offset])) for offset in range(len(lists)) if offset != rarest]
+    found = []
+    for anchor in lists[rarest]:
+        start = anchor - rarest
+        if all(start + offset in positions for offset, positions in others):
+            found.append((start, start + len(lists) - 1, tuple(range(start, start + len(lists)))))
+    found.sort()
+    return found
+
+
+def near(left: list[Span], right: list[Span], distance: int, ordered: bool, negated: bool) -> list[Span]:
+    """Pairs of a left and a right span within `distance` (right after left when ordered), joined into one
+    span; when negated, the left spans that have no such partner."""
+    by_start = sorted(right)
+    starts = [span[0] for span in by_start]
+    by_end = sorted(right, key=lambda span: span[1])
+    ends = [span[1] for span in by_end]
+    found: set[Span] = set()
+    kept: list[Span] = []
+    for a_start, a_end, a_marks in left:
+        partners = by_start[bisect_left(starts, a_end + 1):bisect_right(starts, a_end + distance)]
+        if not ordered:
+            partners += by_end[bisect_left(ends, a_start - distance):bisect_right(ends, a_start - 1)]
+        if negated:
+            if not partners:
+                kept.append((a_start, a_end, a_marks))
+            continue
+        for b_start, b_end, b_marks in partners:
+            found.add((min(a_start, b_start), max(a_end, b_end), tuple(sorted(a_marks + b_marks))))
+    return kept if negated else sorted(found)

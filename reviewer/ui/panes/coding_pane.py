@@ -1,0 +1,241 @@
+"""The Coding pane: a checkbox per tag (with its hotkey), the privilege basis and description, and notes.
+
+Coding applies to the current document, or to every selected row when several are selected. A tag box is
+checked when all of them carry the tag, half-checked when some do; clicking it (or pressing its hotkey)
+behaves like review.toggle_tag. Writes go through the write lane one at a time, in the order given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.core import browse, review
+from reviewer.core.case import Case
+from reviewer.ui.tasks import Lane, TaskRunner
+
+NO_BASIS = "Not privileged"
+ADVANCE_SETTING = "coding/advance"
+
+
+@dataclass(frozen=True)
+class _State:
+    tags: list[review.TagInfo]
+    counts: dict[int, int]  # tag id -> how many targets carry it
+    coding: review.DocumentCoding | None  # of the current document
+
+
+def _read_state(case: Case, current: int | None, targets: list[int]) -> _State:
+    return _State(review.list_tags(case), browse.tag_counts(case, targets) if targets else {},
+                  review.coding(case, current) if current is not None else None)
+
+
+def _swatch(color: str) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)
+
+
+class CodingPane(QWidget):
+    coded = Signal(list, bool)  # the documents coded, and whether to advance to the next document
+
+    def __init__(self, case: Case, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("codingPane")
+        self._case = case
+        self._tasks = tasks
+        self._current: int | None = None
+        self._targets: list[int] = []
+        self._tags: list[review.TagInfo] = []
+        self._generation = 0
+
+        self.heading = QLabel("No document")
+        self.heading.setObjectName("paneHeading")
+        self.tag_boxes: dict[str, QCheckBox] = {}
+        self._tag_layout = QVBoxLayout()
+        self._tag_layout.setSpacing(4)
+        self.families = QCheckBox("Include each document's family")
+        self.families.setToolTip("Code the parent and all attachments together")
+        tags_group = QGroupBox("Tags")
+        tags_layout = QVBoxLayout(tags_group)
+        tags_layout.addLayout(self._tag_layout)
+        tags_layout.addWidget(self.families)
+
+        self.basis = QComboBox()
+        self.basis.setObjectName("privilegeBasis")
+        self.basis.addItems([NO_BASIS, *review.PRIVILEGE_BASES])
+        self.description = QLineEdit()
+        self.description.setObjectName("privilegeDescription")
+        self.description.setPlaceholderText("Description for the privilege log")
+        self.save_privilege = QPushButton("Save privilege")
+        self.save_privilege.clicked.connect(self._save_privilege)
+        privilege_group = QGroupBox("Privilege")
+        privilege_form = QFormLayout(privilege_group)
+        privilege_form.addRow("Basis", self.basis)
+        privilege_form.addRow("Description", self.description)
+        privilege_form.addRow("", self.save_privilege)
+
+        self.notes = QListWidget()
+        self.notes.setObjectName("notes")
+        self.notes.setWordWrap(True)
+        self.note_text = QPlainTextEdit()
+        self.note_text.setObjectName("noteText")
+        self.note_text.setPlaceholderText("Add a note to the current document")
+        self.note_text.setFixedHeight(self.fontMetrics().height() * 4)
+        self.add_note = QPushButton("Add note")
+        self.add_note.clicked.connect(self._add_note)
+        notes_group = QGroupBox("Notes")
+        notes_layout = QVBoxLayout(notes_group)
+        notes_layout.addWidget(self.notes, 1)
+        notes_layout.addWidget(self.note_text)
+        notes_layout.addWidget(self.add_note, 0, Qt.AlignmentFlag.AlignRight)
+
+        self.advance = QCheckBox("Advance to the next document after coding")
+        self.advance.setObjectName("advanceAfterCoding")
+        self.advance.setChecked(QSettings().value(ADVANCE_SETTING, False, type=bool))
+        self.advance.toggled.connect(lambda on: QSettings().setValue(ADVANCE_SETTING, on))
+
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.addWidget(self.heading)
+        layout.addWidget(tags_group)
+        layout.addWidget(self.advance)
+        layout.addWidget(privilege_group)
+        layout.addWidget(notes_group, 1)
+        scroll = QScrollArea()
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self._enable(False)
+
+    # --- what is being coded ---------------------------------------------------------------------------
+    @property
+    def targets(self) -> list[int]:
+        return list(self._targets)
+
+    @property
+    def tags(self) -> list[review.TagInfo]:
+        return list(self._tags)
+
+    def set_documents(self, current: int | None, selected: list[int]) -> None:
+        """Code `selected` when several rows are selected, else the current document."""
+        self._current = current
+        self._targets = selected if len(selected) > 1 else ([current] if current is not None else [])
+        self.reload()
+
+    def reload(self) -> None:
+        self._generation += 1
+        generation, targets = self._generation, list(self._targets)
+        self._tasks.run(partial(_read_state, self._case, self._current, targets),
+                        partial(self._show_state, generation))
+
+    def _show_state(self, generation: int, state: _State) -> None:
+        if generation != self._generation:
+            return
+        self._tags = state.tags
+        self._rebuild_tag_boxes(state.tags)
+        count = len(self._targets)
+        for tag in state.tags:
+            box = self.tag_boxes[tag.name]
+            carried = state.counts.get(tag.id, 0)
+            some = Qt.CheckState.PartiallyChecked if carried else Qt.CheckState.Unchecked
+            box.setCheckState(Qt.CheckState.Checked if count and carried == count else some)
+        coding = state.coding
+        if count > 1:
+            self.heading.setText(f"{count:,} selected documents")
+        else:
+            self.heading.setText(coding.control if coding else "No document")
+        self.basis.setCurrentText(coding.privilege_basis if coding and coding.privilege_basis else NO_BASIS)
+        self.description.setText(coding.privilege_description if coding else "")
+        self.notes.clear()
+        for note in coding.notes if coding else []:
+            self.notes.addItem(f"{note.text}\n— {note.user}, {note.added:%Y-%m-%d %H:%M}")
+        self._enable(bool(count))
+        self.add_note.setEnabled(coding is not None)
+
+    def _rebuild_tag_boxes(self, tags: list[review.TagInfo]) -> None:
+        if [t.name for t in tags] == list(self.tag_boxes) and all(
+                self.tag_boxes[t.name].property("hotkey") == t.hotkey for t in tags):
+            return
+        while self._tag_layout.count():
+            item = self._tag_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.tag_boxes = {}
+        for tag in tags:
+            row = QHBoxLayout()
+            box = QCheckBox(tag.name)
+            box.setObjectName(f"tag:{tag.name}")
+            box.setIcon(_swatch(tag.color))
+            box.setProperty("hotkey", tag.hotkey)
+            box.clicked.connect(partial(self.toggle, tag.name))
+            key = QLabel(tag.hotkey)
+            key.setObjectName("hint")
+            key.setToolTip(f"Press {tag.hotkey} in the document list or viewer" if tag.hotkey else "")
+            row.addWidget(box, 1)
+            row.addWidget(key)
+            holder = QWidget()
+            holder.setLayout(row)
+            row.setContentsMargins(0, 0, 0, 0)
+            self._tag_layout.addWidget(holder)
+            self.tag_boxes[tag.name] = box
+
+    def _enable(self, enabled: bool) -> None:
+        for widget in (*self.tag_boxes.values(), self.basis, self.description, self.save_privilege,
+                       self.families):
+            widget.setEnabled(enabled)
+
+    # --- coding ----------------------------------------------------------------------------------------
+    def apply_hotkey(self, key: str) -> bool:
+        """Toggle the tag bound to `key` on the targets; False when no tag has that key."""
+        tag = next((t for t in self._tags if t.hotkey == key.upper()), None)
+        if tag is None or not self._targets:
+            return False
+        self.toggle(tag.name)
+        return True
+
+    def toggle(self, tag_name: str) -> None:
+        targets, families = list(self._targets), self.families.isChecked()
+        if targets:
+            self._write(partial(review.toggle_tag, self._case, targets, tag_name, families=families), targets)
+
+    def _save_privilege(self) -> None:
+        basis = self.basis.currentText()
+        targets = list(self._targets)
+        self._write(partial(review.set_privilege, self._case, targets, None if basis == NO_BASIS else basis,
+                            self.description.text(), families=self.families.isChecked()), targets)
+
+    def _add_note(self) -> None:
+        text = self.note_text.toPlainText().strip()
+        if self._current is None or not text:
+            return
+        current = self._current
+        self.note_text.clear()
+        self._tasks.run(partial(review.add_note, self._case, current, text),
+                        lambda _note: self.coded.emit([current], False), lane=Lane.WRITE)
+
+    def _write(self, work: partial[object], targets: list[int]) -> None:
+        advance = self.advance.isChecked()
+        self._tasks.run(work, lambda _result: self.coded.emit(targets, advance), lane=Lane.WRITE)

@@ -1,0 +1,24 @@
+"""The list of recently opened cases, newest first, kept in the user's settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+from reviewer.core.case import DB_NAME
+
+KEY = "recentCases"
+KEEP = 10
+
+
+def recent_cases() -> list[Path]:
+    """Recent case folders that still exist."""
+    stored = QSettings().value(KEY, [], type=list)
+    return [Path(p) for p in stored if (Path(p) / DB_NAME).is_file()]
+
+
+def remember_case(path: Path) -> None:
+    path = path.absolute()
+    paths = [path, *(p for p in recent_cases() if p != path)][:KEEP]
+    QSettings().setValue(KEY, [str(p) for p in paths])

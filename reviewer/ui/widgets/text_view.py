@@ -1,0 +1,83 @@
+"""Read-only text with search hits highlighted by character offset; optionally an email header block.
+
+Offsets are into the document's extracted text exactly as stored, so the text is shown unchanged and the
+header block of an email is only styled (bold labels, a shaded band), never rewritten.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QFont, QPalette, QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
+
+HIT_BACKGROUND = QColor("#ffe27a")
+CURRENT_BACKGROUND = QColor("#ff9f1c")
+HIT_TEXT = QColor("#1a1a1a")
+
+
+class HitTextView(QPlainTextEdit):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setUndoRedoEnabled(False)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.document().setDocumentMargin(14)
+        self._hits: list[tuple[int, int]] = []
+        self._current = -1
+
+    def show_text(self, text: str, hits: list[tuple[int, int]], header_length: int = 0) -> None:
+        """Show `text` with `hits` (start, end offsets) marked; style its first `header_length` characters
+        as an email header block."""
+        self.setPlainText(text)
+        self._hits = [(start, end) for start, end in hits if 0 <= start < end <= len(text)]
+        self._current = -1
+        if header_length:
+            self._style_header(header_length)
+        self._mark()
+
+    @property
+    def hit_count(self) -> int:
+        return len(self._hits)
+
+    def show_hit(self, number: int) -> None:
+        if not 0 <= number < len(self._hits):
+            return
+        self._current = number
+        self._mark()
+        start, end = self._hits[number]
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(start)
+        self.setTextCursor(cursor)
+        self.centerCursor()
+
+    def _mark(self) -> None:
+        selections = []
+        for index, (start, end) in enumerate(self._hits):
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor  # type: ignore[attr-defined]
+            fmt = QTextCharFormat()
+            fmt.setBackground(CURRENT_BACKGROUND if index == self._current else HIT_BACKGROUND)
+            fmt.setForeground(HIT_TEXT)
+            selection.format = fmt  # type: ignore[attr-defined]
+            selections.append(selection)
+        self.setExtraSelections(selections)
+
+    def _style_header(self, length: int) -> None:
+        band = QTextBlockFormat()
+        band.setBackground(self.palette().color(QPalette.ColorRole.AlternateBase))
+        band.setTopMargin(2)
+        bold = QTextCharFormat()
+        bold.setFontWeight(QFont.Weight.DemiBold)
+        block = self.document().firstBlock()
+        while block.isValid() and block.position() < length:
+            cursor = QTextCursor(block)
+            if block.text().strip():
+                cursor.setBlockFormat(band)
+            label_end = block.text().find(":")
+            if label_end > 0:
+                cursor.setPosition(block.position())
+                cursor.setPosition(block.position() + label_end + 1, QTextCursor.MoveMode.KeepAnchor)
+                cursor.mergeCharFormat(bold)
+            block = block.next()
