@@ -22,7 +22,7 @@ setup: system-deps $(STAMP)
 
 run: setup
 	$(PY) -m reviewer demo
-	$(PY) -m reviewer status "$$($(PY) -c 'from reviewer.core.demo import default_demo_case; print(default_demo_case())')"
+	$(PY) -m reviewer gui "$$($(PY) -c 'from reviewer.core.demo import default_demo_case; print(default_demo_case())')"
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest

@@ -6,11 +6,11 @@ import argparse
 import sys
 
 from reviewer import __version__
-from reviewer.cli import case_commands, review_commands
+from reviewer.cli import case_commands, gui_commands, review_commands, search_commands
 from reviewer.cli.common import fail
 from reviewer.core.errors import ReviewerError
 
-COMMAND_GROUPS = [case_commands, review_commands]
+COMMAND_GROUPS = [case_commands, review_commands, search_commands, gui_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,10 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
     try:
+        if args.command is None:
+            return gui_commands.open_start_screen()
         return int(args.run(args) or 0)
     except ReviewerError as exc:
         return fail(str(exc))

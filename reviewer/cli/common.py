@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from reviewer.core.case import Case
 from reviewer.core.progress import CancelToken, ProgressUpdate
 
-console = Console(stderr=True)  # progress, messages and errors
+console = Console(stderr=True, soft_wrap=True)  # progress, messages and errors (one line each)
 stdout_console = Console()  # tables that are the command's output
 
 

@@ -9,10 +9,12 @@ from dataclasses import asdict
 from rich.table import Table
 
 from reviewer.cli.case_commands import DOC_COLUMNS
-from reviewer.cli.common import console, open_case, print_json, stdout_console, write_csv
+from reviewer.cli.common import console, open_case, print_json, progress_bar, stdout_console, write_csv
 from reviewer.core import audit, review
+from reviewer.core.audit import n_documents
 from reviewer.core.case import Case
 from reviewer.core.errors import ReviewerError
+from reviewer.core.search.service import SearchService
 
 CODING_COLUMNS = ["tags", "privilege_basis", "privilege_description", "notes"]
 
@@ -49,7 +51,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--hotkey", help='a digit or letter; "" removes the hotkey')
     p.set_defaults(run=cmd_tag_edit)
 
-    p = commands.add_parser("tag-delete", help="delete a tag from the case and every document (no undo)")
+    p = commands.add_parser("tag-delete", help="delete a tag, taking it off every document")
     p.add_argument("case")
     p.add_argument("name")
     p.set_defaults(run=cmd_tag_delete)
@@ -70,7 +72,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--families", action="store_true", help="include every member of each document's family")
     p.set_defaults(run=cmd_privilege)
 
-    p = commands.add_parser("history", help="every coding change to a document: who, when, before → after")
+    p = commands.add_parser("history", help="every coding change to a document: who, when, before and after")
     p.add_argument("case")
     p.add_argument("control", metavar="CONTROL")
     p.add_argument("--json", action="store_true")
@@ -88,10 +90,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def _matching_ids(case: Case, query: str) -> list[int]:
-    # Imported when used: the search engine is the heavier dependency and most commands never need it.
-    from reviewer.core.search.service import matching_document_ids
-
-    return matching_document_ids(case, query)
+    """The documents a review query finds, in document order."""
+    with progress_bar("index") as (progress, cancel):
+        search = SearchService.open(case, progress, cancel)
+    with search:
+        if search.repaired:
+            console.print(f"[yellow]{search.repaired}[/]", highlight=False)
+        return sorted(search.matching_ids(query))
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
@@ -100,8 +105,8 @@ def cmd_tag(args: argparse.Namespace) -> int:
     with open_case(args.case) as case:
         ids = _matching_ids(case, args.query) if args.query else review.resolve_controls(case, args.controls)
         changed = review.tag_documents(case, ids, args.tag, add=not args.remove, families=args.families)
-    message = f'Took "{args.tag}" off {changed:,} documents' if args.remove \
-        else f'Tagged {changed:,} documents "{args.tag}"'
+    message = f'Took "{args.tag}" off {n_documents(changed)}' if args.remove \
+        else f'Tagged {n_documents(changed)} "{args.tag}"'
     unchanged = len(ids) - changed
     if unchanged > 0 and not args.families:
         message += f"; the other {unchanged:,} {'did not have it' if args.remove else 'already had it'}"
@@ -119,7 +124,7 @@ def cmd_tags(args: argparse.Namespace) -> int:
     for column in ("key", "tag", "group", "colour", "documents"):
         table.add_column(column, justify="right" if column == "documents" else "left")
     for tag in tags:
-        table.add_row(tag.hotkey, f"[{tag.color}]■[/] {tag.name}", tag.group, tag.color, f"{tag.count:,}")
+        table.add_row(tag.hotkey, tag.name, tag.group, f"[{tag.color}]{tag.color}[/]", f"{tag.count:,}")
     stdout_console.print(table)
     return 0
 
@@ -150,7 +155,7 @@ def cmd_tag_edit(args: argparse.Namespace) -> int:
 def cmd_tag_delete(args: argparse.Namespace) -> int:
     with open_case(args.case) as case:
         count = review.delete_tag(case, args.name)
-    console.print(f'Deleted the tag "{args.name}"; {count:,} documents carried it.', highlight=False)
+    console.print(f'Deleted the tag "{args.name}" from {n_documents(count)}.', highlight=False)
     return 0
 
 
@@ -168,7 +173,7 @@ def cmd_privilege(args: argparse.Namespace) -> int:
         changed = review.set_privilege(case, ids, None if args.clear else args.basis, args.description,
                                        families=args.families)
     what = "Cleared the privilege basis of" if args.clear else "Recorded the privilege basis of"
-    console.print(f"{what} {changed:,} documents.", highlight=False)
+    console.print(f"{what} {n_documents(changed)}.", highlight=False)
     return 0
 
 
@@ -203,5 +208,5 @@ def cmd_export(args: argparse.Namespace) -> int:
         rows = review.export_rows(case, ids)
     write_csv(args.csv, rows, DOC_COLUMNS + CODING_COLUMNS)
     if args.csv != "-":
-        console.print(f"Wrote {len(rows):,} documents to {args.csv}.", highlight=False)
+        console.print(f"Wrote {n_documents(len(rows))} to {args.csv}.", highlight=False)
     return 0

@@ -278,7 +278,7 @@ def _apply_reversal(change: Recording, actions: set[Action]) -> None:
     for kind, field in TAG_FIELDS.items():
         if kind in actions:
             for tag_id, after in session.execute(events(kind, AuditEvent.tag_id, AuditEvent.after)):
-                value = int(after or 0) if field == "position" else after
+                value = int(after) if field == "position" else after
                 session.execute(update(Tag).where(Tag.id == tag_id).values({field: value}))
     if Action.UNTAG in actions:
         untagged = events(Action.UNTAG, AuditEvent.document_id, AuditEvent.tag_id).subquery()

@@ -58,7 +58,7 @@ DEFAULT_TAGS = (
     ("Hot", "Review", "#ff7f0e", "6"),
     ("Needs redaction", "Review", "#8c564b", "7"),
 )
-# New tags created without a colour take the next one of these.
+# New tags created without a colour take the first of these no other tag uses.
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
            "#bcbd22", "#17becf")
 SEEDED_SETTING = "default_tags_seeded"
@@ -129,15 +129,17 @@ def list_tags(case: Case) -> list[TagInfo]:
 
 
 def create_tag(case: Case, name: str, group: str = "", color: str | None = None, hotkey: str = "") -> TagInfo:
-    """A new tag at the end of the list; without a colour it takes the next one of the palette."""
+    """A new tag at the end of the list; without a colour it takes the first palette colour not in use."""
     name, group, hotkey = _clean_name(name), group.strip(), _clean_hotkey(hotkey)
     with recording(case) as change:
         session = change.session
         tags = session.scalars(select(Tag)).all()
         _check_name_free(tags, name)
         _check_hotkey_free(tags, hotkey)
-        tag = Tag(name=name, group=group, hotkey=hotkey,
-                  color=_clean_color(color) if color is not None else PALETTE[len(tags) % len(PALETTE)],
+        if color is None:
+            used = {t.color for t in tags}
+            color = next((c for c in PALETTE if c not in used), PALETTE[len(tags) % len(PALETTE)])
+        tag = Tag(name=name, group=group, hotkey=hotkey, color=_clean_color(color),
                   position=max((t.position for t in tags), default=0) + 1)
         session.add(tag)
         session.flush()
@@ -207,12 +209,17 @@ def delete_tag(case: Case, name: str) -> int:
         return count
 
 
-def _find_tag(tags: Iterable[Tag], name: str) -> Tag:
+def _tag_named(tags: Iterable[Tag], name: str) -> Tag | None:
+    # Case-insensitive, like every lookup by name: "hot" and "Hot" are one tag to a reviewer.
     wanted = name.strip().casefold()
-    for tag in tags:
-        if tag.name.casefold() == wanted:
-            return tag
-    raise ReviewerError(f'There is no tag named "{name.strip()}" in this case.')
+    return next((tag for tag in tags if tag.name.casefold() == wanted), None)
+
+
+def _find_tag(tags: Iterable[Tag], name: str) -> Tag:
+    tag = _tag_named(tags, name)
+    if tag is None:
+        raise ReviewerError(f'There is no tag named "{name.strip()}" in this case.')
+    return tag
 
 
 def _clean_name(name: str) -> str:
@@ -238,8 +245,7 @@ def _clean_hotkey(hotkey: str) -> str:
 
 
 def _check_name_free(tags: Iterable[Tag], name: str) -> None:
-    # Case-insensitive, like every lookup by name: "hot" and "Hot" would be one tag to a reviewer.
-    if any(t.name.casefold() == name.casefold() for t in tags):
+    if _tag_named(tags, name) is not None:
         raise ReviewerError(f'There is already a tag named "{name}".')
 
 
@@ -325,8 +331,7 @@ def set_privilege(case: Case, doc_ids: Iterable[int], basis: str | None, descrip
                                          *change.stamp()),
             ))
         tagged = 0
-        tags = session.scalars(select(Tag)).all()
-        privileged = next((t for t in tags if t.name.casefold() == PRIVILEGED_TAG.casefold()), None)
+        privileged = _tag_named(session.scalars(select(Tag)).all(), PRIVILEGED_TAG)
         if basis and privileged is not None:
             tagged = _apply_tag(change, privileged, selection, add=True)
         if count:

@@ -27,8 +27,8 @@ class SearchBackend(Protocol):
         ...
 
     def hit_count(self, node: Node, within: Collection[int]) -> int:
-        """How many hits the positive text parts of a query have in `within`: each occurrence of a word or
-        phrase and each proximity match counts once (see spans.hit_spans)."""
+        """How many hits the positive text parts of a query have in `within`, counted as the viewer shows
+        them: each stretch of matched words once (see spans.hit_stretches)."""
         ...
 
     def version(self) -> dict[str, object]:

@@ -36,6 +36,9 @@ BATCH_SIZE = 2000
 # Incremental additions leave a segment per batch; past this many, merge them so queries stay fast.
 MAX_SEGMENTS = 8
 
+# The default field: the document's text, then the metadata a bare word also searches.
+DEFAULT_PARTS = ("text", "subject", "title", "filename", "from", "to", "cc", "bcc")
+
 _NAME_PARTS = re.compile(r"[^\W_]+")
 
 
@@ -65,7 +68,7 @@ def field_parts(document: Document, text: str) -> dict[str, list[str]]:
         "bcc": document.email_bcc, "subject": document.subject, "author": document.author,
         "title": document.title, "filename": file_name_words(document.file_name),
     }
-    default = [text] + [values[name] for name in ("subject", "title", "filename", "from", "to", "cc", "bcc")]
+    default = [text] + [values[name] for name in DEFAULT_PARTS[1:]]
     return {DEFAULT_FIELD: default, **{name: [value] for name, value in values.items()}}
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from reviewer.core.search.query import And, Near, Node, Or, Phrase, Positional, Word
 
 Span = tuple[int, int, tuple[int, ...]]
+Stretch = tuple[str, int, int]  # field, first and last word position of a highlighted stretch
 PositionsOf = Callable[[Word], Sequence[int]]
 
 
@@ -36,14 +37,25 @@ def field_of(node: Positional) -> str:
     return node.field
 
 
-def hit_spans(node: Node, positions_of: PositionsOf) -> list[tuple[str, Span]]:
-    """The hits of a query in one document, as (field, span): each occurrence of a word or phrase and each
-    proximity match, counted once however many parts of the query find it."""
-    found: set[tuple[str, Span]] = set()
+def hit_stretches(node: Node, positions_of: PositionsOf) -> set[Stretch]:
+    """The hits of a query in one document: each stretch of consecutive matched words (a word, a phrase,
+    each side of a proximity match) once, however many parts of the query find it."""
+    found: set[Stretch] = set()
     for part in positive_parts(node):
         name = field_of(part)
-        found.update((name, span) for span in spans_of(part, positions_of))
-    return sorted(found)
+        for _start, _end, marks in spans_of(part, positions_of):
+            found.update((name, first, last) for first, last in _runs(marks))
+    return found
+
+
+def _runs(marks: Sequence[int]) -> list[tuple[int, int]]:
+    runs: list[list[int]] = []
+    for pos in sorted(set(marks)):
+        if runs and pos == runs[-1][1] + 1:
+            runs[-1][1] = pos
+        else:
+            runs.append([pos, pos])
+    return [(first, last) for first, last in runs]
 
 
 def spans_of(node: Positional, positions_of: PositionsOf) -> list[Span]:

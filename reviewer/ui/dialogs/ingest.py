@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -37,8 +38,9 @@ from PySide6.QtWidgets import (
 
 from reviewer.core import browse
 from reviewer.core.case import Case
+from reviewer.core.demo import build_demo_case
 from reviewer.core.ingest.pipeline import IngestOptions, IngestSummary, ingest
-from reviewer.core.progress import CancelToken
+from reviewer.core.progress import CancelToken, Progress
 from reviewer.ui.tasks import Lane, LatestProgress, TaskRunner, describe_error
 
 POLL_MS = 100
@@ -136,10 +138,24 @@ class IngestOutcome:
     exceptions: list[tuple[str, str]]  # (path, reason) of this run
 
 
-def _ingest_and_report(case: Case, paths: list[Path], options: IngestOptions, progress: LatestProgress,
-                       cancel: CancelToken) -> IngestOutcome:
-    summary = ingest(case, paths, options, progress, cancel)
-    return IngestOutcome(summary, browse.batch_exceptions(case, summary.batch_id))
+IngestWork = Callable[[Progress, CancelToken], IngestOutcome]
+
+
+def ingest_work(case: Case, paths: list[Path], options: IngestOptions) -> IngestWork:
+    def work(progress: Progress, cancel: CancelToken) -> IngestOutcome:
+        summary = ingest(case, paths, options, progress, cancel)
+        return IngestOutcome(summary, browse.batch_exceptions(case, summary.batch_id))
+
+    return work
+
+
+def demo_work(target: Path) -> IngestWork:
+    def work(progress: Progress, cancel: CancelToken) -> IngestOutcome:
+        _, summary = build_demo_case(target, progress, cancel)
+        with Case.open(target) as case:
+            return IngestOutcome(summary, browse.batch_exceptions(case, summary.batch_id))
+
+    return work
 
 
 class IngestProgressDialog(QDialog):
@@ -147,8 +163,7 @@ class IngestProgressDialog(QDialog):
 
     finished_ingest = Signal(object)  # IngestOutcome, or None when it failed
 
-    def __init__(self, case: Case, tasks: TaskRunner, paths: list[Path], options: IngestOptions,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner, work: IngestWork, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Adding documents")
         self.setMinimumWidth(620)
@@ -188,8 +203,8 @@ class IngestProgressDialog(QDialog):
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
         self._timer.start()
-        tasks.run(partial(_ingest_and_report, case, paths, options, self._progress, self._cancel),
-                  self._finished, self._failed, lane=Lane.WRITE, cancel=self._cancel)
+        tasks.run(partial(work, self._progress, self._cancel), self._finished, self._failed, lane=Lane.WRITE,
+                  cancel=self._cancel)
 
     @property
     def running(self) -> bool:

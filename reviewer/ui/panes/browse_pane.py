@@ -100,8 +100,7 @@ class BrowsePane(QWidget):
 
     def show_facets(self, facets: Facets, saved: list[tuple[str, str, int | None]]) -> None:
         """Counts for the current search; `saved` is (name, query, hits or None when it did not run)."""
-        self._fill("tag_id", [(t.id, t.name + (f"  [{t.hotkey}]" if t.hotkey else ""), t.count, t.color)
-                              for t in facets.tags])
+        self._fill("tag_id", [(t.id, t.name, t.count, t.color) for t in facets.tags])
         self._fill("custodian", [(name, name or "(none)", n, None) for name, n in facets.custodians])
         self._fill("kind", [(kind, kind or "(unknown)", n, None) for kind, n in facets.kinds])
         self._fill("saved", [(query, name, n, None) for name, query, n in saved])

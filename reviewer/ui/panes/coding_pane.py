@@ -72,7 +72,7 @@ class CodingPane(QWidget):
         self.tag_boxes: dict[str, QCheckBox] = {}
         self._tag_layout = QVBoxLayout()
         self._tag_layout.setSpacing(4)
-        self.families = QCheckBox("Include each document's family")
+        self.families = QCheckBox("Include families")
         self.families.setToolTip("Code the parent and all attachments together")
         tags_group = QGroupBox("Tags")
         tags_layout = QVBoxLayout(tags_group)
@@ -89,6 +89,7 @@ class CodingPane(QWidget):
         self.save_privilege.clicked.connect(self._save_privilege)
         privilege_group = QGroupBox("Privilege")
         privilege_form = QFormLayout(privilege_group)
+        privilege_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         privilege_form.addRow("Basis", self.basis)
         privilege_form.addRow("Description", self.description)
         privilege_form.addRow("", self.save_privilege)
@@ -108,8 +109,9 @@ class CodingPane(QWidget):
         notes_layout.addWidget(self.note_text)
         notes_layout.addWidget(self.add_note, 0, Qt.AlignmentFlag.AlignRight)
 
-        self.advance = QCheckBox("Advance to the next document after coding")
+        self.advance = QCheckBox("Advance after coding")
         self.advance.setObjectName("advanceAfterCoding")
+        self.advance.setToolTip("After tagging one document, move to the next one in the list")
         self.advance.setChecked(QSettings().value(ADVANCE_SETTING, False, type=bool))
         self.advance.toggled.connect(lambda on: QSettings().setValue(ADVANCE_SETTING, on))
 
@@ -125,6 +127,8 @@ class CodingPane(QWidget):
         scroll.setWidget(content)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 34)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
@@ -192,13 +196,16 @@ class CodingPane(QWidget):
             box.setProperty("hotkey", tag.hotkey)
             box.clicked.connect(partial(self.toggle, tag.name))
             key = QLabel(tag.hotkey)
-            key.setObjectName("hint")
+            key.setObjectName("keycap")
+            key.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            key.setFixedWidth(self.fontMetrics().horizontalAdvance("M") + 10)
             key.setToolTip(f"Press {tag.hotkey} in the document list or viewer" if tag.hotkey else "")
-            row.addWidget(box, 1)
             row.addWidget(key)
+            row.addWidget(box, 1)
             holder = QWidget()
             holder.setLayout(row)
             row.setContentsMargins(0, 0, 0, 0)
+            key.setVisible(bool(tag.hotkey))  # only once it has a parent, or it would open as a window
             self._tag_layout.addWidget(holder)
             self.tag_boxes[tag.name] = box
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QToolButton,
@@ -28,14 +29,16 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.core import audit, browse
-from reviewer.core.case import Case
-from reviewer.core.search import hits as search_hits
+from reviewer.core.search.hits import Hit
+from reviewer.core.search.index import DEFAULT_PARTS
 from reviewer.ui.icons import icon
+from reviewer.ui.searching import Searchers
 from reviewer.ui.tasks import Lane, TaskRunner
 from reviewer.ui.widgets.page_view import PageView, Rect
 from reviewer.ui.widgets.text_view import HitTextView
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+TEXT_PART = DEFAULT_PARTS[0]
 
 
 @dataclass(frozen=True)
@@ -45,24 +48,36 @@ class _Loaded:
     history: list[audit.AuditEventInfo]
 
 
-def _load(case: Case, doc_id: int, query: str) -> _Loaded:
+def _hits(searchers: Searchers, control: str, query: str) -> list[Hit]:
+    return searchers.get().hit_positions(control, query) if query else []
+
+
+def _text_spans(hits: list[Hit]) -> list[tuple[int, int]]:
+    """Hits in the document's own text (not in its subject or addresses), as character offsets."""
+    return [(hit.start, hit.end) for hit in hits if hit.part == TEXT_PART]
+
+
+def _page_rects(hits: list[Hit]) -> list[tuple[int, Rect]]:
+    return [(hit.page - 1, rect) for hit in hits if hit.page is not None for rect in hit.rects]
+
+
+def _load(searchers: Searchers, doc_id: int, query: str) -> _Loaded:
+    case = searchers.case
     detail = browse.document_detail(case, doc_id)
-    text_hits = search_hits.text_hits(case, query, doc_id, detail.text) if query else []
+    # A PDF's hits are placed on its pages with PyMuPDF, which only the pdf lane may use.
+    text_hits = [] if detail.display == "page" else _text_spans(_hits(searchers, detail.control, query))
     return _Loaded(detail, text_hits, audit.history(case, doc_id))
-
-
-def _page_hits(case: Case, query: str, doc_id: int, path: Path) -> list[tuple[int, Rect]]:
-    return search_hits.page_hits(case, query, doc_id, path) if query else []
 
 
 class Viewer(QWidget):
     drawn = Signal(int)  # the document id now fully shown
     openRequested = Signal(int)  # a family member was chosen
 
-    def __init__(self, case: Case, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, searchers: Searchers, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("viewer")
-        self._case = case
+        self._searchers = searchers
+        self._case = searchers.case
         self._tasks = tasks
         self._doc_id: int | None = None
         self._query = ""
@@ -70,10 +85,14 @@ class Viewer(QWidget):
         self._hit = -1
         self._hit_count = 0
         self._display = "text"
+        self._text = ""
         self._drawn_id: int | None = None
 
         self.title = QLabel("No document")
         self.title.setObjectName("documentTitle")
+        # A long subject must not widen the pane; the full title is in the tooltip.
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setContentsMargins(8, 6, 8, 4)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hit_label = QLabel()
         self.hit_label.setObjectName("hitCount")
@@ -83,9 +102,10 @@ class Viewer(QWidget):
         self.zoom_label = QLabel()
         self.zoom_in = self._tool("zoom-in", "Zoom in", lambda: self.pages.zoom_in())
         self.fit = self._tool("fit-width", "Fit width", lambda: self.pages.fit_width())
-        bar = QHBoxLayout()
-        bar.setContentsMargins(8, 4, 4, 4)
-        bar.addWidget(self.title, 1)
+        controls = QWidget()
+        bar = QHBoxLayout(controls)
+        bar.setContentsMargins(0, 0, 4, 0)
+        bar.setSpacing(2)
         for widget in (self.hit_label, self.previous_hit, self.next_hit, self.zoom_out, self.zoom_label,
                        self.zoom_in, self.fit):
             bar.addWidget(widget)
@@ -121,11 +141,12 @@ class Viewer(QWidget):
         self.tabs.addTab(self.metadata, "Metadata")
         self.tabs.addTab(self.family, icon("family"), "Family")
         self.tabs.addTab(self.history, icon("history"), "History")
+        self.tabs.setCornerWidget(controls, Qt.Corner.TopRightCorner)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addLayout(bar)
+        layout.addWidget(self.title)
         layout.addWidget(self.tabs, 1)
         self._update_controls()
 
@@ -141,6 +162,10 @@ class Viewer(QWidget):
     @property
     def document_id(self) -> int | None:
         return self._doc_id
+
+    @property
+    def query(self) -> str:
+        return self._query
 
     @property
     def is_drawn(self) -> bool:
@@ -168,7 +193,8 @@ class Viewer(QWidget):
                 tree.clear()
             self._update_controls()
             return
-        self._tasks.run(partial(_load, self._case, doc_id, query), partial(self._loaded, self._generation))
+        self._tasks.run(partial(_load, self._searchers, doc_id, query),
+                        partial(self._loaded, self._generation))
 
     def reload_history(self) -> None:
         """After coding: the document's history changed."""
@@ -185,15 +211,16 @@ class Viewer(QWidget):
             return
         detail = loaded.detail
         self._display = detail.display
+        self._text = detail.text
         self.title.setText(f"{detail.control}  ·  {_name_of(detail)}")
-        self.title.setToolTip(detail.control)
+        self.title.setToolTip(self.title.text())
         self.text.show_text(detail.text, loaded.text_hits)
         self._fill_metadata(detail)
         self._fill_family(detail)
         self._fill_history(loaded.history)
         if detail.display == "page" and detail.native is not None:
             self.stack.setCurrentWidget(self.pages)
-            self._tasks.run(partial(_page_hits, self._case, self._query, detail.id, detail.native),
+            self._tasks.run(partial(_hits, self._searchers, detail.control, self._query),
                             partial(self._page_hits_found, generation, detail.native), lane=Lane.PDF)
         else:
             self.pages.clear()
@@ -204,11 +231,13 @@ class Viewer(QWidget):
             self._update_controls()
             self._mark_drawn()
 
-    def _page_hits_found(self, generation: int, path: Path, hits: list[tuple[int, Rect]]) -> None:
+    def _page_hits_found(self, generation: int, path: Path, hits: list[Hit]) -> None:
         if generation != self._generation:
             return
-        self._hit_count = len(hits)
-        self.pages.load(path, hits)
+        rects = _page_rects(hits)
+        self._hit_count = len(rects)
+        self.text.show_text(self._text, _text_spans(hits))
+        self.pages.load(path, rects)
         self._update_controls()
 
     def _pages_drawn(self) -> None:

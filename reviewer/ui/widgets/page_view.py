@@ -125,6 +125,7 @@ class PageView(QScrollArea):
         self._sizes = sizes
         if self._fit_width:
             self._zoom = self._fitting_zoom()
+            self.zoomChanged.emit(self._zoom)
         self._layout()
         self.verticalScrollBar().setValue(0)
         self._request_visible()

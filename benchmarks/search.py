@@ -1,0 +1,311 @@
+"""Search speed on a large case: Reviewer (Whoosh) against SQLite FTS5 over the same text, in one run.
+
+    .venv/bin/python benchmarks/search.py --docs 100000 [--corpus PATH] [--per-kind 40] [--keep DIR]
+
+Builds a case of synthetic email-like documents (Zipf-distributed words from a 60,000-word vocabulary,
+~400 words each, senders, recipients, dates, custodians, tags) written straight to the database and text
+store, plus the public corpus through the real ingest when --corpus (or REVIEWER_CORPUS) is given. Then
+builds the search index with `reviewer.core.search.index.rebuild` and an FTS5 table over the same text,
+runs a fixed mix of queries on both (each: exact total + best 100), and prints JSON: p50/p95 latency per
+kind, index size, build time and the Whoosh/FTS5 ratio, plus how often the two engines' totals disagree
+for the kinds both can express. Never run by the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import resource
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import func, insert, select  # noqa: E402
+
+from reviewer.core.case import Case, now  # noqa: E402
+from reviewer.core.ingest.pipeline import IngestOptions, ingest  # noqa: E402
+from reviewer.core.models import Document, DocumentCustodian, DocumentTag, Tag  # noqa: E402
+from reviewer.core.search.index import rebuild  # noqa: E402
+from reviewer.core.search.service import SearchService  # noqa: E402
+
+VOCABULARY_SIZE = 60_000
+MEAN_WORDS = 400
+BATCH = 5_000
+SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "an", "el", "is", "or", "un", "ber", "cor", "dan",
+             "fel", "gar", "hin", "jor", "kel", "lim", "mar", "nor", "pel", "quin", "ros", "sel", "tor", "val"]
+
+
+def vocabulary(rng: random.Random) -> list[str]:
+    words: set[str] = set()
+    while len(words) < VOCABULARY_SIZE:
+        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.choice((1, 2, 2, 3, 3, 4)))))
+    ordered = sorted(words)
+    rng.shuffle(ordered)
+    return ordered  # rank 0 is the most frequent word
+
+
+def generate(case: Case, count: int, rng: random.Random, words: list[str]) -> int:
+    """Write `count` synthetic documents (rows, custodians, tags, text); returns the number of words."""
+    cumulative, total = [], 0.0
+    for rank in range(len(words)):
+        total += 1 / (rank + 1) ** 1.07
+        cumulative.append(total)
+    people = [f"{rng.choice(words[:3000])}.{rng.choice(words[:3000])}@corp{n % 40}.example" for n in range(2000)]
+    custodians = [f"custodian{n:02d}" for n in range(20)]
+    start = datetime(2015, 1, 1)
+    with case.db.session() as session:
+        first_id = (session.scalar(select(func.max(Document.id))) or 0) + 1
+        tags = {}
+        for name in ("Hot", "Privileged"):  # a new case may already have them as default tags
+            if session.scalar(select(Tag.id).where(Tag.name == name)) is None:
+                session.add(Tag(name=name))
+                session.flush()
+            tags[name] = session.scalar(select(Tag.id).where(Tag.name == name))
+    word_count = 0
+    for batch_start in range(0, count, BATCH):
+        documents, owners, tagged = [], [], []
+        for doc_id in range(first_id + batch_start, first_id + min(count, batch_start + BATCH)):
+            length = max(20, int(rng.lognormvariate(5.8, 0.55)))
+            body = rng.choices(words, cum_weights=cumulative, k=length)
+            word_count += length
+            sentences = [" ".join(body[i:i + 12]) for i in range(0, length, 12)]
+            text = ". ".join(s[:1].upper() + s[1:] for s in sentences) + "."
+            control = f"SYN-{doc_id:07d}"
+            case.texts.write(control, doc_id, text)
+            digest = hashlib.sha256(control.encode()).hexdigest()
+            custodian = custodians[doc_id % len(custodians)]
+            documents.append({
+                "id": doc_id, "control": control, "family_id": doc_id, "md5": digest[:32], "sha1": digest[:40],
+                "sha256": digest, "dedup_key": digest, "size": len(text), "custodian": custodian,
+                "source_path": f"synthetic/{control}.eml", "file_name": f"{control}.eml", "ext": "eml",
+                "mime": "message/rfc822", "kind": "eml", "text_chars": len(text),
+                "email_from": rng.choice(people), "email_to": ", ".join(rng.sample(people, rng.randint(1, 3))),
+                "email_cc": rng.choice(people) if rng.random() < 0.3 else "",
+                "subject": " ".join(rng.choices(words[:20000], k=rng.randint(3, 8))),
+                "sent": start + timedelta(seconds=rng.randint(0, 6 * 365 * 86400)), "indexed": False,
+                "added": now(),
+            })
+            owners.append({"document_id": doc_id, "custodian": custodian})
+            roll = rng.random()
+            if roll < 0.15:
+                tagged.append({"document_id": doc_id, "tag_id": tags["Hot" if roll < 0.10 else "Privileged"],
+                               "added": now()})
+        with case.db.session() as session:
+            session.execute(insert(Document), documents)
+            session.execute(insert(DocumentCustodian), owners)
+            if tagged:
+                session.execute(insert(DocumentTag), tagged)
+    return word_count
+
+
+def build_fts5(case: Case, path: Path) -> float:
+    started = time.perf_counter()
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode=OFF")
+    connection.execute("CREATE VIRTUAL TABLE fts USING fts5(body, subject, sender, recipients)")
+    with case.db.reader() as session:
+        ids = session.scalars(select(Document.id).order_by(Document.id)).all()
+        for chunk_start in range(0, len(ids), BATCH):
+            rows = session.execute(select(Document.id, Document.control, Document.subject, Document.email_from,
+                                          Document.email_to, Document.email_cc, Document.email_bcc)
+                                   .where(Document.id.in_(ids[chunk_start:chunk_start + BATCH]))).all()
+            connection.executemany("INSERT INTO fts(rowid, body, subject, sender, recipients) VALUES (?,?,?,?,?)",
+                                   [(r.id, case.texts.read(r.control, r.id), r.subject, r.email_from,
+                                     " ".join((r.email_to, r.email_cc, r.email_bcc))) for r in rows])
+    connection.commit()
+    connection.execute("INSERT INTO fts(fts) VALUES('optimize')")
+    connection.commit()
+    connection.close()
+    return time.perf_counter() - started
+
+
+# --- the query mix -------------------------------------------------------------------------------------------
+# Each kind: how to make one query (Reviewer syntax, FTS5 MATCH expression or a complete SQL pair).
+Maker = Callable[[], tuple[str, str | tuple[str, str] | None]]
+
+
+def query_mix(case: Case, rng: random.Random, words: list[str]) -> dict[str, Maker]:
+    with case.db.reader() as session:
+        sample = session.execute(select(Document.id, Document.control, Document.email_from)
+                                 .where(Document.control.like("SYN-%")).limit(2000)).all()
+    texts = [(case.texts.read(r.control, r.id).replace(".", "").lower().split(), r.email_from) for r in sample]
+
+    def near_pair(distance: int) -> tuple[str, str]:
+        body, _sender = rng.choice(texts)
+        i = rng.randrange(len(body) - distance)
+        return body[i], body[i + rng.randint(1, distance)]
+
+    def phrase() -> tuple[str, str]:
+        body, _sender = rng.choice(texts)
+        i = rng.randrange(len(body) - 1)
+        return f'"{body[i]} {body[i + 1]}"', f'"{body[i]} {body[i + 1]}"'
+
+    def mid() -> str:
+        return words[rng.randint(50, 2000)]
+
+    def date_range() -> tuple[str, tuple[str, str]]:
+        begin = datetime(2015, 1, 1) + timedelta(days=rng.randint(0, 5 * 365))
+        end = begin + timedelta(days=rng.randint(30, 200))
+        where = f"coalesce(sent, modified, created) >= '{begin:%Y-%m-%d}' AND coalesce(sent, modified, created) < " \
+                f"'{end + timedelta(days=1):%Y-%m-%d}'"
+        return (f"date:[{begin:%Y-%m-%d} TO {end:%Y-%m-%d}]",
+                (f"SELECT count(*) FROM c.document WHERE {where}",
+                 f"SELECT id FROM c.document WHERE {where} ORDER BY coalesce(sent, modified, created) LIMIT 100"))
+
+    def tagged() -> tuple[str, tuple[str, str]]:
+        word = mid()
+        subquery = "rowid IN (SELECT document_id FROM c.document_tag JOIN c.tag ON tag.id = tag_id " \
+                   "WHERE tag.name = 'Hot')"
+        return (f'{word} AND tag:"Hot"',
+                (f"SELECT count(*) FROM fts WHERE fts MATCH '\"{word}\"' AND {subquery}",
+                 f"SELECT rowid FROM fts WHERE fts MATCH '\"{word}\"' AND {subquery} ORDER BY rank LIMIT 100"))
+
+    def fuzzy() -> tuple[str, None]:
+        word = words[rng.randint(50, 5000)]
+        i = rng.randrange(len(word))
+        return f"{word[:i]}{rng.choice('aeiouxz')}{word[i + 1:]}~", None
+
+    def proximity() -> tuple[str, str]:
+        a, b = near_pair(5)
+        return f"{a} w/5 {b}", f'NEAR("{a}" "{b}", 4)'
+
+    def field() -> tuple[str, str]:
+        sender = rng.choice(texts)[1]
+        fts_phrase = " ".join(sender.replace("@", " ").replace(".", " ").split())
+        return f"from:{sender}", f'sender : "{fts_phrase}"'
+
+    def common() -> tuple[str, str]:
+        word = words[rng.randint(0, 20)]
+        return word, f'"{word}"'
+
+    def word_query() -> tuple[str, str]:
+        word = mid()
+        return word, f'"{word}"'
+
+    def rare() -> tuple[str, str]:
+        word = words[rng.randint(5000, 40000)]
+        return word, f'"{word}"'
+
+    def both() -> tuple[str, str]:
+        a, b = mid(), mid()
+        return f"{a} {b}", f'"{a}" AND "{b}"'
+
+    def either() -> tuple[str, str]:
+        chosen = [mid() for _ in range(5)]
+        return " OR ".join(chosen), " OR ".join(f'"{w}"' for w in chosen)
+
+    def prefix() -> tuple[str, str]:
+        stem = mid()[:4]
+        return f"{stem}*", f'"{stem}"*'
+
+    def leading() -> tuple[str, None]:
+        return f"*{mid()[-4:]}", None
+
+    return {"word": word_query, "common word": common, "rare word": rare, "and": both, "or-of-5": either,
+            "phrase": phrase, "wildcard": prefix, "leading wildcard": leading, "fuzzy": fuzzy, "w/N": proximity,
+            "field": field, "date range": date_range, "tag-filtered": tagged}
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def run_queries(service: SearchService, fts: sqlite3.Connection, mix: dict[str, Maker], per_kind: int,
+                rng: random.Random) -> dict[str, dict[str, object]]:
+    report: dict[str, dict[str, object]] = {}
+    for kind, make in mix.items():
+        queries = [make() for _ in range(per_kind)]
+        for ours, theirs in queries:  # warm both engines' caches and the long-lived searcher
+            service.search(ours, limit=100)
+            if theirs is not None:
+                _fts(fts, theirs)
+        ours_ms, theirs_ms, totals, mismatches = [], [], [], 0
+        for ours, theirs in queries:
+            started = time.perf_counter()
+            total = service.search(ours, limit=100).total
+            ours_ms.append((time.perf_counter() - started) * 1000)
+            totals.append(total)
+            if theirs is not None:
+                started = time.perf_counter()
+                fts_total = _fts(fts, theirs)
+                theirs_ms.append((time.perf_counter() - started) * 1000)
+                mismatches += fts_total != total
+        entry: dict[str, object] = {
+            "queries": per_kind, "example": queries[0][0], "mean_total": round(statistics.mean(totals), 1),
+            "p50_ms": round(percentile(ours_ms, 0.5), 2), "p95_ms": round(percentile(ours_ms, 0.95), 2),
+        }
+        if theirs_ms:
+            entry.update({"fts5_p50_ms": round(percentile(theirs_ms, 0.5), 2),
+                          "fts5_p95_ms": round(percentile(theirs_ms, 0.95), 2),
+                          "p95_ratio": round(percentile(ours_ms, 0.95) / max(percentile(theirs_ms, 0.95), 0.01), 1),
+                          "total_differs_from_fts5": mismatches})
+        else:
+            entry["fts5"] = "no equivalent query"
+        report[kind] = entry
+    return report
+
+
+def _fts(connection: sqlite3.Connection, query: str | tuple[str, str]) -> int:
+    if isinstance(query, tuple):
+        total = connection.execute(query[0]).fetchone()[0]
+        connection.execute(query[1]).fetchall()
+        return total
+    total = connection.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (query,)).fetchone()[0]
+    connection.execute("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT 100", (query,)).fetchall()
+    return total
+
+
+def folder_mb(path: Path) -> float:
+    return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--corpus", default=os.environ.get("REVIEWER_CORPUS"), help="also ingest this corpus")
+    parser.add_argument("--per-kind", type=int, default=40, help="queries per kind")
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--keep", help="build the case in this folder and keep it")
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="reviewer-search-bench-"))
+    result: dict[str, object] = {"documents": args.docs}
+    with Case.create(workdir / "case", name="Search benchmark") as case:
+        if args.corpus:
+            started = time.perf_counter()
+            summary = ingest(case, [Path(args.corpus)], IngestOptions(custodian="corpus"))
+            result["corpus_documents"] = summary.documents
+            result["corpus_ingest_s"] = round(time.perf_counter() - started, 1)
+        words = vocabulary(rng)
+        started = time.perf_counter()
+        result["words"] = generate(case, args.docs, rng, words)
+        result["generate_s"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        rebuild(case)
+        result["index_build_s"] = round(time.perf_counter() - started, 1)
+        result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        result["index_mb"] = folder_mb(case.index_dir)
+        fts_path = workdir / "fts5.sqlite"
+        result["fts5_build_s"] = round(build_fts5(case, fts_path), 1)
+        result["fts5_mb"] = round(fts_path.stat().st_size / 1e6, 1)
+        fts = sqlite3.connect(fts_path)
+        fts.execute("ATTACH DATABASE ? AS c", (str(case.root / "case.sqlite"),))
+        with SearchService.open(case) as service:
+            result["queries"] = run_queries(service, fts, query_mix(case, rng, words), args.per_kind, rng)
+    result["aim"] = "p95 < 100 ms for every kind but leading wildcards; no kind > 5x FTS5"
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""Structured filters answered from the case database: dates, pages, custodians, types, tags, notes,
+duplicates, families, control numbers. Never through the text index, so they are exact, always current
+(a tag added a second ago counts) and cheap.
+
+A name that does not exist in the case (a tag, a custodian, a control number) is an error naming it,
+not an empty result: a typo must not pass for "no documents".
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+
+from reviewer.core.models import Document, DocumentCustodian, DocumentTag, IngestEntry, Note, Tag
+from reviewer.core.search.query import DateRange, Filter, Match, NumberRange, QuerySyntaxError
+
+# `type:email` is what a reviewer types; the ingest records the precise kind.
+TYPE_GROUPS = {"email": ("eml", "emlx", "msg")}
+
+
+def all_ids(session: Session) -> set[int]:
+    return set(session.scalars(select(Document.id)).all())
+
+
+def filter_ids(session: Session, node: Filter) -> set[int]:
+    return set(session.scalars(_select(session, node)).all())
+
+
+def _select(session: Session, node: Filter) -> Select[tuple[int]]:
+    if isinstance(node, DateRange):
+        column = _date_column(node.field)
+        conditions = [column.is_not(None)]
+        if node.start is not None:
+            conditions.append(column >= node.start)
+        if node.end is not None:
+            conditions.append(column < node.end)
+        return select(Document.id).where(*conditions)
+    if isinstance(node, NumberRange):
+        conditions = [Document.pages.is_not(None)]
+        if node.low is not None:
+            conditions.append(Document.pages >= node.low)
+        if node.high is not None:
+            conditions.append(Document.pages <= node.high)
+        return select(Document.id).where(*conditions)
+    return _match(session, node)
+
+
+def _date_column(name: str) -> ColumnElement:  # type: ignore[type-arg]
+    if name == "date":  # the date a reviewer sorts by: sent for email, else modified, else created
+        return func.coalesce(Document.sent, Document.modified, Document.created)
+    return {"sent": Document.sent, "created": Document.created, "modified": Document.modified}[name]
+
+
+def _match(session: Session, node: Match) -> Select[tuple[int]]:
+    name, value = node.field, node.value
+    if name == "custodian":
+        known = session.scalars(select(DocumentCustodian.custodian).distinct()).all()
+        chosen = _names(known, node, "custodian")
+        return select(DocumentCustodian.document_id).where(DocumentCustodian.custodian.in_(chosen))
+    if name == "tag":
+        if value.lower() == "any" and not node.quoted:
+            return select(DocumentTag.document_id).distinct()
+        chosen = _names(session.scalars(select(Tag.name)).all(), node, "tag")
+        return select(DocumentTag.document_id).distinct().join(Tag, Tag.id == DocumentTag.tag_id).where(
+            Tag.name.in_(chosen))
+    if name == "ext":
+        known = session.scalars(select(Document.ext).distinct()).all()
+        return select(Document.id).where(Document.ext.in_(_names(known, node, None)))
+    if name == "type":
+        kinds = TYPE_GROUPS.get(value.lower())
+        if kinds is None:
+            kinds = tuple(_names(session.scalars(select(Document.kind).distinct()).all(), node, None))
+        return select(Document.id).where(Document.kind.in_(kinds))
+    if name == "control":
+        if _is_pattern(value):
+            pattern = value.upper().replace("[", "[[]")
+            return select(Document.id).where(Document.control.op("GLOB")(pattern))
+        return select(Document.id).where(Document.control == _existing_control(session, node))
+    if name == "family":
+        control = _existing_control(session, node)
+        family = select(func.coalesce(Document.family_id, Document.id)).where(Document.control == control)
+        return select(Document.id).where(func.coalesce(Document.family_id, Document.id) == family.scalar_subquery())
+    if name == "has":
+        if value == "notes":
+            return select(Note.document_id).distinct()
+        if value == "tags":
+            return select(DocumentTag.document_id).distinct()
+        return select(Document.parent_id).distinct().where(Document.parent_id.is_not(None))
+    if name == "is":
+        if value == "duplicate":
+            return select(IngestEntry.document_id).distinct().where(
+                IngestEntry.status == "duplicate", IngestEntry.document_id.is_not(None))
+        return select(Document.id).where(Document.parent_id.is_not(None))
+    raise TypeError(f"{name}: is resolved before filtering")  # saved: is expanded by the service
+
+
+def _is_pattern(value: str) -> bool:
+    return "*" in value or "?" in value
+
+
+def _names(known: list[str] | tuple[str, ...], node: Match, noun: str | None) -> list[str]:
+    """The known names a value means: the same name ignoring case, or every name a wildcard matches.
+    With a `noun`, a plain name that matches nothing is an error."""
+    wanted = node.value.casefold()
+    if _is_pattern(node.value):
+        pattern = wanted.replace("[", "[[]")
+        return [name for name in known if fnmatchcase(name.casefold(), pattern)]
+    chosen = [name for name in known if name.casefold() == wanted]
+    if not chosen and noun is not None:
+        listing = ", ".join(sorted(known)[:12]) or "none yet"
+        raise QuerySyntaxError(f"No {noun} named '{node.value}' in this case", node.column,
+                               f"the {noun}s are: {listing}")
+    return chosen
+
+
+def _existing_control(session: Session, node: Match) -> str:
+    control = node.value.strip().upper()
+    if session.scalar(select(Document.id).where(Document.control == control)) is None:
+        raise QuerySyntaxError(f"No document {control} in this case", node.column)
+    return control

@@ -1,0 +1,49 @@
+"""The search syntax help, shown by `reviewer syntax` and the search box's help popup."""
+
+SYNTAX_HELP = """\
+SEARCH SYNTAX
+
+Words
+  merger              the word, in any case; never stemmed (merger does not find mergers)
+  confid*  wom?n      * is any run of letters, ? exactly one letter (leading * works but is slow)
+  recieve~  acme~2    fuzzy: words 1 (or 2) edits away (insert, delete or change a letter)
+  "breach of contract"   an exact phrase; * ? and ~ work inside it
+  Words are letters and digits; . ' @ - inside a word keep it whole (o'brien, ada@acme.com,
+  2018-04-01). A bare word searches the text, subject, title, file name and the From, To, Cc
+  and Bcc addresses.
+
+Combining (loosest first: OR, then AND, then NOT, then w/N)
+  a b   a AND b       both (a space means AND)
+  a OR b              either
+  NOT a   a AND NOT b   a NOT b      without
+  ( … )               grouping: (merger OR acquisition) AND acme
+  AND, OR, NOT work in any case; to search for the word itself, quote it: "not".
+
+Proximity
+  a w/N b             a and b within N words of each other, in either order
+  a pre/N b           a before b, within N words
+  a NOT w/N b         an a with no b within N words
+  "Within N words" means the positions differ by at most N, so at most N-1 words lie between:
+  hospital w/3 negligence finds "negligence of the hospital" but not "negligence of the old
+  hospital". Each side may be a word, a phrase or an OR-group: (acme OR apex) w/5 "price list".
+  a w/5 b w/3 c       c within 3 words of an (a w/5 b) match
+
+Fields
+  from:  to:  cc:  bcc:  subject:  author:  title:  filename:     text in that field only
+  subject:(merger OR acquisition)   subject:"board meeting"   from:*@acme.com
+  custodian:reyes   ext:pdf   type:pdf   type:email   control:DOC-000123   control:DOC-0001*
+  date:2018-04-01   date:2018-04   date:2018   date:[2018-01-01 TO 2018-12-31]   date:[2018 TO *]
+  date>=2018-04-01   date<2019      (date is sent for email, else modified, else created;
+                                     sent: created: modified: search one date; dates are UTC)
+  pages>10   pages:[1 TO 5]
+
+Review state (always current: a tag added a second ago counts)
+  tag:"privileged"    tag:any   NOT tag:any (untagged)   tag:"any" is a tag named any
+  has:notes   has:tags   has:attachments   is:duplicate (also found elsewhere)   is:attachment
+  family:DOC-000123   every document in that document's family
+  saved:"Hot docs"    the saved search, run as it is now
+
+Errors
+  A query that cannot be read is refused with what is wrong and where, e.g.
+  "Unbalanced quote at column 14"; it never runs as something else.
+"""

@@ -1,0 +1,359 @@
+"""A case's main window: the five panes as docks, the menus, keyboard and status bar, wired together.
+
+It holds no business logic: every question goes to reviewer.core through the task runner, and the panes
+only show answers. The layout (docks, columns) is remembered between sessions.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar, QWidget
+
+from reviewer import __version__
+from reviewer.core import audit, browse, review
+from reviewer.core.case import Case
+from reviewer.core.search import saved
+from reviewer.core.search.syntax import SYNTAX_HELP
+from reviewer.ui import pages
+from reviewer.ui.dialogs.ingest import AddDocumentsDialog, IngestOutcome, IngestProgressDialog, ingest_work
+from reviewer.ui.icons import icon
+from reviewer.ui.models.document_table import DocumentTableModel
+from reviewer.ui.panes.browse_pane import BrowsePane
+from reviewer.ui.panes.coding_pane import CodingPane
+from reviewer.ui.panes.document_list import DocumentListPane
+from reviewer.ui.panes.search_pane import SearchPane
+from reviewer.ui.panes.viewer import Viewer
+from reviewer.ui.result import Counts, ResultState, ResultView
+from reviewer.ui.searching import Searchers
+from reviewer.ui.tasks import Lane, TaskRunner
+
+SETTINGS_GEOMETRY = "mainWindow/geometry"
+SETTINGS_STATE = "mainWindow/state"
+SETTINGS_COLUMNS = "documentTable/header"
+LAYOUT_VERSION = 1
+HOTKEYS = "123456789"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, case: Case, remember_layout: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.case = case
+        self._remember_layout = remember_layout
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"{case.name} — Reviewer")
+        self.setDockNestingEnabled(True)
+        self.tasks = TaskRunner(self)
+        self.tasks.failed.connect(self._report)
+        self.searchers = Searchers(case)
+        self.result = ResultState(self.searchers, self.tasks, self)
+        self.model = DocumentTableModel(partial(browse.document_rows, case), self)
+
+        self.search_pane = SearchPane(SYNTAX_HELP)
+        self.browse_pane = BrowsePane()
+        self.document_list = DocumentListPane(self.model)
+        self.viewer = Viewer(self.searchers, self.tasks)
+        self.coding = CodingPane(case, self.tasks)
+        self.docks = {
+            "search": self._dock("searchDock", "Search", self.search_pane),
+            "browse": self._dock("browseDock", "Browse", self.browse_pane),
+            "list": self._dock("listDock", "Documents", self.document_list),
+            "viewer": self._dock("viewerDock", "Viewer", self.viewer),
+            "coding": self._dock("codingDock", "Coding", self.coding),
+        }
+        self._arrange_docks()
+        self._default_state = self.saveState(LAYOUT_VERSION)
+
+        self._build_status_bar()
+        self._build_actions()
+        self._wire()
+        self._sized = False
+        if remember_layout:
+            self._restore_layout()
+        else:
+            self.resize(1440, 900)
+        self._selection_timer = QTimer(self)
+        self._selection_timer.setSingleShot(True)
+        self._selection_timer.setInterval(0)
+        self._selection_timer.timeout.connect(self._sync_selection)
+        self._view: ResultView | None = None
+        # A case made before tags existed gets the default coding set (a write), then the list loads.
+        self.tasks.run(partial(review.ensure_default_tags, case), lambda _: self.result.refresh(),
+                       lane=Lane.WRITE)
+
+    # --- building --------------------------------------------------------------------------------------
+    def _dock(self, name: str, title: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        return dock
+
+    def _arrange_docks(self) -> None:
+        """Browse | Search over Documents | Viewer | Coding, left to right."""
+        docks = self.docks
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, docks["browse"])
+        self.splitDockWidget(docks["browse"], docks["search"], Qt.Orientation.Horizontal)
+        self.splitDockWidget(docks["search"], docks["viewer"], Qt.Orientation.Horizontal)
+        self.splitDockWidget(docks["viewer"], docks["coding"], Qt.Orientation.Horizontal)
+        self.splitDockWidget(docks["search"], docks["list"], Qt.Orientation.Vertical)
+
+    def _size_docks(self) -> None:
+        """Default pane sizes, as fractions of the window: they only hold once the window has its size."""
+        docks, width, height = self.docks, self.width(), self.height()
+        self.resizeDocks([docks["browse"], docks["list"], docks["viewer"], docks["coding"]],
+                         [int(width * f) for f in (0.13, 0.31, 0.37, 0.19)], Qt.Orientation.Horizontal)
+        self.resizeDocks([docks["search"], docks["list"]], [int(height * 0.1), int(height * 0.9)],
+                         Qt.Orientation.Vertical)
+
+    def _build_status_bar(self) -> None:
+        self.hits_label = QLabel()
+        self.selected_label = QLabel()
+        self.coded_label = QLabel()
+        for label in (self.hits_label, self.selected_label, self.coded_label):
+            self.statusBar().addPermanentWidget(label)
+
+    def _action(self, text: str, slot: object, shortcut: str | QKeySequence.StandardKey | None = None,
+                icon_name: str | None = None) -> QAction:
+        action = QAction(text, self)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.add_documents_action = self._action("&Add documents…", self.add_documents, "Ctrl+I",
+                                                 "add-documents")
+        self.undo_action = self._action("&Undo", self.undo, QKeySequence.StandardKey.Undo, "undo")
+        self.undo_action.setEnabled(False)
+        self.find_action = self._action("&Find…", self.search_pane.focus, QKeySequence.StandardKey.Find,
+                                        "search")
+        self.next_action = self._action("&Next document", partial(self.document_list.move, 1), "Alt+Down",
+                                        "next-document")
+        self.previous_action = self._action("&Previous document", partial(self.document_list.move, -1),
+                                            "Alt+Up", "previous-document")
+        self.next_hit_action = self._action("Next &hit", self.viewer.show_next_hit, "F3", "next-hit")
+        self.previous_hit_action = self._action("Previous h&it", self.viewer.show_previous_hit, "Shift+F3",
+                                                "previous-hit")
+        help_action = self._action("Search &syntax", self.search_pane.show_help, "F1", "help")
+        reset_action = self._action("&Reset layout", self.reset_layout)
+
+        menus = self.menuBar()
+        case_menu = menus.addMenu("&Case")
+        case_menu.addAction(self.add_documents_action)
+        case_menu.addSeparator()
+        case_menu.addAction(self._action("&Close", self.close, QKeySequence.StandardKey.Close))
+        edit_menu = menus.addMenu("&Edit")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.find_action)
+        document_menu = menus.addMenu("&Document")
+        document_menu.addActions([self.next_action, self.previous_action, self.next_hit_action,
+                                  self.previous_hit_action])
+        view_menu = menus.addMenu("&View")
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        view_menu.addAction(reset_action)
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction(help_action)
+        help_menu.addAction(self._action("&About Reviewer", self._about))
+
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.add_documents_action, self.undo_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.previous_action)
+        toolbar.addAction(self.next_action)
+        self.addToolBar(toolbar)
+
+        # Number keys code the current document while the list or the viewer has focus (not while typing
+        # in the search box or a note).
+        for key in HOTKEYS:
+            for owner in (self.document_list.table, self.viewer):
+                shortcut = QShortcut(QKeySequence(key), owner)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(partial(self.apply_hotkey, key))
+
+    def _wire(self) -> None:
+        self.search_pane.searchRequested.connect(self.result.set_query)
+        self.search_pane.saveRequested.connect(self.save_search)
+        self.result.searchFailed.connect(self.search_pane.show_error)
+        self.result.changed.connect(self._result_changed)
+        self.result.countsChanged.connect(self._show_counts)
+        self.browse_pane.filterChanged.connect(self.result.set_browse)
+        self.browse_pane.savedSearchChosen.connect(lambda query: self.search_pane.run(query))
+        self.model.sortRequested.connect(self.result.set_sort)
+        self.document_list.currentChanged.connect(lambda _id: self._selection_timer.start())
+        self.document_list.selectionChanged.connect(lambda _n: self._selection_timer.start())
+        self.viewer.openRequested.connect(self.open_document)
+        self.coding.coded.connect(self._coded)
+
+    # --- layout ----------------------------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        settings = QSettings()
+        geometry = settings.value(SETTINGS_GEOMETRY)
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 900)
+        state = settings.value(SETTINGS_STATE)
+        self._sized = isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION)
+        columns = settings.value(SETTINGS_COLUMNS)
+        if isinstance(columns, QByteArray):
+            self.document_list.table.horizontalHeader().restoreState(columns)
+
+    def _save_layout(self) -> None:
+        settings = QSettings()
+        settings.setValue(SETTINGS_GEOMETRY, self.saveGeometry())
+        settings.setValue(SETTINGS_STATE, self.saveState(LAYOUT_VERSION))
+        settings.setValue(SETTINGS_COLUMNS, self.document_list.table.horizontalHeader().saveState())
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+        for dock in self.docks.values():
+            dock.show()
+        self._size_docks()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            self._size_docks()
+
+    # --- the result ------------------------------------------------------------------------------------
+    def search(self, query: str) -> None:
+        self.search_pane.run(query)
+
+    def is_idle(self) -> bool:
+        """No work queued or running (for tests and the screenshot mode)."""
+        return self.tasks.pending == 0 and not self._selection_timer.isActive()
+
+    def _result_changed(self, view: ResultView) -> None:
+        previous = self.document_list.current_id()
+        self._view = view
+        self.model.set_ids(view.ids)
+        self.search_pane.show_count(view.query, view.matches, len(view.ids))
+        self.search_pane.set_history(view.history)
+        self._show_counts(view.counts)
+        # Keep the reviewer's place when the document is still listed; otherwise start at the top.
+        if previous is None or not self.document_list.select_id(previous):
+            self.document_list.select_row(0)
+        if not view.ids:
+            self._selection_timer.start()
+
+    def _show_counts(self, counts: Counts) -> None:
+        self.browse_pane.show_facets(counts.facets, counts.saved)
+        self.search_pane.set_saved([(name, query) for name, query, _ in counts.saved])
+        listed = self.model.rowCount()
+        view = self._view
+        if view is not None and view.query:
+            self.hits_label.setText(f"{view.matches or 0:,} match · {listed:,} listed")
+        else:
+            self.hits_label.setText(f"{listed:,} documents")
+        self.coded_label.setText(f"{counts.coding.coded:,} coded · {counts.coding.uncoded:,} uncoded")
+        self._update_undo()
+
+    def _sync_selection(self) -> None:
+        """The current row or the selection changed: show and code the right documents."""
+        self._selection_timer.stop()
+        current = self.document_list.current_id()
+        selected = self.document_list.selected_ids()
+        self.selected_label.setText(f"{len(selected):,} selected")
+        if current != self.viewer.document_id or self.viewer.query != self.result.query:
+            self.viewer.show_document(current, self.result.query)
+        self.coding.set_documents(current, selected)
+
+    def open_document(self, doc_id: int) -> None:
+        """Show a document: select it in the list when it is listed, else show it in the viewer alone."""
+        if not self.document_list.select_id(doc_id):
+            self.viewer.show_document(doc_id, self.result.query)
+            self.coding.set_documents(doc_id, [])
+
+    def open_control(self, control: str) -> None:
+        def opened(ids: list[int]) -> None:
+            if ids:
+                self.open_document(ids[0])
+            else:
+                self._report(f"No document {control} in this case.")
+
+        self.tasks.run(partial(browse.controls_to_ids, self.case, [control]), opened)
+
+    # --- coding ----------------------------------------------------------------------------------------
+    def apply_hotkey(self, key: str) -> None:
+        self._sync_selection()
+        if not self.coding.apply_hotkey(key):
+            self.statusBar().showMessage(f"No tag has the hotkey {key}.", 3000)
+
+    def _coded(self, doc_ids: list[int], advance: bool) -> None:
+        self.model.reload()
+        self.result.refresh_counts()
+        self.viewer.reload_history()
+        self.coding.reload()
+        if advance and len(doc_ids) == 1:
+            self.document_list.move(1)
+
+    def undo(self) -> None:
+        def undone(message: str | None) -> None:
+            self.statusBar().showMessage(message or "Nothing to undo.", 5000)
+            self._coded([], advance=False)
+
+        self.tasks.run(partial(audit.undo, self.case), undone, lane=Lane.WRITE)
+
+    def _update_undo(self) -> None:
+        def show(summary: str | None) -> None:
+            self.undo_action.setEnabled(summary is not None)
+            self.undo_action.setText(f"&Undo {summary}" if summary else "&Undo")
+            self.undo_action.setToolTip(f"Undo {summary} (Ctrl+Z)" if summary else "Nothing to undo")
+
+        self.tasks.run(partial(audit.next_undo, self.case), show)
+
+    def save_search(self, name: str, query: str) -> None:
+        self.tasks.run(partial(saved.save, self.case, name, query),
+                       lambda _saved: self.result.refresh_counts(), lane=Lane.WRITE)
+
+    # --- adding documents ------------------------------------------------------------------------------
+    def add_documents(self) -> None:
+        custodians = [name for name, _ in self._view.counts.facets.custodians] if self._view else []
+        dialog = AddDocumentsDialog(custodians, self)
+        if dialog.exec() == AddDocumentsDialog.DialogCode.Accepted:
+            self.run_ingest(dialog)
+
+    def run_ingest(self, chosen: AddDocumentsDialog) -> IngestProgressDialog:
+        progress = IngestProgressDialog(self.tasks, ingest_work(self.case, chosen.paths(), chosen.options()),
+                                        self)
+        progress.finished_ingest.connect(self._ingest_finished)
+        progress.show()
+        return progress
+
+    def _ingest_finished(self, outcome: IngestOutcome | None) -> None:
+        if outcome is not None:
+            self.result.refresh()
+
+    # --- messages and closing --------------------------------------------------------------------------
+    def _report(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About Reviewer",
+                          f"Reviewer {__version__}\nOffline evidence and discovery review.\n\n"
+                          f"Case: {self.case.name}\n{self.case.root}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self._remember_layout:
+            self._save_layout()
+        self.tasks.shutdown()
+        self.searchers.close()
+        pages.close_all()
+        self.case.close()
+        super().closeEvent(event)
+

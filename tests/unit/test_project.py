@@ -1,0 +1,62 @@
+"""Project-wide rules: core stays Qt-free, migrations match the models, the command line answers."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from reviewer import __version__
+from reviewer.cli import build_parser
+from reviewer.core.migrate import current_revision, head_revision, upgrade_to_head
+from reviewer.core.models import Base
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_core_never_imports_qt() -> None:
+    offenders = []
+    for path in (ROOT / "reviewer" / "core").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(name.split(".")[0] in {"PySide6", "shiboken6", "PyQt5", "PyQt6"} for name in names):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
+    upgrade_to_head(engine)
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_version_and_help_list_every_command() -> None:
+    result = subprocess.run([sys.executable, "-m", "reviewer", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and __version__ in result.stdout
+    help_text = subprocess.run([sys.executable, "-m", "reviewer", "--help"], capture_output=True, text=True).stdout
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    for required in ("init", "ingest", "status", "docs", "text", "exceptions", "check", "reindex"):
+        assert required in commands
+    for name in commands:
+        assert name in help_text
+
+
+def test_an_error_is_one_sentence_not_a_traceback(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "reviewer", "status", str(tmp_path / "nowhere")],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "is not a Reviewer case" in result.stderr
