@@ -39,6 +39,8 @@ from reviewer.core.search.index import rebuild  # noqa: E402
 from reviewer.core.search.service import SearchService  # noqa: E402
 
 VOCABULARY_SIZE = 60_000
+# Reviewer keeps an e-mail address as one word, FTS5 splits it; compare word queries on body and subject.
+TEXT_COLUMNS = "{body subject}"
 MEAN_WORDS = 400
 BATCH = 5_000
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "an", "el", "is", "or", "un", "ber", "cor", "dan",
@@ -148,7 +150,7 @@ def query_mix(case: Case, rng: random.Random, words: list[str]) -> dict[str, Mak
     def phrase() -> tuple[str, str]:
         body, _sender = rng.choice(texts)
         i = rng.randrange(len(body) - 1)
-        return f'"{body[i]} {body[i + 1]}"', f'"{body[i]} {body[i + 1]}"'
+        return f'"{body[i]} {body[i + 1]}"', f'{TEXT_COLUMNS} : "{body[i]} {body[i + 1]}"'
 
     def mid() -> str:
         return words[rng.randint(50, 2000)]
@@ -167,8 +169,9 @@ def query_mix(case: Case, rng: random.Random, words: list[str]) -> dict[str, Mak
         subquery = "rowid IN (SELECT document_id FROM c.document_tag JOIN c.tag ON tag.id = tag_id " \
                    "WHERE tag.name = 'Hot')"
         return (f'{word} AND tag:"Hot"',
-                (f"SELECT count(*) FROM fts WHERE fts MATCH '\"{word}\"' AND {subquery}",
-                 f"SELECT rowid FROM fts WHERE fts MATCH '\"{word}\"' AND {subquery} ORDER BY rank LIMIT 100"))
+                (f"SELECT count(*) FROM fts WHERE fts MATCH '{TEXT_COLUMNS} : \"{word}\"' AND {subquery}",
+                 f"SELECT rowid FROM fts WHERE fts MATCH '{TEXT_COLUMNS} : \"{word}\"' AND {subquery} "
+                 "ORDER BY rank LIMIT 100"))
 
     def fuzzy() -> tuple[str, None]:
         word = words[rng.randint(50, 5000)]
@@ -177,7 +180,7 @@ def query_mix(case: Case, rng: random.Random, words: list[str]) -> dict[str, Mak
 
     def proximity() -> tuple[str, str]:
         a, b = near_pair(5)
-        return f"{a} w/5 {b}", f'NEAR("{a}" "{b}", 4)'
+        return f"{a} w/5 {b}", f'{TEXT_COLUMNS} : NEAR("{a}" "{b}", 4)'
 
     def field() -> tuple[str, str]:
         sender = rng.choice(texts)[1]
@@ -186,27 +189,27 @@ def query_mix(case: Case, rng: random.Random, words: list[str]) -> dict[str, Mak
 
     def common() -> tuple[str, str]:
         word = words[rng.randint(0, 20)]
-        return word, f'"{word}"'
+        return word, f'{TEXT_COLUMNS} : "{word}"'
 
     def word_query() -> tuple[str, str]:
         word = mid()
-        return word, f'"{word}"'
+        return word, f'{TEXT_COLUMNS} : "{word}"'
 
     def rare() -> tuple[str, str]:
         word = words[rng.randint(5000, 40000)]
-        return word, f'"{word}"'
+        return word, f'{TEXT_COLUMNS} : "{word}"'
 
     def both() -> tuple[str, str]:
         a, b = mid(), mid()
-        return f"{a} {b}", f'"{a}" AND "{b}"'
+        return f"{a} {b}", f'{TEXT_COLUMNS} : ("{a}" AND "{b}")'
 
     def either() -> tuple[str, str]:
         chosen = [mid() for _ in range(5)]
-        return " OR ".join(chosen), " OR ".join(f'"{w}"' for w in chosen)
+        return " OR ".join(chosen), f"{TEXT_COLUMNS} : (" + " OR ".join(f'"{w}"' for w in chosen) + ")"
 
     def prefix() -> tuple[str, str]:
         stem = mid()[:4]
-        return f"{stem}*", f'"{stem}"*'
+        return f"{stem}*", f'{TEXT_COLUMNS} : "{stem}"*'
 
     def leading() -> tuple[str, None]:
         return f"*{mid()[-4:]}", None
@@ -225,11 +228,13 @@ def run_queries(service: SearchService, fts: sqlite3.Connection, mix: dict[str, 
                 rng: random.Random) -> dict[str, dict[str, object]]:
     report: dict[str, dict[str, object]] = {}
     for kind, make in mix.items():
-        queries = [make() for _ in range(per_kind)]
-        for ours, theirs in queries:  # warm both engines' caches and the long-lived searcher
+        # Warm both engines with other queries of the kind, then time each fresh query's first run: the
+        # backend caches postings, and timing repeats would flatter it.
+        for ours, theirs in [make() for _ in range(max(3, per_kind // 4))]:
             service.search(ours, limit=100)
             if theirs is not None:
                 _fts(fts, theirs)
+        queries = [make() for _ in range(per_kind)]
         ours_ms, theirs_ms, totals, mismatches = [], [], [], 0
         for ours, theirs in queries:
             started = time.perf_counter()

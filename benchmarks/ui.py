@@ -29,9 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-WORDS = ("deadline warrant motion dismiss privileged counsel investigator grudge filing hearing docket exhibit "
-         "affidavit custody evidence witness statement deposition subpoena discovery schedule meeting report "
-         "draft review agreement invoice payment transfer budget call tomorrow please thanks regards").split()
+WORDS = ("deadline warrant motion dismiss privileged counsel investigator grudge filing hearing docket "
+         "exhibit affidavit custody evidence witness statement deposition subpoena discovery schedule "
+         "meeting report draft review agreement invoice payment transfer budget call please thanks").split()
 KINDS = ("eml", "pdf", "docx")  # by id: emails and PDFs alternate with office files between them
 CUSTODIANS = [f"custodian-{n:02d}" for n in range(20)]
 
@@ -52,9 +52,8 @@ def generate(root: Path, count: int, pdfs: int, seed: int = 11) -> dict[str, flo
     for number in range(pdfs):
         pdf = pymupdf.open()
         for page in range(3):
-            text = " ".join(rng.choices(WORDS, k=380))
-            pdf.new_page().insert_textbox(pymupdf.Rect(60, 60, 550, 780), f"Exhibit {number} page {page + 1}. {text}",
-                                          fontsize=10)
+            text = f"Exhibit {number} page {page + 1}. " + " ".join(rng.choices(WORDS, k=380))
+            pdf.new_page().insert_textbox(pymupdf.Rect(60, 60, 550, 780), text, fontsize=10)
         hashes, _path = case.natives.add_bytes(pdf.tobytes())
         pdf.close()
         natives.append(hashes)
@@ -71,6 +70,7 @@ def generate(root: Path, count: int, pdfs: int, seed: int = 11) -> dict[str, flo
             custodian = CUSTODIANS[doc_id % len(CUSTODIANS)]
             when = start_date + timedelta(hours=7 * doc_id)
             email = kind == "eml"
+            sender, recipient = (f"{custodian}@firm.example", "counsel@firm.example") if email else ("", "")
             batch.append({
                 "id": doc_id, "control": control, "md5": native.md5 if native else "0" * 32,
                 "sha1": native.sha1 if native else "0" * 40,
@@ -80,10 +80,11 @@ def generate(root: Path, count: int, pdfs: int, seed: int = 11) -> dict[str, flo
                 "ext": f".{kind}", "mime": "", "kind": kind, "pages": 3 if kind == "pdf" else None,
                 "text_chars": len(text), "flags": "", "author": "" if email else rng.choice(CUSTODIANS),
                 "title": "" if email else f"Report {doc_id}", "created": None,
-                "modified": None if email else when, "email_from": f"{custodian}@firm.example" if email else "",
-                "email_to": "counsel@firm.example" if email else "", "email_cc": "", "email_bcc": "",
-                "subject": " ".join(rng.choices(WORDS, k=5)) if email else "", "sent": when if email else None,
-                "message_id": f"<{doc_id}@mail.example>" if email else "", "in_reply_to": "", "references": "",
+                "modified": None if email else when, "email_from": sender, "email_to": recipient,
+                "email_cc": "", "email_bcc": "",
+                "subject": " ".join(rng.choices(WORDS, k=5)) if email else "",
+                "sent": when if email else None, "message_id": f"<{doc_id}@mail.example>" if email else "",
+                "in_reply_to": "", "references": "",
                 "indexed": False, "added": added, "family_id": doc_id,
             })
             custodian_rows.append({"document_id": doc_id, "custodian": custodian})
@@ -99,18 +100,24 @@ def generate(root: Path, count: int, pdfs: int, seed: int = 11) -> dict[str, flo
         rebuild(case)
     review.ensure_default_tags(case)
     case.close()
-    return {"insert_seconds": round(inserted - started, 1), "index_seconds": round(time.perf_counter() - inserted, 1)}
+    indexed = time.perf_counter() - inserted
+    return {"insert_seconds": round(inserted - started, 1), "index_seconds": round(indexed, 1)}
 
 
 def measure(root: Path, steps: int) -> dict[str, object]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEventLoop, QItemSelection, QItemSelectionModel, Qt, QTimer
+    from PySide6.QtCore import QEventLoop, QItemSelection, QItemSelectionModel, QSettings, Qt, QTimer
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
+    from reviewer.ui.app import open_main_window
+
     app = QApplication([])
     app.setOrganizationName("ReviewerBenchmark")
-    from reviewer.ui.app import open_main_window
+    # Settings of its own, thrown away: the user's (advance after coding, say) must not change the figures.
+    settings_dir = tempfile.mkdtemp(prefix="ui-bench-settings-")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)
 
     def spin(until, timeout: float = 60.0) -> None:  # noqa: ANN001
         loop = QEventLoop()
@@ -126,7 +133,7 @@ def measure(root: Path, steps: int) -> dict[str, object]:
             raise SystemExit("benchmark step timed out")
 
     started = time.perf_counter()
-    window = open_main_window(root, remember_layout=False)
+    window = open_main_window(root, remember=False)
     table = window.document_list.table
     spin(lambda: window.model.rowCount() > 0)
     table.viewport().grab()  # paint the first screen of rows, reading them from the case
@@ -160,6 +167,7 @@ def measure(root: Path, steps: int) -> dict[str, object]:
     spin(window.is_idle)
     tag_settled = time.perf_counter() - begin
     window.close()
+    shutil.rmtree(settings_dir, ignore_errors=True)
 
     def summary(values: list[float]) -> dict[str, float]:
         if not values:
@@ -183,7 +191,7 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--pdfs", type=int, default=30, help="distinct PDF originals the PDF documents share")
     parser.add_argument("--steps", type=int, default=60, help="Alt+Down presses to time")
-    parser.add_argument("--case", type=Path, help="measure this existing benchmark case instead of generating")
+    parser.add_argument("--case", type=Path, help="measure this existing benchmark case, do not generate")
     parser.add_argument("--keep", type=Path, help="generate the case here and keep it")
     parser.add_argument("--measure-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -199,9 +207,12 @@ def main() -> int:
         scratch = None if args.keep else root.parent
         report["generate"] = generate(root, args.docs, args.pdfs)
     try:
-        done = subprocess.run([sys.executable, __file__, "--measure-only", str(root), "--steps", str(args.steps)],
-                              capture_output=True, text=True, check=True)
-        report.update(json.loads(done.stdout.strip().splitlines()[-1]))
+        command = [sys.executable, __file__, "--measure-only", str(root), "--steps", str(args.steps)]
+        done = subprocess.run(command, capture_output=True, text=True)
+        lines = done.stdout.strip().splitlines()
+        if not lines:
+            raise SystemExit(f"the measuring process failed:\n{done.stderr}")
+        report.update(json.loads(lines[-1]))
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)

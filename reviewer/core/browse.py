@@ -80,7 +80,6 @@ class DocumentRow:
     kind: str
     pages: int | None
     tags: tuple[str, ...]
-    has_family: bool
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,6 @@ class DocumentDetail:
     native: Path | None
     text: str
     body_offset: int  # where an email's body starts in `text` (after the header block)
-    headers: list[tuple[str, str]]
     metadata: list[tuple[str, str]]
     family: list[FamilyMember]
 
@@ -191,7 +189,7 @@ def document_rows(case: Case, ids: Sequence[int]) -> list[DocumentRow]:
     with case.db.reader() as session:
         documents = session.execute(
             select(Document.id, Document.control, DATE, _SENDER, Document.email_to, _SUBJECT,
-                   Document.custodian, Document.kind, Document.pages, Document.family_id)
+                   Document.custodian, Document.kind, Document.pages)
             .where(Document.id.in_(ids))
         ).all()
         tags: dict[int, list[str]] = {}
@@ -200,14 +198,9 @@ def document_rows(case: Case, ids: Sequence[int]) -> list[DocumentRow]:
             .where(DocumentTag.document_id.in_(ids)).order_by(Tag.position, Tag.name)
         ).all():
             tags.setdefault(doc_id, []).append(name)
-        families = {row.family_id for row in documents if row.family_id is not None}
-        sizes = dict(session.execute(
-            select(Document.family_id, func.count()).where(Document.family_id.in_(families))
-            .group_by(Document.family_id)).all())
     by_id = {
         row.id: DocumentRow(row.id, row.control, row[2], row[3] or "", row.email_to, row[5] or "",
-                            row.custodian, row.kind, row.pages, tuple(tags.get(row.id, ())),
-                            sizes.get(row.family_id, 1) > 1)
+                            row.custodian, row.kind, row.pages, tuple(tags.get(row.id, ())))
         for row in documents
     }
     return [by_id[i] for i in ids if i in by_id]
@@ -280,7 +273,7 @@ def document_detail(case: Case, doc_id: int) -> DocumentDetail:
         return DocumentDetail(
             id=document.id, control=document.control, display=display, native=native_path, text=text,
             body_offset=email_body_offset(text) if display == "email" else 0,
-            headers=_email_headers(document), metadata=_metadata(document),
+            metadata=_metadata(document),
             family=_family(session, document),
         )
 
@@ -290,13 +283,6 @@ def email_body_offset(text: str) -> int:
     then the body (see formats/email_message.email_text)."""
     gap = text.find("\n\n")
     return gap + 2 if gap >= 0 else 0
-
-
-def _email_headers(d: Document) -> list[tuple[str, str]]:
-    date = d.sent.strftime("%Y-%m-%d %H:%M UTC") if d.sent else ""
-    pairs = [("From", d.email_from), ("To", d.email_to), ("Cc", d.email_cc), ("Bcc", d.email_bcc),
-             ("Date", date), ("Subject", d.subject)]
-    return [(label, value) for label, value in pairs if value]
 
 
 def _metadata(d: Document) -> list[tuple[str, str]]:

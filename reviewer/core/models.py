@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -258,3 +259,76 @@ class AuditEvent(Base):
     before: Mapped[str] = mapped_column(Text, default="")
     after: Mapped[str] = mapped_column(Text, default="")
     group_id: Mapped[int] = mapped_column(ForeignKey("audit_group.id"), index=True)
+
+
+class Redaction(Base):
+    """A box to burn into a document when it is produced: a rectangle drawn on a page, or a phrase whose
+    every occurrence on the produced pages is covered. The original is never touched."""
+
+    __tablename__ = "redaction"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    # A rectangle has a 1-based page and PDF-point corners on the page as produced; a phrase has neither.
+    page: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    x0: Mapped[float | None] = mapped_column(Float, nullable=True)
+    y0: Mapped[float | None] = mapped_column(Float, nullable=True)
+    x1: Mapped[float | None] = mapped_column(Float, nullable=True)
+    y1: Mapped[float | None] = mapped_column(Float, nullable=True)
+    phrase: Mapped[str] = mapped_column(Text, default="")
+    query: Mapped[str] = mapped_column(Text, default="")  # the search whose hits this phrase came from
+    reason: Mapped[str] = mapped_column(String(128))
+    added: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class Production(Base):
+    """One production volume: its Bates numbering, the choices it was made with, and where it was written."""
+
+    __tablename__ = "production"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(256), unique=True)
+    volume: Mapped[str] = mapped_column(String(64))
+    prefix: Mapped[str] = mapped_column(String(64), index=True)
+    digits: Mapped[int] = mapped_column(Integer)
+    first_number: Mapped[int] = mapped_column(Integer)
+    last_number: Mapped[int] = mapped_column(Integer)
+    image_format: Mapped[str] = mapped_column(String(8))
+    endorsement: Mapped[str] = mapped_column(Text, default="")
+    query: Mapped[str] = mapped_column(Text, default="")
+    options: Mapped[str] = mapped_column(Text, default="")  # the remaining choices, as JSON
+    out_dir: Mapped[str] = mapped_column(Text)
+    created: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class ProductionDocument(Base):
+    """How one document went out in one production: its place, Bates range, family range and treatment."""
+
+    __tablename__ = "production_document"
+    __table_args__ = (UniqueConstraint("production_id", "document_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    production_id: Mapped[int] = mapped_column(ForeignKey("production.id", ondelete="CASCADE"))
+    # No cascade: what was produced stays on record.
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    treatment: Mapped[str] = mapped_column(String(16))
+    first_number: Mapped[int] = mapped_column(Integer)
+    last_number: Mapped[int] = mapped_column(Integer)
+    beg_bates: Mapped[str] = mapped_column(String(96))
+    end_bates: Mapped[str] = mapped_column(String(96))
+    beg_attach: Mapped[str] = mapped_column(String(96))
+    end_attach: Mapped[str] = mapped_column(String(96))
+
+
+class Attorney(Base):
+    """A person marked as counsel: an address, a name, or a whole @domain; flagged on the privilege log."""
+
+    __tablename__ = "attorney"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identity: Mapped[str] = mapped_column(String(320), unique=True)
+    added: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")

@@ -41,15 +41,16 @@ def prepare(app: QApplication) -> None:
     app.setProperty("reviewerPrepared", True)
 
 
-def open_main_window(case_path: Path | str, remember_layout: bool = True) -> MainWindow:
-    """Open a case in a new main window and show it; needs a running QApplication. Without
-    `remember_layout` the window starts from the default layout and leaves the saved one alone."""
+def open_main_window(case_path: Path | str, remember: bool = True) -> MainWindow:
+    """Open a case in a new main window and show it; needs a running QApplication. Without `remember`
+    the window starts from the default layout and leaves the saved layout and recent cases alone."""
     app = QApplication.instance()
     assert isinstance(app, QApplication), "open_main_window needs a QApplication"
     prepare(app)
-    window = MainWindow(Case.open(case_path), remember_layout)
+    window = MainWindow(Case.open(case_path), remember_layout=remember)
     window.show()
-    remember_case(window.case.root)
+    if remember:
+        remember_case(window.case.root)
     return window
 
 
@@ -86,7 +87,7 @@ def screenshot(case_path: str, target: Path, query: str = "", select: str = "",
     app = QApplication(sys.argv[:1])
     prepare(app)
     # The default layout, so that screenshots look the same on every machine.
-    window = open_main_window(case_path, remember_layout=False)
+    window = open_main_window(case_path, remember=False)
     window.resize(*size)
     try:
         image = capture(window, query, select)

@@ -257,7 +257,7 @@ class MainWindow(QMainWindow):
         listed = self.model.rowCount()
         view = self._view
         if view is not None and view.query:
-            self.hits_label.setText(f"{view.matches or 0:,} match · {listed:,} listed")
+            self.hits_label.setText(f"{view.matches or 0:,} documents match · {listed:,} listed")
         else:
             self.hits_label.setText(f"{listed:,} documents")
         self.coded_label.setText(f"{counts.coding.coded:,} coded · {counts.coding.uncoded:,} uncoded")

@@ -41,7 +41,6 @@ class TaskRunner(QObject):
 
     # Emitted with a callable from worker threads; the connection queues it onto this object's thread.
     _delivered = Signal(object)
-    idle = Signal()
     failed = Signal(str)  # a ReviewerError nobody handled: one sentence for the status bar
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -83,24 +82,20 @@ class TaskRunner(QObject):
                 on_error: Callable[[BaseException], None] | None, cancel: CancelToken | None) -> None:
         self._pending -= 1
         self._tokens.discard(cancel)  # type: ignore[arg-type]
-        try:
-            if self._closed or future.cancelled():
-                return
-            error = future.exception()
-            if error is None:
-                if on_done is not None:
-                    on_done(future.result())
-            elif on_error is not None:
-                on_error(error)
-            elif isinstance(error, CancelledError):
-                pass
-            elif isinstance(error, ReviewerError):
-                self.failed.emit(str(error))
-            else:
-                raise error
-        finally:
-            if self._pending == 0:
-                self.idle.emit()
+        if self._closed or future.cancelled():
+            return
+        error = future.exception()
+        if error is None:
+            if on_done is not None:
+                on_done(future.result())
+        elif on_error is not None:
+            on_error(error)
+        elif isinstance(error, CancelledError):
+            pass
+        elif isinstance(error, ReviewerError):
+            self.failed.emit(str(error))
+        else:
+            raise error
 
     def shutdown(self) -> None:
         """Cancel what can be cancelled, drop queued work and wait for running work to end."""

@@ -4,6 +4,7 @@ rendering and zoom, the coding pane's privilege and notes, and the window's reme
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTextBrowser
 
 from reviewer.core import browse, review
 from reviewer.core.case import Case
@@ -27,11 +28,10 @@ def test_document_table_model_loads_only_the_pages_it_shows(qtmodeltester, small
         assert model.data(model.index(0, 0)) == "DOC-000001"
         assert all(page == ids for page in loaded)  # one page holds the whole small case
 
-        big = DocumentTableModel(lambda page: [])
+        asked: list[int] = []
+        big = DocumentTableModel(lambda page: asked.extend(page) or [])
         big.set_ids(list(range(1, 150_001)))
         assert big.rowCount() == 150_000
-        asked: list[int] = []
-        big._load_rows = lambda page: asked.extend(page) or []  # type: ignore[method-assign]
         big.data(big.index(120_345, 0))
         assert len(asked) == 200 and 120_346 in asked  # one page around the row, nothing else
 
@@ -49,7 +49,7 @@ def test_sorting_a_column_orders_the_list_in_the_database(qtbot, open_window, sm
 def test_browse_pane_counts_and_filters(qtbot, open_window, small_case):
     window = open_window(small_case)
     pane = window.browse_pane
-    kinds = pane._sections["kind"]
+    kinds = pane.section("kind")
     by_label = {kinds.child(i).text(0): kinds.child(i) for i in range(kinds.childCount())}
     assert by_label["pdf"].text(1) == "2"  # the memo and the email's attachment
     qtbot.mouseClick(pane.tree.viewport(), Qt.MouseButton.LeftButton,
@@ -59,8 +59,14 @@ def test_browse_pane_counts_and_filters(qtbot, open_window, small_case):
     pane.clear.click()
     qtbot.waitUntil(lambda: window.is_idle() and window.model.rowCount() == 7)
 
+    qtbot.mouseClick(pane.dates, Qt.MouseButton.LeftButton, pos=pane.dates.bar_rect(0).center())
+    qtbot.waitUntil(lambda: window.is_idle() and window.result.browse.period is not None)
+    assert 0 < window.model.rowCount() < 7
+    pane.clear.click()
+    qtbot.waitUntil(lambda: window.is_idle() and window.model.rowCount() == 7)
+
     search(qtbot, window, "warrant")
-    custodians = pane._sections["custodian"]
+    custodians = pane.section("custodian")
     assert custodians.child(0).text(0) == "okafor-d"
     assert custodians.child(0).text(1) == window.search_pane.count.text().split()[0]
 
@@ -80,9 +86,11 @@ def test_search_errors_show_inline_and_history_and_saved_searches(qtbot, open_wi
     assert "grudge" in [a.text() for a in pane.history_menu.actions()]
     with qtbot.waitSignal(window.result.countsChanged):
         pane.saveRequested.emit("Grudge", "grudge")
-    saved = window.browse_pane._sections["saved"]
+    saved = window.browse_pane.section("saved")
     assert saved.child(0).text(0) == "Grudge" and saved.child(0).text(1) == "1"
     assert "Grudge" in [a.text() for a in pane.saved_menu.actions()]
+    pane.help_button.click()
+    assert pane.findChild(QTextBrowser, "syntaxHelp").toPlainText().startswith("SEARCH SYNTAX")
 
 
 def test_viewer_renders_pages_and_zooms(qtbot, open_window, small_case):
@@ -92,7 +100,7 @@ def test_viewer_renders_pages_and_zooms(qtbot, open_window, small_case):
     window.document_list.select_row(row_of_control(window, memo))
     qtbot.waitUntil(lambda: window.is_idle() and window.viewer.is_drawn)
     pages = window.viewer.pages
-    assert pages._images and all(not image.isNull() for image in pages._images.values())
+    assert pages.rendered_pages and all(not image.isNull() for image in pages.rendered_pages.values())
     fitted = pages.zoom
     window.viewer.zoom_in.click()
     wait_idle(qtbot, window)
@@ -138,7 +146,9 @@ def test_coding_pane_privilege_notes_and_history(qtbot, open_window, small_case)
 def test_layout_and_columns_are_remembered(qtbot, open_window, small_case):
     window = open_window(small_case)
     window.docks["browse"].hide()
-    window.document_list.table.horizontalHeader().setSectionHidden(1, True)
+    chooser = {action.text(): action for action in window.document_list.column_menu().actions()}
+    assert not chooser["Control no."].isEnabled()
+    chooser["Date"].setChecked(False)
     window.close()
     again = open_window(small_case)
     assert not again.docks["browse"].isVisible()

@@ -251,3 +251,67 @@ def test_cli_kill_and_resume_gives_the_same_counts(tmp_path: Path) -> None:
         )
     check = _cli("check", str(tmp_path / "killed"))
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def _docx_with_entity(path: Path, entity_target: str) -> Path:
+    """A minimal DOCX whose body declares an external entity pointing at a local file."""
+    import zipfile
+
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'wordprocessingml.document.main+xml"/></Types>'
+    )
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'officeDocument" Target="word/document.xml"/></Relationships>'
+    )
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<!DOCTYPE d [<!ENTITY secret SYSTEM "file://{entity_target}">]>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+        '<w:p><w:r><w:t>Visible words &secret; end</w:t></w:r></w:p></w:body></w:document>'
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr("_rels/.rels", rels)
+        archive.writestr("word/document.xml", body)
+    return path
+
+
+def test_external_xml_entities_are_never_resolved(case: Case, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRETVALUE")
+    _docx_with_entity(tmp_path / "xxe.docx", str(secret))
+    run_ingest(case, tmp_path / "xxe.docx")
+    facts = inventory.status(case)
+    assert facts["inputs"] == 1
+    rows = inventory.document_rows(case)
+    if rows:  # kept as a document: the entity must not have been expanded
+        assert "TOPSECRETVALUE" not in inventory.document_text(case, rows[0]["control"])
+    else:
+        assert inventory.exception_rows(case)[0]["reason"].startswith("damaged")
+
+
+def test_containers_nested_too_deeply_stop_with_a_reason(case: Case, tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    data = b"the innermost letter"
+    name = "letter.txt"
+    for level in range(12):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr(name, data)
+        data, name = buffer.getvalue(), f"level{level}.zip"
+    (tmp_path / "deep.zip").write_bytes(data)
+    run_ingest(case, tmp_path / "deep.zip")
+    reasons = [row["reason"] for row in inventory.exception_rows(case)]
+    assert len(reasons) == 1 and reasons[0].startswith("nested too deeply")
+    facts = inventory.status(case)
+    assert facts["inputs"] == facts["documents"] + facts["exceptions"]

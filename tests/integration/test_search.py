@@ -487,15 +487,22 @@ def _occurrences(node: Node, words: list[str]) -> set[tuple[int, int]]:
         return set().union(*(_occurrences(child, words) for child in node.children))
     assert isinstance(node, Near)
     left, right = _occurrences(node.left, words), _occurrences(node.right, words)
+    by_start: dict[int, list[tuple[int, int]]] = {}
+    by_end: dict[int, list[tuple[int, int]]] = {}
+    for b in right:
+        by_start.setdefault(b[0], []).append(b)
+        by_end.setdefault(b[1], []).append(b)
 
-    def close(a: tuple[int, int], b: tuple[int, int]) -> bool:
-        after = 1 <= b[0] - a[1] <= node.distance
-        before = 1 <= a[0] - b[1] <= node.distance
-        return after or (before and not node.ordered)
+    def partners(a: tuple[int, int]) -> list[tuple[int, int]]:
+        """Right occurrences starting 1..N words after a ends, or (unordered) ending 1..N before it starts."""
+        found = [b for gap in range(1, node.distance + 1) for b in by_start.get(a[1] + gap, [])]
+        if not node.ordered:
+            found += [b for gap in range(1, node.distance + 1) for b in by_end.get(a[0] - gap, [])]
+        return found
 
     if node.negated:
-        return {a for a in left if not any(close(a, b) for b in right)}
-    return {(min(a[0], b[0]), max(a[1], b[1])) for a in left for b in right if close(a, b)}
+        return {a for a in left if not partners(a)}
+    return {(min(a[0], b[0]), max(a[1], b[1])) for a in left for b in partners(a)}
 
 
 def random_queries(rng: random.Random, count: int) -> list[str]:

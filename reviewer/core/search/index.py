@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
+from array import array
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +24,8 @@ from pathlib import Path
 from sqlalchemy import select, update
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
+from whoosh.formats import Positions
+from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.writing import IndexWriter
 
 from reviewer.core.errors import CaseLockedError
@@ -30,7 +34,7 @@ from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_pro
 from reviewer.core.search.analysis import PartsTokenizer, join_parts
 from reviewer.core.search.query import DEFAULT_FIELD, TEXT_FIELDS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 VERSION_FILE = "reviewer-index.json"
 BATCH_SIZE = 2000
 # Incremental additions leave a segment per batch; past this many, merge them so queries stay fast.
@@ -42,9 +46,29 @@ DEFAULT_PARTS = ("text", "subject", "title", "filename", "from", "to", "cc", "bc
 _NAME_PARTS = re.compile(r"[^\W_]+")
 
 
+class PositionArray(Positions):
+    """Word positions stored as a little-endian array of 32-bit integers. Phrases and w/N read the positions
+    of every candidate document; this decodes in one C call, several times faster than Whoosh's pickled
+    gaps between positions."""
+
+    def encode(self, poslist: list[int]) -> bytes:
+        positions = array("I", poslist)
+        if sys.byteorder != "little":
+            positions.byteswap()
+        return pack_uint(len(positions)) + positions.tobytes()
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        positions = array("I", valuestring[_INT_SIZE:])
+        if sys.byteorder != "little":
+            positions.byteswap()
+        return positions.tolist()
+
+
 def build_schema() -> Schema:
     def words() -> TEXT:
-        return TEXT(analyzer=PartsTokenizer(), phrase=True, stored=False)
+        field = TEXT(analyzer=PartsTokenizer(), phrase=True, stored=False)
+        field.format = PositionArray(field_boost=field.format.field_boost)
+        return field
 
     return Schema(
         doc_id=NUMERIC(int, bits=64, signed=False, stored=True, unique=True, sortable=True),

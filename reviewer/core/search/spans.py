@@ -77,18 +77,19 @@ def spans_of(node: Positional, positions_of: PositionsOf) -> list[Span]:
 
 
 def phrase(node: Phrase, positions_of: PositionsOf) -> list[Span]:
-    lists = [positions_of(word) for word in node.words]
-    if any(not positions for positions in lists):
-        return []
-    rarest = min(range(len(lists)), key=lambda i: len(lists[i]))
-    others = [(offset, set(lists[offset])) for offset in range(len(lists)) if offset != rarest]
-    found = []
-    for anchor in lists[rarest]:
-        start = anchor - rarest
-        if all(start + offset in positions for offset, positions in others):
-            found.append((start, start + len(lists) - 1, tuple(range(start, start + len(lists)))))
-    found.sort()
-    return found
+    starts = _phrase_starts(node, positions_of)
+    length = len(node.words)
+    return [(start, start + length - 1, tuple(range(start, start + length))) for start in sorted(starts)]
+
+
+def _phrase_starts(node: Phrase, positions_of: PositionsOf) -> set[int]:
+    """Where the phrase starts: positions of its first word whose followers sit at the next positions."""
+    starts = set(positions_of(node.words[0]))
+    for offset, word in enumerate(node.words[1:], start=1):
+        if not starts:
+            break
+        starts.intersection_update([p - offset for p in positions_of(word)])
+    return starts
 
 
 def near(left: list[Span], right: list[Span], distance: int, ordered: bool, negated: bool) -> list[Span]:
@@ -111,3 +112,48 @@ def near(left: list[Span], right: list[Span], distance: int, ordered: bool, nega
         for b_start, b_end, b_marks in partners:
             found.add((min(a_start, b_start), max(a_end, b_end), tuple(sorted(a_marks + b_marks))))
     return kept if negated else sorted(found)
+
+
+def matches(node: Positional, positions_of: PositionsOf) -> bool:
+    """Whether the expression has at least one match; stops at the first one it finds."""
+    if isinstance(node, Word):
+        return bool(positions_of(node))
+    if isinstance(node, Or):
+        return any(matches(child, positions_of) for child in node.children)  # type: ignore[arg-type]
+    if isinstance(node, Phrase):
+        return bool(_phrase_starts(node, positions_of))
+    left = spans_of(node.left, positions_of)
+    if not left:
+        return False
+    right = spans_of(node.right, positions_of)
+    if node.negated:
+        return bool(near(left, right, node.distance, node.ordered, True))
+    if isinstance(node.left, Word) and isinstance(node.right, Word):
+        return _words_near([s[0] for s in left], list(positions_of(node.right)), node.distance, node.ordered)
+    starts = sorted(span[0] for span in right)
+    ends = sorted(span[1] for span in right)
+    for a_start, a_end, _marks in left:
+        after = bisect_left(starts, a_end + 1)
+        if after < len(starts) and starts[after] <= a_end + node.distance:
+            return True
+        if not node.ordered:
+            before = bisect_left(ends, a_start - node.distance)
+            if before < len(ends) and ends[before] <= a_start - 1:
+                return True
+    return False
+
+
+def _words_near(left: Sequence[int], right: Sequence[int], distance: int, ordered: bool) -> bool:
+    """Two sorted position lists walked together: is some right position within `distance` of some left
+    position (after it, when ordered), and not the same word?"""
+    j, count = 0, len(right)
+    for a in left:
+        low = a + 1 if ordered else a - distance
+        while j < count and right[j] < low:
+            j += 1
+        k = j
+        while k < count and right[k] <= a + distance:
+            if right[k] != a:
+                return True
+            k += 1
+    return False

@@ -1,26 +1,39 @@
-"""The Whoosh backend: review-query text trees translated to Whoosh queries, with exact phrases and w/N.
+"""The Whoosh backend: Whoosh stores the index; we evaluate the review query language on its postings.
 
-Whoosh's own phrase slop is ordered and off by one for w/N, so phrases and proximity are a query of our
-own: Whoosh's boolean machinery finds the documents that contain every word needed (skipping by the
-rarest), and only there are word positions read and checked with spans.py, the same rules the hit finder
-uses. One searcher lives as long as the backend and is refreshed when the index changes; documents are
-named by database id through an in-memory docnum→id map read from the doc_id column.
+Text trees are evaluated per segment as set algebra over each word's documents (read a block at a time
+and cached), which keeps counts exact and fast for OR-groups, wildcards and common words. Phrases and
+w/N take the documents that contain every word they need (the intersection is bounded by the rarest) and
+read word positions only there, checking them with spans.py, the rules the hit finder uses too; inside
+an AND they are checked last, only within what the other parts already allow. Ranking is BM25 (k1=1.2,
+no length normalisation) over the exact words of the query; wildcard and fuzzy words count as present or
+not, as in Whoosh. One searcher lives as long as the backend and is refreshed when the index changes;
+documents are named by database id through a docnum→id map read from the doc_id column.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import heapq
+import math
+from array import array
+from bisect import bisect_left
+from collections import OrderedDict
+from collections.abc import Collection, Iterable
 from pathlib import Path
-from typing import Any
 
 from whoosh import query as wq
-from whoosh.matching import NullMatcher, WrappingMatcher
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from reviewer.core.search.index import SCHEMA_VERSION, TextIndex
 from reviewer.core.search.query import And, Near, Node, Not, Or, Phrase, Positional, Word
-from reviewer.core.search.spans import hit_stretches, positive_parts, spans_of
+from reviewer.core.search.spans import hit_stretches, matches, positive_parts
+from reviewer.core.search.whoosh_postings import deleted, read_positions, read_postings
+
+K1 = 1.2
+# Postings kept in memory between queries, counted in documents (8 bytes each).
+CACHE_POSTINGS = 4_000_000
+CACHE_WORDS = 256
+DocSet = frozenset[int] | set[int]
 
 
 class WhooshBackend:
@@ -28,216 +41,75 @@ class WhooshBackend:
 
     def __init__(self, index_dir: Path) -> None:
         self._index = TextIndex(index_dir).open()
-        self._searcher = self._index.searcher()
-        self._load_ids()
+        self._open(self._index.searcher())
 
-    def _load_ids(self) -> None:
-        reader = self._searcher.reader()
+    def _open(self, searcher: Searcher) -> None:
+        self._searcher = searcher
+        reader = searcher.reader()
         self._ids: list[int] = list(reader.column_reader("doc_id"))
+        leaves = searcher.subsearchers or [(searcher, 0)]
+        self._segments = [_Segment(sub.reader(), offset) for sub, offset in leaves]
         self._docnums = {self._ids[docnum]: docnum for docnum in reader.all_doc_ids()}
+        self._live = len(self._docnums)
 
-    def _current(self) -> Searcher:
+    def _current(self) -> list[_Segment]:
         if not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
-            self._load_ids()
-        return self._searcher
+            self._open(self._searcher.refresh())
+        return self._segments
 
     def matching(self, node: Node) -> set[int]:
-        searcher = self._current()
+        segments = self._current()
         ids = self._ids
-        return {ids[docnum] for docnum in searcher.docs_for_query(translate(node))}
+        found: set[int] = set()
+        for segment in segments:
+            offset = segment.offset
+            found.update(ids[offset + docnum] for docnum in segment.evaluate(node, None))
+        return found
+
+    def _local(self, segment: _Segment, within: Collection[int]) -> set[int]:
+        docnums = self._docnums
+        start, end = segment.offset, segment.offset + segment.size
+        return {docnums[d] - start for d in within if d in docnums and start <= docnums[d] < end}
 
     def ranked(self, node: Node, within: Collection[int], limit: int | None) -> list[tuple[int, float]]:
-        searcher = self._current()
-        allowed = {self._docnums[doc_id] for doc_id in within if doc_id in self._docnums}
-        if not allowed:
-            return []
-        # Within documents already known to match, word scores rank as well as the full query and skip
-        # the position checks.
-        results = searcher.search(translate(node, scoring=True), limit=limit, filter=allowed)
-        return [(self._ids[docnum], score) for docnum, score in results.items()]
+        words = [word for part in positive_parts(node) for word in _words_of(part)]
+        scores: dict[int, float] = {}
+        for segment in self._current():  # refreshes the id maps first
+            wanted = self._local(segment, within)
+            if wanted:
+                for docnum, score in segment.scores(words, wanted, self._live).items():
+                    scores[segment.offset + docnum] = score
+        ids = self._ids
+        order = [(-score, ids[docnum], docnum) for docnum, score in scores.items()]
+        best = heapq.nsmallest(limit, order) if limit is not None else sorted(order)
+        return [(doc_id, -negative) for negative, doc_id, _docnum in best]
 
     def hit_count(self, node: Node, within: Collection[int]) -> int:
         parts = positive_parts(node)
-        if not parts:
-            return 0
-        searcher = self._current()
-        wanted = sorted(self._docnums[doc_id] for doc_id in within if doc_id in self._docnums)
         count = 0
-        for sub, offset in _leaves(searcher):
-            end = offset + sub.doc_count_all()
-            local = [docnum - offset for docnum in wanted if offset <= docnum < end]
-            if not local:
+        for segment in self._current():
+            wanted = self._local(segment, within)
+            if not wanted or not parts:
                 continue
-            positions = _Positions(sub.reader(), parts)
-            for docnum in local:
-                count += len(hit_stretches(node, positions.at(docnum)))
+            positions = segment.positions(parts, wanted)
+            for docnum in wanted:
+                count += len(hit_stretches(node, _positions_at(positions, docnum)))
         return count
 
     def version(self) -> dict[str, object]:
-        searcher = self._current()
+        self._current()
         return {"engine": self.name, "schema": SCHEMA_VERSION, "generation": self._index.latest_generation(),
-                "documents": searcher.doc_count()}
+                "documents": self._live}
 
     def close(self) -> None:
         self._searcher.close()
 
 
-def _leaves(searcher: Searcher) -> list[tuple[Searcher, int]]:
-    return searcher.subsearchers if searcher.subsearchers else [(searcher, 0)]
+def _positions_at(positions: dict[Word, dict[int, list[int]]], docnum: int):  # noqa: ANN202
+    def positions_of(word: Word) -> list[int]:
+        return positions.get(word, {}).get(docnum, [])
 
-
-# --- translation ---------------------------------------------------------------------------------------
-def translate(node: Node, scoring: bool = False) -> wq.Query:
-    """The Whoosh query for a text-only tree; with `scoring`, phrases and w/N become their words (for
-    ranking documents already known to match)."""
-    return _translate(node, scoring).normalize()
-
-
-def _translate(node: Node, scoring: bool) -> wq.Query:
-    if isinstance(node, Word):
-        return _word_query(node)
-    if isinstance(node, Phrase | Near):
-        return _required(node) if scoring else PositionalQuery(node)
-    if isinstance(node, And):
-        return wq.And([_translate(child, scoring) for child in node.children])
-    if isinstance(node, Or):
-        return wq.Or([_translate(child, scoring) for child in node.children])
-    if isinstance(node, Not):
-        return wq.Not(_translate(node.child, scoring))
-    raise TypeError(f"{type(node).__name__} is not a text query")
-
-
-def _word_query(word: Word) -> wq.Query:
-    if word.kind == "fuzzy":
-        return wq.FuzzyTerm(word.field, word.text, maxdist=word.distance, prefixlength=0)
-    if word.kind == "wildcard":
-        stem = word.text[:-1]
-        if word.text.endswith("*") and "*" not in stem and "?" not in stem:
-            return wq.Prefix(word.field, stem)
-        return wq.Wildcard(word.field, word.text)
-    return wq.Term(word.field, word.text)
-
-
-def _required(node: Positional) -> wq.Query:
-    """A query for the documents that contain every word a positional match needs."""
-    if isinstance(node, Word):
-        return _word_query(node)
-    if isinstance(node, Phrase):
-        return wq.And([_word_query(word) for word in node.words])
-    if isinstance(node, Or):
-        return wq.Or([_required(child) for child in node.children])  # type: ignore[arg-type]
-    if node.negated:
-        return _required(node.left)
-    return wq.And([_required(node.left), _required(node.right)])
-
-
-class PositionalQuery(wq.Query):
-    """A phrase or proximity expression, matched exactly by word positions (spans.py)."""
-
-    def __init__(self, node: Phrase | Near) -> None:
-        self.node = node
-        self.candidates = _required(node).normalize()
-        self.boost = 1.0
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, PositionalQuery) and other.node == self.node
-
-    def __hash__(self) -> int:
-        return hash(self.node)
-
-    def __repr__(self) -> str:
-        return f"PositionalQuery({self.node!r})"
-
-    def field(self) -> None:
-        return None  # never merged or deduplicated with plain term queries by Whoosh's normalize()
-
-    def estimate_size(self, ixreader: IndexReader) -> int:
-        return self.candidates.estimate_size(ixreader)
-
-    def estimate_min_size(self, ixreader: IndexReader) -> int:
-        return 0
-
-    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
-        child = self.candidates.matcher(searcher, context)
-        if not child.is_active():
-            return NullMatcher()
-        return _PositionalMatcher(child, self.node, _Positions(searcher.reader(), [self.node]))
-
-
-class _PositionalMatcher(WrappingMatcher):
-    """Stays on the candidate documents where the positional expression really has a match."""
-
-    def __init__(self, child: Any, node: Phrase | Near, positions: _Positions) -> None:
-        super().__init__(child)
-        self._node = node
-        self._positions = positions
-        self._find_next()
-
-    def _find_next(self) -> None:
-        child = self.child
-        while child.is_active() and not spans_of(self._node, self._positions.at(child.id())):
-            child.next()
-
-    def next(self) -> None:  # type: ignore[override]
-        self.child.next()
-        self._find_next()
-
-    def skip_to(self, target: int) -> None:  # type: ignore[override]
-        self.child.skip_to(target)
-        self._find_next()
-
-    def all_ids(self) -> Any:
-        while self.is_active():
-            yield self.id()
-            self.next()
-
-    def supports_block_quality(self) -> bool:
-        # Skipping blocks by score would land on candidates whose positions were never checked.
-        return False
-
-    def replace(self, minquality: float = 0) -> Any:
-        return self if self.is_active() else NullMatcher()
-
-    def copy(self) -> _PositionalMatcher:
-        return _PositionalMatcher(self.child.copy(), self._node, self._positions.fresh())
-
-
-class _Positions:
-    """Word positions in one segment, read from postings as matchers move forward through documents."""
-
-    def __init__(self, reader: IndexReader, parts: Sequence[Positional]) -> None:
-        self._reader = reader
-        self._parts = parts
-        self._words = sorted({word for part in parts for word in _words_of(part)}, key=repr)
-        self._postings = {word: [reader.postings(word.field, term) for term in _terms(reader, word)]
-                          for word in self._words}
-
-    def fresh(self) -> _Positions:
-        return _Positions(self._reader, self._parts)
-
-    def at(self, docnum: int) -> Any:
-        cached: dict[Word, list[int]] = {}
-
-        def positions_of(word: Word) -> list[int]:
-            found = cached.get(word)
-            if found is None:
-                found = cached[word] = self._read(word, docnum)
-            return found
-
-        return positions_of
-
-    def _read(self, word: Word, docnum: int) -> list[int]:
-        found: list[int] = []
-        matchers = self._postings.get(word, ())
-        for matcher in matchers:
-            if matcher.is_active() and matcher.id() < docnum:
-                matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                found.extend(matcher.value_as("positions"))
-        if len(matchers) > 1:
-            found.sort()
-        return found
+    return positions_of
 
 
 def _words_of(node: Positional) -> list[Word]:
@@ -250,8 +122,174 @@ def _words_of(node: Positional) -> list[Word]:
     return _words_of(node.left) + _words_of(node.right)
 
 
-def _terms(reader: IndexReader, word: Word) -> list[bytes]:
-    if word.kind == "exact":
-        term = reader.schema[word.field].to_bytes(word.text)
-        return [term] if (word.field, term) in reader else []
-    return [term for _field, term in _word_query(word).expanded_terms(reader)]
+def _positional(node: Node) -> bool:
+    if isinstance(node, Phrase | Near):
+        return True
+    if isinstance(node, And | Or):
+        return any(_positional(child) for child in node.children)
+    return isinstance(node, Not) and _positional(node.child)
+
+
+class _Segment:
+    """One index segment, evaluated in its own document numbers."""
+
+    def __init__(self, reader: IndexReader, offset: int) -> None:
+        self.reader = reader
+        self.offset = offset
+        self.size = reader.doc_count_all()
+        self.gone = deleted(reader)
+        self._all: frozenset[int] | None = None
+        self._postings: OrderedDict[tuple[str, bytes], tuple[array, array]] = OrderedDict()
+        self._cached = 0
+        self._terms: dict[Word, list[bytes]] = {}
+        self._docs: OrderedDict[Word, frozenset[int]] = OrderedDict()
+
+    # --- words --------------------------------------------------------------------------------------------
+    def terms(self, word: Word) -> list[bytes]:
+        """The indexed terms a query word stands for (one, or the expansion of a wildcard or fuzzy word)."""
+        found = self._terms.get(word)
+        if found is None:
+            found = self._terms[word] = self._expand(word)
+        return found
+
+    def _expand(self, word: Word) -> list[bytes]:
+        reader, field = self.reader, word.field
+        encode = reader.schema[field].to_bytes
+        if word.kind == "exact":
+            term = encode(word.text)
+            return [term] if (field, term) in reader else []
+        if word.kind == "fuzzy":
+            query: wq.Query = wq.FuzzyTerm(field, word.text, maxdist=word.distance, prefixlength=0)
+        elif word.text.endswith("*") and "*" not in word.text[:-1] and "?" not in word.text:
+            return list(reader.expand_prefix(field, word.text[:-1]))
+        else:
+            query = wq.Wildcard(field, word.text)
+        return [term if isinstance(term, bytes) else encode(term) for _f, term in query.expanded_terms(reader)]
+
+    def postings(self, field: str, term: bytes) -> tuple[array, array]:
+        key = (field, term)
+        found = self._postings.get(key)
+        if found is not None:
+            self._postings.move_to_end(key)
+            return found
+        found = read_postings(self.reader, field, term, self.gone)
+        self._postings[key] = found
+        self._cached += len(found[0])
+        while self._cached > CACHE_POSTINGS and len(self._postings) > 1:
+            _key, (ids, _weights) = self._postings.popitem(last=False)
+            self._cached -= len(ids)
+        return found
+
+    def docs(self, word: Word) -> frozenset[int]:
+        found = self._docs.get(word)
+        if found is not None:
+            self._docs.move_to_end(word)
+            return found
+        terms = self.terms(word)
+        if len(terms) == 1:
+            found = frozenset(self.postings(word.field, terms[0])[0])
+        else:
+            found = frozenset().union(*(self.postings(word.field, term)[0] for term in terms))
+        self._docs[word] = found
+        if len(self._docs) > CACHE_WORDS:
+            self._docs.popitem(last=False)
+        return found
+
+    def everything(self) -> frozenset[int]:
+        if self._all is None:
+            self._all = frozenset(range(self.size)) - self.gone
+        return self._all
+
+    # --- evaluation -------------------------------------------------------------------------------------------
+    def evaluate(self, node: Node, within: DocSet | None) -> DocSet:
+        """The segment's documents matching a text tree, limited to `within` where that saves work."""
+        if isinstance(node, Word):
+            return self.docs(node)
+        if isinstance(node, Phrase | Near):
+            candidates = self.required(node)
+            if within is not None:
+                candidates = candidates & within
+            return self.verify(node, candidates)
+        if isinstance(node, Or):
+            return frozenset().union(*(self.evaluate(child, within) for child in node.children))
+        if isinstance(node, Not):
+            return self.everything() - self.evaluate(node.child, None)
+        assert isinstance(node, And)
+        positive = [child for child in node.children if not isinstance(child, Not)]
+        negated = [child.child for child in node.children if isinstance(child, Not)]
+        # Cheap parts first; positions are then read only where everything else already matched.
+        positive.sort(key=_positional)
+        found: DocSet | None = within
+        for child in positive:
+            part = self.evaluate(child, found)
+            found = part if found is None else found & part
+            if not found:
+                return frozenset()
+        if found is None:
+            found = self.everything()
+        for child in negated:
+            found = found - self.evaluate(child, found)
+        return found
+
+    def required(self, node: Positional) -> DocSet:
+        """The documents that contain every word a phrase or proximity match needs."""
+        if isinstance(node, Word):
+            return self.docs(node)
+        if isinstance(node, Phrase):
+            sets = sorted((self.docs(word) for word in node.words), key=len)
+            return sets[0].intersection(*sets[1:])
+        if isinstance(node, Or):
+            return frozenset().union(*(self.required(child) for child in node.children))  # type: ignore[arg-type]
+        if node.negated:
+            return self.required(node.left)
+        return self.required(node.left) & self.required(node.right)
+
+    def verify(self, node: Phrase | Near, candidates: DocSet) -> DocSet:
+        if not candidates:
+            return frozenset()
+        positions = self.positions([node], candidates)
+        return {docnum for docnum in candidates if matches(node, _positions_at(positions, docnum))}
+
+    def positions(self, parts: Iterable[Positional], docnums: DocSet) -> dict[Word, dict[int, list[int]]]:
+        """Where each word of `parts` occurs in each of `docnums`."""
+        first, last = min(docnums), max(docnums)
+        found: dict[Word, dict[int, list[int]]] = {}
+        for word in {word for part in parts for word in _words_of(part)}:
+            per_term = [read_positions(self.reader, word.field, term, docnums, first, last)
+                        for term in self.terms(word)]
+            if len(per_term) == 1:
+                found[word] = per_term[0]
+                continue
+            merged: dict[int, list[int]] = {}
+            for positions in per_term:
+                for docnum, spots in positions.items():
+                    merged.setdefault(docnum, []).extend(spots)
+            for spots in merged.values():
+                spots.sort()
+            found[word] = merged
+        return found
+
+    # --- ranking -------------------------------------------------------------------------------------------------
+    def scores(self, words: list[Word], wanted: set[int], live: int) -> dict[int, float]:
+        scores: dict[int, float] = {}
+        for word in dict.fromkeys(words):
+            if word.kind != "exact":
+                for docnum in self.docs(word) & wanted:
+                    scores[docnum] = scores.get(docnum, 0.0) + 1.0
+                continue
+            for term in self.terms(word):
+                ids, weights = self.postings(word.field, term)
+                idf = math.log(1 + (live - len(ids) + 0.5) / (len(ids) + 0.5))
+                for docnum, tf in _postings_in(ids, weights, wanted):
+                    scores[docnum] = scores.get(docnum, 0.0) + idf * tf * (K1 + 1) / (tf + K1)
+        return scores
+
+
+def _postings_in(ids: array, weights: array, wanted: set[int]) -> Iterable[tuple[int, float]]:
+    if len(wanted) * 16 < len(ids):  # few wanted documents: look each one up
+        for docnum in wanted:
+            i = bisect_left(ids, docnum)
+            if i < len(ids) and ids[i] == docnum:
+                yield docnum, weights[i]
+        return
+    yield from ((docnum, tf) for docnum, tf in zip(ids, weights, strict=True) if docnum in wanted)

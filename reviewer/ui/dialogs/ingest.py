@@ -198,7 +198,6 @@ class IngestProgressDialog(QDialog):
         self._cancel = CancelToken()
         self._started = time.monotonic()
         self._done = False
-        self.outcome: IngestOutcome | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
@@ -238,7 +237,6 @@ class IngestProgressDialog(QDialog):
 
     def _finished(self, outcome: IngestOutcome) -> None:
         self._end()
-        self.outcome = outcome
         summary = outcome.summary
         verb = "Stopped" if summary.cancelled else "Done"
         self.stage.setText(f"{verb} after {summary.seconds:,.1f} s")

@@ -92,6 +92,10 @@ class BrowsePane(QWidget):
     def current_filter(self) -> BrowseFilter:
         return self._filter
 
+    def section(self, facet: str) -> QTreeWidgetItem:
+        """The tree item holding one facet's values: "tag_id", "custodian", "kind" or "saved"."""
+        return self._sections[facet]
+
     def set_filter(self, browse: BrowseFilter, emit: bool = False) -> None:
         self._filter = browse
         self._refresh_filter_marks()

@@ -139,10 +139,6 @@ class CodingPane(QWidget):
     def targets(self) -> list[int]:
         return list(self._targets)
 
-    @property
-    def tags(self) -> list[review.TagInfo]:
-        return list(self._tags)
-
     def set_documents(self, current: int | None, selected: list[int]) -> None:
         """Code `selected` when several rows are selected, else the current document."""
         self._current = current

@@ -136,6 +136,10 @@ class DocumentListPane(QWidget):
         self.selectionChanged.emit(sum(r.height() for r in self.table.selectionModel().selection()))
 
     def _show_column_menu(self, position: QPoint, source: QWidget | None = None) -> None:
+        self.column_menu().popup((source or self.table.horizontalHeader()).mapToGlobal(position))
+
+    def column_menu(self) -> QMenu:
+        """The column chooser: a checkable entry per column."""
         header = self.table.horizontalHeader()
         menu = QMenu(self)
         for number, column in enumerate(COLUMNS):
@@ -146,4 +150,4 @@ class DocumentListPane(QWidget):
             action.setEnabled(column.key != "control")
             action.toggled.connect(lambda shown, n=number: header.setSectionHidden(n, not shown))
             menu.addAction(action)
-        menu.popup((source or header).mapToGlobal(position))
+        return menu

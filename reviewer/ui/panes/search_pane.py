@@ -20,12 +20,14 @@ from reviewer.ui.icons import icon
 
 
 class SyntaxHelp(QTextBrowser):
-    """The search syntax, as a popup beside the query box."""
+    """The search syntax in a small window of its own beside the query box: it stays open while the
+    reviewer types, which a popup would not."""
 
     def __init__(self, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("syntaxHelp")
-        self.setWindowFlag(Qt.WindowType.Popup)
+        self.setWindowFlag(Qt.WindowType.Tool)
+        self.setWindowTitle("Search syntax")
         self.setPlainText(text)
         self.setLineWrapMode(QTextBrowser.LineWrapMode.NoWrap)
         width = min(self.fontMetrics().horizontalAdvance("M") * 80, 900)

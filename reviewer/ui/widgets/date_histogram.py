@@ -40,10 +40,6 @@ class DateHistogram(QWidget):
         self._selected = period
         self.update()
 
-    @property
-    def bars(self) -> list[tuple[str, int]]:
-        return self._bars
-
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         line = self.fontMetrics().height()
         return QSize(200, 4 * line + 8)

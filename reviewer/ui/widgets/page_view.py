@@ -11,7 +11,7 @@ from bisect import bisect_right
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QScrollArea, QWidget
 
@@ -92,6 +92,11 @@ class PageView(QScrollArea):
     @property
     def page_count(self) -> int:
         return len(self._sizes)
+
+    @property
+    def rendered_pages(self) -> dict[int, QImage]:
+        """The page images held now (those in view and a few around them)."""
+        return dict(self._images)
 
     def set_zoom(self, zoom: float) -> None:
         self._fit_width = False
@@ -242,7 +247,3 @@ class PageView(QScrollArea):
         if self._fit_width and self._sizes:
             self._apply_zoom(self._fitting_zoom())
         self._request_visible()
-
-    def hit_position(self, number: int) -> QPoint:
-        """Where hit `number` is drawn on the canvas (for tests and tooltips)."""
-        return self._hit_rect(*self._hits[number]).center()

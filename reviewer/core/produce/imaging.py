@@ -1,0 +1,246 @@
+"""Every document as PDF pages, ready to be redacted and stamped: what the receiving party will see.
+
+PDFs are taken as they are. Emails get a header block (From, To, Cc, Bcc, Date, Subject, Attachments)
+above their body. Word processing and presentation files are converted by LibreOffice when it is
+installed; everything else that has text, and anything a converter cannot open, is set as its extracted
+text in a readable page layout. Images become pages (re-encoded from their pixels, so nothing of the
+file but the picture comes along). Rendering is deterministic: the same document always gives the same
+pages, so a rectangle drawn on a page in the viewer lands on the same words when it is burned in.
+
+The original is read from the evidence store and never written; the returned PDF lives in memory.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pymupdf
+from PIL import Image, ImageSequence
+
+from reviewer.core.case import Case
+from reviewer.core.errors import ReviewerError
+from reviewer.core.produce.facts import DocumentFacts
+
+pymupdf.TOOLS.mupdf_display_errors(False)
+pymupdf.TOOLS.mupdf_display_warnings(False)
+
+LETTER = pymupdf.paper_rect("letter")
+_TEXT_AREA = LETTER + (54, 54, -54, -54)
+_IMAGE_MARGIN = 18
+# LibreOffice reads these faithfully; HTML is left to the text rendering because LibreOffice would fetch
+# the remote images a message links to.
+_OFFICE_KINDS = frozenset({"docx", "pptx", "rtf", "legacy"})
+_OFFICE_TIMEOUT_SECONDS = 180
+_MONOSPACED_KINDS = frozenset({"text", "csv"})
+# Words longer than this are broken so that a line of base64 or a long URL stays on the page.
+_LONGEST_WORD = 70
+_PAGE_BREAK = "\f"
+
+
+class ImagingError(ReviewerError):
+    """A document could not be turned into pages."""
+
+
+@dataclass
+class Rendering:
+    pdf: pymupdf.Document
+    method: str  # "original", "email", "libreoffice", "text", "image", "placeholder"
+
+
+def render(case: Case, facts: DocumentFacts) -> Rendering:
+    """The document's pages as they are to be produced."""
+    original = case.natives.path_for(facts.sha256)
+    if facts.kind == "pdf":
+        pdf = _open_pdf(original.read_bytes())
+        if pdf is not None:
+            return Rendering(pdf, "original")
+    elif facts.is_email:
+        return Rendering(email_pages(facts, case.texts.read(facts.control, facts.id)), "email")
+    elif facts.kind == "image":
+        pdf = _image_pages(original)
+        if pdf is not None:
+            return Rendering(pdf, "image")
+    elif facts.kind in _OFFICE_KINDS and shutil.which("soffice"):
+        pdf = _libreoffice_pages(original, facts.ext)
+        if pdf is not None:
+            return Rendering(pdf, "libreoffice")
+    elif facts.kind in ("zip", "mbox", "pst"):
+        return Rendering(slip_sheet(["Container file", facts.file_name,
+                                     "Its contents are produced as the documents that follow."]), "placeholder")
+    text = case.texts.read(facts.control, facts.id)
+    return Rendering(text_pages(text, monospaced=facts.kind in _MONOSPACED_KINDS), "text")
+
+
+def _open_pdf(data: bytes) -> pymupdf.Document | None:
+    """The PDF, or None when it cannot be read (damaged beyond repair, or encrypted with a password the
+    case does not keep); such a document is produced from the text that ingest extracted."""
+    try:
+        pdf = pymupdf.open(stream=data, filetype="pdf")
+    except Exception:  # MuPDF raises plain RuntimeErrors of many kinds on broken files
+        return None
+    if pdf.needs_pass or pdf.page_count == 0:
+        pdf.close()
+        return None
+    return pdf
+
+
+# --- emails ------------------------------------------------------------------------------------------
+_HEADER_LABELS = ("From", "To", "Cc", "Bcc", "Date", "Subject")
+
+
+def email_pages(facts: DocumentFacts, text: str) -> pymupdf.Document:
+    header = [
+        ("From", facts.email_from), ("To", facts.email_to), ("Cc", facts.email_cc), ("Bcc", facts.email_bcc),
+        ("Date", _email_date(facts.sent)), ("Subject", facts.subject),
+        ("Attachments", "; ".join(facts.attachments)),
+    ]
+    rows = "".join(f"<p class=h><b>{label}:</b> {_escape_line(value)}</p>" for label, value in header)
+    body = email_body(text)
+    shown = "\n".join(f"{label}: {value}" for label, value in header) + "\n" + body
+    return _flow(f"<div>{rows}</div><hr><div>{_paragraphs(body)}</div>",
+                 "p{margin:0} p.h{margin-bottom:2px} hr{margin:8px 0}", expected=shown)
+
+
+def email_body(text: str) -> str:
+    """The body of an email's extracted text: ingest puts the header lines first, then a blank line."""
+    lines = text.split("\n")
+    count = 0
+    while count < len(lines) and any(lines[count].startswith(f"{label}: ") for label in _HEADER_LABELS):
+        count += 1
+    if count and (count == len(lines) or not lines[count].strip()):
+        return "\n".join(lines[count + 1:])
+    return text
+
+
+def _email_date(sent: datetime | None) -> str:
+    return sent.strftime("%A, %B %-d, %Y %-I:%M %p UTC") if sent else ""
+
+
+# --- text -------------------------------------------------------------------------------------------
+def text_pages(text: str, monospaced: bool = False) -> pymupdf.Document:
+    """Extracted text set on letter pages, line for line. A form feed (a page break in text taken from
+    paged formats) becomes a blank line: MuPDF's layout drops whatever follows a forced page break."""
+    family = "monospace" if monospaced else "sans-serif"
+    body = _paragraphs(text.replace(_PAGE_BREAK, "\n\n"))
+    return _flow(f"<div>{body}</div>", f"div{{font-family:{family}}} p{{margin:0}}", expected=text)
+
+
+def slip_sheet(lines: list[str]) -> pymupdf.Document:
+    """One letter page with a short statement in large type, centred (withheld documents, natives)."""
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=LETTER.width, height=LETTER.height)
+    body = "".join(f"<p>{_escape_line(line)}</p>" for line in lines if line)
+    page.insert_htmlbox(LETTER + (72, 250, -72, -250), body,
+                        css="p{text-align:center; font-family:sans-serif; font-size:20px; margin:0 0 12px 0}")
+    return pdf
+
+
+def _paragraphs(text: str) -> str:
+    return "".join(f"<p>{_escape_line(line)}</p>" for line in text.replace("\r\n", "\n").split("\n"))
+
+
+def _escape_line(line: str) -> str:
+    """A line as HTML that keeps its indentation and runs of spaces, with over-long words broken."""
+    line = "".join(c for c in line.replace("\t", "    ") if c == " " or unicodedata.category(c)[0] != "C")
+    line = re.sub(rf"\S{{{_LONGEST_WORD}}}(?=\S)", lambda m: m.group(0) + "\u200b", line)
+    escaped = html.escape(line, quote=False)
+    escaped = re.sub(r"^ +", lambda m: "&nbsp;" * len(m.group(0)), escaped)
+    return escaped.replace("  ", " &nbsp;") or "&nbsp;"
+
+
+def _flow(body: str, css: str, expected: str) -> pymupdf.Document:
+    """HTML flowed onto as many letter pages as it needs.
+
+    MuPDF's layout occasionally gives up after a page whose last line ends exactly on the bottom margin and
+    reports everything left as fitting; that is caught and laid out again with the margin nudged, and the
+    result is checked against the text it should hold, so a document is never produced with text missing.
+    """
+    for nudge in (0.0, 0.37, 1.13):
+        pdf = _try_flow(body, css, _TEXT_AREA + (0, 0, 0, -nudge))
+        if pdf is not None and _holds(pdf, expected):
+            return pdf
+    raise ImagingError("The document's text could not be laid out on pages completely.")
+
+
+def _try_flow(body: str, css: str, area: pymupdf.Rect) -> pymupdf.Document | None:
+    story = pymupdf.Story(html=body, user_css=css, em=10)
+    buffer = io.BytesIO()
+    writer = pymupdf.DocumentWriter(buffer)
+    more = True
+    while more:
+        device = writer.begin_page(LETTER)
+        more, filled = story.place(area)
+        story.draw(device)
+        writer.end_page()
+        if filled[3] > area.y1 + 1:
+            writer.close()
+            return None
+    writer.close()
+    return pymupdf.open(stream=buffer.getvalue(), filetype="pdf")
+
+
+def _holds(pdf: pymupdf.Document, expected: str) -> bool:
+    def letters(text: str) -> int:
+        return sum(1 for c in unicodedata.normalize("NFKC", text) if not c.isspace() and c != "\u200b")
+
+    wanted = letters(expected)
+    # A few characters (emoji, unassigned code points) have no glyph in any font MuPDF carries.
+    return sum(letters(page.get_text()) for page in pdf) >= wanted - max(3, wanted // 100)
+
+
+# --- images -----------------------------------------------------------------------------------------
+def _image_pages(path: Path) -> pymupdf.Document | None:
+    """One page per frame, each fitted on a letter page turned to suit it; None if it cannot be decoded."""
+    pdf = pymupdf.open()
+    try:
+        with Image.open(path) as image:
+            for frame in ImageSequence.Iterator(image):
+                data, size = _encoded_pixels(frame)
+                landscape = size[0] > size[1]
+                page = pdf.new_page(width=LETTER.height if landscape else LETTER.width,
+                                    height=LETTER.width if landscape else LETTER.height)
+                page.insert_image(page.rect + (_IMAGE_MARGIN, _IMAGE_MARGIN, -_IMAGE_MARGIN, -_IMAGE_MARGIN),
+                                  stream=data, keep_proportion=True)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        pdf.close()
+        return None
+    return pdf
+
+
+def _encoded_pixels(frame: Image.Image) -> tuple[bytes, tuple[int, int]]:
+    """The frame's pixels alone (no EXIF, no comments), as PNG for line art and JPEG for pictures."""
+    buffer = io.BytesIO()
+    if frame.mode in ("1", "L", "P", "LA", "PA"):
+        frame.convert("L" if frame.mode != "1" else "1").save(buffer, format="PNG")
+    else:
+        frame.convert("RGB").save(buffer, format="JPEG", quality=88)
+    return buffer.getvalue(), frame.size
+
+
+# --- LibreOffice ------------------------------------------------------------------------------------
+def _libreoffice_pages(path: Path, ext: str) -> pymupdf.Document | None:
+    """The file converted by a headless LibreOffice with its own throwaway profile (so it neither meets a
+    running LibreOffice nor remembers anything); None when it fails or takes too long."""
+    with tempfile.TemporaryDirectory(prefix="reviewer-office-") as scratch:
+        folder = Path(scratch)
+        source = folder / f"document{ext or '.bin'}"
+        shutil.copyfile(path, source)
+        try:
+            subprocess.run(
+                ["soffice", f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless",
+                 "--norestore", "--convert-to", "pdf", "--outdir", str(folder / "out"), str(source)],
+                capture_output=True, timeout=_OFFICE_TIMEOUT_SECONDS, check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        converted = folder / "out" / "document.pdf"
+        return _open_pdf(converted.read_bytes()) if converted.is_file() else None

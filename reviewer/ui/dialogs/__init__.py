@@ -1,0 +1,1 @@
+"""Dialogs: adding documents with progress, and the start screen."""
