@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps run test bundle clean
+.PHONY: setup system-deps run test bundle bundle-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,15 @@ test: setup
 bundle: setup
 	$(PY) -m pip install --quiet 'pyinstaller==6.22.3'
 	$(PY) -m PyInstaller --noconfirm --clean build.spec
+
+# Build the bundle, then use it as a user would: version, a demo case, an offscreen screenshot.
+bundle-check: bundle
+	dist/reviewer/reviewer --version
+	rm -rf build/bundle-demo
+	dist/reviewer/reviewer demo build/bundle-demo
+	QT_QPA_PLATFORM=offscreen dist/reviewer/reviewer gui build/bundle-demo --screenshot build/bundle-demo.png \
+		--query privileged
+	test -s build/bundle-demo.png
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -1,0 +1,103 @@
+"""Keep only what a reader of the original can see: no hidden text, annotations or metadata goes out.
+
+Hidden text comes in three kinds. Invisible text (render mode 3, fully transparent, or OCR's
+GlyphLessFont) is the text layer of a scan: it is what the page shows, so it goes into the produced text
+file but not into the produced PDF. Concealed text lies outside the page or under an opaque image or
+filled shape drawn after it (a "redaction" made by pasting a black box over words): it is removed from
+the page, and because deciding that a cover is opaque can be wrong, such a page is produced as a picture
+of itself, made before anything was removed, so what it shows is exactly what the original shows.
+Documents with optional content (layers, some of them switched off) are produced as pictures too.
+Annotations and form fields that are visible are made part of the page; hidden ones are dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pymupdf
+
+# Covers drawn in these ways hide what lies under them when opaque.
+_COVERS = frozenset({"fill-path", "fill-image", "fill-shade", "fill-imgmask"})
+_TEXT = frozenset({"fill-text", "stroke-text"})
+_HIDDEN_ANNOTATION = pymupdf.PDF_ANNOT_IS_HIDDEN | pymupdf.PDF_ANNOT_IS_NO_VIEW
+# Page keys that carry an application's private copy of the content or descriptions of it.
+_PRIVATE_KEYS = ("Metadata", "PieceInfo", "Thumb", "AF")
+
+
+def flatten_annotations(pdf: pymupdf.Document) -> bool:
+    """Make visible annotations and filled-in form fields part of their pages, drop hidden ones and any
+    redaction marks the original carried (applying those would change the document by someone else's
+    hand); True when the document has optional content and must be produced as pictures."""
+    if not pdf.is_pdf:
+        return False
+    for page in pdf:
+        for annotation in list(page.annots()):
+            if annotation.type[0] == pymupdf.PDF_ANNOT_REDACT or annotation.flags & _HIDDEN_ANNOTATION:
+                page.delete_annot(annotation)
+    pdf.bake(annots=True, widgets=True)
+    return bool(pdf.get_ocgs())
+
+
+@dataclass
+class Hidden:
+    invisible: list[pymupdf.Rect] = field(default_factory=list)
+    concealed: list[pymupdf.Rect] = field(default_factory=list)
+
+
+def hidden_text(page: pymupdf.Page) -> Hidden:
+    """Where the page has text a reader cannot see, as small rectangles on the characters' centres (so
+    removing them touches nothing else)."""
+    log = page.get_bboxlog()
+    opaque_fills = {d["seqno"] for d in page.get_drawings() if d.get("fill") is not None
+                    and (d.get("fill_opacity") is None or d["fill_opacity"] >= 1)}
+    masked_images = {tuple(round(v, 1) for v in info["bbox"]) for info in page.get_image_info()
+                     if info.get("has-mask")}
+    covers = [
+        (number, pymupdf.Rect(rect)) for number, (kind, rect) in enumerate(log)
+        if kind in _COVERS and (kind != "fill-path" or number in opaque_fills)
+        and (kind != "fill-image" or tuple(round(v, 1) for v in rect) not in masked_images)
+    ]
+    visible_area = page.rect
+    found = Hidden()
+    for span in page.get_texttrace():
+        invisible = span["type"] == 3 or span["opacity"] == 0 or span["font"].endswith("GlyphLessFont")
+        if invisible:
+            found.invisible.extend(_centres(span["chars"]))
+            continue
+        bbox = pymupdf.Rect(span["bbox"])
+        covered = any(number > span["seqno"] and rect.contains(bbox) for number, rect in covers)
+        if covered or not visible_area.contains(bbox):
+            outside = [c for c in span["chars"] if covered or not visible_area.contains(pymupdf.Rect(c[3]))]
+            found.concealed.extend(_centres(outside))
+    return found
+
+
+def _centres(chars: list[tuple]) -> list[pymupdf.Rect]:  # type: ignore[type-arg]
+    rects = []
+    for char in chars:
+        box = pymupdf.Rect(char[3])
+        if box.is_empty:  # zero-width glyphs: the origin marks them
+            box = pymupdf.Rect(char[2], char[2]) + (-0.1, -0.1, 0.1, 0.1)
+        centre = pymupdf.Point((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)
+        rects.append(pymupdf.Rect(centre, centre) + (-0.05, -0.05, 0.05, 0.05))
+    return rects
+
+
+def remove_text(page: pymupdf.Page, rects: list[pymupdf.Rect]) -> None:
+    """Delete the characters at these spots, leaving images and drawings as they are."""
+    if not rects:
+        return
+    for rect in rects:
+        page.add_redact_annot(rect, fill=False, cross_out=False)
+    page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE, graphics=pymupdf.PDF_REDACT_LINE_ART_NONE,
+                          text=pymupdf.PDF_REDACT_TEXT_REMOVE)
+
+
+def strip_private_data(pdf: pymupdf.Document) -> None:
+    """No document information, XMP or per-object metadata, application data or thumbnails."""
+    pdf.set_metadata({})
+    pdf.del_xml_metadata()
+    for xref in range(1, pdf.xref_length()):
+        for key in _PRIVATE_KEYS:
+            if pdf.xref_get_key(xref, key)[0] != "null":
+                pdf.xref_set_key(xref, key, "null")
