@@ -1,4 +1,4 @@
-"""The `reviewer` command: a thin face over reviewer.core. Each module here registers one group of commands."""
+"""The `reviewer` command: a thin face over reviewer.core; each module here adds a group of commands."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import argparse
 import sys
 
 from reviewer import __version__
-from reviewer.cli import case_commands, gui_commands, review_commands, search_commands
+from reviewer.cli import case_commands, gui_commands, produce_commands, review_commands, search_commands
 from reviewer.cli.common import fail
 from reviewer.core.errors import ReviewerError
 
-COMMAND_GROUPS = [case_commands, review_commands, search_commands, gui_commands]
+COMMAND_GROUPS = [case_commands, review_commands, search_commands, produce_commands, gui_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,5 @@
-"""Commands that build and inspect a case: init, ingest, status, docs, text, exceptions, check, reindex, demo."""
+"""Commands that build and inspect a case: init, ingest, status, docs, text, exceptions, check, reindex,
+demo."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--name", help="the matter's name (default: the folder name)")
     p.set_defaults(run=cmd_init)
 
-    p = commands.add_parser("ingest", help="add files and folders to a case (resumable; Ctrl-C stops cleanly)")
+    p = commands.add_parser("ingest",
+                            help="add files and folders to a case (resumable; Ctrl-C stops cleanly)")
     p.add_argument("case")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to ingest")
     p.add_argument("--custodian", default="", help="whose documents these are")
@@ -172,7 +174,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(problem)
     if problems:
         return fail(f"{len(problems)} problems found.")
-    console.print("The case is consistent: every original matches its hash and the index matches the database.")
+    console.print("The case is consistent: every original matches its hash and the index matches the "
+                  "database.")
     return 0
 
 

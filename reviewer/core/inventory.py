@@ -167,6 +167,7 @@ def check(case: Case, progress: Progress = no_progress, cancel: CancelToken | No
         if in_db - in_index:
             problems.append(f"{len(in_db - in_index)} documents are missing from the search index "
                             "(run `reviewer reindex`).")
-        if in_index - {row.control for row in documents}:
-            problems.append(f"{len(in_index - in_db)} index entries have no document (run `reviewer reindex`).")
+        orphans = in_index - {row.control for row in documents}
+        if orphans:
+            problems.append(f"{len(orphans)} index entries have no document (run `reviewer reindex`).")
     return problems

@@ -39,9 +39,8 @@ def hash_stream(stream: BinaryIO, copy_to: BinaryIO | None = None) -> Hashes:
 
 
 def hash_bytes(data: bytes) -> Hashes:
-    return Hashes(
-        hashlib.md5(data).hexdigest(), hashlib.sha1(data).hexdigest(), hashlib.sha256(data).hexdigest(), len(data)
-    )
+    digests = (hashlib.md5(data), hashlib.sha1(data), hashlib.sha256(data))
+    return Hashes(*(digest.hexdigest() for digest in digests), len(data))
 
 
 def _atomic_write(target: Path, write: callable) -> None:  # type: ignore[valid-type]

@@ -45,7 +45,8 @@ def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
 def test_version_and_help_list_every_command() -> None:
     result = subprocess.run([sys.executable, "-m", "reviewer", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and __version__ in result.stdout
-    help_text = subprocess.run([sys.executable, "-m", "reviewer", "--help"], capture_output=True, text=True).stdout
+    help_run = subprocess.run([sys.executable, "-m", "reviewer", "--help"], capture_output=True, text=True)
+    help_text = help_run.stdout
     parser = build_parser()
     commands = next(a for a in parser._actions if a.dest == "command").choices
     for required in ("init", "ingest", "status", "docs", "text", "exceptions", "check", "reindex"):

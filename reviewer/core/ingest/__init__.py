@@ -1,1 +1,2 @@
-"""Ingest: walk inputs, identify each file, extract text and metadata, de-duplicate, build families, record."""
+"""Ingest: walk inputs, identify each file, extract text and metadata, de-duplicate, build families,
+record."""

@@ -218,7 +218,8 @@ def _isolated(item_input: InputFile, settings: WorkerSettings) -> list[ItemResul
             return pool.submit(process_input, item_input.path).result()
         except BrokenProcessPool:
             failure = ExtractionFailed(Reason.DAMAGED, "The file crashed the reader; it is probably damaged.")
-            return [ItemResult("", None, None, "exception", reason=str(failure), file_name=item_input.path.name)]
+            return [ItemResult("", None, None, "exception", reason=str(failure),
+                               file_name=item_input.path.name)]
 
 
 class _BatchWriter:
@@ -233,8 +234,8 @@ class _BatchWriter:
     def add(self, item_input: InputFile, items: list[ItemResult]) -> dict[str, int]:
         counts = {"document": 0, "duplicate": 0, "exception": 0}
         self.pending.append((item_input, items))
-        # Counting needs the recorder's verdicts, so record now and only delay the commit.
-        if len(self.pending) >= COMMIT_EVERY_INPUTS or time.monotonic() - self.last_commit > COMMIT_EVERY_SECONDS:
+        due = time.monotonic() - self.last_commit > COMMIT_EVERY_SECONDS
+        if due or len(self.pending) >= COMMIT_EVERY_INPUTS:
             counts = self.flush()
         return counts
 

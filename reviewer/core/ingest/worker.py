@@ -104,7 +104,8 @@ def _as_failure(exc: Exception) -> ExtractionFailed:
     if isinstance(exc, ExtractionFailed):
         return exc
     # A reader library choked on malformed input: say so in plain words and never lose the run.
-    return ExtractionFailed(Reason.DAMAGED, f"The file appears damaged; the reader failed ({type(exc).__name__}).")
+    detail = f"The file appears damaged; the reader failed ({type(exc).__name__})."
+    return ExtractionFailed(Reason.DAMAGED, detail)
 
 
 def email_dedup_key(email: EmailHeaders, text: str) -> str:
@@ -128,17 +129,15 @@ class _FamilyWalker:
         name = path.name
         try:
             size = path.stat().st_size
-        except OSError as exc:
-            self._fail("", None, None, name, ExtractionFailed(Reason.DAMAGED, f"The file could not be read ({exc})."))
-            return
-        if size > limits.max_file_bytes:
-            detail = f"The file is {size:,} bytes, over the {limits.max_file_bytes:,}-byte limit for one file."
-            self._fail("", None, None, name, ExtractionFailed(Reason.TOO_LARGE, detail))
-            return
-        try:
+            if size > limits.max_file_bytes:
+                detail = f"The file is {size:,} bytes, over the {limits.max_file_bytes:,}-byte limit."
+                self._fail("", None, None, name, ExtractionFailed(Reason.TOO_LARGE, detail))
+                return
             hashes, stored = self.store.add_file(path)
         except OSError as exc:
-            self._fail("", None, None, name, ExtractionFailed(Reason.DAMAGED, f"The file could not be read ({exc})."))
+            reason = f"The file could not be read ({exc.strerror or exc})."
+            unreadable = ExtractionFailed(Reason.DAMAGED, reason)
+            self._fail("", None, None, name, unreadable)
             return
         self._visit(stored, hashes, name, member_path="", parent=None, container=None, depth=0)
 

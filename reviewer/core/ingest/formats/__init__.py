@@ -44,5 +44,6 @@ EXTRACTORS: dict[str, Extractor] = {
 def extract(kind: str, path: Path, context: ExtractContext) -> Extraction:
     extractor = EXTRACTORS.get(kind)
     if extractor is None:
-        raise ExtractionFailed(Reason.UNSUPPORTED, "Reviewer cannot read this type of file; the original is kept.")
+        raise ExtractionFailed(Reason.UNSUPPORTED,
+                               "Reviewer cannot read this type of file; the original is kept.")
     return extractor(path, context)
