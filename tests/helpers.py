@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import zipfile
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pymupdf

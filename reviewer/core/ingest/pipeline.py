@@ -201,7 +201,7 @@ def _extract_in_order(todo: list[InputFile], settings: WorkerSettings, jobs: int
 
 
 def _new_pool(settings: WorkerSettings, jobs: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(settings,),
+    return ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(settings, os.getpid()),
                                mp_context=_spawn_safe_context())
 
 

@@ -9,10 +9,13 @@ writer, the main process.
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import re
 import shutil
 import tempfile
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -74,10 +77,24 @@ class ItemResult:
 _settings: WorkerSettings | None = None
 
 
-def init_worker(settings: WorkerSettings) -> None:
+def init_worker(settings: WorkerSettings, parent_pid: int | None = None) -> None:
     """Process-pool initializer: remember the settings for every task this process runs."""
     global _settings
     _settings = settings
+    if parent_pid is not None and os.name == "posix":
+        threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
+
+
+def _exit_when_orphaned(parent_pid: int) -> None:
+    """A killed ingest must not leave idle workers behind: they would wait for work forever."""
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # the pid was reused by someone else's process: ours is gone
+            os._exit(1)
 
 
 def process_input(path: Path) -> list[ItemResult]:
