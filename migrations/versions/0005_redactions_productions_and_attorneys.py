@@ -5,12 +5,11 @@ Revises: 0004
 Create Date: 2026-11-28 00:19:18.326397
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-
-revision = '0005'
-down_revision = '0004'
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
@@ -58,10 +57,13 @@ def upgrade() -> None:
     sa.Column('end_bates', sa.String(length=96), nullable=False),
     sa.Column('beg_attach', sa.String(length=96), nullable=False),
     sa.Column('end_attach', sa.String(length=96), nullable=False),
-    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_production_document_document_id_document')),
-    sa.ForeignKeyConstraint(['production_id'], ['production.id'], name=op.f('fk_production_document_production_id_production'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'],
+                            name=op.f('fk_production_document_document_id_document')),
+    sa.ForeignKeyConstraint(['production_id'], ['production.id'],
+                            name=op.f('fk_production_document_production_id_production'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_production_document')),
-    sa.UniqueConstraint('production_id', 'document_id', name=op.f('uq_production_document_production_id'))
+    sa.UniqueConstraint('production_id', 'document_id',
+                        name=op.f('uq_production_document_production_id'))
     )
     with op.batch_alter_table('production_document', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_production_document_document_id'), ['document_id'], unique=False)
@@ -79,7 +81,8 @@ def upgrade() -> None:
     sa.Column('reason', sa.String(length=128), nullable=False),
     sa.Column('added', sa.DateTime(), nullable=False),
     sa.Column('user', sa.String(length=128), nullable=False),
-    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_redaction_document_id_document'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_redaction_document_id_document'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_redaction'))
     )
     with op.batch_alter_table('redaction', schema=None) as batch_op:

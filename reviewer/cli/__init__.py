@@ -6,11 +6,19 @@ import argparse
 import sys
 
 from reviewer import __version__
-from reviewer.cli import case_commands, gui_commands, produce_commands, review_commands, search_commands
+from reviewer.cli import (
+    case_commands,
+    gui_commands,
+    import_commands,
+    produce_commands,
+    review_commands,
+    search_commands,
+)
 from reviewer.cli.common import fail
 from reviewer.core.errors import ReviewerError
 
-COMMAND_GROUPS = [case_commands, review_commands, search_commands, produce_commands, gui_commands]
+COMMAND_GROUPS = [case_commands, review_commands, search_commands, produce_commands, import_commands,
+                  gui_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

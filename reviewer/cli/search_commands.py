@@ -18,18 +18,19 @@ from reviewer.core.search.hits import Snippet
 from reviewer.core.search.query import QuerySyntaxError, explain
 from reviewer.core.search.service import SORTS, SearchService
 from reviewer.core.search.syntax import SYNTAX_HELP
-from reviewer.core.search.terms import COLUMNS, read_terms, term_report
+from reviewer.core.search.terms import COLUMNS, CSV_COLUMNS, read_terms, term_report
 
 # A query that cannot be read is a usage error, like a bad option.
 QUERY_ERROR = 2
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = commands.add_parser("search", help="search a case with the review query language (see `reviewer syntax`)",
+    p = commands.add_parser("search", help="search a case with the review query language",
                             epilog="Query syntax: `reviewer syntax`.")
     p.add_argument("case")
     p.add_argument("query", metavar="QUERY")
-    p.add_argument("--limit", type=int, default=20, metavar="N", help="show the first N hits (0: the total only)")
+    p.add_argument("--limit", type=int, default=20, metavar="N",
+                   help="show the first N hits (0: the total only)")
     p.add_argument("--sort", choices=SORTS, default="relevance")
     p.add_argument("--families", action="store_true", help="whole families of the hits, parents first")
     p.add_argument("--json", action="store_true")
@@ -38,7 +39,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     p = commands.add_parser("syntax", help="the search syntax, with examples")
     p.set_defaults(run=cmd_syntax)
 
-    p = commands.add_parser("hits", help="where a query hits in one document (offsets; pages and boxes in PDFs)")
+    p = commands.add_parser("hits", help="where a query hits in one document (offsets; PDF pages and boxes)")
     p.add_argument("case")
     p.add_argument("control", metavar="CONTROL_NUMBER")
     p.add_argument("query", metavar="QUERY")
@@ -166,7 +167,7 @@ def cmd_terms(args: argparse.Namespace) -> int:
         print_json(report.as_dict())
         return 0
     if args.csv:
-        write_csv(args.csv, [row.__dict__ for row in report.rows], COLUMNS)
+        write_csv(args.csv, report.csv_rows(), CSV_COLUMNS)
         console.print(f"Search term report for {report.case}, index {report.index}, "
                       f"{report.ran.isoformat(timespec='seconds')}Z.", highlight=False, markup=False)
         return 0
@@ -211,8 +212,8 @@ def cmd_searches(args: argparse.Namespace) -> int:
         table.add_column(column, overflow="fold")
     for row in rows:
         documents = row["documents"]
-        table.add_row(row["name"], row["query"], f"{documents:,}" if isinstance(documents, int) else documents,
-                      row["added"], row["user"])
+        shown = f"{documents:,}" if isinstance(documents, int) else documents
+        table.add_row(row["name"], row["query"], shown, row["added"], row["user"])
     stdout_console.print(table)
     return 0
 

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from reviewer.core.case import Case
-from reviewer.core.models import Document, DocumentCustodian, DocumentTag, IngestEntry, Tag
+from reviewer.core.models import Document, DocumentCustodian, DocumentTag, ImportedRecord, IngestEntry, Tag
 
 # The date a reviewer sorts and filters by: sent for email, else modified, else created.
 DATE = func.coalesce(Document.sent, Document.modified, Document.created)
@@ -129,6 +129,9 @@ class DocumentDetail:
     body_offset: int  # where an email's body starts in `text` (after the header block)
     metadata: list[tuple[str, str]]
     family: list[FamilyMember]
+    # A document from an incoming production may come with its native beside the page images.
+    produced_native: Path | None = None
+    produced_native_name: str = ""
 
 
 # ---- Ordered id lists ---------------------------------------------------------------------------------
@@ -264,6 +267,8 @@ def document_detail(case: Case, doc_id: int) -> DocumentDetail:
         text = case.texts.read(document.control, document.id)
         native = case.natives.path_for(document.sha256)
         native_path = native if native.is_file() else None
+        record = session.scalar(select(ImportedRecord).where(ImportedRecord.document_id == document.id))
+        produced = case.natives.path_for(record.native_sha256) if record and record.native_sha256 else None
         if document.kind in PAGE_KINDS and native_path is not None:
             display = "page"
         elif document.kind in EMAIL_KINDS or document.email_from or document.message_id:
@@ -273,8 +278,10 @@ def document_detail(case: Case, doc_id: int) -> DocumentDetail:
         return DocumentDetail(
             id=document.id, control=document.control, display=display, native=native_path, text=text,
             body_offset=email_body_offset(text) if display == "email" else 0,
-            metadata=_metadata(document),
+            metadata=_metadata(document) + _imported_metadata(record),
             family=_family(session, document),
+            produced_native=produced if produced and produced.is_file() else None,
+            produced_native_name=record.native_name if record else "",
         )
 
 
@@ -301,6 +308,16 @@ def _metadata(d: Document) -> list[tuple[str, str]]:
         ("Extracted text", f"{d.text_chars:,} characters"), ("Added", when(d.added)),
     ]
     return [(label, value) for label, value in pairs if value]
+
+
+def _imported_metadata(record: ImportedRecord | None) -> list[tuple[str, str]]:
+    """A document from an incoming production keeps every DAT field under the producing party's name."""
+    if record is None:
+        return []
+    fields: dict[str, str] = json.loads(record.fields)
+    pairs = [("Bates range", f"{record.beg_bates}–{record.end_bates or record.beg_bates}"),
+             ("Imported from", record.volume), ("Produced native", record.native_name)]
+    return [(label, value) for label, value in pairs + list(fields.items()) if value]
 
 
 def _family(session: Session, document: Document) -> list[FamilyMember]:

@@ -332,3 +332,34 @@ class Attorney(Base):
     identity: Mapped[str] = mapped_column(String(320), unique=True)
     added: Mapped[datetime] = mapped_column(DateTime)
     user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class ImportedRecord(Base):
+    """One DAT row of an incoming production: the producing party's numbers and every field as received."""
+
+    __tablename__ = "imported_record"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), unique=True)
+    beg_bates: Mapped[str] = mapped_column(String(96), unique=True)
+    end_bates: Mapped[str] = mapped_column(String(96), default="")
+    beg_attach: Mapped[str] = mapped_column(String(96), default="")
+    end_attach: Mapped[str] = mapped_column(String(96), default="")
+    volume: Mapped[str] = mapped_column(Text, default="")  # the DAT it came from, for the paralegal
+    fields: Mapped[str] = mapped_column(Text, default="{}")  # every DAT field by its own name, as JSON
+    native_sha256: Mapped[str] = mapped_column(String(64), default="")
+    native_name: Mapped[str] = mapped_column(Text, default="")
+    added: Mapped[datetime] = mapped_column(DateTime)
+    updated: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class PageBates(Base):
+    """The Bates number stamped on one page of an imported document (page_number is 1-based)."""
+
+    __tablename__ = "page_bates"
+    __table_args__ = (UniqueConstraint("document_id", "page_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    page_number: Mapped[int] = mapped_column(Integer)
+    bates: Mapped[str] = mapped_column(String(96), index=True)

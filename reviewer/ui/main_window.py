@@ -10,14 +10,16 @@ from functools import partial
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QLineEdit, QMainWindow, QMessageBox, QToolBar, QWidget
 
 from reviewer import __version__
 from reviewer.core import audit, browse, review
 from reviewer.core.case import Case
+from reviewer.core.importing import bates_lookup
 from reviewer.core.search import saved
 from reviewer.core.search.syntax import SYNTAX_HELP
 from reviewer.ui import pages
+from reviewer.ui.dialogs.import_production import ImportProductionDialog, ImportProgressDialog
 from reviewer.ui.dialogs.ingest import AddDocumentsDialog, IngestOutcome, IngestProgressDialog, ingest_work
 from reviewer.ui.icons import icon
 from reviewer.ui.models.document_table import DocumentTableModel
@@ -142,12 +144,21 @@ class MainWindow(QMainWindow):
         self.next_hit_action = self._action("Next &hit", self.viewer.show_next_hit, "F3", "next-hit")
         self.previous_hit_action = self._action("Previous h&it", self.viewer.show_previous_hit, "Shift+F3",
                                                 "previous-hit")
+        self.import_action = self._action("&Import production…", self.import_production, "Ctrl+Shift+I")
+        self.bates_box = QLineEdit()
+        self.bates_box.setObjectName("goToBates")
+        self.bates_box.setPlaceholderText("Go to Bates…")
+        self.bates_box.setClearButtonEnabled(True)
+        self.bates_box.setMaximumWidth(180)
+        self.bates_box.returnPressed.connect(lambda: self.go_to_bates(self.bates_box.text()))
+        self.go_to_bates_action = self._action("Go to &Bates…", self.bates_box.setFocus, "Ctrl+G")
         help_action = self._action("Search &syntax", self.search_pane.show_help, "F1", "help")
         reset_action = self._action("&Reset layout", self.reset_layout)
 
         menus = self.menuBar()
         case_menu = menus.addMenu("&Case")
         case_menu.addAction(self.add_documents_action)
+        case_menu.addAction(self.import_action)
         case_menu.addSeparator()
         case_menu.addAction(self._action("&Close", self.close, QKeySequence.StandardKey.Close))
         edit_menu = menus.addMenu("&Edit")
@@ -155,7 +166,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.find_action)
         document_menu = menus.addMenu("&Document")
         document_menu.addActions([self.next_action, self.previous_action, self.next_hit_action,
-                                  self.previous_hit_action])
+                                  self.previous_hit_action, self.go_to_bates_action])
         view_menu = menus.addMenu("&View")
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
@@ -174,6 +185,8 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.previous_action)
         toolbar.addAction(self.next_action)
+        toolbar.addSeparator()
+        toolbar.addWidget(self.bates_box)
         self.addToolBar(toolbar)
 
         # Number keys code the current document while the list or the viewer has focus (not while typing
@@ -288,6 +301,18 @@ class MainWindow(QMainWindow):
 
         self.tasks.run(partial(browse.controls_to_ids, self.case, [control]), opened)
 
+    def go_to_bates(self, label: str) -> None:
+        """Open the document holding the page stamped `label`, at that page."""
+        if not label.strip():
+            return
+
+        def found(page: bates_lookup.BatesPage) -> None:
+            self.viewer.want_page(page.document_id, page.page - 1)
+            self.open_document(page.document_id)
+            self.statusBar().showMessage(f"{page.bates} is page {page.page} of {page.control}.", 8000)
+
+        self.tasks.run(partial(bates_lookup.find_page, self.case, label), found)
+
     # --- coding ----------------------------------------------------------------------------------------
     def apply_hotkey(self, key: str) -> None:
         self._sync_selection()
@@ -338,6 +363,17 @@ class MainWindow(QMainWindow):
     def _ingest_finished(self, outcome: IngestOutcome | None) -> None:
         if outcome is not None:
             self.result.refresh()
+
+    def import_production(self) -> None:
+        dialog = ImportProductionDialog(self.tasks, self)
+        if dialog.exec() == ImportProductionDialog.DialogCode.Accepted:
+            self.run_import(dialog)
+
+    def run_import(self, chosen: ImportProductionDialog) -> ImportProgressDialog:
+        progress = ImportProgressDialog(self.tasks, self.case, chosen.volume(), chosen.options(), self)
+        progress.finished_import.connect(lambda report: self.result.refresh() if report else None)
+        progress.show()
+        return progress
 
     # --- messages and closing --------------------------------------------------------------------------
     def _report(self, message: str) -> None:

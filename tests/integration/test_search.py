@@ -29,7 +29,7 @@ from reviewer.core.progress import ProgressUpdate
 from reviewer.core.search import saved
 from reviewer.core.search.backend import SearchBackend
 from reviewer.core.search.hits import find_hits
-from reviewer.core.search.index import VERSION_FILE, TextIndex, field_parts
+from reviewer.core.search.index import VERSION_FILE, TextIndex, field_parts, rebuild
 from reviewer.core.search.query import And, Near, Node, Not, Or, Phrase, QuerySyntaxError, Word, parse
 from reviewer.core.search.service import SearchService
 from reviewer.core.search.terms import term_report
@@ -67,7 +67,8 @@ def build_collection(root: Path) -> Path:
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("matter")
     with Case.create(root / "case", name="Search matter") as case:
-        ingest(case, [build_collection(root / "collection")], IngestOptions(custodian_from_folder=True, jobs=1))
+        collection = build_collection(root / "collection")
+        ingest(case, [collection], IngestOptions(custodian_from_folder=True, jobs=1))
     return root / "case"
 
 
@@ -104,7 +105,7 @@ def control(case: Case, file_name: str) -> str:
         return session.scalars(select(Document.control).where(Document.file_name == file_name)).one()
 
 
-# --- the query language on real documents --------------------------------------------------------------------
+# --- the query language on real documents -------------------------------------------------------------------
 def test_within_n_means_positions_differ_by_at_most_n(search: SearchService) -> None:
     # "negligence of the hospital": positions 0 and 3, two words between: inside w/3.
     # "negligence of the old hospital": positions 0 and 4: outside w/3, inside w/4.
@@ -160,18 +161,22 @@ def test_metadata_filters_come_from_the_database(search: SearchService) -> None:
     assert names(search, "is:attachment") == {"plan.pdf", "notes.txt"}
     assert names(search, "has:attachments") == {"mail1.eml"}
     assert names(search, "is:duplicate") == {"c.txt"}
-    assert names(search, f"family:{control(search.case, 'notes.txt')}") == {"mail1.eml", "plan.pdf", "notes.txt"}
+    family = f"family:{control(search.case, 'notes.txt')}"
+    assert names(search, family) == {"mail1.eml", "plan.pdf", "notes.txt"}
 
 
 def test_text_and_filters_combine(search: SearchService) -> None:
     assert names(search, "merger NOT type:email") == {"plan.pdf", "notes.txt"}
     assert names(search, "merger AND ext:pdf OR lunch") == {"plan.pdf", "mail2.eml"}
-    assert names(search, "(custodian:wong OR hospital) AND NOT w*n") == {"n1.txt", "n2.txt", "n3.txt", "r.pdf"}
+    assert names(search, "(custodian:wong OR hospital) AND NOT w*n") == {"n1.txt", "n2.txt", "n3.txt",
+                                                                         "r.pdf"}
 
 
 def test_unknown_names_are_errors_not_empty_results(search: SearchService) -> None:
-    for query, what in (("custodian:reyez", "No custodian named 'reyez'"), ('tag:"Hott"', "No tag named 'Hott'"),
-                        ("family:DOC-999999", "No document DOC-999999"), ('saved:"nope"', "No saved search")):
+    for query, what in (("custodian:reyez", "No custodian named 'reyez'"),
+                        ('tag:"Hott"', "No tag named 'Hott'"),
+                        ("family:DOC-999999", "No document DOC-999999"),
+                        ('saved:"nope"', "No saved search")):
         with pytest.raises(QuerySyntaxError, match=what):
             search.matching_ids(query)
 
@@ -179,7 +184,7 @@ def test_unknown_names_are_errors_not_empty_results(search: SearchService) -> No
 def test_review_state_is_current_and_never_touches_the_index(search: SearchService) -> None:
     case = search.case
     index_files = {p.name: p.stat().st_mtime_ns for p in case.index_dir.iterdir()}
-    generation = TextIndex(case.index_dir).generation()
+    generation = TextIndex(case.index_dir).open().latest_generation()
     total = len(search.matching_ids("NOT tag:any"))
     review.create_tag(case, "Smoking gun")
     review.tag_documents(case, [doc_id(case, "c.txt")], "Smoking gun")
@@ -188,12 +193,13 @@ def test_review_state_is_current_and_never_touches_the_index(search: SearchServi
     assert names(search, "tag:any") == {"c.txt"}
     assert len(search.matching_ids("NOT tag:any")) == total - 1
     assert names(search, "has:notes") == {"n1.txt"}
-    assert names(search, '(tag:"Smoking gun" OR negligence) AND NOT has:notes') == {"c.txt", "n2.txt", "n3.txt", "r.pdf"}
-    assert TextIndex(case.index_dir).generation() == generation
+    assert names(search, '(tag:"Smoking gun" OR negligence) AND NOT has:notes') == {
+        "c.txt", "n2.txt", "n3.txt", "r.pdf"}
+    assert TextIndex(case.index_dir).open().latest_generation() == generation
     assert {p.name: p.stat().st_mtime_ns for p in case.index_dir.iterdir()} == index_files
 
 
-# --- results -----------------------------------------------------------------------------------------------------
+# --- results ------------------------------------------------------------------------------------------------
 def test_limit_zero_gives_the_total_only(search: SearchService) -> None:
     result = search.search("hospital", limit=0)
     assert (result.total, result.ids) == (4, [])
@@ -248,7 +254,7 @@ def test_pdf_hits_have_pages_and_rectangles(search: SearchService, matter: Case)
         assert pdf[1].get_textbox(pymupdf.Rect(hits[1].rects[0])).strip() == "hospital negligence"
 
 
-# --- saved searches and history ---------------------------------------------------------------------------------
+# --- saved searches and history -----------------------------------------------------------------------------
 def test_saved_searches_run_live_and_nest(search: SearchService, tmp_path: Path) -> None:
     case = search.case
     saved.save(case, "Merger docs", "merger OR mergers")
@@ -274,7 +280,7 @@ def test_search_history_is_kept_per_case(search: SearchService) -> None:
     assert [(h.query, h.hits) for h in saved.history(search.case)] == [("merger", 3), ("hospital", 4)]
 
 
-# --- search term report ------------------------------------------------------------------------------------------
+# --- search term report -------------------------------------------------------------------------------------
 TERMS = ["hospital", "negligence w/3 hospital", "merger", '"merger plan"', "lunch"]
 
 
@@ -307,7 +313,7 @@ def test_term_report_refuses_a_malformed_line_before_running(search: SearchServi
         term_report(search, [(1, "hospital"), (2, 'merger "plan')])
 
 
-# --- the command line ---------------------------------------------------------------------------------------------
+# --- the command line ---------------------------------------------------------------------------------------
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     captured = capsys.readouterr()
@@ -319,7 +325,8 @@ def test_cli_search_json(matter: Case, capsys: pytest.CaptureFixture[str]) -> No
     assert code == 0
     result = json.loads(out)
     assert result["total"] == 3
-    assert {hit["control"] for hit in result["hits"]} == {control(matter, n) for n in ("n1.txt", "n3.txt", "r.pdf")}
+    expected = {control(matter, name) for name in ("n1.txt", "n3.txt", "r.pdf")}
+    assert {hit["control"] for hit in result["hits"]} == expected
     first = result["hits"][0]
     assert {"control", "score", "title", "date", "custodians", "snippet", "highlights"} <= first.keys()
     code, out, _err = run(capsys, "search", str(matter.root), "hospital", "--limit", "0", "--json")
@@ -339,16 +346,19 @@ def test_cli_syntax_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "w/N" in out and "at most N-1 words" in out
 
 
-def test_cli_terms_saved_searches_and_hits(matter: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_terms_saved_searches_and_hits(matter: Case, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
     terms_file = tmp_path / "terms.txt"
     terms_file.write_text("\n".join(TERMS) + "\n\n", encoding="utf-8")
     code, out, _err = run(capsys, "terms", str(matter.root), str(terms_file), "--json")
     report = json.loads(out)
     assert code == 0 and [t["unique"] for t in report["terms"]] == [1, 0, 1, 0, 1]
     assert report["case"] == "Search matter" and report["ran"].endswith("Z")
-    code, _out, _err = run(capsys, "terms", str(matter.root), str(terms_file), "--csv", str(tmp_path / "t.csv"))
-    assert (tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()[0] == (
-        "line,query,documents,with_families,unique,hits,elapsed_ms")
+    out_csv = str(tmp_path / "t.csv")
+    code, _out, _err = run(capsys, "terms", str(matter.root), str(terms_file), "--csv", out_csv)
+    header, first = (tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()[:2]
+    assert header == "line,query,documents,with_families,unique,hits,elapsed_ms,case,index,ran"
+    assert first.startswith("1,hospital,4,4,1,4,") and "Search matter" in first and "generation" in first
     assert run(capsys, "save-search", str(matter.root), "Hospital", "hospital")[0] == 0
     code, out, _err = run(capsys, "searches", str(matter.root), "--json")
     assert [(s["name"], s["documents"]) for s in json.loads(out)] == [("Hospital", 4)]
@@ -356,7 +366,7 @@ def test_cli_terms_saved_searches_and_hits(matter: Case, tmp_path: Path, capsys:
     assert [(h["page"], len(h["rects"])) for h in json.loads(out)] == [(2, 1)]
 
 
-# --- index health -------------------------------------------------------------------------------------------------
+# --- index health -------------------------------------------------------------------------------------------
 CRASH = """
 import os, sys
 from whoosh.filedb.filestore import FileStorage
@@ -412,32 +422,34 @@ def test_an_outdated_index_is_rebuilt(matter: Case) -> None:
 
 
 def test_new_documents_reach_an_open_search_incrementally(search: SearchService, tmp_path: Path) -> None:
-    generation = TextIndex(search.case.index_dir).generation()
+    generation = TextIndex(search.case.index_dir).open().latest_generation()
     (tmp_path / "more").mkdir()
     (tmp_path / "more" / "h.txt").write_text("Another hospital record.")
     ingest(search.case, [tmp_path / "more"], IngestOptions(custodian="reyes", jobs=1))
-    assert TextIndex(search.case.index_dir).generation() == generation + 1
+    assert TextIndex(search.case.index_dir).open().latest_generation() == generation + 1
     assert search.count("hospital") == 5
 
 
-# --- backend-agnostic correctness against a brute-force scan -------------------------------------------------------
+# --- backend-agnostic correctness against a brute-force scan ------------------------------------------------
 BACKENDS: dict[str, Callable[[Case], SearchBackend]] = {"whoosh": lambda case: WhooshBackend(case.index_dir)}
-VOCABULARY = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet",
-              "kilo", "lima", "alps", "alphas", "delt", "bravos"]
+# "the" and "of" are common English words: their pairs are indexed even before a rebuild learns the case's.
+VOCABULARY = ["the", "alpha", "of", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
+              "juliet", "kilo", "lima", "alps", "alphas", "delt", "bravos"]
 
 
 Words = dict[str, list[list[str]]]  # field -> its parts, each a list of lowercased words
 
 
 def words_of(fields: dict[str, list[str]]) -> Words:
-    return {name: [[w.lower() for w in _WORD.findall(part)] for part in parts] for name, parts in fields.items()}
+    return {name: [[w.lower() for w in _WORD.findall(part)] for part in parts]
+            for name, parts in fields.items()}
 
 
 def brute_force(node: Node, words: Words) -> bool:
     """Whether a text query matches a document, straight from the definitions, by trying every position."""
     if isinstance(node, And):
         return all(brute_force(child, words) for child in node.children)
-    if isinstance(node, Or) and not _positional(node):
+    if isinstance(node, Or):  # an OR-group is positional only inside w/N, where _occurrences handles it
         return any(brute_force(child, words) for child in node.children)
     if isinstance(node, Not):
         return not brute_force(node.child, words)
@@ -445,10 +457,6 @@ def brute_force(node: Node, words: Words) -> bool:
 
 
 _WORD = re.compile(r"\w+(?:[.'@-]\w+)*")
-
-
-def _positional(node: Node) -> bool:
-    return isinstance(node, Word | Phrase | Near) or (isinstance(node, Or) and all(map(_positional, node.children)))
 
 
 def _field(node: Node) -> str:
@@ -507,7 +515,7 @@ def _occurrences(node: Node, words: list[str]) -> set[tuple[int, int]]:
 
 def random_queries(rng: random.Random, count: int) -> list[str]:
     def word() -> str:
-        return rng.choice(VOCABULARY[:12])
+        return rng.choice(VOCABULARY[:14])
 
     def operand() -> str:
         return rng.choice([word, lambda: f'"{word()} {word()}"', lambda: f"({word()} OR {word()})",
@@ -520,7 +528,8 @@ def random_queries(rng: random.Random, count: int) -> list[str]:
         lambda: f"{operand()} pre/{rng.randint(1, 5)} {operand()}",
         lambda: f"{operand()} NOT w/{rng.randint(1, 4)} {operand()}",
         lambda: f"{word()} w/{rng.randint(1, 3)} {word()} w/{rng.randint(1, 3)} {word()}",
-        lambda: f"{word()} {word()}", lambda: f"{word()} OR {word()} {word()}", lambda: f"{word()} NOT {word()}",
+        lambda: f"{word()} {word()}", lambda: f"{word()} OR {word()} {word()}",
+        lambda: f"{word()} NOT {word()}",
         lambda: f"NOT {word()}", lambda: f"({word()} OR {word()}) AND NOT {word()} w/2 {word()}",
         lambda: f"NOT ({word()} OR \"{word()} {word()}\")",
     ]
@@ -536,15 +545,29 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
     weights = [1 / (rank + 1) for rank in range(len(VOCABULARY))]
     for n in range(150):
         words = rng.choices(VOCABULARY, weights, k=rng.randint(3, 40))
-        (source / f"s{n:03d}.txt").write_text(" ".join(w.capitalize() if rng.random() < 0.2 else w for w in words))
+        text = " ".join(w.capitalize() if rng.random() < 0.2 else w for w in words)
+        (source / f"s{n:03d}.txt").write_text(text)
     with Case.create(root / "case") as case:
         ingest(case, [source], IngestOptions(custodian="synthetic", jobs=1))
         yield case
 
 
-@pytest.fixture(params=sorted(BACKENDS))
-def service(request: pytest.FixtureRequest, synthetic: Case) -> Iterator[SearchService]:
-    with SearchService(synthetic, BACKENDS[request.param](synthetic)) as opened:
+@pytest.fixture(scope="module")
+def synthetic_rebuilt(synthetic: Case, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
+    """The same documents after `reviewer reindex`, which learns the case's common words (here: all)."""
+    copy = tmp_path_factory.mktemp("rebuilt") / "case"
+    shutil.copytree(synthetic.root, copy)
+    with Case.open(copy) as case:
+        rebuild(case)
+        yield case
+
+
+@pytest.fixture(params=[(name, state) for name in sorted(BACKENDS) for state in ("ingested", "rebuilt")],
+                ids=lambda param: "-".join(param))
+def service(request: pytest.FixtureRequest) -> Iterator[SearchService]:
+    name, state = request.param
+    case = request.getfixturevalue("synthetic" if state == "ingested" else "synthetic_rebuilt")
+    with SearchService(case, BACKENDS[name](case)) as opened:
         yield opened
 
 

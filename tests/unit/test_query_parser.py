@@ -158,7 +158,7 @@ def test_proximity_needs_the_same_field_on_both_sides() -> None:
     assert understood("subject:(a w/3 b)") == "subject:a w/3 subject:b"
 
 
-# --- fields ---------------------------------------------------------------------------------------------------
+# --- fields -------------------------------------------------------------------------------------------------
 def test_text_fields() -> None:
     assert parse("from:ada@quill-law.example") == Word("from", "ada@quill-law.example")
     assert parse("Subject:Merger") == Word("subject", "merger")
@@ -172,7 +172,8 @@ def test_quotes_inside_fields() -> None:
 
 
 def test_a_field_applies_to_a_whole_group() -> None:
-    assert understood("subject:(merger OR acquisition) acme") == "(subject:merger OR subject:acquisition) AND acme"
+    assert understood("subject:(merger OR acquisition) acme") == (
+        "(subject:merger OR subject:acquisition) AND acme")
     assert understood("custodian:(reyes OR okafor)") == "custodian:reyes OR custodian:okafor"
 
 
@@ -228,7 +229,7 @@ def test_filters_combine_with_text() -> None:
     assert isinstance(parse("tag:hot OR merger"), Or)
 
 
-# --- errors: what and where -----------------------------------------------------------------------------------
+# --- errors: what and where ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(("query", "column", "what"), [
     ('merger w/5 "acme corp', 12, "Unbalanced quote"),
     ("(merger OR acme", 1, "Unbalanced parenthesis"),

@@ -45,12 +45,13 @@ def check_prefix(prefix: str) -> str:
         raise BatesError(f'The Bates prefix "{prefix}" ends in a digit, which would run into the number; '
                          f'end it with a letter or a separator such as "-".')
     if any(c in prefix for c in "[](){}<>"):
-        raise BatesError(f'The Bates prefix "{prefix}" contains a bracket; use letters, digits, ".", "_" or "-".')
+        raise BatesError(f'The Bates prefix "{prefix}" contains a bracket; use letters, digits, ".", "_" '
+                         f'or "-".')
     if any(c.isspace() for c in prefix):
         raise BatesError(f'The Bates prefix "{prefix}" contains a space; use "_" or "-" instead.')
     if not _ALLOWED.fullmatch(prefix):
-        raise BatesError(f'The Bates prefix "{prefix}" contains characters other than letters, digits, ".", "_" '
-                         f'and "-", which cannot appear in file names and load files.')
+        raise BatesError(f'The Bates prefix "{prefix}" contains characters other than letters, digits, ".", '
+                         f'"_" and "-", which cannot appear in file names and load files.')
     if len(prefix) > 40:
         raise BatesError("A Bates prefix can be at most 40 characters long.")
     return prefix
@@ -81,7 +82,8 @@ def collisions(case: Case, prefix: str, first: int, last: int) -> list[str]:
                    Production.last_number >= first)
             .order_by(Production.first_number)
         ).all()
-    return [
-        f'"{name}" already used {Numbering(used_prefix, digits).label(low)}–{Numbering(used_prefix, digits).label(high)}'
-        for name, used_prefix, digits, low, high in rows
-    ]
+    found = []
+    for name, used, digits, low, high in rows:
+        numbering = Numbering(used, digits)
+        found.append(f'"{name}" already used {numbering.label(low)}–{numbering.label(high)}')
+    return found

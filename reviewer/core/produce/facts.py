@@ -19,6 +19,7 @@ from reviewer.core.models import Document, DocumentCustodian, DocumentTag, Privi
 from reviewer.core.review import PRIVILEGED_TAG
 
 _CHUNK = 10_000
+PRIVILEGED_ATTACHMENT = "[privileged attachment]"
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,9 @@ class DocumentFacts:
     privilege_basis: str = ""
     privilege_description: str = ""
     marks: list[Mark] = field(default_factory=list)
-    attachments: list[str] = field(default_factory=list)  # direct children's file names, in order
+    # Direct children's file names; a privileged attachment's name may say what it is about, so it is never
+    # shown (not even in the header of an email that is produced).
+    attachments: list[str] = field(default_factory=list)
 
     @property
     def is_email(self) -> bool:
@@ -84,8 +87,8 @@ def load_facts(case: Case, doc_ids: Iterable[int]) -> dict[int, DocumentFacts]:
     with case.db.reader() as session:
         for start in range(0, len(wanted), _CHUNK):
             chunk = json.dumps(wanted[start:start + _CHUNK])
-            given = select(func.json_each(chunk).table_valued("value").c.value)
-            for d in session.scalars(select(Document).where(Document.id.in_(given))):
+            ids = select(func.json_each(chunk).table_valued("value").c.value)
+            for d in session.scalars(select(Document).where(Document.id.in_(ids))):
                 facts[d.id] = DocumentFacts(
                     id=d.id, control=d.control, parent_id=d.parent_id, family_root=d.family_id or d.id,
                     kind=d.kind, mime=d.mime, ext=d.ext, file_name=d.file_name, sha256=d.sha256, md5=d.md5,
@@ -94,7 +97,6 @@ def load_facts(case: Case, doc_ids: Iterable[int]) -> dict[int, DocumentFacts]:
                     email_to=d.email_to, email_cc=d.email_cc, email_bcc=d.email_bcc, subject=d.subject,
                     sent=d.sent, flags=d.flags,
                 )
-            ids = select(func.json_each(chunk).table_valued("value").c.value)
             for doc_id, custodian in session.execute(
                 select(DocumentCustodian.document_id, DocumentCustodian.custodian)
                 .where(DocumentCustodian.document_id.in_(ids)).order_by(DocumentCustodian.id)
@@ -115,11 +117,13 @@ def load_facts(case: Case, doc_ids: Iterable[int]) -> dict[int, DocumentFacts]:
             ):
                 facts[redaction.document_id].marks.append(as_mark(redaction))
             names: dict[int, list[str]] = defaultdict(list)
-            for parent_id, name in session.execute(
-                select(Document.parent_id, Document.file_name)
+            privileged = (select(DocumentTag.document_id).join(Tag)
+                          .where(func.lower(Tag.name) == PRIVILEGED_TAG.lower()))
+            for parent_id, name, hidden in session.execute(
+                select(Document.parent_id, Document.file_name, Document.id.in_(privileged))
                 .where(Document.parent_id.in_(ids)).order_by(Document.id)
             ):
-                names[parent_id].append(name)
+                names[parent_id].append(PRIVILEGED_ATTACHMENT if hidden else name)
             for parent_id, children in names.items():
                 facts[parent_id].attachments = children
     for fact in facts.values():

@@ -46,6 +46,10 @@ _LONGEST_WORD = 70
 _PAGE_BREAK = "\f"
 
 
+# What MuPDF raises on damaged files, in its various layers.
+MUPDF_ERRORS = (pymupdf.mupdf.FzErrorBase, RuntimeError, ValueError)
+
+
 class ImagingError(ReviewerError):
     """A document could not be turned into pages."""
 
@@ -64,7 +68,8 @@ def render(case: Case, facts: DocumentFacts) -> Rendering:
         if pdf is not None:
             return Rendering(pdf, "original")
     elif facts.is_email:
-        return Rendering(email_pages(facts, case.texts.read(facts.control, facts.id)), "email")
+        text = case.texts.read(facts.control, facts.id)
+        return Rendering(email_pages(facts, text), "email")
     elif facts.kind == "image":
         pdf = _image_pages(original)
         if pdf is not None:
@@ -74,8 +79,8 @@ def render(case: Case, facts: DocumentFacts) -> Rendering:
         if pdf is not None:
             return Rendering(pdf, "libreoffice")
     elif facts.kind in ("zip", "mbox", "pst"):
-        return Rendering(slip_sheet(["Container file", facts.file_name,
-                                     "Its contents are produced as the documents that follow."]), "placeholder")
+        lines = ["Container file", facts.file_name, "Its contents are produced as the documents that follow."]
+        return Rendering(slip_sheet(lines), "placeholder")
     text = case.texts.read(facts.control, facts.id)
     return Rendering(text_pages(text, monospaced=facts.kind in _MONOSPACED_KINDS), "text")
 
@@ -85,7 +90,7 @@ def _open_pdf(data: bytes) -> pymupdf.Document | None:
     case does not keep); such a document is produced from the text that ingest extracted."""
     try:
         pdf = pymupdf.open(stream=data, filetype="pdf")
-    except Exception:  # MuPDF raises plain RuntimeErrors of many kinds on broken files
+    except MUPDF_ERRORS:
         return None
     if pdf.needs_pass or pdf.page_count == 0:
         pdf.close()
@@ -106,8 +111,8 @@ def email_pages(facts: DocumentFacts, text: str) -> pymupdf.Document:
     rows = "".join(f"<p class=h><b>{label}:</b> {_escape_line(value)}</p>" for label, value in header)
     body = email_body(text)
     shown = "\n".join(f"{label}: {value}" for label, value in header) + "\n" + body
-    return _flow(f"<div>{rows}</div><hr><div>{_paragraphs(body)}</div>",
-                 "p{margin:0} p.h{margin-bottom:2px} hr{margin:8px 0}", expected=shown)
+    css = "div{font-family:sans-serif} p{margin:0} p.h{margin-bottom:2px} hr{margin:8px 0}"
+    return _flow(f"<div>{rows}</div><hr><div>{_paragraphs(body)}</div>", css, expected=shown)
 
 
 def email_body(text: str) -> str:
@@ -122,7 +127,10 @@ def email_body(text: str) -> str:
 
 
 def _email_date(sent: datetime | None) -> str:
-    return sent.strftime("%A, %B %-d, %Y %-I:%M %p UTC") if sent else ""
+    """Like "Tuesday, March 5, 2024 2:30 PM UTC", spelled out by hand: %-d is not portable."""
+    if sent is None:
+        return ""
+    return f"{sent:%A, %B} {sent.day}, {sent.year} {sent.hour % 12 or 12}:{sent:%M %p} UTC"
 
 
 # --- text -------------------------------------------------------------------------------------------
@@ -199,11 +207,12 @@ def _holds(pdf: pymupdf.Document, expected: str) -> bool:
 
 # --- images -----------------------------------------------------------------------------------------
 def _image_pages(path: Path) -> pymupdf.Document | None:
-    """One page per frame, each fitted on a letter page turned to suit it; None if it cannot be decoded."""
+    """One page per page of a TIFF (the first frame of anything else: an animated GIF is one picture), each
+    fitted on a letter page turned to suit it; None if it cannot be decoded."""
     pdf = pymupdf.open()
     try:
         with Image.open(path) as image:
-            for frame in ImageSequence.Iterator(image):
+            for frame in ImageSequence.Iterator(image) if image.format == "TIFF" else [image]:
                 data, size = _encoded_pixels(frame)
                 landscape = size[0] > size[1]
                 page = pdf.new_page(width=LETTER.height if landscape else LETTER.width,
@@ -232,7 +241,7 @@ def _libreoffice_pages(path: Path, ext: str) -> pymupdf.Document | None:
     running LibreOffice nor remembers anything); None when it fails or takes too long."""
     with tempfile.TemporaryDirectory(prefix="reviewer-office-") as scratch:
         folder = Path(scratch)
-        source = folder / f"document{ext or '.bin'}"
+        source = folder / f"document.{ext or 'bin'}"
         shutil.copyfile(path, source)
         try:
             subprocess.run(

@@ -24,11 +24,15 @@ from sqlalchemy import delete, select
 from reviewer.core.case import Case, current_user, now
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Document, Redaction
+from reviewer.core.produce import imaging, lettering
 from reviewer.core.produce.facts import Mark, as_mark, load_facts
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
+from reviewer.core.search.index import field_parts
+from reviewer.core.search.service import SearchService
 
 DEFAULT_REASON = "Redacted"
-_LABEL_FONT = pymupdf.Font("helv")
+# Off the page too (no clipping to it): text outside the page is still text in the file.
+_TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE
 _LARGEST_LABEL = 9.0
 _SMALLEST_LABEL = 3.0
 
@@ -76,9 +80,35 @@ def add_hits(case: Case, hits_by_document: dict[int, Iterable[str]], reason: str
             if phrase_pattern(phrase) and _fold(phrase) not in existing.get(doc_id, set()):
                 wanted.setdefault(_fold(phrase), phrase)
         if wanted:
-            added += len(_store(case, reason, [(doc_id, Redaction(phrase=p, query=query)) for p in wanted.values()]))
+            redactions = [(doc_id, Redaction(phrase=p, query=query)) for p in wanted.values()]
+            added += len(_store(case, reason, redactions))
         progress(ProgressUpdate("redact", done, total, {"redactions": added}))
     return added
+
+
+def add_query_hits(case: Case, search: SearchService, query: str, doc_ids: Iterable[int] | None = None,
+                   reason: str = DEFAULT_REASON, progress: Progress = no_progress,
+                   cancel: CancelToken | None = None) -> tuple[int, int]:
+    """Redact every hit of a search, in the given documents or in every document it finds; how many
+    documents had hits and how many redactions were added."""
+    node = search.parse(query)
+    wanted = sorted(search.matching_ids(node) if doc_ids is None else set(doc_ids))
+    stretches: dict[int, list[str]] = {}
+    with case.db.reader() as session:
+        for done, doc_id in enumerate(wanted, start=1):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            document = session.get(Document, doc_id)
+            if document is None:
+                raise RedactionError(f"There is no document with id {doc_id} in this case.")
+            parts = field_parts(document, case.texts.read(document.control, document.id))
+            # Each hit's part is the text or a metadata field, with offsets into that part's value.
+            hits = search.hit_positions(document.control, node)
+            found = [parts[hit.part][0][hit.start:hit.end] for hit in hits]
+            if found:
+                stretches[doc_id] = found
+            progress(ProgressUpdate("find hits", done, len(wanted)))
+    return len(stretches), add_hits(case, stretches, reason, query, progress, cancel)
 
 
 def _store(case: Case, reason: str, redactions: list[tuple[int, Redaction]]) -> list[Mark]:
@@ -91,7 +121,8 @@ def _store(case: Case, reason: str, redactions: list[tuple[int, Redaction]]) -> 
         for doc_id, redaction in redactions:
             if doc_id not in known:
                 raise RedactionError(f"There is no document with id {doc_id} in this case.")
-            redaction.document_id, redaction.reason, redaction.added, redaction.user = doc_id, reason, at, user
+            redaction.document_id, redaction.reason = doc_id, reason
+            redaction.added, redaction.user = at, user
             session.add(redaction)
         session.flush()
         return [as_mark(redaction) for _doc_id, redaction in redactions]
@@ -129,9 +160,10 @@ def phrase_pattern(phrase: str) -> re.Pattern[str] | None:
     if not any(ch.isalnum() for word in words for ch in word):
         return None
     body = r"\s+".join(re.escape(word) for word in words)
-    # A boundary only where the phrase itself begins or ends with a letter or digit ("(c)" needs none).
-    start = r"(?<!\w)" if re.match(r"\w", words[0]) else ""
-    end = r"(?!\w)" if re.search(r"\w$", words[-1]) else ""
+    # A boundary only where the phrase itself begins or ends with a letter or digit ("(c)" needs none);
+    # "_" separates words here, as in file names.
+    start = r"(?<![^\W_])" if words[0][0].isalnum() else ""
+    end = r"(?![^\W_])" if words[-1][-1].isalnum() else ""
     return re.compile(start + body + end, re.IGNORECASE)
 
 
@@ -140,52 +172,85 @@ def readable(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace("\u200b", "").replace("\u00ad", "")
 
 
+Quad = tuple[float, float, float, float]
+
+
+def _glyph(char: dict, size: float, horizontal: bool) -> tuple[Quad, Quad]:  # type: ignore[type-arg]
+    """Where a character is: `shown` spans its glyph's height on its own line (what a box must cover);
+    `core` lies well inside it, so that removing what touches it cannot take characters of the lines
+    above and below, whose boxes as MuPDF reckons them overlap this one. Plain tuples: a page has
+    thousands of characters and only the matched ones become rectangles."""
+    x0, y0, x1, y1 = char["bbox"]
+    if horizontal and size > 0:
+        baseline = char["origin"][1]
+        y0, y1 = baseline - 0.8 * size, baseline + 0.22 * size
+    dx, dy = (x1 - x0) * 0.2, (y1 - y0) * 0.3
+    core = (x0 + dx, y0 + dy, x1 - dx, y1 - dy)
+    if core[2] <= core[0] or core[3] <= core[1]:
+        mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+        core = (mx - 0.05, my - 0.05, mx + 0.05, my + 0.05)
+    return (x0, y0, x1, y1), core
+
+
+def _union(a: Quad, b: Quad) -> Quad:
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+
+
 @dataclass
 class _PageText:
-    """The page's characters in reading order with their boxes, so that a match in the text maps back to
-    the rectangles it covers."""
+    """The page's characters in reading order with where each is, so that a match in the text maps back
+    to the rectangles it covers."""
 
     text: str
-    boxes: list[tuple[int, pymupdf.Rect] | None]  # (line number, char box) per character; None between lines
+    # Per character: (line number, raw character, its font size, whether its line runs left to right);
+    # None for the breaks between lines.
+    chars: list[tuple[int, dict, float, bool] | None]  # type: ignore[type-arg]
 
     @classmethod
     def of(cls, page: pymupdf.Page) -> _PageText:
-        chars: list[str] = []
-        boxes: list[tuple[int, pymupdf.Rect] | None] = []
+        text: list[str] = []
+        chars: list[tuple[int, dict, float, bool] | None] = []  # type: ignore[type-arg]
         line_number = 0
-        for block in page.get_text("rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE)["blocks"]:
+        for block in page.get_text("rawdict", flags=_TEXT_FLAGS)["blocks"]:
             for line in block.get("lines", ()):
+                horizontal = abs(line["dir"][1]) < 1e-3 and line["dir"][0] > 0
                 for span in line["spans"]:
                     for char in span["chars"]:
-                        folded = unicodedata.normalize("NFKC", char["c"])
-                        for piece in folded:
-                            chars.append(piece)
-                            boxes.append((line_number, pymupdf.Rect(char["bbox"])))
-                chars.append("\n")
-                boxes.append(None)
+                        entry = (line_number, char, span["size"], horizontal)
+                        for piece in readable(char["c"]):  # as the leak check will read it
+                            text.append(piece)
+                            chars.append(entry)
+                text.append("\n")
+                chars.append(None)
                 line_number += 1
-        return cls("".join(chars), boxes)
+        return cls("".join(text), chars)
 
-    def rects(self, start: int, end: int) -> list[pymupdf.Rect]:
-        """One rectangle per line the stretch start…end covers."""
-        by_line: dict[int, pymupdf.Rect] = {}
-        for box in self.boxes[start:end]:
-            if box is not None:
-                line, rect = box
-                by_line[line] = by_line[line] | rect if line in by_line else pymupdf.Rect(rect)
-        return [rect for _line, rect in sorted(by_line.items())]
-
-    def find(self, pattern: re.Pattern[str]) -> list[pymupdf.Rect]:
-        return [rect for match in pattern.finditer(self.text) for rect in self.rects(match.start(), match.end())]
+    def find(self, pattern: re.Pattern[str]) -> list[tuple[Quad, Quad]]:
+        """(shown, core) rectangles of every match, one pair per line a match covers."""
+        pairs = []
+        for match in pattern.finditer(self.text):
+            by_line: dict[int, tuple[Quad, Quad]] = {}
+            for entry in self.chars[match.start():match.end()]:
+                if entry is None:
+                    continue
+                line, char, size, horizontal = entry
+                shown, core = _glyph(char, size, horizontal)
+                if line in by_line:
+                    shown, core = _union(by_line[line][0], shown), _union(by_line[line][1], core)
+                by_line[line] = (shown, core)
+            pairs.extend(pair for _line, pair in sorted(by_line.items()))
+        return pairs
 
     def inside(self, area: pymupdf.Rect) -> str:
         """The characters whose centre lies in `area`, lines separated by newlines."""
         picked = []
-        for char, box in zip(self.text, self.boxes, strict=True):
-            if box is None:
+        for piece, entry in zip(self.text, self.chars, strict=True):
+            if entry is None:
                 picked.append("\n")
-            elif area.contains(pymupdf.Point((box[1].x0 + box[1].x1) / 2, (box[1].y0 + box[1].y1) / 2)):
-                picked.append(char)
+                continue
+            x0, y0, x1, y1 = entry[1]["bbox"]
+            if area.x0 <= (x0 + x1) / 2 <= area.x1 and area.y0 <= (y0 + y1) / 2 <= area.y1:
+                picked.append(piece)
             elif picked and picked[-1] != " ":
                 picked.append(" ")
         return "".join(picked)
@@ -193,12 +258,14 @@ class _PageText:
 
 @dataclass(frozen=True)
 class Box:
-    """Where a redaction lands: 1-based page, rectangle, the label shown in it, and which redaction."""
+    """Where a redaction lands: 1-based page, rectangle, the label shown in it, and which redaction.
+    `removal` is what burning clears (for a phrase, a band inside its words), `rect` what it blacks out."""
 
     page: int
-    rect: tuple[float, float, float, float]
+    rect: Quad
     reason: str
     mark_id: int
+    removal: Quad
 
 
 def locate(pdf: pymupdf.Document, marks: list[Mark]) -> list[Box]:
@@ -214,20 +281,39 @@ def locate(pdf: pymupdf.Document, marks: list[Mark]) -> list[Box]:
         number = page.number + 1  # type: ignore[operator]
         for mark in marks:
             if mark.rect is not None and mark.page == number:
-                boxes.append(Box(number, mark.rect, mark.reason, mark.id))
-        if phrases:
+                boxes.append(Box(number, mark.rect, mark.reason, mark.id, mark.rect))
+        # The page's plain text tells cheaply whether any phrase is on it; only then are its characters
+        # read one by one with their positions.
+        plain = unicodedata.normalize("NFKC", page.get_text(flags=_TEXT_FLAGS)) if phrases else ""
+        if any(pattern.search(plain) for _mark, pattern in phrases if pattern is not None):
             text = _PageText.of(page)
             for mark, pattern in phrases:
                 assert pattern is not None
-                boxes.extend(Box(number, tuple(rect), mark.reason, mark.id) for rect in text.find(pattern))
+                boxes.extend(Box(number, shown, mark.reason, mark.id, core)
+                             for shown, core in text.find(pattern))
     return boxes
+
+
+def preview(case: Case, doc_id: int) -> tuple[pymupdf.Document, list[Box]]:
+    """For the viewer: the document's pages as they will be produced (a PDF's own pages; an email or other
+    file as laid out for production) and the boxes its redactions make on them. Rectangles drawn on these
+    pages are what add_rectangle stores. The caller closes the document."""
+    facts = load_facts(case, [doc_id]).get(doc_id)
+    if facts is None:
+        raise RedactionError(f"There is no document with id {doc_id} in this case.")
+    pdf = imaging.render(case, facts).pdf
+    try:
+        return pdf, locate(pdf, facts.marks)
+    except BaseException:
+        pdf.close()
+        raise
 
 
 # --- burning in ------------------------------------------------------------------------------------------
 @dataclass
 class Burned:
     """What burning removed, for the checks that follow: the phrases that must no longer be readable and
-    the text that lay under the boxes (so metadata carrying the same words can be masked too)."""
+    the text that lay under drawn boxes (so metadata carrying the same words can be masked too)."""
 
     phrases: list[str] = field(default_factory=list)
     covered_text: list[str] = field(default_factory=list)
@@ -237,40 +323,38 @@ class Burned:
 
 def burn(pdf: pymupdf.Document, marks: list[Mark]) -> Burned:
     """Apply the marks to the pages for good: content under each box removed, box black, label inside."""
-    burned = Burned(phrases=[m.phrase for m in marks if m.phrase], labels={_label_text(m.reason) for m in marks})
+    burned = Burned(phrases=[m.phrase for m in marks if m.phrase],
+                    labels={lettering.shown(m.reason) for m in marks})
     by_page: dict[int, list[Box]] = {}
     for box in locate(pdf, marks):
         by_page.setdefault(box.page, []).append(box)
+    drawn = {mark.id for mark in marks if mark.rect is not None}
     for number, boxes in by_page.items():
         page = pdf[number - 1]
-        text = _PageText.of(page)
+        if any(box.mark_id in drawn for box in boxes):
+            text = _PageText.of(page)
+            # A phrase's own words are known; a drawn box's are read off the page.
+            burned.covered_text.extend(text.inside(pymupdf.Rect(box.rect))
+                                       for box in boxes if box.mark_id in drawn)
         for box in boxes:
-            rect = pymupdf.Rect(box.rect)
-            burned.covered_text.append(text.inside(rect))
-            page.add_redact_annot(rect, fill=(0, 0, 0), cross_out=False)
+            page.add_redact_annot(pymupdf.Rect(box.removal), fill=False, cross_out=False)
         page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
                               graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_TOUCHED,
                               text=pymupdf.PDF_REDACT_TEXT_REMOVE)
         for box in boxes:
-            _write_label(page, pymupdf.Rect(box.rect), _label_text(box.reason))
+            rect = pymupdf.Rect(box.rect)
+            page.draw_rect(rect, color=None, fill=(0, 0, 0), overlay=True)
+            _write_label(page, rect, box.reason)
         burned.boxes += len(boxes)
     return burned
-
-
-def _label_text(reason: str) -> str:
-    return reason if all(_LABEL_FONT.has_glyph(ord(c)) for c in reason) else \
-        "".join(c if _LABEL_FONT.has_glyph(ord(c)) else "?" for c in reason)
 
 
 def _write_label(page: pymupdf.Page, rect: pymupdf.Rect, label: str) -> None:
     """The reason in white inside the box, as large as fits (up to 9 pt); boxes too small for a legible
     label stay plain black."""
-    width = _LABEL_FONT.text_length(label, fontsize=1)
+    width = lettering.width(label, 1)
     size = min(_LARGEST_LABEL, rect.height * 0.75, (rect.width - 2) / width if width else _LARGEST_LABEL)
     if size < _SMALLEST_LABEL:
         return
-    writer = pymupdf.TextWriter(page.rect, color=(1, 1, 1))
     baseline = rect.y0 + (rect.height + size * 0.7) / 2
-    writer.append(pymupdf.Point(rect.x0 + (rect.width - width * size) / 2, baseline), label, font=_LABEL_FONT,
-                  fontsize=size)
-    writer.write_text(page)
+    lettering.write(page, (rect.x0 + (rect.width - width * size) / 2, baseline), label, size, color=(1, 1, 1))

@@ -2,11 +2,11 @@
 
 Hidden text comes in three kinds. Invisible text (render mode 3, fully transparent, or OCR's
 GlyphLessFont) is the text layer of a scan: it is what the page shows, so it goes into the produced text
-file but not into the produced PDF. Concealed text lies outside the page or under an opaque image or
-filled shape drawn after it (a "redaction" made by pasting a black box over words): it is removed from
-the page, and because deciding that a cover is opaque can be wrong, such a page is produced as a picture
-of itself, made before anything was removed, so what it shows is exactly what the original shows.
-Documents with optional content (layers, some of them switched off) are produced as pictures too.
+file but not into the produced PDF. Text outside the page is removed. Covered text lies under an opaque
+image or filled shape drawn after it (a "redaction" made by pasting a black box over words): it is removed
+too, and because deciding that a cover is opaque can be wrong, such a page is produced as a picture of
+itself, made before anything was removed, so what it shows is exactly what the original shows.
+Documents with layers that are switched off are produced as pictures too.
 Annotations and form fields that are visible are made part of the page; hidden ones are dropped.
 """
 
@@ -27,7 +27,7 @@ _PRIVATE_KEYS = ("Metadata", "PieceInfo", "Thumb", "AF")
 def flatten_annotations(pdf: pymupdf.Document) -> bool:
     """Make visible annotations and filled-in form fields part of their pages, drop hidden ones and any
     redaction marks the original carried (applying those would change the document by someone else's
-    hand); True when the document has optional content and must be produced as pictures."""
+    hand); True when the document has layers switched off and must be produced as pictures."""
     if not pdf.is_pdf:
         return False
     for page in pdf:
@@ -35,18 +35,28 @@ def flatten_annotations(pdf: pymupdf.Document) -> bool:
             if annotation.type[0] == pymupdf.PDF_ANNOT_REDACT or annotation.flags & _HIDDEN_ANNOTATION:
                 page.delete_annot(annotation)
     pdf.bake(annots=True, widgets=True)
-    return bool(pdf.get_ocgs())
+    return any(not layer["on"] for layer in pdf.get_ocgs().values())
 
 
 @dataclass
 class Hidden:
+    """Where a page has text a reader cannot see, as thin rectangles through the characters' middles
+    (so removing them touches nothing else)."""
+
     invisible: list[pymupdf.Rect] = field(default_factory=list)
-    concealed: list[pymupdf.Rect] = field(default_factory=list)
+    covered: list[pymupdf.Rect] = field(default_factory=list)
+    outside: list[pymupdf.Rect] = field(default_factory=list)
+    entangled: bool = False  # invisible text lies on visible text: removing one would take the other
+
+    @property
+    def needs_picture(self) -> bool:
+        return bool(self.covered) or self.entangled
+
+    def __bool__(self) -> bool:
+        return bool(self.invisible or self.covered or self.outside)
 
 
 def hidden_text(page: pymupdf.Page) -> Hidden:
-    """Where the page has text a reader cannot see, as small rectangles on the characters' centres (so
-    removing them touches nothing else)."""
     log = page.get_bboxlog()
     opaque_fills = {d["seqno"] for d in page.get_drawings() if d.get("fill") is not None
                     and (d.get("fill_opacity") is None or d["fill_opacity"] >= 1)}
@@ -59,28 +69,47 @@ def hidden_text(page: pymupdf.Page) -> Hidden:
     ]
     visible_area = page.rect
     found = Hidden()
+    invisible_boxes: list[pymupdf.Rect] = []
+    shown_boxes: list[pymupdf.Rect] = []
     for span in page.get_texttrace():
-        invisible = span["type"] == 3 or span["opacity"] == 0 or span["font"].endswith("GlyphLessFont")
-        if invisible:
-            found.invisible.extend(_centres(span["chars"]))
-            continue
+        horizontal = abs(span["dir"][1]) < 1e-3
         bbox = pymupdf.Rect(span["bbox"])
-        covered = any(number > span["seqno"] and rect.contains(bbox) for number, rect in covers)
-        if covered or not visible_area.contains(bbox):
-            outside = [c for c in span["chars"] if covered or not visible_area.contains(pymupdf.Rect(c[3]))]
-            found.concealed.extend(_centres(outside))
+        if span["type"] == 3 or span["opacity"] == 0 or span["font"].endswith("GlyphLessFont"):
+            found.invisible.extend(_through(span["chars"], horizontal))
+            invisible_boxes.append(bbox)
+        elif any(number > span["seqno"] and rect.contains(bbox) for number, rect in covers):
+            found.covered.extend(_through(span["chars"], horizontal))
+        elif not visible_area.contains(bbox):
+            outside = [c for c in span["chars"] if not visible_area.intersects(c[3])]
+            found.outside.extend(_through(outside, horizontal))
+            shown_boxes.append(bbox & visible_area)
+        else:
+            shown_boxes.append(bbox)
+    found.entangled = any(_overlap(hidden, shown) for hidden in invisible_boxes for shown in shown_boxes)
     return found
 
 
-def _centres(chars: list[tuple]) -> list[pymupdf.Rect]:  # type: ignore[type-arg]
-    rects = []
+def _overlap(a: pymupdf.Rect, b: pymupdf.Rect) -> bool:
+    common = a & b
+    return not common.is_empty and common.get_area() > 0.1 * min(a.get_area(), b.get_area())
+
+
+def _through(chars: list[tuple], horizontal: bool) -> list[pymupdf.Rect]:  # type: ignore[type-arg]
+    """For a horizontal run, one thin rectangle from its first character's middle to its last's; for other
+    runs, a dot on each character."""
+    centres = []
     for char in chars:
         box = pymupdf.Rect(char[3])
         if box.is_empty:  # zero-width glyphs: the origin marks them
             box = pymupdf.Rect(char[2], char[2]) + (-0.1, -0.1, 0.1, 0.1)
-        centre = pymupdf.Point((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)
-        rects.append(pymupdf.Rect(centre, centre) + (-0.05, -0.05, 0.05, 0.05))
-    return rects
+        centres.append(pymupdf.Point((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2))
+    if not centres:
+        return []
+    if horizontal:
+        left = min(centres, key=lambda c: c.x)
+        right = max(centres, key=lambda c: c.x)
+        return [pymupdf.Rect(left.x - 0.05, left.y - 0.05, right.x + 0.05, left.y + 0.05)]
+    return [pymupdf.Rect(c, c) + (-0.05, -0.05, 0.05, 0.05) for c in centres]
 
 
 def remove_text(page: pymupdf.Page, rects: list[pymupdf.Rect]) -> None:

@@ -86,6 +86,51 @@ class PartsTokenizer(Tokenizer):
             yield token
 
 
+def pair(first: str, second: str) -> str:
+    """The indexed term for two words that follow each other (no word contains a space)."""
+    return f"{first} {second}"
+
+
+# The most frequent English words: the pairs a new case indexes until a rebuild learns its own.
+COMMON_ENGLISH = frozenset("""
+a about after all also an and any are as at be been but by can could did do does for from had has have he
+her him his how i if in into is it its may me more must my no not of on or our out over said shall she so
+some such than that the their them then there these they this to under up upon us was we were what when
+where which who will with would you your
+""".split())
+
+
+class PairsTokenizer(Tokenizer):
+    """Two consecutive words as one term when both are among the case's common words. A phrase of common
+    words ("in the", "of the board") is then a lookup instead of a position check in nearly every
+    document; a phrase with a rarer word is checked only where that word occurs, which is few documents.
+    At most len(common)² distinct pairs, so the index stays small. Pairs never span two parts."""
+
+    def __init__(self, common: frozenset[str]) -> None:
+        self.common = common
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PairsTokenizer) and other.common == self.common
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs: object) -> Iterator[WhooshToken]:
+        token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        common = self.common
+        previous: tuple[str, int] | None = None
+        for text, pos, part, _start, _end in _scan(value.split(PART_BREAK)):
+            if previous is not None and previous[1] == part and text in common and previous[0] in common:
+                token.text = pair(previous[0], text)
+                token.boost = 1.0
+                token.stopped = False
+                if keeporiginal:
+                    token.original = token.text
+                if positions:
+                    token.pos = start_pos + pos - 1
+                yield token
+            previous = (text, part)
+
+
 def _part_offsets(parts: Sequence[str]) -> list[int]:
     offsets, offset = [], 0
     for part in parts:

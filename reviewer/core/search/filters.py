@@ -80,8 +80,9 @@ def _match(session: Session, node: Match) -> Select[tuple[int]]:
         return select(Document.id).where(Document.control == _existing_control(session, node))
     if name == "family":
         control = _existing_control(session, node)
-        family = select(func.coalesce(Document.family_id, Document.id)).where(Document.control == control)
-        return select(Document.id).where(func.coalesce(Document.family_id, Document.id) == family.scalar_subquery())
+        root = func.coalesce(Document.family_id, Document.id)
+        family = select(root).where(Document.control == control).scalar_subquery()
+        return select(Document.id).where(root == family)
     if name == "has":
         if value == "notes":
             return select(Note.document_id).distinct()

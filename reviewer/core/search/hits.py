@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pymupdf
 
+from reviewer.core.ingest.formats.plain import PAGE_BREAK
 from reviewer.core.search.analysis import WORD, Token, part_tokens
 from reviewer.core.search.index import DEFAULT_PARTS
 from reviewer.core.search.query import DEFAULT_FIELD, Node, Word
 from reviewer.core.search.spans import hit_stretches
 
-PAGE_BREAK = "\f"
 Rect = tuple[float, float, float, float]
 
 
@@ -58,7 +58,8 @@ class DocumentWords:
             for token in tokens:
                 index[token.text].append(token.pos)
             self._by_text[name] = index
-        self._positions = {name: {token.pos: token for token in tokens} for name, tokens in self.tokens.items()}
+        self._positions = {name: {token.pos: token for token in tokens}
+                           for name, tokens in self.tokens.items()}
 
     def positions_of(self, word: Word) -> list[int]:
         index = self._by_text.get(word.field, {})
@@ -68,7 +69,8 @@ class DocumentWords:
             pattern = _wildcard_pattern(word.text)
             chosen = [text for text in index if pattern.match(text)]
         else:
-            chosen = [text for text in index if edit_distance(text, word.text, word.distance) <= word.distance]
+            limit = word.distance
+            chosen = [text for text in index if edit_distance(text, word.text, limit) <= limit]
         return sorted(pos for text in chosen for pos in index[text])
 
     def token(self, name: str, pos: int) -> Token:
@@ -161,7 +163,8 @@ def _layout_words(page: pymupdf.Page) -> list[tuple[str, list[Rect]]]:
 
 
 def _union(rects: Sequence[Rect]) -> Rect:
-    return (min(r[0] for r in rects), min(r[1] for r in rects), max(r[2] for r in rects), max(r[3] for r in rects))
+    return (min(r[0] for r in rects), min(r[1] for r in rects),
+            max(r[2] for r in rects), max(r[3] for r in rects))
 
 
 def _merge_lines(rects: tuple[Rect, ...]) -> tuple[Rect, ...]:

@@ -5,6 +5,10 @@ metadata: tags, custodians, dates, types and pages are answered from SQLite, so 
 touches the index. It is always rebuildable from the database, so a damaged, outdated or incomplete index
 is detected when search opens it and repaired from the database, never trusted silently.
 
+Fields: the default field (text, subject, title, file name, addresses as parts), each metadata text field,
+and the pairs of common words (analysis.PairsTokenizer) that make phrases of frequent words one lookup.
+Positions are stored as raw arrays (PositionArray), because phrases and w/N read them per candidate.
+
 Crash safety: Whoosh publishes a commit by renaming its table of contents, so a writer killed mid-commit
 leaves the previous generation intact; documents are flagged `indexed` in the database only after the
 index commit, and `ensure_ready` reconciles the two in both directions.
@@ -17,6 +21,7 @@ import re
 import shutil
 import sys
 from array import array
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,10 +36,10 @@ from whoosh.writing import IndexWriter
 from reviewer.core.errors import CaseLockedError
 from reviewer.core.models import Document
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
-from reviewer.core.search.analysis import PartsTokenizer, join_parts
+from reviewer.core.search.analysis import COMMON_ENGLISH, PairsTokenizer, PartsTokenizer, join_parts, words
 from reviewer.core.search.query import DEFAULT_FIELD, TEXT_FIELDS
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 6
 VERSION_FILE = "reviewer-index.json"
 BATCH_SIZE = 2000
 # Incremental additions leave a segment per batch; past this many, merge them so queries stay fast.
@@ -42,6 +47,12 @@ MAX_SEGMENTS = 8
 
 # The default field: the document's text, then the metadata a bare word also searches.
 DEFAULT_PARTS = ("text", "subject", "title", "filename", "from", "to", "cc", "bcc")
+# The word pairs of the default field (analysis.PairsTokenizer), for fast phrases.
+PAIRS_FIELD = "pairs"
+# A rebuild learns the case's common words from this many documents, and keeps this many.
+COMMON_SAMPLE = 5000
+COMMON_COUNT = 200
+COMMON_MIN_SAMPLE = 100
 
 _NAME_PARTS = re.compile(r"[^\W_]+")
 
@@ -57,15 +68,15 @@ class PositionArray(Positions):
             positions.byteswap()
         return pack_uint(len(positions)) + positions.tobytes()
 
-    def decode_positions(self, valuestring: bytes) -> list[int]:
+    def decode_positions(self, valuestring: bytes) -> array:  # type: ignore[override]
         positions = array("I", valuestring[_INT_SIZE:])
         if sys.byteorder != "little":
             positions.byteswap()
-        return positions.tolist()
+        return positions
 
 
-def build_schema() -> Schema:
-    def words() -> TEXT:
+def build_schema(common: frozenset[str] = COMMON_ENGLISH) -> Schema:
+    def positional() -> TEXT:
         field = TEXT(analyzer=PartsTokenizer(), phrase=True, stored=False)
         field.format = PositionArray(field_boost=field.format.field_boost)
         return field
@@ -73,9 +84,23 @@ def build_schema() -> Schema:
     return Schema(
         doc_id=NUMERIC(int, bits=64, signed=False, stored=True, unique=True, sortable=True),
         control=ID(stored=True),
-        **{DEFAULT_FIELD: words()},
-        **{name: words() for name in TEXT_FIELDS},
+        **{DEFAULT_FIELD: positional()},
+        **{name: positional() for name in TEXT_FIELDS},
+        **{PAIRS_FIELD: TEXT(analyzer=PairsTokenizer(common), phrase=False, stored=False)},
     )
+
+
+def common_words(case) -> frozenset[str]:  # noqa: ANN001
+    """The words in most documents of a sample of the case: the ones whose pairs are indexed."""
+    with case.db.reader() as session:
+        sample = session.execute(select(Document.id, Document.control).order_by(Document.id)
+                                 .limit(COMMON_SAMPLE)).all()
+    if len(sample) < COMMON_MIN_SAMPLE:
+        return COMMON_ENGLISH
+    counts: Counter[str] = Counter()
+    for doc_id, control in sample:
+        counts.update(set(words(case.texts.read(control, doc_id))))
+    return frozenset(word for word, _n in counts.most_common(COMMON_COUNT))
 
 
 def file_name_words(name: str) -> str:
@@ -101,6 +126,8 @@ def _record(document: Document, text: str) -> dict[str, object]:
     for name, parts in field_parts(document, text).items():
         if any(parts):
             record[name] = join_parts(parts)
+    if DEFAULT_FIELD in record:
+        record[PAIRS_FIELD] = record[DEFAULT_FIELD]
     return record
 
 
@@ -130,11 +157,11 @@ class TextIndex:
     def open(self) -> whoosh_index.Index:
         return whoosh_index.open_dir(str(self.directory))
 
-    def create_empty(self) -> whoosh_index.Index:
+    def create_empty(self, common: frozenset[str] = COMMON_ENGLISH) -> whoosh_index.Index:
         if self.directory.exists():
             shutil.rmtree(self.directory)
         self.directory.mkdir(parents=True)
-        created = whoosh_index.create_in(str(self.directory), build_schema())
+        created = whoosh_index.create_in(str(self.directory), build_schema(common))
         (self.directory / VERSION_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
         return created
 
@@ -176,9 +203,6 @@ class TextIndex:
         with self.open().searcher() as searcher:
             return {fields["control"] for fields in searcher.all_stored_fields()}
 
-    def generation(self) -> int:
-        return self.open().latest_generation()
-
 
 def index_pending(case, progress: Progress = no_progress, cancel: CancelToken | None = None,  # noqa: ANN001
                   batch_size: int = BATCH_SIZE) -> int:
@@ -205,7 +229,7 @@ def rebuild(case, progress: Progress = no_progress, cancel: CancelToken | None =
             batch_size: int = BATCH_SIZE) -> int:
     """Throw the index away and build it again from the database and text store, as one segment."""
     index = TextIndex(case.index_dir)
-    index.create_empty()
+    index.create_empty(common_words(case))
     with case.db.session() as session:
         session.execute(update(Document).values(indexed=False))
         ids = session.scalars(select(Document.id).order_by(Document.id)).all()
@@ -264,8 +288,9 @@ def _writer_lock(case, problem: str) -> Iterator[None]:  # noqa: ANN001
     try:
         case.acquire_lock()
     except CaseLockedError:
-        raise CaseLockedError(f"{problem[0].upper()}{problem[1:]} and must be rebuilt, but another Reviewer "
-                              "window or command is changing the case; try again when it has finished.") from None
+        raise CaseLockedError(f"{problem[0].upper()}{problem[1:]} and must be rebuilt, but another "
+                              "Reviewer window or command is changing the case; try again when it has "
+                              "finished.") from None
     try:
         yield
     finally:

@@ -392,7 +392,8 @@ def _text_word(name: str, raw: str, column: int) -> Word | Phrase:
 def _fuzzy(name: str, body: str, distance_text: str, raw: str, column: int) -> Word:
     distance = int(distance_text) if distance_text else 1
     if not 1 <= distance <= MAX_FUZZY:
-        raise QuerySyntaxError(f"Bad fuzzy distance in '{raw}'", column, "write word~ (1 difference) or word~2")
+        raise QuerySyntaxError(f"Bad fuzzy distance in '{raw}'", column,
+                               "write word~ (1 difference) or word~2")
     if not is_one_word(body):
         raise QuerySyntaxError(f"Fuzzy '{raw}' is not one word", column, "~ makes a single word fuzzy")
     return Word(name, body.lower(), "fuzzy", distance, column)
@@ -430,13 +431,19 @@ def _near(left: Node, right: Node, operator: _Lexeme, negated: bool) -> Near:
     for side in (left, right):
         if not _positional(side):
             raise QuerySyntaxError(f"Cannot use '{label}' here", operator.column,
-                                   "it joins only words, phrases and OR-groups of them, not AND, NOT or filters")
+                                   "it joins only words, phrases and OR-groups of them, "
+                                   "not AND, NOT or filters")
     fields = _fields(left) | _fields(right)
     if len(fields) > 1:
         raise QuerySyntaxError(f"'{label}' joins different fields", operator.column,
-                               f"both sides must search the same field (found {', '.join(sorted(fields))})")
+                               "both sides must search the same field (found "
+                               f"{', '.join(sorted(_field_label(f) for f in fields))})")
     assert isinstance(left, Word | Phrase | Near | Or) and isinstance(right, Word | Phrase | Near | Or)
     return Near(left, right, operator.distance, operator.ordered, negated, operator.column)
+
+
+def _field_label(name: str) -> str:
+    return "the default fields" if name == DEFAULT_FIELD else f"{name}:"
 
 
 def _positional(node: Node) -> bool:
@@ -481,7 +488,8 @@ def _compare(lexeme: _Lexeme) -> Node:
     name, op, value, value_column = lexeme.text, lexeme.op, lexeme.value, lexeme.value_column
     if name in DATE_FIELDS:
         start, end = _period(value, value_column)
-        bounds = {">=": (start, None), ">": (end, None), "<": (None, start), "<=": (None, end), "=": (start, end)}
+        bounds = {">=": (start, None), ">": (end, None), "<": (None, start), "<=": (None, end),
+                  "=": (start, end)}
         low, high = bounds[op]
         return DateRange(name, low, high, lexeme.column)
     if name in NUMBER_FIELDS:
@@ -492,7 +500,8 @@ def _compare(lexeme: _Lexeme) -> Node:
         return NumberRange(name, low_n, high_n, lexeme.column)
     if op == "=":
         return _leaf(name, value, False, value_column)
-    raise QuerySyntaxError(f"Cannot compare '{name}' with {op}", lexeme.column, "only dates and pages compare")
+    raise QuerySyntaxError(f"Cannot compare '{name}' with {op}", lexeme.column,
+                           "only dates and pages compare")
 
 
 _RANGE = re.compile(r"\s*(\S+)\s+to\s+(\S+)\s*", re.IGNORECASE)
@@ -502,7 +511,8 @@ def _range(name: str, lexeme: _Lexeme) -> Node:
     match = _RANGE.fullmatch(lexeme.text)
     if match is None:
         raise QuerySyntaxError("Malformed range", lexeme.column,
-                               "write [FROM TO UNTIL], e.g. [2018-01-01 TO 2018-12-31], with * for an open end")
+                               "write [FROM TO UNTIL], e.g. [2018-01-01 TO 2018-12-31], "
+                               "with * for an open end")
     low, high = match.group(1), match.group(2)
     column = lexeme.column + 1
     if name in DATE_FIELDS:
@@ -538,7 +548,8 @@ def _period(value: str, column: int) -> tuple[datetime, datetime]:
             return start, datetime(year + int(month) // 12, int(month) % 12 + 1, 1)
         return datetime(year, 1, 1), datetime(year + 1, 1, 1)
     except ValueError:
-        raise QuerySyntaxError(f"'{value}' is not a date", column, "write YYYY-MM-DD, YYYY-MM or YYYY") from None
+        raise QuerySyntaxError(f"'{value}' is not a date", column,
+                               "write YYYY-MM-DD, YYYY-MM or YYYY") from None
 
 
 def _number(value: str, column: int) -> int:

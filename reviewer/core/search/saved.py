@@ -58,4 +58,5 @@ def remember(case: Case, query: str, hits: int) -> None:
 def history(case: Case, limit: int = 50) -> list[SearchHistory]:
     """The most recent searches, newest first."""
     with case.db.reader() as session:
-        return list(session.scalars(select(SearchHistory).order_by(SearchHistory.id.desc()).limit(limit)).all())
+        newest = select(SearchHistory).order_by(SearchHistory.id.desc()).limit(limit)
+        return list(session.scalars(newest).all())

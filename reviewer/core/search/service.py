@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from reviewer.core.case import Case
+from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Document, SavedSearch
 from reviewer.core.progress import CancelToken, Progress, no_progress
 from reviewer.core.search import saved
@@ -78,7 +79,8 @@ class SearchService:
         self.repaired: str | None = None  # what opening had to repair in the index, for the user to see
 
     @classmethod
-    def open(cls, case: Case, progress: Progress = no_progress, cancel: CancelToken | None = None) -> SearchService:
+    def open(cls, case: Case, progress: Progress = no_progress,
+             cancel: CancelToken | None = None) -> SearchService:
         """Check (and if needed repair or rebuild, with progress) the case's index, then open it."""
         repaired = ensure_ready(case, progress, cancel)
         service = cls(case, WhooshBackend(case.index_dir))
@@ -161,7 +163,7 @@ class SearchService:
             scores = dict(ranked)
             ids = [doc_id for doc_id, _score in ranked]
             if limit is None or len(ids) < limit:
-                # Documents found only by filters have no score: they follow in control order.
+                # Documents found only by filters have no score: they follow in the order they were added.
                 rest = sorted(hits - scores.keys())
                 ids += rest if limit is None else rest[:limit - len(ids)]
             return ids, scores
@@ -239,7 +241,7 @@ class SearchService:
         with self.case.db.reader() as session:
             document = session.scalar(select(Document).where(Document.control == control.strip().upper()))
         if document is None:
-            raise QuerySyntaxError(f"No document {control} in this case", 0)
+            raise ReviewerError(f"No document {control} in this case.")
         text = self.case.texts.read(document.control, document.id)
         hits = find_hits(node, field_parts(document, text))
         original = self.case.natives.path_for(document.sha256)

@@ -122,14 +122,14 @@ def matches(node: Positional, positions_of: PositionsOf) -> bool:
         return any(matches(child, positions_of) for child in node.children)  # type: ignore[arg-type]
     if isinstance(node, Phrase):
         return bool(_phrase_starts(node, positions_of))
+    if isinstance(node.left, Word) and isinstance(node.right, Word) and not node.negated:
+        return _words_near(positions_of(node.left), positions_of(node.right), node.distance, node.ordered)
     left = spans_of(node.left, positions_of)
     if not left:
         return False
     right = spans_of(node.right, positions_of)
     if node.negated:
         return bool(near(left, right, node.distance, node.ordered, True))
-    if isinstance(node.left, Word) and isinstance(node.right, Word):
-        return _words_near([s[0] for s in left], list(positions_of(node.right)), node.distance, node.ordered)
     starts = sorted(span[0] for span in right)
     ends = sorted(span[1] for span in right)
     for a_start, a_end, _marks in left:

@@ -21,6 +21,8 @@ from reviewer.core.search.query import Node, QuerySyntaxError
 from reviewer.core.search.service import SearchService
 
 COLUMNS = ["line", "query", "documents", "with_families", "unique", "hits", "elapsed_ms"]
+# A CSV travels alone, so each of its rows also says which case, which index state and when.
+CSV_COLUMNS = [*COLUMNS, "case", "index", "ran"]
 
 
 @dataclass
@@ -42,6 +44,11 @@ class TermReport:
     rows: list[TermRow]
     documents_hit: int  # by any query
     documents_hit_with_families: int
+
+    def csv_rows(self) -> list[dict[str, object]]:
+        index = ", ".join(f"{key} {value}" for key, value in self.index.items())
+        ran = self.ran.isoformat(timespec="seconds") + "Z"
+        return [{**asdict(row), "case": self.case, "index": index, "ran": ran} for row in self.rows]
 
     def as_dict(self) -> dict[str, object]:
         return {"case": self.case, "index": self.index, "ran": self.ran.isoformat(timespec="seconds") + "Z",
@@ -85,7 +92,7 @@ def term_report(service: SearchService, terms: list[tuple[int, str]], progress: 
         results.append((number, query, ids, families, hits, (time.perf_counter() - started) * 1000))
         progress(ProgressUpdate("terms", done, len(parsed)))
     hit_by = Counter(doc_id for _n, _q, ids, _f, _h, _ms in results for doc_id in ids)
-    rows = [TermRow(number, query, len(ids), families, sum(1 for d in ids if hit_by[d] == 1), hits, round(ms, 1))
-            for number, query, ids, families, hits, ms in results]
+    rows = [TermRow(number, query, len(ids), families, sum(1 for d in ids if hit_by[d] == 1), hits,
+                    round(ms, 1)) for number, query, ids, families, hits, ms in results]
     return TermReport(service.case.name, service.version(), ran, rows, len(hit_by),
                       len(service.family_ids(hit_by)))

@@ -2,8 +2,8 @@
 
 Text trees are evaluated per segment as set algebra over each word's documents (read a block at a time
 and cached), which keeps counts exact and fast for OR-groups, wildcards and common words. Phrases and
-w/N take the documents that contain every word they need (the intersection is bounded by the rarest) and
-read word positions only there, checking them with spans.py, the rules the hit finder uses too; inside
+w/N take the documents that contain every word (or indexed pair of common words) they need, an
+intersection bounded by the rarest, and read word positions only there, checking them with spans.py, the rules the hit finder uses too; inside
 an AND they are checked last, only within what the other parts already allow. Ranking is BM25 (k1=1.2,
 no length normalisation) over the exact words of the query; wildcard and fuzzy words count as present or
 not, as in Whoosh. One searcher lives as long as the backend and is refreshed when the index changes;
@@ -24,8 +24,9 @@ from whoosh import query as wq
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
-from reviewer.core.search.index import SCHEMA_VERSION, TextIndex
-from reviewer.core.search.query import And, Near, Node, Not, Or, Phrase, Positional, Word
+from reviewer.core.search.analysis import pair
+from reviewer.core.search.index import PAIRS_FIELD, SCHEMA_VERSION, TextIndex
+from reviewer.core.search.query import DEFAULT_FIELD, And, Near, Node, Not, Or, Phrase, Positional, Word
 from reviewer.core.search.spans import hit_stretches, matches, positive_parts
 from reviewer.core.search.whoosh_postings import deleted, read_positions, read_postings
 
@@ -138,6 +139,7 @@ class _Segment:
         self.offset = offset
         self.size = reader.doc_count_all()
         self.gone = deleted(reader)
+        self.common: frozenset[str] = reader.schema[PAIRS_FIELD].analyzer.common
         self._all: frozenset[int] | None = None
         self._postings: OrderedDict[tuple[str, bytes], tuple[array, array]] = OrderedDict()
         self._cached = 0
@@ -164,7 +166,8 @@ class _Segment:
             return list(reader.expand_prefix(field, word.text[:-1]))
         else:
             query = wq.Wildcard(field, word.text)
-        return [term if isinstance(term, bytes) else encode(term) for _f, term in query.expanded_terms(reader)]
+        expanded = query.expanded_terms(reader)
+        return [term if isinstance(term, bytes) else encode(term) for _field, term in expanded]
 
     def postings(self, field: str, term: bytes) -> tuple[array, array]:
         key = (field, term)
@@ -179,6 +182,27 @@ class _Segment:
             _key, (ids, _weights) = self._postings.popitem(last=False)
             self._cached -= len(ids)
         return found
+
+    def _pair_docs(self, first: str, second: str) -> frozenset[int]:
+        term = self.reader.schema[PAIRS_FIELD].to_bytes(pair(first, second))
+        if (PAIRS_FIELD, term) not in self.reader:
+            return frozenset()
+        return frozenset(self.postings(PAIRS_FIELD, term)[0])
+
+    def phrase_docs(self, node: Phrase) -> tuple[DocSet, bool]:
+        """Documents that may hold the phrase, and whether that is already exact (two plain words whose
+        pair is indexed). Indexed pairs stand in for their two words; other words bring their own docs."""
+        words = node.words
+        paired: set[int] = set()
+        sets = []
+        if node.field == DEFAULT_FIELD:
+            for i, (a, b) in enumerate(zip(words, words[1:], strict=False)):
+                if a.kind == b.kind == "exact" and a.text in self.common and b.text in self.common:
+                    sets.append(self._pair_docs(a.text, b.text))
+                    paired.update((i, i + 1))
+        sets += [self.docs(word) for i, word in enumerate(words) if i not in paired]
+        sets.sort(key=len)
+        return sets[0].intersection(*sets[1:]), len(words) == 2 and len(paired) == 2
 
     def docs(self, word: Word) -> frozenset[int]:
         found = self._docs.get(word)
@@ -200,12 +224,17 @@ class _Segment:
             self._all = frozenset(range(self.size)) - self.gone
         return self._all
 
-    # --- evaluation -------------------------------------------------------------------------------------------
+    # --- evaluation -----------------------------------------------------------------------------------------
     def evaluate(self, node: Node, within: DocSet | None) -> DocSet:
         """The segment's documents matching a text tree, limited to `within` where that saves work."""
         if isinstance(node, Word):
             return self.docs(node)
-        if isinstance(node, Phrase | Near):
+        if isinstance(node, Phrase):
+            candidates, exact = self.phrase_docs(node)
+            if within is not None:
+                candidates = candidates & within
+            return candidates if exact else self.verify(node, candidates)
+        if isinstance(node, Near):
             candidates = self.required(node)
             if within is not None:
                 candidates = candidates & within
@@ -236,8 +265,7 @@ class _Segment:
         if isinstance(node, Word):
             return self.docs(node)
         if isinstance(node, Phrase):
-            sets = sorted((self.docs(word) for word in node.words), key=len)
-            return sets[0].intersection(*sets[1:])
+            return self.phrase_docs(node)[0]
         if isinstance(node, Or):
             return frozenset().union(*(self.required(child) for child in node.children))  # type: ignore[arg-type]
         if node.negated:
@@ -269,7 +297,7 @@ class _Segment:
             found[word] = merged
         return found
 
-    # --- ranking -------------------------------------------------------------------------------------------------
+    # --- ranking --------------------------------------------------------------------------------------------
     def scores(self, words: list[Word], wanted: set[int], live: int) -> dict[int, float]:
         scores: dict[int, float] = {}
         for word in dict.fromkeys(words):

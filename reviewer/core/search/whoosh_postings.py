@@ -24,8 +24,8 @@ def _leaf(reader: IndexReader, field: str, term: bytes) -> Any:
 
 
 def _is_block_matcher(matcher: Any) -> bool:
-    return all(hasattr(matcher, name) for name in ("_read_ids", "_read_weights", "_read_values", "_next_block",
-                                                    "_maxid", "_atend"))
+    needed = ("_read_ids", "_read_weights", "_read_values", "_next_block", "_maxid", "_atend")
+    return all(hasattr(matcher, name) for name in needed)
 
 
 def _blocks(matcher: Any) -> Iterator[Any]:

@@ -9,11 +9,14 @@ on screen, which tests and the screenshot mode wait for.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -82,6 +85,7 @@ class Viewer(QWidget):
         self._doc_id: int | None = None
         self._query = ""
         self._generation = 0
+        self._wanted_page: tuple[int, int] | None = None  # (document id, 0-based page) to open at
         self._hit = -1
         self._hit_count = 0
         self._display = "text"
@@ -102,12 +106,20 @@ class Viewer(QWidget):
         self.zoom_label = QLabel()
         self.zoom_in = self._tool("zoom-in", "Zoom in", lambda: self.pages.zoom_in())
         self.fit = self._tool("fit-width", "Fit width", lambda: self.pages.fit_width())
+        self.open_native = QToolButton()
+        self.open_native.setObjectName("openNative")
+        self.open_native.setText("Open native")
+        self.open_native.setToolTip("Open the native file the producing party sent with this document")
+        self.open_native.setAutoRaise(True)
+        self.open_native.clicked.connect(self._open_native)
+        self.open_native.hide()
+        self._produced_native: tuple[Path, str] | None = None
         controls = QWidget()
         bar = QHBoxLayout(controls)
         bar.setContentsMargins(0, 0, 4, 0)
         bar.setSpacing(2)
-        for widget in (self.hit_label, self.previous_hit, self.next_hit, self.zoom_out, self.zoom_label,
-                       self.zoom_in, self.fit):
+        for widget in (self.open_native, self.hit_label, self.previous_hit, self.next_hit, self.zoom_out,
+                       self.zoom_label, self.zoom_in, self.fit):
             bar.addWidget(widget)
 
         self.pages = PageView(tasks)
@@ -196,6 +208,13 @@ class Viewer(QWidget):
         self._tasks.run(partial(_load, self._searchers, doc_id, query),
                         partial(self._loaded, self._generation))
 
+    def want_page(self, doc_id: int, page: int) -> None:
+        """Open `doc_id` at `page` (0-based) when it is shown next, or scroll there now if it is shown."""
+        if doc_id == self._doc_id and self._drawn_id == doc_id:
+            self.pages.show_page(page)
+        else:
+            self._wanted_page = (doc_id, page)
+
     def reload_history(self) -> None:
         """After coding: the document's history changed."""
         if self._doc_id is not None:
@@ -217,6 +236,9 @@ class Viewer(QWidget):
         self.text.show_text(detail.text, loaded.text_hits)
         self._fill_metadata(detail)
         self._fill_family(detail)
+        self._produced_native = (detail.produced_native, detail.produced_native_name) \
+            if detail.produced_native is not None else None
+        self.open_native.setVisible(self._produced_native is not None)
         self._fill_history(loaded.history)
         if detail.display == "page" and detail.native is not None:
             self.stack.setCurrentWidget(self.pages)
@@ -237,7 +259,8 @@ class Viewer(QWidget):
         rects = _page_rects(hits)
         self._hit_count = len(rects)
         self.text.show_text(self._text, _text_spans(hits))
-        self.pages.load(path, rects)
+        wanted, self._wanted_page = self._wanted_page, None
+        self.pages.load(path, rects, wanted[1] if wanted and wanted[0] == self._doc_id else 0)
         self._update_controls()
 
     def _pages_drawn(self) -> None:
@@ -248,6 +271,11 @@ class Viewer(QWidget):
         if self._doc_id is not None and self._drawn_id != self._doc_id:
             self._drawn_id = self._doc_id
             self.drawn.emit(self._doc_id)
+
+    def _open_native(self) -> None:
+        if self._produced_native is not None:
+            self._tasks.run(partial(_copy_for_opening, *self._produced_native),
+                            lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))
 
     # --- hits ------------------------------------------------------------------------------------------
     def show_next_hit(self) -> None:
@@ -325,6 +353,14 @@ class Viewer(QWidget):
         doc_id = item.data(0, ID_ROLE)
         if doc_id is not None and doc_id != self._doc_id:
             self.openRequested.emit(doc_id)
+
+
+def _copy_for_opening(stored: Path, name: str) -> Path:
+    """A copy under its own name (the stored original is read-only and named by its hash), for the
+    system's application to open; the original is never handed out."""
+    target = Path(tempfile.mkdtemp(prefix="reviewer-native-")) / (Path(name).name or stored.name)
+    shutil.copyfile(stored, target)
+    return target
 
 
 def _name_of(detail: browse.DocumentDetail) -> str:

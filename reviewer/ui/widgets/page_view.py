@@ -65,11 +65,14 @@ class PageView(QScrollArea):
         self._hits: list[tuple[int, Rect]] = []
         self._current_hit = -1
         self._drawn_sent = True
+        self._start_page = 0
 
     # --- what is shown ---------------------------------------------------------------------------------
-    def load(self, path: Path, hits: list[tuple[int, Rect]]) -> None:
-        """Show the document at `path` (hits: page number and rectangle in points)."""
+    def load(self, path: Path, hits: list[tuple[int, Rect]], page: int = 0) -> None:
+        """Show the document at `path` (hits: page number and rectangle in points), scrolled to `page`
+        (0-based) once its page sizes are known."""
         self._generation += 1
+        self._start_page = page
         self._path = path
         self._sizes, self._tops, self._hits, self._current_hit = [], [], hits, -1
         self._reset_images()
@@ -123,6 +126,16 @@ class PageView(QScrollArea):
                            self.viewport().height() // 3)
         self._canvas.update()
 
+    def show_page(self, number: int) -> None:
+        """Scroll page `number` (0-based) to the top of the view."""
+        if 0 <= number < len(self._tops):
+            self.verticalScrollBar().setValue(self._tops[number] - MARGIN)
+
+    @property
+    def pages_in_view(self) -> range:
+        """The 0-based numbers of the pages in view (empty before the document is laid out)."""
+        return self._visible_pages()
+
     # --- layout ----------------------------------------------------------------------------------------
     def _sizes_arrived(self, generation: int, sizes: list[tuple[float, float]]) -> None:
         if generation != self._generation:
@@ -133,6 +146,7 @@ class PageView(QScrollArea):
             self.zoomChanged.emit(self._zoom)
         self._layout()
         self.verticalScrollBar().setValue(0)
+        self.show_page(self._start_page)
         self._request_visible()
 
     def _fitting_zoom(self) -> float:

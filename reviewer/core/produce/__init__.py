@@ -1,0 +1,1 @@
+"""Redaction and production: Bates-numbered page images, text, natives, load files and the privilege log."""

@@ -1,0 +1,281 @@
+"""Importing another party's production volume: pick the volume folder, check the first rows, the settings
+Reviewer detected and the field mapping, then watch the import run and read its validation report.
+
+The import assembles page images with PyMuPDF, which must never run on two threads of this process at
+once, so it runs on the pdf lane (the viewer waits for it); reading the load files for the preview runs on
+the read lane.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.core.case import Case
+from reviewer.core.importing.importer import ImportOptions, ImportPlan, import_production, plan_import
+from reviewer.core.importing.loadfile_reader import ALIASES
+from reviewer.core.importing.validate import ValidationReport
+from reviewer.core.progress import CancelToken
+from reviewer.ui.tasks import Lane, LatestProgress, TaskRunner, describe_error
+
+PREVIEW_ROWS = 10
+POLL_MS = 100
+NOT_MAPPED = "(not in this DAT)"
+
+
+class ImportProductionDialog(QDialog):
+    """Choose a volume and check how it will be read; `volume()` and `options()` once accepted."""
+
+    planned = Signal()  # the preview is filled (or shows why the volume cannot be read)
+
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import production")
+        self.setMinimumSize(760, 560)
+        self._tasks = tasks
+        self._plan: ImportPlan | None = None
+        self._generation = 0
+        self.folder = QLineEdit()
+        self.folder.setObjectName("importVolume")
+        self.folder.setPlaceholderText("The production volume's folder (with its DAT and OPT)")
+        self.folder.editingFinished.connect(lambda: self.set_volume(Path(self.folder.text())))
+        browse = QPushButton("Choose folder…")
+        browse.clicked.connect(self._pick_folder)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(browse)
+        self.status = QLabel("Choose the volume folder.")
+        self.status.setObjectName("hint")
+        self.status.setWordWrap(True)
+
+        self.preview = QTableWidget()
+        self.preview.setObjectName("importPreview")
+        self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.settings = QTreeWidget()
+        self.settings.setObjectName("importSettings")
+        self.settings.setHeaderLabels(["Setting", "Detected"])
+        self.settings.setRootIsDecorated(False)
+        self.mapping = QTableWidget(len(ALIASES), 2)
+        self.mapping.setObjectName("importMapping")
+        self.mapping.setHorizontalHeaderLabels(["Our field", "Their field"])
+        self.mapping.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.mapping.verticalHeader().hide()
+        self._choosers: dict[str, QComboBox] = {}
+        for row, ours in enumerate(ALIASES):
+            label = QTableWidgetItem(ours)
+            label.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.mapping.setItem(row, 0, label)
+            chooser = QComboBox()
+            self._choosers[ours] = chooser
+            self.mapping.setCellWidget(row, 1, chooser)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.preview, "First rows")
+        self.tabs.addTab(self.settings, "Detected settings")
+        self.tabs.addTab(self.mapping, "Field mapping")
+
+        self.custodian = QLineEdit()
+        self.custodian.setPlaceholderText("For rows whose DAT names no custodian, e.g. the producing party")
+        self.ocr = QCheckBox("OCR pages that come with no text (slow)")
+        self.ocr.setChecked(True)
+        form = QFormLayout()
+        form.addRow("Custodian", self.custodian)
+        form.addRow("", self.ocr)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.import_button = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button.setEnabled(False)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(folder_row)
+        layout.addWidget(self.status)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+
+    # --- the volume and its preview ---------------------------------------------------------------------
+    def set_volume(self, folder: Path) -> None:
+        if str(folder) in ("", ".") or (self._plan and self._plan.volume_dir == folder.absolute()):
+            return
+        self.folder.setText(str(folder))
+        self._plan = None
+        self._generation += 1
+        self.import_button.setEnabled(False)
+        self.status.setText("Reading the load files…")
+        self._tasks.run(partial(plan_import, folder), partial(self._planned, self._generation),
+                        partial(self._not_planned, self._generation))
+
+    def volume(self) -> Path:
+        return Path(self.folder.text())
+
+    def options(self) -> ImportOptions:
+        mapping = {ours: chooser.currentText() for ours, chooser in self._choosers.items()
+                   if chooser.currentText() not in ("", NOT_MAPPED)}
+        return ImportOptions(custodian=self.custodian.text().strip(), mapping=mapping,
+                             ocr=self.ocr.isChecked())
+
+    def _planned(self, generation: int, plan: ImportPlan) -> None:
+        if generation != self._generation:
+            return
+        self._plan = plan
+        dat = plan.dat
+        self.preview.clear()
+        self.preview.setColumnCount(len(dat.header))
+        self.preview.setHorizontalHeaderLabels(dat.header)
+        rows = dat.rows[:PREVIEW_ROWS]
+        self.preview.setRowCount(len(rows))
+        for row_number, row in enumerate(rows):
+            for column, name in enumerate(dat.header):
+                self.preview.setItem(row_number, column, QTableWidgetItem(row[name].replace("\n", " ⏎ ")))
+        self.settings.clear()
+        self.settings.addTopLevelItems([QTreeWidgetItem([name, value])
+                                        for name, value in dat.dialect.describe()])
+        for ours, chooser in self._choosers.items():
+            chooser.clear()
+            chooser.addItems([NOT_MAPPED, *dat.header])
+            chooser.setCurrentText(plan.mapping.get(ours, NOT_MAPPED))
+        pages = f"{len(plan.opt.pages):,} pages in {plan.opt.path.name}" if plan.opt else "no OPT file"
+        unmapped = f"; kept as they are: {', '.join(plan.unmapped)}" if plan.unmapped else ""
+        self.status.setText(f"{len(dat.rows):,} documents in {dat.path.name}, {pages}{unmapped}.")
+        self.import_button.setEnabled(True)
+        self.planned.emit()
+
+    def _not_planned(self, generation: int, error: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self.status.setText(describe_error(error))
+        self.planned.emit()
+
+    def _pick_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose the production volume")
+        if folder:
+            self.set_volume(Path(folder))
+
+
+class ImportProgressDialog(QDialog):
+    """Runs one import, shows its progress, then its validation report."""
+
+    finished_import = Signal(object)  # the ValidationReport, or None when the import failed
+
+    def __init__(self, tasks: TaskRunner, case: Case, volume: Path, options: ImportOptions,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Importing production")
+        self.setMinimumWidth(720)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.stage = QLabel("Starting…")
+        self.stage.setObjectName("paneHeading")
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)
+        self.counts = QLabel()
+        self.counts.setObjectName("importCounts")
+        self.counts.setWordWrap(True)
+        self.counts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.report = QTreeWidget()
+        self.report.setObjectName("validationReport")
+        self.report.setHeaderLabels(["Problem", "Bates", "Detail"])
+        self.report.setRootIsDecorated(False)
+        self.report.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.report.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setText("Stop")
+        self.buttons.rejected.connect(self._stop_or_close)
+        layout = QVBoxLayout(self)
+        for widget in (self.stage, self.bar, self.counts):
+            layout.addWidget(widget)
+        layout.addWidget(self.report, 1)
+        layout.addWidget(self.buttons)
+
+        self._progress = LatestProgress()
+        self._cancel = CancelToken()
+        self._started = time.monotonic()
+        self._done = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._poll)
+        self._timer.start()
+        work = partial(import_production, case, volume, options, self._progress, self._cancel)
+        tasks.run(work, self._finished, self._failed, lane=Lane.PDF, cancel=self._cancel)
+
+    @property
+    def running(self) -> bool:
+        return not self._done
+
+    def _poll(self) -> None:
+        update = self._progress.latest()
+        if update is None:
+            return
+        self.stage.setText(update.message or "Importing documents…")
+        if update.total:
+            self.bar.setRange(0, update.total)
+            self.bar.setValue(update.done)
+            elapsed = time.monotonic() - self._started
+            rate = f" · {update.done / elapsed:,.1f} documents/s" if elapsed > 0.5 else ""
+            counts = " · ".join(f"{value:,} {name}" for name, value in update.counts.items())
+            self.counts.setText(f"{update.done:,} of {update.total:,} rows{rate}\n{counts}")
+
+    def _stop_or_close(self) -> None:
+        if self._done:
+            self.accept()
+            return
+        self._cancel.cancel()
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.setText("Stopping…")
+        self.stage.setText("Stopping after the current document…")
+
+    def _finished(self, report: ValidationReport) -> None:
+        self._end()
+        verb = "Stopped" if report.cancelled else "Done"
+        problems = f"{len(report.findings):,} problems" if report.findings else "no problems"
+        self.stage.setText(f"{verb}: {report.added:,} documents added, {report.updated:,} updated, "
+                           f"{report.unchanged:,} already imported; {problems}")
+        self.bar.setRange(0, 1)
+        self.bar.setValue(1)
+        resume = "\nImport the same volume again to finish." if report.cancelled else ""
+        self.counts.setText(f"Validation report saved to {report.saved_to}{resume}")
+        if report.findings:
+            self.report.addTopLevelItems([QTreeWidgetItem([f.problem.value, f.subject, f.detail])
+                                          for f in report.findings])
+            self.report.show()
+        self.finished_import.emit(report)
+
+    def _failed(self, error: BaseException) -> None:
+        self._end()
+        self.stage.setText("The production could not be imported")
+        self.counts.setText(describe_error(error))
+        self.bar.setRange(0, 1)
+        self.finished_import.emit(None)
+
+    def _end(self) -> None:
+        self._done = True
+        self._timer.stop()
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setText("Close")
+
+    def reject(self) -> None:
+        """Escape and the window's close button stop the import first; they close only once it ended."""
+        self._stop_or_close()
