@@ -27,7 +27,7 @@ from reviewer.core.ingest.walk import InputFile, walk_inputs
 from reviewer.core.ingest.worker import ItemResult, WorkerSettings, init_worker, process_file, process_input
 from reviewer.core.models import IngestBatch, IngestEntry
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
-from reviewer.core.search.index import index_pending
+from reviewer.core.search.index import LiveIndexer, index_pending
 
 COMMIT_EVERY_SECONDS = 2.0
 COMMIT_EVERY_INPUTS = 200
@@ -88,8 +88,7 @@ def ingest(case: Case, paths: Iterable[Path | str], options: IngestOptions | Non
         except CancelledError:
             summary.cancelled = True
         finally:
-            progress(ProgressUpdate("index", message="Updating the search index…"))
-            index_pending(case)
+            index_pending(case)  # documents whose index commit a crash or error prevented
             _finish_batch(case, batch_id, summary.cancelled)
     summary.seconds = time.monotonic() - started
     return summary
@@ -137,7 +136,8 @@ def _run(case: Case, todo: list[InputFile], options: IngestOptions, summary: Ing
     settings = WorkerSettings(store_root=case.natives.root, passwords=options.passwords,
                               limits=options.limits, ocr=options.ocr)
     recorder = Recorder(case, summary.batch_id)
-    writer = _BatchWriter(case, recorder)
+    indexer = LiveIndexer(case)
+    writer = _BatchWriter(case, recorder, indexer)
     jobs = options.jobs or os.cpu_count() or 1
     total = len(todo)
     processed = 0
@@ -151,9 +151,17 @@ def _run(case: Case, todo: list[InputFile], options: IngestOptions, summary: Ing
             _accumulate(summary, writer.add(item_input, items))
             processed += 1
             report()
-    finally:
         _accumulate(summary, writer.flush())
+    except CancelledError:
+        _accumulate(summary, writer.flush())  # what was extracted before the stop is kept
+        raise
+    except BaseException:
+        indexer.abandon()
+        raise
+    finally:
         report()
+        progress(ProgressUpdate("index", message="Updating the search index…"))
+        indexer.commit()
     cancel.raise_if_cancelled()
 
 
@@ -171,7 +179,8 @@ def _extract_in_order(todo: list[InputFile], settings: WorkerSettings, jobs: int
             cancel.raise_if_cancelled()
             yield item_input, process_file(item_input.path, settings)
         return
-    window = jobs * 4
+    # Far enough ahead that the workers keep extracting while this process records and indexes.
+    window = jobs * 32
     queue = deque(todo)
     in_flight: deque[tuple[InputFile, Future[list[ItemResult]]]] = deque()
     pool = _new_pool(settings, jobs)
@@ -225,9 +234,10 @@ def _isolated(item_input: InputFile, settings: WorkerSettings) -> list[ItemResul
 class _BatchWriter:
     """Records inputs in transactions of a few hundred, so a kill loses at most a couple of seconds."""
 
-    def __init__(self, case: Case, recorder: Recorder) -> None:
+    def __init__(self, case: Case, recorder: Recorder, indexer: LiveIndexer) -> None:
         self.case = case
         self.recorder = recorder
+        self.indexer = indexer
         self.pending: list[tuple[InputFile, list[ItemResult]]] = []
         self.last_commit = time.monotonic()
 
@@ -243,11 +253,14 @@ class _BatchWriter:
         totals = {"document": 0, "duplicate": 0, "exception": 0}
         if not self.pending:
             return totals
+        new_ids: list[int] = []
         with self.case.db.session() as session:
             for item_input, items in self.pending:
                 outcome = self.recorder.record(session, item_input, items)
+                new_ids.extend(outcome.new_document_ids)
                 for key, value in outcome.counts.items():
                     totals[key] += value
         self.pending.clear()
+        self.indexer.add(new_ids)  # after the database commit: the index never holds an unrecorded document
         self.last_commit = time.monotonic()
         return totals

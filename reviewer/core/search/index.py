@@ -225,6 +225,48 @@ def index_pending(case, progress: Progress = no_progress, cancel: CancelToken | 
     return done
 
 
+class LiveIndexer:
+    """Indexes documents as ingest records them, so indexing overlaps extraction in the worker processes.
+
+    One writer stays open across batches and is committed every `commit_every` documents and at the end;
+    documents are flagged `indexed` only after their commit, so a kill loses nothing the next run
+    (index_pending) does not pick up.
+    """
+
+    def __init__(self, case, commit_every: int = 20_000) -> None:  # noqa: ANN001
+        self.case = case
+        self.index = TextIndex(case.index_dir)
+        self.commit_every = commit_every
+        self.writer: IndexWriter | None = None
+        self.uncommitted: list[int] = []
+
+    def add(self, ids: Sequence[int]) -> None:
+        if not ids:
+            return
+        if self.writer is None:
+            self.writer = self.index.open_or_create().writer(limitmb=256)
+        TextIndex.add(self.writer, _load(self.case, ids))
+        self.uncommitted.extend(ids)
+        if len(self.uncommitted) >= self.commit_every:
+            self.commit()
+
+    def commit(self) -> None:
+        if self.writer is None:
+            return
+        segments = len(self.index.open().reader().leaf_readers()) if self.index.directory.exists() else 0
+        self.writer.commit(optimize=segments >= MAX_SEGMENTS)
+        self.writer = None
+        _mark_indexed(self.case, self.uncommitted)
+        self.uncommitted = []
+
+    def abandon(self) -> None:
+        """Drop what is not committed; those documents stay flagged for the next index_pending."""
+        if self.writer is not None:
+            self.writer.cancel()
+        self.writer = None
+        self.uncommitted = []
+
+
 def rebuild(case, progress: Progress = no_progress, cancel: CancelToken | None = None,  # noqa: ANN001
             batch_size: int = BATCH_SIZE) -> int:
     """Throw the index away and build it again from the database and text store, as one segment."""
