@@ -72,8 +72,8 @@ class EmailHeaders:
 
 
 @dataclass
-class Extraction:
-    """Text and metadata of one document, plus the children it contains."""
+class DocumentFacts:
+    """Text and metadata of one document, as extracted; what the database records of it."""
 
     text: str = ""
     mime: str = ""
@@ -84,6 +84,12 @@ class Extraction:
     modified: datetime | None = None
     email: EmailHeaders | None = None
     flags: list[Flag] = field(default_factory=list)
+
+
+@dataclass
+class Extraction(DocumentFacts):
+    """An extractor's answer: the document's facts plus the children it contains."""
+
     # Attachments (a family) or container members; produced lazily so large mailboxes stream.
     children: Iterator[Child] | list[Child] = field(default_factory=list)
     # True for mailboxes (MBOX, PST): each message is a family of its own, not an attachment.

@@ -88,9 +88,9 @@ class Recorder:
                 outcome.new_document_ids.append(document.id)
                 if item.top_level:
                     self.top_level_by_key[item.dedup_key] = document.id
-                if Flag.CONTAINER in item.flags:
+                if Flag.CONTAINER in item.facts.flags:
                     container_docs[index] = document.id
-                self.case.texts.write(document.control, document.id, item.text)
+                self.case.texts.write(document.control, document.id, item.facts.text)
             outcome.counts[entry.status] += 1
             session.add(entry)
         return outcome
@@ -100,7 +100,8 @@ class Recorder:
         assert item.hashes is not None
         doc_id = self.next_id
         self.next_id += 1
-        email = item.email
+        facts = item.facts
+        email = facts.email
         path = str(item_input.path) + (f"!{item.member_path}" if item.member_path else "")
         document = Document(
             id=doc_id, control=control_number(self.prefix, doc_id), batch_id=self.batch_id,
@@ -108,9 +109,9 @@ class Recorder:
             container_id=container_id,
             md5=item.hashes.md5, sha1=item.hashes.sha1, sha256=item.hashes.sha256, size=item.hashes.size,
             dedup_key=item.dedup_key, custodian=item_input.custodian, source_path=path,
-            file_name=item.file_name, ext=item.ext, mime=item.mime, kind=item.kind, pages=item.pages,
-            text_chars=len(item.text), flags="; ".join(item.flags), author=item.author, title=item.title,
-            created=item.created, modified=item.modified,
+            file_name=item.file_name, ext=item.ext, mime=facts.mime, kind=item.kind, pages=facts.pages,
+            text_chars=len(facts.text), flags="; ".join(facts.flags), author=facts.author, title=facts.title,
+            created=facts.created, modified=facts.modified,
             email_from=email.sender if email else "", email_to=email.to if email else "",
             email_cc=email.cc if email else "", email_bcc=email.bcc if email else "",
             subject=email.subject if email else "", sent=email.sent if email else None,

@@ -16,13 +16,13 @@ import shutil
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePosixPath
 
 from reviewer.core.ingest import formats
 from reviewer.core.ingest.extracted import (
     Child,
+    DocumentFacts,
     EmailHeaders,
     ExtractContext,
     Extraction,
@@ -58,15 +58,7 @@ class ItemResult:
     file_name: str = ""
     ext: str = ""
     kind: str = ""
-    mime: str = ""
-    text: str = ""
-    pages: int | None = None
-    author: str = ""
-    title: str = ""
-    created: datetime | None = None
-    modified: datetime | None = None
-    email: EmailHeaders | None = None
-    flags: list[str] = field(default_factory=list)
+    facts: DocumentFacts = field(default_factory=DocumentFacts)
     dedup_key: str = ""
 
     @property
@@ -195,7 +187,7 @@ class _FamilyWalker:
             self._mark_failed(result, ExtractionFailed(Reason.EMPTY, "The file is empty (0 bytes)."))
             return
         file_type = identify(stored, name)
-        result.kind, result.mime = file_type.kind, file_type.mime
+        result.kind, result.facts.mime = file_type.kind, file_type.mime
         context = ExtractContext(scratch=self.scratch, passwords=self.settings.passwords,
                                  limits=self.settings.limits, ocr=self.settings.ocr, file_name=name)
         try:
@@ -209,27 +201,23 @@ class _FamilyWalker:
                 self._visit_child(child, index, container, extraction.children_are_top_level, depth + 1)
         except Exception as exc:
             # Members read before the damage stay; the rest is one exception on the ledger.
-            result.flags.append(str(Flag.PARTIAL))
+            result.facts.flags.append(Flag.PARTIAL)
             remainder = self._unique_member_path(member_path, "(unreadable remainder)")
             self._fail(remainder, None if extraction.children_are_top_level else index, container, name,
                        _as_failure(exc))
 
     def _fill(self, result: ItemResult, extraction: Extraction) -> None:
-        result.text = extraction.text
-        result.mime = extraction.mime or result.mime
-        result.pages = extraction.pages
-        result.author, result.title = extraction.author, extraction.title
-        result.created, result.modified = extraction.created, extraction.modified
-        result.email = extraction.email
-        result.flags = [str(flag) for flag in extraction.flags]
+        facts = DocumentFacts(**{f.name: getattr(extraction, f.name) for f in fields(DocumentFacts)})
+        facts.mime = facts.mime or result.facts.mime
+        result.facts = facts
         assert result.hashes is not None
-        has_headers = result.email is not None and result.kind in EMAIL_KINDS
-        result.dedup_key = email_dedup_key(result.email, result.text) if has_headers else result.hashes.sha256
+        is_email = facts.email is not None and result.kind in EMAIL_KINDS
+        result.dedup_key = email_dedup_key(facts.email, facts.text) if is_email else result.hashes.sha256
 
     def _mark_failed(self, result: ItemResult, failure: ExtractionFailed) -> None:
         result.status = "exception"
         result.reason = str(failure)
-        result.text = ""
+        result.facts.text = ""
 
     def _fail(self, member_path: str, parent: int | None, container: int | None, name: str,
               failure: ExtractionFailed) -> None:
