@@ -60,6 +60,17 @@ def make_collection(folder: Path, pdfs: int, pages_each: int, emails: int, seed:
         (folder / f"mail{n:05d}.eml").write_bytes(message.as_bytes())
 
 
+def copyable(case: Case, facts: DocumentFacts) -> bool:
+    """Whether PyMuPDF can copy every page of the PDF (damaged corpus files cannot be): only those are
+    measured, on both sides."""
+    try:
+        with pymupdf.open(case.natives.path_for(facts.sha256)) as source, pymupdf.open() as target:
+            target.insert_pdf(source)
+            return not source.needs_pass
+    except (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase):
+        return False
+
+
 def baseline(case: Case, documents: list[DocumentFacts], out: Path) -> tuple[int, float]:
     """Each PDF page copied into a single-page PDF file with PyMuPDF and nothing else."""
     out.mkdir()
@@ -96,6 +107,7 @@ def rate(measure: Callable[[], tuple[int, float]]) -> dict[str, float]:
 
 
 def main() -> None:
+    pymupdf.set_messages(stream=sys.stderr)  # standard output is for the JSON
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pdfs", type=int, default=40)
     parser.add_argument("--pages", type=int, default=10, help="pages per synthetic PDF")
@@ -112,7 +124,7 @@ def main() -> None:
             rows = inventory.document_rows(case)
             ids = review.resolve_controls(case, [row["control"] for row in rows])
             facts = load_facts(case, ids)
-            pdfs = [f for f in facts.values() if f.kind == "pdf" and f.pages]
+            pdfs = [f for f in facts.values() if f.kind == "pdf" and f.pages and copyable(case, f)]
             emails = [f for f in facts.values() if f.is_email]
             copy = rate(lambda: baseline(case, pdfs, root / "baseline"))
             pdf_pages = rate(lambda: imaging(case, pdfs, root / "pdf", "pdf"))

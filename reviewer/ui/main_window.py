@@ -6,6 +6,7 @@ only show answers. The layout (docks, columns) is remembered between sessions.
 
 from __future__ import annotations
 
+import re
 from functools import partial
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
@@ -37,6 +38,7 @@ SETTINGS_STATE = "mainWindow/state"
 SETTINGS_COLUMNS = "documentTable/header"
 LAYOUT_VERSION = 1
 HOTKEYS = "123456789"
+_ONE_BATES = re.compile(r"\s*bates:([^\s\[\]()\"]+)\s*", re.IGNORECASE)
 
 
 class MainWindow(QMainWindow):
@@ -263,6 +265,9 @@ class MainWindow(QMainWindow):
             self.document_list.select_row(0)
         if not view.ids:
             self._selection_timer.start()
+        one_page = _ONE_BATES.fullmatch(view.query or "")
+        if one_page and view.ids:  # a search for one Bates number opens its document at that page
+            self.go_to_bates(one_page.group(1))
 
     def _show_counts(self, counts: Counts) -> None:
         self.browse_pane.show_facets(counts.facets, counts.saved)

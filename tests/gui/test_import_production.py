@@ -100,3 +100,21 @@ def test_go_to_bates_opens_the_document_at_that_page_and_its_native_opens(qtbot,
     qtbot.keyClicks(window.bates_box, "NOPE0001")
     qtbot.keyClick(window.bates_box, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "NOPE0001" in window.statusBar().currentMessage())
+
+
+def test_searching_for_one_bates_number_opens_its_page(qtbot, open_window, small_case, tmp_path):
+    window = open_window(small_case)
+    dialog = _dialog(qtbot, window, make_volume(tmp_path / "VOL001"))
+    dialog.ocr.setChecked(False)
+    progress = window.run_import(dialog)
+    qtbot.addWidget(progress)
+    with qtbot.waitSignal(progress.finished_import, timeout=30_000):
+        pass
+    progress.accept()
+    qtbot.waitUntil(window.is_idle)
+
+    window.search("bates:DEF00000002")
+    pages = window.viewer.pages
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1
+                    and window.viewer.title.text().startswith("DEF00000001")
+                    and pages.verticalScrollBar().value() > 0 and 1 in pages.pages_in_view, timeout=10_000)

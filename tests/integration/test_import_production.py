@@ -25,6 +25,8 @@ from reviewer.core.models import Document, ImportedRecord, IngestEntry
 from reviewer.core.produce import records
 from reviewer.core.produce.production import ProductionSettings, produce
 from reviewer.core.progress import CancelToken
+from reviewer.core.search.query import QuerySyntaxError
+from reviewer.core.search.service import SearchService
 from tests.helpers import make_email, make_pdf
 
 SEP, Q = "\x14", "\u00fe"
@@ -148,10 +150,11 @@ def test_reimport_adds_nothing_and_an_overlay_updates_metadata_but_not_coding(ca
     overlay = tmp_path / "overlay"
     overlay.mkdir()
     (overlay / "overlay.dat").write_text(concordance(["BEGBATES", "SUBJECT", "ISSUE"],
-                                                     [["DEF00000001", "Pricing (corrected)", "Antitrust"]]),
+                                                     [["DEF00000001", "Pricing (corrected)", "Antitrust"],
+                                                      ["DEF00000004", "Memo", ""]]),
                                          encoding="utf-8", newline="")
     result = import_production(case, overlay)
-    assert (result.added, result.updated) == (0, 1)
+    assert (result.added, result.updated, result.findings) == (0, 2, [])
     email = documents(case)["DEF00000001"]
     assert email.subject == "Pricing (corrected)" and email.id == email_id and email.pages == 2
     assert ("ISSUE", "Antitrust") in document_detail(case, email_id).metadata
@@ -268,8 +271,9 @@ def test_a_production_we_made_imports_back_as_the_same_documents(tmp_path: Path,
             assert mine.pages == pd.pages
             assert page_labels(case, mine.id) == [f"DEF{n:08d}" for n in range(first, first + pd.pages)]
             assert case.texts.read(mine.control, mine.id).strip() == original_text.strip()
-            assert (mine.subject, mine.email_from, mine.author, mine.custodian) == (
-                original.subject, original.email_from, original.author, original.custodian)
+            assert (mine.subject, mine.email_from, mine.email_to, mine.author, mine.custodian, mine.sent) == (
+                original.subject, original.email_from, original.email_to, original.author, original.custodian,
+                original.sent)
             assert (mine.parent_id is None) == (original.parent_id is None)
 
 
@@ -320,3 +324,47 @@ def test_scanned_pages_without_any_text_are_ocred(case: Case, tmp_path: Path) ->
     scanned = documents(case)["SCN0001"]
     assert "WAREHOUSE" in case.texts.read(scanned.control, scanned.id).upper()
     assert report.findings == [] and "no text" not in scanned.flags
+
+
+STYLES = {  # delimiter, quote, encoding, byte-order mark
+    "pipe-caret-cp1252": ("|", "^", "cp1252", b""),
+    "caret-tilde-utf16": ("^", "~", "utf-16-le", b"\xff\xfe"),
+    "csv-utf8": (",", '"', "utf-8", b""),
+    "concordance-mojibake": (SEP, Q, "mojibake", b""),
+}
+
+
+@pytest.mark.parametrize("style", list(STYLES))
+def test_volumes_in_other_encodings_and_delimiters_import_the_same(case: Case, volume: Path,
+                                                                   style: str) -> None:
+    delimiter, quote, encoding, bom = STYLES[style]
+    dat = volume / "DATA" / "VOL001.dat"
+    rows = [line.split(SEP) for line in dat.read_text(encoding="utf-8-sig").splitlines()]
+    rows = [[value.strip(Q).replace("Pricing", "Prix café") for value in row] for row in rows]
+    text = "".join(delimiter.join(f"{quote}{v}{quote}" for v in row) + "\r\n" for row in rows)
+    if encoding == "mojibake":  # UTF-8 bytes read as CP1252 and written out as UTF-8 again
+        data = text.encode("utf-8").decode("cp1252").encode("utf-8")
+    else:
+        data = bom + text.encode(encoding)
+    dat.write_bytes(data)
+
+    report = import_production(case, volume)
+
+    email = documents(case)["DEF00000001"]
+    assert email.subject == "Prix café" and email.pages == 2
+    assert sorted(documents(case)) == ["DEF00000001", "DEF00000003", "DEF00000004"]
+    problems = [f.problem for f in report.findings]
+    assert problems == ([Problem.MOJIBAKE] if encoding == "mojibake" else [])
+
+
+def test_bates_search_finds_the_documents_holding_those_pages(case: Case, volume: Path) -> None:
+    import_production(case, volume)
+    docs = documents(case)
+    with SearchService.open(case) as service:
+        assert service.search("bates:DEF00000002").ids == [docs["DEF00000001"].id]
+        found = service.search("bates:[DEF00000002 TO DEF00000004] AND NOT bates:DEF00000004").ids
+        assert sorted(found) == [docs["DEF00000001"].id, docs["DEF00000003"].id]
+        with pytest.raises(QuerySyntaxError, match="No page stamped DEF00000099"):
+            service.search("bates:DEF00000099")
+        with pytest.raises(QuerySyntaxError, match="both ends"):
+            service.search("bates:[DEF00000002 TO *]")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -31,6 +31,7 @@ from reviewer.core.importing.loadfile_reader import (
     read_dat,
     split_values,
 )
+from reviewer.core.importing.metadata import apply_metadata
 from reviewer.core.importing.opticon import OptFile, OptPage, read_opt
 from reviewer.core.importing.validate import (
     Problem,
@@ -56,11 +57,6 @@ COMMIT_EVERY_ROWS = 200
 COMMIT_EVERY_SECONDS = 2.0
 NO_TEXT_FLAG = "no text"
 _MULTI_PAGE_SUFFIXES = {".pdf", ".tif", ".tiff"}
-_DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%Y%m%d", "%d-%b-%Y", "%m/%d/%y")
-_TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p")
-# Our metadata fields that land on Document columns; the rest stay in ImportedRecord.fields.
-_DOCUMENT_COLUMNS = {"FROM": "email_from", "TO": "email_to", "CC": "email_cc", "BCC": "email_bcc",
-                     "SUBJECT": "subject", "AUTHOR": "author", "TITLE": "title"}
 
 
 @dataclass
@@ -179,6 +175,10 @@ class _ImportRun:
             for number, reason in plan.opt.bad_lines:
                 self._exception(None, self.opt_source, f"line {number}", Problem.BAD_LINE,
                                 f"OPT line {number}", reason)
+        if plan.dat.dialect.repaired_mojibake:
+            self._exception(None, self.dat_source, "(encoding)", Problem.MOJIBAKE, plan.dat.path.name,
+                            "its þ quotes appeared as Ã¾; it was read back to the original characters, but "
+                            "ask the producing party whether other text was damaged")
         opt_pages = plan.opt.pages if plan.opt else []
         report.pages = len(opt_pages)
         position = {}
@@ -218,8 +218,9 @@ class _ImportRun:
             if index not in claimed:
                 self._exception(None, self.opt_source, page.bates, Problem.OUTSIDE, page.bates,
                                 f"OPT line {page.line} ({page.path}) is in no DAT row's range")
-        check_ranges(report, ranges)
-        check_families(report, ranges)
+        if plan.opt:  # an overlay (a DAT alone) updates some rows; the holes between them are no gaps
+            check_ranges(report, ranges)
+            check_families(report, ranges)
         return result
 
     # --- the rows ---------------------------------------------------------------------------------------
@@ -358,10 +359,9 @@ class _ImportRun:
         return decode(path.read_bytes())[0].replace("\r\n", "\n")
 
     def _volume_file(self, relative: str) -> Path | None:
-        """The volume's file a load file names; the longest tail of the name that is in the volume wins."""
-        parts = [p for p in relative.replace("\\", "/").lower().split("/") if p not in ("", ".")]
-        if ".." in parts:
-            return None
+        """The volume's file a load file names; the longest tail of the name that is in the volume wins.
+        Only files inside the volume are ever found, so "..\\IMAGES\\A.tif" cannot reach outside it."""
+        parts = [p for p in relative.replace("\\", "/").lower().split("/") if p not in ("", ".", "..")]
         for start in range(len(parts)):
             found = self.files.get("/".join(parts[start:]))
             if found is not None:
@@ -410,7 +410,7 @@ class _ImportRun:
             text_chars=len(prepared.text),
             flags="; ".join(prepared.flags), indexed=False, added=now(),
         )
-        self._apply_metadata(document, row)
+        apply_metadata(document, partial(plan.value, row), plan.dat.dialect.multi_value)
         for custodian in dict.fromkeys(custodians):
             document.custodians.append(DocumentCustodian(custodian=custodian))
         self.next_id += 1
@@ -425,24 +425,12 @@ class _ImportRun:
         self.case.texts.write(document.control, document.id, prepared.text)
         return document
 
-    def _apply_metadata(self, document: Document, row: dict[str, str]) -> None:
-        plan = self.plan
-        separator = plan.dat.dialect.multi_value
-        for ours, column in _DOCUMENT_COLUMNS.items():
-            value = plan.value(row, ours)
-            if ours in ("TO", "CC", "BCC"):
-                value = "; ".join(split_values(value, separator))
-            setattr(document, column, value)
-        document.sent = parse_date(plan.value(row, "DATESENT"), plan.value(row, "TIMESENT"))
-        document.created = parse_date(plan.value(row, "DATECREATED"))
-        document.modified = parse_date(plan.value(row, "DATEMOD"))
-
     def _overlay(self, session: Session, prepared: _Prepared) -> None:
         document = session.get(Document, prepared.existing_id)
         record = session.scalar(select(ImportedRecord).where(ImportedRecord.beg_bates == prepared.beg))
         assert document is not None and record is not None
         merged = {**json.loads(record.fields), **prepared.row}
-        self._apply_metadata(document, merged)
+        apply_metadata(document, partial(self.plan.value, merged), self.plan.dat.dialect.multi_value)
         record.fields, record.updated = json.dumps(merged, ensure_ascii=False), now()
         record.end_bates = self.plan.value(merged, "ENDBATES") or record.end_bates
         record.beg_attach = self.plan.value(merged, "BEGATTACH") or record.beg_attach
@@ -512,25 +500,3 @@ class _Prepared:
     text: str = ""
     pdf: bytes = b""
     native: Path | None = None
-
-
-def parse_date(day: str, clock: str = "") -> datetime | None:
-    """A load file's date (and optional time), in the formats producing parties use; None when unreadable."""
-    day, clock = day.strip(), clock.strip()
-    if not day:
-        return None
-    if not clock and len(day) > 10 and day[10] in "T ":  # "2020-01-31T09:15:00", "01/31/2020 9:15 AM"
-        day, clock = day[:10], day[11:].rstrip("Z")
-    for day_format in _DATE_FORMATS:
-        try:
-            date = datetime.strptime(day, day_format)
-        except ValueError:
-            continue
-        for time_format in _TIME_FORMATS:
-            try:
-                moment = datetime.strptime(clock.upper(), time_format)
-            except ValueError:
-                continue
-            return date.replace(hour=moment.hour, minute=moment.minute, second=moment.second)
-        return date
-    return None

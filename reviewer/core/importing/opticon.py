@@ -18,7 +18,7 @@ class OptPage:
     path: str  # as written: relative to the volume folder, usually with backslashes
     first: bool  # a document's first page
     pages: int | None  # the document's page count, on its first page only
-    line: int = 0
+    line: int = field(default=0, compare=False)  # where it was read, for messages
 
 
 @dataclass

@@ -27,6 +27,7 @@ class Problem(StrEnum):
     BAD_LINE = "unreadable load-file line"
     BAD_IMAGE = "unreadable page image"
     NO_BATES = "row without BEGBATES"
+    MOJIBAKE = "DAT converted to UTF-8 twice"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import pymupdf
 
+from reviewer.core.produce.redact import clear
+
 # Covers drawn in these ways hide what lies under them when opaque.
 _COVERS = frozenset({"fill-path", "fill-image", "fill-shade", "fill-imgmask"})
 _TEXT = frozenset({"fill-text", "stroke-text"})
@@ -85,13 +87,55 @@ def hidden_text(page: pymupdf.Page) -> Hidden:
             shown_boxes.append(bbox & visible_area)
         else:
             shown_boxes.append(bbox)
-    found.entangled = any(_overlap(hidden, shown) for hidden in invisible_boxes for shown in shown_boxes)
+    shown = _Bands(shown_boxes)
+    found.entangled = any(shown.any(hidden, _overlap) for hidden in invisible_boxes)
+    found.invisible, found.covered, found.outside = (
+        _joined(rects, shown) for rects in (found.invisible, found.covered, found.outside)
+    )
     return found
 
 
 def _overlap(a: pymupdf.Rect, b: pymupdf.Rect) -> bool:
     common = a & b
     return not common.is_empty and common.get_area() > 0.1 * min(a.get_area(), b.get_area())
+
+
+def _touch(a: pymupdf.Rect, b: pymupdf.Rect) -> bool:
+    return not (a & b).is_empty
+
+
+class _Bands:
+    """Rectangles filed by horizontal band, so that asking what a rectangle meets looks at its neighbours
+    only: a scanned page with an OCR layer has a thousand words."""
+
+    HEIGHT = 24.0
+
+    def __init__(self, rects: list[pymupdf.Rect]) -> None:
+        self.bands: dict[int, list[pymupdf.Rect]] = {}
+        for rect in rects:
+            for band in self._bands(rect):
+                self.bands.setdefault(band, []).append(rect)
+
+    def _bands(self, rect: pymupdf.Rect) -> range:
+        return range(int(rect.y0 // self.HEIGHT), int(rect.y1 // self.HEIGHT) + 1)
+
+    def any(self, rect: pymupdf.Rect, test) -> bool:  # type: ignore[no-untyped-def]
+        return any(test(rect, other) for band in self._bands(rect) for other in self.bands.get(band, ()))
+
+
+def _joined(rects: list[pymupdf.Rect], shown: _Bands) -> list[pymupdf.Rect]:
+    """Thin rectangles on one line joined into one where nothing visible lies between them: every removal
+    is a redaction annotation, and MuPDF's cost grows with the square of their number on a page."""
+    joined: list[pymupdf.Rect] = []
+    for rect in sorted(rects, key=lambda r: (round(r.y0, 1), r.x0)):
+        last = joined[-1] if joined else None
+        if last is not None and abs(last.y0 - rect.y0) < 0.5 and abs(last.y1 - rect.y1) < 0.5:
+            candidate = last | rect
+            if not shown.any(candidate, _touch):
+                joined[-1] = candidate
+                continue
+        joined.append(rect)
+    return joined
 
 
 def _through(chars: list[tuple], horizontal: bool) -> list[pymupdf.Rect]:  # type: ignore[type-arg]
@@ -114,12 +158,7 @@ def _through(chars: list[tuple], horizontal: bool) -> list[pymupdf.Rect]:  # typ
 
 def remove_text(page: pymupdf.Page, rects: list[pymupdf.Rect]) -> None:
     """Delete the characters at these spots, leaving images and drawings as they are."""
-    if not rects:
-        return
-    for rect in rects:
-        page.add_redact_annot(rect, fill=False, cross_out=False)
-    page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE, graphics=pymupdf.PDF_REDACT_LINE_ART_NONE,
-                          text=pymupdf.PDF_REDACT_TEXT_REMOVE)
+    clear(page, rects, images=pymupdf.PDF_REDACT_IMAGE_NONE, graphics=pymupdf.PDF_REDACT_LINE_ART_NONE)
 
 
 def strip_private_data(pdf: pymupdf.Document) -> None:

@@ -13,8 +13,9 @@ from fnmatch import fnmatchcase
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
+from reviewer.core.importing.bates_lookup import documents_in_range
 from reviewer.core.models import Document, DocumentCustodian, DocumentTag, IngestEntry, Note, Tag
-from reviewer.core.search.query import DateRange, Filter, Match, NumberRange, QuerySyntaxError
+from reviewer.core.search.query import DateRange, Filter, LabelRange, Match, NumberRange, QuerySyntaxError
 
 # `type:email` is what a reviewer types; the ingest records the precise kind.
 TYPE_GROUPS = {"email": ("eml", "emlx", "msg")}
@@ -44,6 +45,8 @@ def _select(session: Session, node: Filter) -> Select[tuple[int]]:
         if node.high is not None:
             conditions.append(Document.pages <= node.high)
         return select(Document.id).where(*conditions)
+    if isinstance(node, LabelRange):
+        return documents_in_range(node.low, node.high)
     return _match(session, node)
 
 
@@ -78,6 +81,11 @@ def _match(session: Session, node: Match) -> Select[tuple[int]]:
             pattern = value.upper().replace("[", "[[]")
             return select(Document.id).where(Document.control.op("GLOB")(pattern))
         return select(Document.id).where(Document.control == _existing_control(session, node))
+    if name == "bates":
+        pages = documents_in_range(value)
+        if session.scalar(pages.limit(1)) is None:
+            raise QuerySyntaxError(f"No page stamped {value.upper()} in this case", node.column)
+        return pages
     if name == "family":
         control = _existing_control(session, node)
         root = func.coalesce(Document.family_id, Document.id)

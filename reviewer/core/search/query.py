@@ -23,7 +23,7 @@ DEFAULT_FIELD = "text"
 TEXT_FIELDS = ("from", "to", "cc", "bcc", "subject", "author", "title", "filename")
 DATE_FIELDS = ("date", "sent", "created", "modified")
 NUMBER_FIELDS = ("pages",)
-VALUE_FIELDS = ("custodian", "ext", "type", "control", "tag", "has", "is", "family", "saved")
+VALUE_FIELDS = ("custodian", "ext", "type", "control", "bates", "tag", "has", "is", "family", "saved")
 ALIASES = {"kind": "type", "file": "filename", "sender": "from"}
 HAS_VALUES = ("notes", "tags", "attachments")
 IS_VALUES = ("duplicate", "attachment")
@@ -117,10 +117,20 @@ class NumberRange:
 
 
 Positional = Word | Phrase | Near | Or
-Filter = Match | DateRange | NumberRange
-Node = Word | Phrase | Near | And | Or | Not | Match | DateRange | NumberRange
+@dataclass(frozen=True)
+class LabelRange:
+    """low <= label <= high for Bates numbers, which compare as text within one series."""
+
+    field: str
+    low: str
+    high: str
+    column: int = dataclasses.field(default=0, compare=False)
+
+
+Filter = Match | DateRange | NumberRange | LabelRange
+Node = Word | Phrase | Near | And | Or | Not | Match | DateRange | NumberRange | LabelRange
 TEXT_NODES = (Word, Phrase, Near)
-FILTER_NODES = (Match, DateRange, NumberRange)
+FILTER_NODES = (Match, DateRange, NumberRange, LabelRange)
 
 
 def is_text(node: Node) -> bool:
@@ -527,7 +537,13 @@ def _range(name: str, lexeme: _Lexeme) -> Node:
         if low_n is not None and high_n is not None and high_n < low_n:
             raise QuerySyntaxError("Range ends before it starts", lexeme.column)
         return NumberRange(name, low_n, high_n, lexeme.column)
-    raise QuerySyntaxError(f"'{name}:' takes no range", lexeme.column, "ranges work with dates and pages")
+    if name == "bates":
+        if "*" in (low, high) or len(low) != len(high):
+            raise QuerySyntaxError("A Bates range needs both ends, of one series", lexeme.column,
+                                   "e.g. bates:[DEF00000100 TO DEF00000200]")
+        return LabelRange(name, low.upper(), high.upper(), lexeme.column)
+    raise QuerySyntaxError(f"'{name}:' takes no range", lexeme.column,
+                           "ranges work with dates, pages and bates")
 
 
 _DATE = re.compile(r"(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?")
@@ -589,6 +605,8 @@ def _explain(node: Node, top: bool = False) -> str:
         low = node.start.date().isoformat() if node.start else "*"
         high = datetime.fromordinal(node.end.toordinal() - 1).date().isoformat() if node.end else "*"
         return f"{node.field}:[{low} TO {high}]"
+    if isinstance(node, LabelRange):
+        return f"{node.field}:[{node.low} TO {node.high}]"
     low_n = "*" if node.low is None else str(node.low)
     high_n = "*" if node.high is None else str(node.high)
     return f"{node.field}:[{low_n} TO {high_n}]"

@@ -36,6 +36,8 @@ Fields
   date>=2018-04-01   date<2019      (date is sent for email, else modified, else created;
                                      sent: created: modified: search one date; dates are UTC)
   pages>10   pages:[1 TO 5]
+  bates:DEF00000125   the document with that page (imported productions; Ctrl+G opens the page)
+  bates:[DEF00000100 TO DEF00000200]   every document with a page in that range
 
 Review state (always current: a tag added a second ago counts)
   tag:"privileged"    tag:any   NOT tag:any (untagged)   tag:"any" is a tag named any

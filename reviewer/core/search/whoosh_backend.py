@@ -3,11 +3,12 @@
 Text trees are evaluated per segment as set algebra over each word's documents (read a block at a time
 and cached), which keeps counts exact and fast for OR-groups, wildcards and common words. Phrases and
 w/N take the documents that contain every word (or indexed pair of common words) they need, an
-intersection bounded by the rarest, and read word positions only there, checking them with spans.py, the rules the hit finder uses too; inside
-an AND they are checked last, only within what the other parts already allow. Ranking is BM25 (k1=1.2,
-no length normalisation) over the exact words of the query; wildcard and fuzzy words count as present or
-not, as in Whoosh. One searcher lives as long as the backend and is refreshed when the index changes;
-documents are named by database id through a docnum→id map read from the doc_id column.
+intersection bounded by the rarest, and read word positions only there, checking them with spans.py,
+the rules the hit finder uses too; inside an AND they are checked last, only within what the other parts
+already allow. Ranking is BM25 (k1=1.2, no length normalisation) over the exact words of the query;
+wildcard and fuzzy words count as present or not, as in Whoosh. One searcher lives as long as the
+backend and is refreshed when the index changes; documents are named by database id through a
+docnum→id map read from the doc_id column.
 """
 
 from __future__ import annotations
