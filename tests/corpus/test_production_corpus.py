@@ -17,10 +17,11 @@ from PIL import Image
 
 from reviewer.core import inventory, review
 from reviewer.core.case import Case
+from reviewer.core.importing.loadfile_reader import read_dat
+from reviewer.core.importing.opticon import read_opt
 from reviewer.core.ingest.pipeline import IngestOptions, ingest
 from reviewer.core.produce import redact, visible, volume
 from reviewer.core.produce.facts import load_facts
-from reviewer.core.produce.loadfiles import read_dat, read_opt
 from reviewer.core.produce.plan import REDACTED, WITHHELD
 from reviewer.core.produce.production import ProductionResult, ProductionSettings, produce
 from reviewer.core.produce.records import production_documents
@@ -77,8 +78,8 @@ def test_the_volume_loads_back_with_every_page_accounted_for(produced) -> None:
     assert volume.verify(vol) == []
     table = validate_dat((vol / "DATA" / f"{vol.name}.dat").read_bytes())
     opt_rows = validate_opt((vol / "DATA" / f"{vol.name}.opt").read_bytes())
-    _header, documents = read_dat(vol / "DATA" / f"{vol.name}.dat")
-    pages = read_opt(vol / "DATA" / f"{vol.name}.opt")
+    documents = read_dat(vol / "DATA" / f"{vol.name}.dat").rows
+    pages = read_opt(vol / "DATA" / f"{vol.name}.opt").pages
     assert len(table) - 1 == len(documents) == result.documents
     assert len(opt_rows) == len(pages) == result.pages == sum(int(row["PGCOUNT"]) for row in documents)
     assert [page.bates for page in pages] == [f"CORP-{n:08d}" for n in range(1, result.pages + 1)]

@@ -21,11 +21,12 @@ from reviewer.cli import main
 from reviewer.core import inventory, review
 from reviewer.core.case import Case
 from reviewer.core.errors import CancelledError
+from reviewer.core.importing.loadfile_reader import read_dat
+from reviewer.core.importing.opticon import read_opt
 from reviewer.core.ingest.pipeline import IngestOptions, ingest
 from reviewer.core.produce import attorneys, records, redact, volume
 from reviewer.core.produce.bates import BatesError
 from reviewer.core.produce.facts import load_facts
-from reviewer.core.produce.loadfiles import read_dat, read_opt
 from reviewer.core.produce.plan import REDACTED, WITHHELD, build_plan
 from reviewer.core.produce.privlog import COLUMNS, FAMILY_BASIS, privilege_log
 from reviewer.core.produce.production import ProductionResult, ProductionSettings, produce
@@ -97,7 +98,7 @@ def produce_files(case: Case, out: Path, names: list[str] | None = None,
 
 def dat_rows(result: ProductionResult) -> dict[str, dict[str, str]]:
     return {row["FILENAME"] or row["BEGBATES"]: row
-            for row in read_dat(result.volume_dir / "DATA" / f"{result.volume_dir.name}.dat")[1]}
+            for row in read_dat(result.volume_dir / "DATA" / f"{result.volume_dir.name}.dat").rows}
 
 
 def page_texts(result: ProductionResult) -> dict[str, str]:
@@ -124,7 +125,7 @@ def test_a_volume_holds_images_text_natives_and_load_files_that_read_back(coded:
     assert len(opt) == result.pages == 9  # report 2; email, draft, notes, secret, budget, photo, plain 1
     assert all((vol / row[2].replace("\\", "/")).is_file() for row in opt)
     assert [row[0] for row in opt] == [f"ACME-{n:08d}" for n in range(1, 10)]
-    assert read_opt(vol / "DATA" / "VOL001.opt")[0].volume == "VOL001"
+    assert read_opt(vol / "DATA" / "VOL001.opt").pages[0].volume == "VOL001"
 
     rows = dat_rows(result)
     email, notes = rows["advice.eml"], rows["notes.txt"]
@@ -187,7 +188,7 @@ def test_tiff_pages_are_one_bit_group4_at_300_dpi(coded: Case, tmp_path: Path) -
             assert tuple(round(v) for v in image.info["dpi"]) == (300, 300)
             assert image.size in ((2550, 3300), (3300, 2550))  # letter, upright or turned for a wide photo
     assert volume.verify(result.volume_dir) == []
-    rows = read_dat(result.volume_dir / "DATA" / "VOL001.dat")[1]
+    rows = read_dat(result.volume_dir / "DATA" / "VOL001.dat").rows
     assert {row["FILENAME"] for row in rows} == {"photo.png", "plain.txt"}
 
 
@@ -198,7 +199,7 @@ def test_bates_numbers_continue_and_never_collide(coded: Case, tmp_path: Path) -
     second = produce(coded, [ids["plain.txt"]], settings(out, "Two"))
     assert (first.first_bates, first.last_bates) == ("ACME-00000001", "ACME-00000002")
     assert second.first_bates == "ACME-00000003" and second.volume_dir.name == "VOL002"
-    dat = read_dat(second.volume_dir / "DATA" / "VOL002.dat")[1]
+    dat = read_dat(second.volume_dir / "DATA" / "VOL002.dat").rows
     assert [row["BEGBATES"] for row in dat] == ["ACME-00000003"]
 
     with pytest.raises(QcBlocked, match="ACME-00000002 is taken"):

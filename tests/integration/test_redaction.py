@@ -17,10 +17,10 @@ import pytest
 from reviewer.cli import main
 from reviewer.core import inventory
 from reviewer.core.case import Case
+from reviewer.core.importing.loadfile_reader import read_dat
 from reviewer.core.ingest.pipeline import IngestOptions, ingest
 from reviewer.core.produce import records, redact
 from reviewer.core.produce.facts import load_facts
-from reviewer.core.produce.loadfiles import read_dat
 from reviewer.core.produce.production import ProductionResult, ProductionSettings, produce
 from tests.helpers import make_email
 
@@ -118,7 +118,7 @@ def test_a_box_removes_text_pixels_and_drawings_under_it(redaction_case, tmp_pat
         pixels = pymupdf.Pixmap(pdf.extract_image(image[0])["image"])
         assert pixels.pixel(10, 25) != (255, 0, 0)  # under the box: no longer the picture
         assert pixels.pixel(90, 25) == (255, 0, 0)  # outside it: untouched
-    dat = {row["BEGBATES"]: row for row in read_dat(result.volume_dir / "DATA" / "VOL001.dat")[1]}
+    dat = {row["BEGBATES"]: row for row in read_dat(result.volume_dir / "DATA" / "VOL001.dat").rows}
     assert dat[memo]["REDACTED"] == "Y" and dat[memo]["PRODUCTIONTREATMENT"] == "Produced with redactions"
 
 
@@ -143,7 +143,7 @@ def test_a_phrase_is_gone_from_pages_text_and_metadata_wherever_it_occurs(redact
     email_text = email_file.read_text(encoding="utf-8")
     assert "Privileged" in email_text and "needs more money" in email_text  # taken from the redacted pages
 
-    dat = {row["BEGBATES"]: row for row in read_dat(result.volume_dir / "DATA" / "VOL001.dat")[1]}
+    dat = {row["BEGBATES"]: row for row in read_dat(result.volume_dir / "DATA" / "VOL001.dat").rows}
     assert dat[first["falcon.eml"]]["SUBJECT"] == "[REDACTED] budget"
     assert dat[first["public.txt"]]["REDACTED"] == "N"
     assert dat[first["public.txt"]]["PRODUCTIONTREATMENT"] == "Produced"

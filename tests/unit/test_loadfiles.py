@@ -7,16 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.core.produce.loadfiles import (
-    DAT_FIELDS,
-    LoadFileError,
-    OptPage,
-    read_dat,
-    read_opt,
-    write_csv,
-    write_dat,
-    write_opt,
-)
+from reviewer.core.importing.loadfile_reader import LoadFileError, read_dat
+from reviewer.core.importing.opticon import OptPage, read_opt
+from reviewer.core.produce.loadfiles import DAT_FIELDS, write_csv, write_dat, write_opt
 
 REQUIRED_DAT_FIELDS = {
     "BEGBATES", "ENDBATES", "BEGATTACH", "ENDATTACH", "PGCOUNT", "CUSTODIAN", "ALLCUSTODIANS", "FROM", "TO",
@@ -88,7 +81,8 @@ def test_dat_follows_the_format_and_reads_back(tmp_path: Path, encoding: str) ->
     assert table[1][subject] == "Line one®line two®three"
     assert table[1][table[0].index("FILENAME")] == "budgetv2.xlsx"  # control characters cannot be carried
 
-    header, rows = read_dat(path)
+    dat = read_dat(path)
+    header, rows = dat.header, dat.rows
     assert header == list(DAT_FIELDS)
     assert rows[0]["SUBJECT"] == "Line one\nline two\nthree"
     assert rows[0]["ALLCUSTODIANS"].split(";") == ["Þórunn Smáradóttir", "Ben Ortiz"]
@@ -100,8 +94,7 @@ def test_dat_follows_the_format_and_reads_back(tmp_path: Path, encoding: str) ->
 def test_cp1252_replaces_what_it_cannot_hold(tmp_path: Path) -> None:
     path = tmp_path / "VOL001.dat"
     write_dat(path, [{"BEGBATES": "A-001", "SUBJECT": "Привет from 東京"}], "cp1252")
-    _header, rows = read_dat(path)
-    assert rows[0]["SUBJECT"] == "?????? from ??"
+    assert read_dat(path).rows[0]["SUBJECT"] == "?????? from ??"
 
 
 def test_opt_follows_the_format_and_reads_back(tmp_path: Path) -> None:
@@ -115,24 +108,16 @@ def test_opt_follows_the_format_and_reads_back(tmp_path: Path) -> None:
     rows = validate_opt(path.read_bytes())
     assert rows[0] == ["ACME-00000001", "VOL001", r"IMAGES\0001\ACME-00000001.tif", "Y", "", "", "2"]
     assert rows[1] == ["ACME-00000002", "VOL001", r"IMAGES\0001\ACME-00000002.tif", "", "", "", ""]
-    assert read_opt(path) == pages
+    assert read_opt(path).pages == pages
 
 
-def test_readers_refuse_broken_files(tmp_path: Path) -> None:
+def test_broken_lines_are_set_aside_and_writers_refuse_what_cannot_be_written(tmp_path: Path) -> None:
     dat = tmp_path / "bad.dat"
     dat.write_bytes("þBEGBATESþ\x14þENDBATESþ\r\nþA-1þ\r\n".encode())
-    with pytest.raises(LoadFileError, match="line 2 has 1 fields"):
-        read_dat(dat)
-    dat.write_bytes(b"BEGBATES\x14ENDBATES\r\n")
-    with pytest.raises(LoadFileError, match="qualifier"):
-        read_dat(dat)
+    assert read_dat(dat).bad_lines == [(2, "line 2 has 1 fields; the header has 2")]
     opt = tmp_path / "bad.opt"
-    opt.write_bytes(b"A-1,VOL001,IMAGES\\A-1.tif,Y,,,\r\n")
-    with pytest.raises(LoadFileError, match="page count"):
-        read_opt(opt)
-    opt.write_bytes(b"A-1,VOL001,IMAGES\\A-1.tif,Y,,1\r\n")
-    with pytest.raises(LoadFileError, match="7"):
-        read_opt(opt)
+    opt.write_bytes(b"A-1,VOL001\r\n")
+    assert [number for number, _ in read_opt(opt).bad_lines] == [1]
     with pytest.raises(LoadFileError, match="comma"):
         write_opt(opt, [OptPage("A-1", "VOL,1", "x.tif", True, 1)])
 

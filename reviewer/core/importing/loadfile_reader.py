@@ -12,6 +12,7 @@ import csv
 import io
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,7 @@ MOJIBAKE_QUOTE = "\u00c3\u00be"  # þ's UTF-8 bytes read as cp1252
 _DELIMITERS = (CONCORDANCE_SEPARATOR, "|", "^", "~", "\t", ",", ";")
 _QUOTES = (CONCORDANCE_QUOTE, '"', "~", "^", "|")
 _MULTI_VALUES = (";", "\x1e", "|", "^", "~")
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
 _BATES_LIKE = re.compile(r"^[A-Za-z][\w.\- ]*?\d{3,}$")
 _DELIMITER_NAMES = {
     CONCORDANCE_SEPARATOR: "0x14 (Concordance)", "|": "pipe |", "^": "caret ^", "~": "tilde ~",
@@ -150,16 +152,27 @@ def read_dat(path: Path, dialect: DatDialect | None = None) -> DatFile:
     return parse(path, text, dialect)
 
 
+def _records(text: str, dialect: DatDialect) -> Iterator[tuple[int, list[str]]]:
+    """(line number, values) of every line. CSV quoting (doubled quotes, newlines inside values) is the
+    csv module's; a Concordance-style line is split on quote-delimiter-quote, which no value holds even
+    when it holds the quote character itself (þ in an Icelandic name)."""
+    if dialect.quote == '"':
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter, strict=False)
+        line = 1
+        for values in reader:
+            yield line, values
+            line = reader.line_num + 1
+        return
+    quote, joint = dialect.quote, dialect.quote + dialect.delimiter + dialect.quote
+    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
+        if quote and len(line) >= 2 and line.startswith(quote) and line.endswith(quote):
+            yield number, line[1:-1].split(joint)
+        else:
+            yield number, [value.strip(quote) if quote else value for value in line.split(dialect.delimiter)]
+
+
 def parse(path: Path, text: str, dialect: DatDialect) -> DatFile:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter,
-                        quotechar=dialect.quote or '"', quoting=csv.QUOTE_MINIMAL if dialect.quote
-                        else csv.QUOTE_NONE, doublequote=True, strict=False)
-    records: list[tuple[int, list[str]]] = []
-    line = 1
-    for values in reader:
-        if values and any(v.strip() for v in values):
-            records.append((line, values))
-        line = reader.line_num + 1
+    records = [(line, values) for line, values in _records(text, dialect) if any(v.strip() for v in values)]
     if not records:
         raise LoadFileError(f"{path.name} holds no rows.")
     if dialect.header:

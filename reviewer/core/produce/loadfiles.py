@@ -1,9 +1,10 @@
-"""Load files: Concordance DAT, Opticon OPT and a plain CSV, written and read back.
+"""Load files: Concordance DAT, Opticon OPT and a plain CSV, written. They are read back (here, to verify
+a volume, and when another party's production is imported) by reviewer.core.importing's one reader.
 
 DAT: one header row, then one line per document; each value between þ (U+00FE) qualifiers, values
 separated by byte 0x14, a newline inside a value written as ® (U+00AE), multiple values joined by ";",
 lines ending CR LF. UTF-8 with a byte-order mark by default, or cp1252 or UTF-16 (with its mark).
-A value may itself contain þ: the reader splits on the whole þ 0x14 þ sequence, which no value holds.
+A value may itself contain þ: readers split on the whole þ 0x14 þ sequence, which no value holds.
 
 OPT: one line per page, `PAGEBATES,VOLUME,RELATIVE\\PATH,Y,,,PAGECOUNT` on a document's first page and
 `PAGEBATES,VOLUME,RELATIVE\\PATH,,,,` on the others; paths relative to the volume folder.
@@ -14,9 +15,11 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from reviewer.core.importing.loadfile_reader import LoadFileError
+from reviewer.core.importing.opticon import OptPage
 
 DatEncoding = Literal["utf-8", "cp1252", "utf-16"]
 DAT_ENCODINGS: tuple[DatEncoding, ...] = ("utf-8", "cp1252", "utf-16")
@@ -33,10 +36,6 @@ MULTI_VALUE = ";"
 _LINE_END = "\r\n"
 _PYTHON_ENCODINGS = {"utf-8": "utf-8-sig", "cp1252": "cp1252", "utf-16": "utf-16"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class LoadFileError(ValueError):
-    """A load file that does not follow its format."""
 
 
 # --- DAT -----------------------------------------------------------------------------------------------
@@ -62,50 +61,7 @@ def write_dat(path: Path, rows: Iterable[dict[str, str]], encoding: DatEncoding 
             out.write(line(row.get(name, "") for name in fields))
 
 
-def read_dat(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """The field names and one dict per document, with ® turned back into newlines."""
-    data = path.read_bytes()
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
-    elif data.startswith(b"\xef\xbb\xbf"):
-        text = data[3:].decode("utf-8")
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252")
-    lines = text.split(_LINE_END)
-    if lines and lines[-1] == "":
-        lines.pop()
-    if not lines:
-        raise LoadFileError(f"{path.name} is empty; a DAT file starts with a header row.")
-    header = _dat_fields(lines[0], path, 1)
-    rows = []
-    for number, line in enumerate(lines[1:], start=2):
-        values = _dat_fields(line, path, number)
-        if len(values) != len(header):
-            raise LoadFileError(f"{path.name} line {number} has {len(values)} fields; "
-                                f"the header has {len(header)}.")
-        rows.append({name: value.replace(NEWLINE, "\n") for name, value in zip(header, values, strict=True)})
-    return header, rows
-
-
-def _dat_fields(line: str, path: Path, number: int) -> list[str]:
-    if len(line) < 2 or not (line.startswith(QUALIFIER) and line.endswith(QUALIFIER)):
-        raise LoadFileError(f"{path.name} line {number} does not begin and end with the þ qualifier.")
-    return line[1:-1].split(f"{QUALIFIER}{SEPARATOR}{QUALIFIER}")
-
-
 # --- OPT -----------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class OptPage:
-    bates: str
-    volume: str
-    path: str  # relative to the volume folder, with backslashes
-    first: bool  # the first page of a document
-    pages: int | None  # the document's page count, on its first page only
-
-
 def write_opt(path: Path, pages: Iterable[OptPage]) -> None:
     with path.open("w", encoding="ascii", newline="") as out:
         for page in pages:
@@ -113,24 +69,6 @@ def write_opt(path: Path, pages: Iterable[OptPage]) -> None:
                 raise LoadFileError(f"An OPT field cannot contain a comma: {page.path}")
             flag, count = ("Y", str(page.pages)) if page.first else ("", "")
             out.write(f"{page.bates},{page.volume},{page.path},{flag},,,{count}{_LINE_END}")
-
-
-def read_opt(path: Path) -> list[OptPage]:
-    pages = []
-    for number, line in enumerate(path.read_bytes().decode("ascii").split(_LINE_END), start=1):
-        if not line:
-            continue
-        parts = line.split(",")
-        if len(parts) != 7:
-            raise LoadFileError(f"{path.name} line {number} has {len(parts)} fields; an OPT line has 7.")
-        bates, volume, relative, flag, _box, _folder, count = parts
-        if flag not in ("Y", ""):
-            raise LoadFileError(f"{path.name} line {number}: the document break must be Y or blank.")
-        if (flag == "Y") != count.isdigit():
-            raise LoadFileError(f"{path.name} line {number}: a document's first page (Y) and only it "
-                                "carries the page count.")
-        pages.append(OptPage(bates, volume, relative, flag == "Y", int(count) if count else None))
-    return pages
 
 
 # --- CSV -----------------------------------------------------------------------------------------------

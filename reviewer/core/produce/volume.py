@@ -16,7 +16,8 @@ import shutil
 from pathlib import Path, PurePosixPath
 
 from reviewer.core.errors import ReviewerError
-from reviewer.core.produce.loadfiles import LoadFileError, read_dat, read_opt
+from reviewer.core.importing.loadfile_reader import LoadFileError, read_dat
+from reviewer.core.importing.opticon import read_opt
 
 FILES_PER_FOLDER = 1000
 _VOLUME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -62,17 +63,18 @@ class VolumeWriter:
 
 
 def verify(volume_dir: Path, volume: str | None = None) -> list[str]:
-    """Read a volume's DAT and OPT back with this module's readers and account for every page and file;
+    """Read a volume's DAT and OPT back with the importer's readers and account for every page and file;
     the problems found, as sentences (none for a sound volume). `volume` names the load files when the
     folder is not (yet) named after the volume."""
     name = volume or volume_dir.name
     dat, opt = volume_dir / "DATA" / f"{name}.dat", volume_dir / "DATA" / f"{name}.opt"
     try:
-        _header, documents = read_dat(dat)
-        pages = read_opt(opt)
-    except (OSError, LoadFileError) as error:
+        dat_file, opt_file = read_dat(dat), read_opt(opt)
+    except LoadFileError as error:
         return [str(error)]
-    problems = []
+    documents, pages = dat_file.rows, opt_file.pages
+    problems = [f"{dat.name} {reason}." for _, reason in dat_file.bad_lines]
+    problems += [f"{reason}." for _, reason in opt_file.bad_lines]
     starts = {page.bates: index for index, page in enumerate(pages) if page.first}
     for document in documents:
         begin, count = document["BEGBATES"], int(document["PGCOUNT"] or 0)
