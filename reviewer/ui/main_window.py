@@ -22,6 +22,8 @@ from reviewer.core.search.syntax import SYNTAX_HELP
 from reviewer.ui import pages
 from reviewer.ui.dialogs.import_production import ImportProductionDialog, ImportProgressDialog
 from reviewer.ui.dialogs.ingest import AddDocumentsDialog, IngestOutcome, IngestProgressDialog, ingest_work
+from reviewer.ui.dialogs.privilege_log import PrivilegeLogDialog
+from reviewer.ui.dialogs.production import ProductionDialog
 from reviewer.ui.icons import icon
 from reviewer.ui.models.document_table import DocumentTableModel
 from reviewer.ui.panes.browse_pane import BrowsePane
@@ -32,6 +34,7 @@ from reviewer.ui.panes.viewer import Viewer
 from reviewer.ui.result import Counts, ResultState, ResultView
 from reviewer.ui.searching import Searchers
 from reviewer.ui.tasks import Lane, TaskRunner
+from reviewer.ui.widgets import production_history, redaction
 
 SETTINGS_GEOMETRY = "mainWindow/geometry"
 SETTINGS_STATE = "mainWindow/state"
@@ -59,6 +62,8 @@ class MainWindow(QMainWindow):
         self.browse_pane = BrowsePane()
         self.document_list = DocumentListPane(self.model)
         self.viewer = Viewer(self.searchers, self.tasks)
+        self.production_history = production_history.attach(self.viewer, case, self.tasks)
+        self.redaction = redaction.attach(self.viewer, case, self.tasks)
         self.coding = CodingPane(case, self.tasks)
         self.docks = {
             "search": self._dock("searchDock", "Search", self.search_pane),
@@ -161,6 +166,11 @@ class MainWindow(QMainWindow):
         case_menu = menus.addMenu("&Case")
         case_menu.addAction(self.add_documents_action)
         case_menu.addAction(self.import_action)
+        case_menu.addSeparator()
+        self.produce_action = self._action("&Produce…", self.produce)
+        self.privilege_log_action = self._action("Pri&vilege log…", self.privilege_log)
+        case_menu.addAction(self.produce_action)
+        case_menu.addAction(self.privilege_log_action)
         case_menu.addSeparator()
         case_menu.addAction(self._action("&Close", self.close, QKeySequence.StandardKey.Close))
         edit_menu = menus.addMenu("&Edit")
@@ -379,6 +389,20 @@ class MainWindow(QMainWindow):
         progress.finished_import.connect(lambda report: self.result.refresh() if report else None)
         progress.show()
         return progress
+
+    # --- producing -------------------------------------------------------------------------------------
+    def produce(self) -> ProductionDialog:
+        dialog = ProductionDialog(self.case, self.searchers, self.tasks, list(self.model.ids),
+                                  self.result.query, self)
+        dialog.finished_production.connect(
+            lambda result: self.production_history.show_document(self.viewer.document_id) if result else None)
+        dialog.show()
+        return dialog
+
+    def privilege_log(self) -> PrivilegeLogDialog:
+        dialog = PrivilegeLogDialog(self.case, self.tasks, self)
+        dialog.show()
+        return dialog
 
     # --- messages and closing --------------------------------------------------------------------------
     def _report(self, message: str) -> None:

@@ -13,14 +13,14 @@ from reviewer.core.produce import privlog, redact
 from reviewer.core.produce.production import ProductionSettings, produce
 from reviewer.ui.dialogs.privilege_log import PrivilegeLogDialog
 from reviewer.ui.dialogs.production import ProductionDialog
-from reviewer.ui.widgets.production_history import attach
-from reviewer.ui.widgets.redaction import attach as attach_redaction
 
 
 def _wizard(qtbot, window) -> ProductionDialog:  # noqa: ANN001
-    dialog = ProductionDialog(window.case, window.searchers, window.tasks, list(window.model.ids),
-                              window.result.query, window)
+    case_menu = window.menuBar().actions()[0].menu()
+    assert window.produce_action in case_menu.actions()
+    dialog = window.produce()
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: window.tasks.pending == 0)
     return dialog
 
 
@@ -91,7 +91,8 @@ def _produce_with_privilege(case_path: Path, out: Path) -> int:
 def test_the_viewer_shows_a_documents_production_history(qtbot, open_window, small_case, tmp_path):
     memo = _produce_with_privilege(small_case, tmp_path / "out")
     window = open_window(small_case)
-    history = attach(window.viewer, window.case, window.tasks)
+    history = window.production_history
+    assert window.viewer.tabs.indexOf(history) >= 0
     with qtbot.waitSignal(history.loaded, timeout=10_000, check_params_cb=lambda i: i == memo):
         window.open_document(memo)
     assert history.topLevelItemCount() == 1
@@ -104,8 +105,10 @@ def test_the_viewer_shows_a_documents_production_history(qtbot, open_window, sma
 def test_the_privilege_log_lists_rows_and_exports(qtbot, open_window, small_case, tmp_path):
     _produce_with_privilege(small_case, tmp_path / "out")
     window = open_window(small_case)
-    dialog = PrivilegeLogDialog(window.case, window.tasks, window)
+    assert window.privilege_log_action in window.menuBar().actions()[0].menu().actions()
+    dialog = window.privilege_log()
     qtbot.addWidget(dialog)
+    assert isinstance(dialog, PrivilegeLogDialog)
     qtbot.waitUntil(lambda: dialog.production.count() == 2 and dialog.export_button.isEnabled())
     headers = [dialog.table.horizontalHeaderItem(c).text() for c in range(dialog.table.columnCount())]
     assert headers == list(privlog.COLUMNS)
@@ -124,7 +127,7 @@ def test_the_privilege_log_lists_rows_and_exports(qtbot, open_window, small_case
 
 def test_dragging_on_a_pdf_page_stores_a_redaction_and_draws_it(qtbot, open_window, small_case):
     window = open_window(small_case)
-    tool = attach_redaction(window.viewer, window.case, window.tasks)
+    tool = window.redaction
     with Case.open(small_case) as case:
         memo = next(i for i in browse.ordered_ids(case)
                     if dict(browse.document_detail(case, i).metadata).get("File name") == "memo.pdf")
@@ -135,7 +138,7 @@ def test_dragging_on_a_pdf_page_stores_a_redaction_and_draws_it(qtbot, open_wind
     tool.reason.setCurrentText("PII")
 
     view, overlay = window.viewer.pages, tool.overlay
-    page = view._page_rect(0)
+    page = view.page_rect(0)
     zoom = view.zoom
     start = page.topLeft() + QPoint(round(72 * zoom), round(100 * zoom))
     end = page.topLeft() + QPoint(round(300 * zoom), round(140 * zoom))

@@ -131,6 +131,14 @@ class PageView(QScrollArea):
         if 0 <= number < len(self._tops):
             self.verticalScrollBar().setValue(self._tops[number] - MARGIN)
 
+    def page_rect(self, number: int) -> QRect:
+        """Where page `number` (0-based) is laid out on the canvas (view.widget()), in its pixels."""
+        return self._page_rect(number)
+
+    def page_size(self, number: int) -> tuple[float, float]:
+        """Page `number`'s width and height in PDF points."""
+        return self._sizes[number]
+
     @property
     def pages_in_view(self) -> range:
         """The 0-based numbers of the pages in view (empty before the document is laid out)."""

@@ -3,7 +3,8 @@ redaction (redact.add_rectangle, in PDF points from the page's top left); stored
 pages as labelled boxes. Only PDFs: their pages in the viewer are the pages as produced, so a box drawn
 here lands where it will be burned in.
 
-The overlay is a transparent child of the page view's canvas; it takes the mouse only in Redact mode.
+The overlay is a transparent child of the page view's canvas (placed by its page_rect layout); it takes
+the mouse only in Redact mode.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ class RedactionOverlay(QWidget):
     # --- geometry: the page view lays pages out; these read its layout ------------------------------------
     def _page_at(self, point: QPoint) -> int | None:
         for number in self._view.pages_in_view:
-            if self._view._page_rect(number).contains(point):
+            if self._view.page_rect(number).contains(point):
                 return number
         return None
 
@@ -98,7 +99,7 @@ class RedactionOverlay(QWidget):
         number = mark.page - 1
         if not 0 <= number < self._view.page_count:
             return None
-        origin = self._view._page_rect(number).topLeft()
+        origin = self._view.page_rect(number).topLeft()
         zoom = self._view.zoom
         x0, y0, x1, y1 = (value * zoom for value in mark.rect)
         return QRectF(x0, y0, x1 - x0, y1 - y0).toAlignedRect().translated(origin)
@@ -125,7 +126,7 @@ class RedactionOverlay(QWidget):
         if number is None:
             return
         view = self._view
-        rect = to_points(view._page_rect(number), view.zoom, view._sizes[number], origin, end)
+        rect = to_points(view.page_rect(number), view.zoom, view.page_size(number), origin, end)
         if rect[2] - rect[0] >= 1 and rect[3] - rect[1] >= 1:
             self.drawnBox.emit(number + 1, rect)
 
