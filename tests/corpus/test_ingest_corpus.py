@@ -132,10 +132,11 @@ def test_listed_duplicates_are_found(corpus: Path, corpus_case: Case) -> None:
 
 
 def known_password(value: str) -> str:
-    """INDEX.tsv writes passwords with invisible characters as a Python repr: `'x\\xady' (python repr; …)`."""
+    """INDEX.tsv annotates some passwords: a Python repr for invisible characters (`'x\\xady' (python repr;
+    …)`) and the owner password beside the user password (`usersecret (owner: ownersecret)`)."""
     if " (python repr" in value:
         return ast.literal_eval(value.split(" (python repr")[0])
-    return value
+    return value.split(" (owner:")[0]
 
 
 def test_encrypted_pdfs_open_with_their_known_passwords(corpus: Path, tmp_path: Path) -> None:
@@ -150,10 +151,10 @@ def test_encrypted_pdfs_open_with_their_known_passwords(corpus: Path, tmp_path: 
         summary = ingest(
             case,
             [corpus / "pdf" / r["file"] for r in rows],
-            IngestOptions(passwords=sorted({r["known_password"] for r in rows}), jobs=2),
+            IngestOptions(passwords=sorted({known_password(r["known_password"]) for r in rows}), jobs=2),
         )
-        opened = summary.documents + summary.duplicates
-        assert opened == len(rows), inventory.exception_rows(case)
+        assert inventory.exception_rows(case) == []
+        assert summary.documents >= len(rows)
 
 
 def test_enron_messages_carry_custodian_and_email_metadata(corpus_case: Case) -> None:
