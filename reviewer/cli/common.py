@@ -9,11 +9,13 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from reviewer.core.case import Case
 from reviewer.core.progress import CancelToken, ProgressUpdate
@@ -34,6 +36,18 @@ def open_case(path: str) -> Case:
 def print_json(value: Any) -> None:
     json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
+
+
+def print_records(records: Sequence[Any]) -> None:
+    """Dataclass records (tags, audit events, redactions, production history) as a JSON array."""
+    print_json([asdict(record) for record in records])
+
+
+def titled_table(title: str, columns: Sequence[str]) -> Table:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    return table
 
 
 def write_csv(path: str | None, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:

@@ -8,7 +8,15 @@ from pathlib import Path
 
 from rich.table import Table
 
-from reviewer.cli.common import console, open_case, print_json, progress_bar, stdout_console
+from reviewer.cli.common import (
+    console,
+    open_case,
+    print_json,
+    print_records,
+    progress_bar,
+    stdout_console,
+    titled_table,
+)
 from reviewer.core import review
 from reviewer.core.case import Case
 from reviewer.core.errors import ReviewerError
@@ -142,11 +150,9 @@ def cmd_redactions(args: argparse.Namespace) -> int:
             console.print(f"Removed {removed} redaction{'s' if removed != 1 else ''}.", highlight=False)
         marks = redact.document_marks(case, doc_id)
     if args.json:
-        print_json([asdict(mark) for mark in marks])
+        print_records(marks)
         return 0
-    table = Table(title=args.control.upper())
-    for column in ("id", "what", "reason", "query", "by", "added (UTC)"):
-        table.add_column(column)
+    table = titled_table(args.control.upper(), ("id", "what", "reason", "query", "by", "added (UTC)"))
     for mark in marks:
         what = f'"{mark.phrase}"' if mark.phrase else \
             f"page {mark.page}: " + ", ".join(f"{v:g}" for v in mark.rect or ())
@@ -211,11 +217,10 @@ def cmd_productions(args: argparse.Namespace) -> int:
         if args.control:
             history = records.document_history(case, _one_document(case, args.control))
             if args.json:
-                print_json([asdict(entry) for entry in history])
+                print_records(history)
                 return 0
-            table = Table(title=args.control.upper())
-            for column in ("production", "volume", "date (UTC)", "treatment", "Bates", "family"):
-                table.add_column(column)
+            table = titled_table(args.control.upper(),
+                                 ("production", "volume", "date (UTC)", "treatment", "Bates", "family"))
             for entry in history:
                 table.add_row(entry.production, entry.volume,
                               entry.created.isoformat(sep=" ", timespec="seconds"),
@@ -228,7 +233,7 @@ def cmd_productions(args: argparse.Namespace) -> int:
             return 0
         found = records.productions(case)
     if args.json:
-        print_json([asdict(info) for info in found])
+        print_records(found)
         return 0
     if not found:
         console.print("No productions yet.", highlight=False)

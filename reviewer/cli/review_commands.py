@@ -4,12 +4,19 @@ export."""
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict
 
 from rich.table import Table
 
 from reviewer.cli.case_commands import DOC_COLUMNS
-from reviewer.cli.common import console, open_case, print_json, progress_bar, stdout_console, write_csv
+from reviewer.cli.common import (
+    console,
+    open_case,
+    print_records,
+    progress_bar,
+    stdout_console,
+    titled_table,
+    write_csv,
+)
 from reviewer.core import audit, review
 from reviewer.core.audit import n_documents
 from reviewer.core.case import Case
@@ -118,7 +125,7 @@ def cmd_tags(args: argparse.Namespace) -> int:
     with open_case(args.case) as case:
         tags = review.list_tags(case)
     if args.json:
-        print_json([asdict(tag) for tag in tags])
+        print_records(tags)
         return 0
     table = Table()
     for column in ("key", "tag", "group", "colour", "documents"):
@@ -182,11 +189,9 @@ def cmd_history(args: argparse.Namespace) -> int:
         [doc_id] = review.resolve_controls(case, [args.control])
         events = audit.history(case, doc_id)
     if args.json:
-        print_json([asdict(event) for event in events])
+        print_records(events)
         return 0
-    table = Table(title=args.control.upper())
-    for column in ("when (UTC)", "who", "action", "before", "after", ""):
-        table.add_column(column)
+    table = titled_table(args.control.upper(), ("when (UTC)", "who", "action", "before", "after", ""))
     for event in events:
         state = "undo" if event.undo else "undone" if event.undone else ""
         table.add_row(event.at.isoformat(sep=" ", timespec="seconds"), event.user, event.action, event.before,
