@@ -8,11 +8,10 @@ the read lane.
 
 from __future__ import annotations
 
-import time
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,7 +23,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -39,11 +37,11 @@ from reviewer.core.case import Case
 from reviewer.core.importing.importer import ImportOptions, ImportPlan, import_production, plan_import
 from reviewer.core.importing.loadfile_reader import ALIASES
 from reviewer.core.importing.validate import ValidationReport
-from reviewer.core.progress import CancelToken
-from reviewer.ui.tasks import Lane, LatestProgress, TaskRunner, describe_error
+from reviewer.core.progress import ProgressUpdate
+from reviewer.ui.dialogs.long_work import LongWorkDialog
+from reviewer.ui.tasks import Lane, TaskRunner, describe_error
 
 PREVIEW_ROWS = 10
-POLL_MS = 100
 NOT_MAPPED = "(not in this DAT)"
 
 
@@ -175,80 +173,34 @@ class ImportProductionDialog(QDialog):
             self.set_volume(Path(folder))
 
 
-class ImportProgressDialog(QDialog):
+class ImportProgressDialog(LongWorkDialog):
     """Runs one import, shows its progress, then its validation report."""
 
     finished_import = Signal(object)  # the ValidationReport, or None when the import failed
+    stopping_text = "Stopping after the current document…"
 
     def __init__(self, tasks: TaskRunner, case: Case, volume: Path, options: ImportOptions,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Importing production")
-        self.setMinimumWidth(720)
-        self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.stage = QLabel("Starting…")
-        self.stage.setObjectName("paneHeading")
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 0)
+        super().__init__("Importing production", 720, ["Problem", "Bates", "Detail"], "validationReport", 2,
+                         parent)
         self.counts = QLabel()
         self.counts.setObjectName("importCounts")
         self.counts.setWordWrap(True)
         self.counts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.report = QTreeWidget()
-        self.report.setObjectName("validationReport")
-        self.report.setHeaderLabels(["Problem", "Bates", "Detail"])
-        self.report.setRootIsDecorated(False)
-        self.report.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.report.hide()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button.setText("Stop")
-        self.buttons.rejected.connect(self._stop_or_close)
-        layout = QVBoxLayout(self)
-        for widget in (self.stage, self.bar, self.counts):
-            layout.addWidget(widget)
-        layout.addWidget(self.report, 1)
-        layout.addWidget(self.buttons)
+        self.lay_out(self.counts)
+        self.start(tasks, partial(import_production, case, volume, options), Lane.PDF)
 
-        self._progress = LatestProgress()
-        self._cancel = CancelToken()
-        self._started = time.monotonic()
-        self._done = False
-        self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self._poll)
-        self._timer.start()
-        work = partial(import_production, case, volume, options, self._progress, self._cancel)
-        tasks.run(work, self._finished, self._failed, lane=Lane.PDF, cancel=self._cancel)
-
-    @property
-    def running(self) -> bool:
-        return not self._done
-
-    def _poll(self) -> None:
-        update = self._progress.latest()
-        if update is None:
-            return
+    def _poll_update(self, update: ProgressUpdate) -> None:
         self.stage.setText(update.message or "Importing documents…")
         if update.total:
             self.bar.setRange(0, update.total)
             self.bar.setValue(update.done)
-            elapsed = time.monotonic() - self._started
-            rate = f" · {update.done / elapsed:,.1f} documents/s" if elapsed > 0.5 else ""
+            rate = f" · {update.done / self.elapsed:,.1f} documents/s" if self.elapsed > 0.5 else ""
             counts = " · ".join(f"{value:,} {name}" for name, value in update.counts.items())
             self.counts.setText(f"{update.done:,} of {update.total:,} rows{rate}\n{counts}")
 
-    def _stop_or_close(self) -> None:
-        if self._done:
-            self.accept()
-            return
-        self._cancel.cancel()
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.setText("Stopping…")
-        self.stage.setText("Stopping after the current document…")
-
     def _finished(self, report: ValidationReport) -> None:
-        self._end()
+        self.end()
         verb = "Stopped" if report.cancelled else "Done"
         problems = f"{len(report.findings):,} problems" if report.findings else "no problems"
         self.stage.setText(f"{verb}: {report.added:,} documents added, {report.updated:,} updated, "
@@ -257,25 +209,12 @@ class ImportProgressDialog(QDialog):
         self.bar.setValue(1)
         resume = "\nImport the same volume again to finish." if report.cancelled else ""
         self.counts.setText(f"Validation report saved to {report.saved_to}{resume}")
-        if report.findings:
-            self.report.addTopLevelItems([QTreeWidgetItem([f.problem.value, f.subject, f.detail])
-                                          for f in report.findings])
-            self.report.show()
+        self.show_report([[f.problem.value, f.subject, f.detail] for f in report.findings])
         self.finished_import.emit(report)
 
     def _failed(self, error: BaseException) -> None:
-        self._end()
+        self.end()
         self.stage.setText("The production could not be imported")
         self.counts.setText(describe_error(error))
         self.bar.setRange(0, 1)
         self.finished_import.emit(None)
-
-    def _end(self) -> None:
-        self._done = True
-        self._timer.stop()
-        self.cancel_button.setEnabled(True)
-        self.cancel_button.setText("Close")
-
-    def reject(self) -> None:
-        """Escape and the window's close button stop the import first; they close only once it ended."""
-        self._stop_or_close()

@@ -9,13 +9,11 @@ must not run on a second thread of this process while the viewer renders pages o
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,14 +22,10 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
-    QProgressBar,
     QPushButton,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -40,10 +34,10 @@ from reviewer.core import browse
 from reviewer.core.case import Case
 from reviewer.core.demo import build_demo_case
 from reviewer.core.ingest.pipeline import IngestOptions, IngestSummary, ingest
-from reviewer.core.progress import CancelToken, Progress
-from reviewer.ui.tasks import Lane, LatestProgress, TaskRunner, describe_error
+from reviewer.core.progress import CancelToken, Progress, ProgressUpdate
+from reviewer.ui.dialogs.long_work import LongWorkDialog
+from reviewer.ui.tasks import Lane, TaskRunner, describe_error
 
-POLL_MS = 100
 STAGES = {"scan": "Looking for files", "ingest": "Adding documents", "index": "Updating the search index"}
 
 
@@ -158,61 +152,23 @@ def demo_work(target: Path) -> IngestWork:
     return work
 
 
-class IngestProgressDialog(QDialog):
+class IngestProgressDialog(LongWorkDialog):
     """Runs one ingest and shows its progress, then its summary and exceptions report."""
 
     finished_ingest = Signal(object)  # IngestOutcome, or None when it failed
+    stopping_text = "Stopping after the current files…"
 
     def __init__(self, tasks: TaskRunner, work: IngestWork, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Adding documents")
-        self.setMinimumWidth(620)
-        self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.stage = QLabel("Starting…")
-        self.stage.setObjectName("paneHeading")
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 0)
+        super().__init__("Adding documents", 620, ["File", "Why it was not added"], "exceptionsReport", 0,
+                         parent)
         self.counts = QLabel()
         self.counts.setObjectName("ingestCounts")
         self.rate = QLabel()
         self.rate.setObjectName("hint")
-        self.report = QTreeWidget()
-        self.report.setObjectName("exceptionsReport")
-        self.report.setHeaderLabels(["File", "Why it was not added"])
-        self.report.setRootIsDecorated(False)
-        self.report.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.report.hide()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button.setText("Stop")
-        self.buttons.rejected.connect(self._stop_or_close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.stage)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.counts)
-        layout.addWidget(self.rate)
-        layout.addWidget(self.report, 1)
-        layout.addWidget(self.buttons)
+        self.lay_out(self.counts, self.rate)
+        self.start(tasks, work, Lane.WRITE)
 
-        self._progress = LatestProgress()
-        self._cancel = CancelToken()
-        self._started = time.monotonic()
-        self._done = False
-        self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self._poll)
-        self._timer.start()
-        tasks.run(partial(work, self._progress, self._cancel), self._finished, self._failed, lane=Lane.WRITE,
-                  cancel=self._cancel)
-
-    @property
-    def running(self) -> bool:
-        return not self._done
-
-    def _poll(self) -> None:
-        update = self._progress.latest()
-        if update is None:
-            return
+    def _poll_update(self, update: ProgressUpdate) -> None:
         self.stage.setText(update.message or STAGES.get(update.stage, update.stage.capitalize()) + "…")
         if update.total:
             self.bar.setRange(0, update.total)
@@ -221,22 +177,12 @@ class IngestProgressDialog(QDialog):
             self.bar.setRange(0, 0)
         if update.counts:
             self.counts.setText(_counts_text(update.counts))
-        elapsed = time.monotonic() - self._started
-        if update.stage == "ingest" and update.done and elapsed > 0.5:
-            rate = update.done / elapsed
+        if update.stage == "ingest" and update.done and self.elapsed > 0.5:
+            rate = update.done / self.elapsed
             self.rate.setText(f"{update.done:,} of {update.total or 0:,} files · {rate:,.1f} files/s")
 
-    def _stop_or_close(self) -> None:
-        if self._done:
-            self.accept()
-            return
-        self._cancel.cancel()
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.setText("Stopping…")
-        self.stage.setText("Stopping after the current files…")
-
     def _finished(self, outcome: IngestOutcome) -> None:
-        self._end()
+        self.end()
         summary = outcome.summary
         verb = "Stopped" if summary.cancelled else "Done"
         self.stage.setText(f"{verb} after {summary.seconds:,.1f} s")
@@ -246,28 +192,16 @@ class IngestProgressDialog(QDialog):
         already = f" ({summary.skipped:,} already in the case)" if summary.skipped else ""
         resume = " Add the same files again to finish." if summary.cancelled else ""
         self.rate.setText(f"{summary.inputs:,} input files{already}.{resume}")
-        if outcome.exceptions:
-            self.report.addTopLevelItems([QTreeWidgetItem(list(entry)) for entry in outcome.exceptions])
-            self.report.show()
+        self.show_report([list(entry) for entry in outcome.exceptions])
         self.finished_ingest.emit(outcome)
 
     def _failed(self, error: BaseException) -> None:
-        self._end()
+        self.end()
         self.stage.setText("Documents could not be added")
         self.rate.setText(describe_error(error))
         self.rate.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.bar.setRange(0, 1)
         self.finished_ingest.emit(None)
-
-    def _end(self) -> None:
-        self._done = True
-        self._timer.stop()
-        self.cancel_button.setEnabled(True)
-        self.cancel_button.setText("Close")
-
-    def reject(self) -> None:
-        """Escape and the window's close button stop the ingest first; they close only once it ended."""
-        self._stop_or_close()
 
 
 def _counts_text(counts: dict[str, int]) -> str:

@@ -43,10 +43,10 @@ from reviewer.core.produce.production import ProductionResult, ProductionSetting
 from reviewer.core.produce.qc import Issue, QcBlocked
 from reviewer.core.progress import CancelToken
 from reviewer.core.search import saved
+from reviewer.ui.dialogs.long_work import POLL_MS
 from reviewer.ui.searching import Searchers
 from reviewer.ui.tasks import Lane, LatestProgress, TaskRunner, describe_error
 
-POLL_MS = 100
 CURRENT = "current"
 TAG = "tag"
 SAVED = "saved"
