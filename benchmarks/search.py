@@ -34,13 +34,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, select
 
-from reviewer.core.case import Case, now  # noqa: E402
-from reviewer.core.ingest.pipeline import IngestOptions, ingest  # noqa: E402
-from reviewer.core.models import Document, DocumentCustodian, DocumentTag, Tag  # noqa: E402
-from reviewer.core.search.index import rebuild  # noqa: E402
-from reviewer.core.search.service import SearchService  # noqa: E402
+from reviewer.core.case import Case, now
+from reviewer.core.ingest.pipeline import IngestOptions, ingest
+from reviewer.core.models import Document, DocumentCustodian, DocumentTag, Tag
+from reviewer.core.search.index import rebuild
+from reviewer.core.search.service import SearchService
 
 VOCABULARY_SIZE = 60_000
 # Reviewer keeps an e-mail address as one word, FTS5 splits it; compare word queries on body and subject.

@@ -119,7 +119,7 @@ def measure(root: Path, steps: int) -> dict[str, object]:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)
 
-    def spin(until, timeout: float = 60.0) -> None:  # noqa: ANN001
+    def spin(until, timeout: float = 60.0) -> None:
         loop = QEventLoop()
         timer = QTimer()
         timer.setInterval(1)

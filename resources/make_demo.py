@@ -223,7 +223,7 @@ def normalize_zip(path: Path, when: dt.datetime | None = None) -> None:
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in entries:
             if when is not None and name == "docProps/core.xml":
-                stamp = when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+                stamp = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                 text = data.decode("utf-8")
                 for tag in ("dcterms:created", "dcterms:modified"):
                     text = re.sub(rf"(<{tag}[^>]*>)[^<]*(</{tag}>)", rf"\g<1>{stamp}\g<2>", text)
@@ -255,7 +255,7 @@ def make_docx(path: Path, *, author: str, title: str, subject: str, when: dt.dat
         if style == "small":
             run.font.size = Pt(9)
     cp = d.core_properties
-    naive = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    naive = when.astimezone(dt.UTC).replace(tzinfo=None)
     cp.author = author
     cp.last_modified_by = author
     cp.title = title
@@ -671,7 +671,7 @@ def research_email(out: Path) -> None:
         ("kv", "TO:", "Priya Lindqvist"),
         ("kv", "FROM:", "Tomas Ferreira-Hale"),
         ("kv", "DATE:", "January 10, 2024"),
-        ("kv", "RE:", f"Okafor -- Westmarch R. Crim. P. 5.2 charging deadline (research for motion to dismiss)"),
+        ("kv", "RE:", "Okafor -- Westmarch R. Crim. P. 5.2 charging deadline (research for motion to dismiss)"),
         ("rule",),
         ("h", "Question presented"),
         ("p", "Whether the information filed November 6, 2023 was timely under Rule 5.2(a), and if not, whether "
@@ -876,7 +876,10 @@ def warrant_scan(out: Path) -> bytes:
     src = pymupdf.open()
     W, H = pymupdf.paper_size("letter")
     p = src.new_page(width=W, height=H)
-    t = lambda xy, s, size=10, font="cour": p.insert_text(xy, s, fontname=font, fontsize=size)
+
+    def t(xy, s, size=10, font="cour"):
+        return p.insert_text(xy, s, fontname=font, fontsize=size)
+
     t((170, 70), "IN THE CIRCUIT COURT OF HARLOW COUNTY", 12, "cobo")
     t((225, 86), "STATE OF WESTMARCH", 12, "cobo")
     t((250, 118), "SEARCH WARRANT", 15, "cobo")
@@ -908,7 +911,7 @@ def warrant_scan(out: Path) -> bytes:
     sig = p.new_shape()
     sx, sy = 340, y + 18
     pts = [(sx + i * 6, sy - 8 * ((i * 37) % 5) / 4) for i in range(30)]
-    for a, b in zip(pts, pts[1:]):
+    for a, b in zip(pts, pts[1:], strict=False):
         sig.draw_line(a, b)
     sig.finish(color=(0.1, 0.1, 0.3), width=1.2)
     sig.commit()
@@ -1028,7 +1031,7 @@ def phone_log_xlsx(out: Path) -> None:
     for cell in ws[4]:
         cell.font = Font(bold=True)
     ws["A1"].font = Font(bold=True)
-    for col, w in zip("ABCDEFG", (12, 8, 10, 16, 28, 14, 28)):
+    for col, w in zip("ABCDEFG", (12, 8, 10, 16, 28, 14, 28), strict=True):
         ws.column_dimensions[col].width = w
 
     tl = wb.create_sheet("Case timeline")
@@ -1049,13 +1052,13 @@ def phone_log_xlsx(out: Path) -> None:
         tl.append(list(e))
     for cell in tl[1]:
         cell.font = Font(bold=True)
-    for col, w in zip("ABCD", (12, 58, 14, 36)):
+    for col, w in zip("ABCD", (12, 58, 14, 36), strict=True):
         tl.column_dimensions[col].width = w
     for row in tl.iter_rows(min_row=2):
         row[1].alignment = Alignment(wrap_text=True)
 
     props = wb.properties
-    naive = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    naive = when.astimezone(dt.UTC).replace(tzinfo=None)
     props.creator = "Harlow County IT - Telecom"
     props.lastModifiedBy = "Harlow County IT - Telecom"
     props.title = "Call detail records - ext. 3418 (Reyes) Aug-Oct 2023"
@@ -1220,7 +1223,7 @@ def pruitt_mbox(out: Path) -> None:
     try:
         for msg, who, when in ((m1, PRUITT[1], w1), (m2, OKAFOR_FIRE[1], w2), (m3, REYES[1], w3)):
             mm = mailbox.mboxMessage(msg)
-            mm.set_from(who, when.astimezone(dt.timezone.utc).timetuple())
+            mm.set_from(who, when.astimezone(dt.UTC).timetuple())
             box.add(mm)
         box.flush()
     finally:

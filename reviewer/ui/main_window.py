@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
             dock.show()
         self._size_docks()
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._sized:
             self._sized = True
@@ -413,7 +413,7 @@ class MainWindow(QMainWindow):
                           f"Reviewer {__version__}\nOffline evidence and discovery review.\n\n"
                           f"Case: {self.case.name}\n{self.case.root}")
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self._remember_layout:
             self._save_layout()
         self.tasks.shutdown()

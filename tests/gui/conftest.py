@@ -90,7 +90,7 @@ def demo_case(demo_case_source: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def open_window(qtbot) -> Callable[[Path], MainWindow]:  # noqa: ANN001
+def open_window(qtbot) -> Callable[[Path], MainWindow]:
     """Open a case's main window, wait until its first result is listed and shown; closed after the test."""
 
     def opener(path: Path) -> MainWindow:

@@ -7,11 +7,11 @@ from reviewer.core.case import Case
 from reviewer.ui.main_window import MainWindow
 
 
-def wait_idle(qtbot, window: MainWindow) -> None:  # noqa: ANN001
+def wait_idle(qtbot, window: MainWindow) -> None:
     qtbot.waitUntil(window.is_idle, timeout=10_000)
 
 
-def search(qtbot, window: MainWindow, query: str) -> None:  # noqa: ANN001
+def search(qtbot, window: MainWindow, query: str) -> None:
     box = window.search_pane.box
     box.clear()
     qtbot.keyClicks(box, query)

@@ -12,7 +12,7 @@ from reviewer.ui.dialogs.import_production import NOT_MAPPED, ImportProductionDi
 from tests.integration.test_import_production import make_volume
 
 
-def _dialog(qtbot, window, volume: Path) -> ImportProductionDialog:  # noqa: ANN001
+def _dialog(qtbot, window, volume: Path) -> ImportProductionDialog:
     dialog = ImportProductionDialog(window.tasks, window)
     qtbot.addWidget(dialog)
     assert not dialog.import_button.isEnabled()

@@ -11,7 +11,7 @@ from reviewer.ui.dialogs.ingest import AddDocumentsDialog
 from tests.helpers import make_pdf
 
 
-def _dialog(qtbot, sources: list[Path], custodian: str) -> AddDocumentsDialog:  # noqa: ANN001
+def _dialog(qtbot, sources: list[Path], custodian: str) -> AddDocumentsDialog:
     dialog = AddDocumentsDialog(["okafor-d"])
     qtbot.addWidget(dialog)
     assert not dialog.add_button.isEnabled()

@@ -15,7 +15,7 @@ from reviewer.ui.dialogs.privilege_log import PrivilegeLogDialog
 from reviewer.ui.dialogs.production import ProductionDialog
 
 
-def _wizard(qtbot, window) -> ProductionDialog:  # noqa: ANN001
+def _wizard(qtbot, window) -> ProductionDialog:
     case_menu = window.menuBar().actions()[0].menu()
     assert window.produce_action in case_menu.actions()
     dialog = window.produce()

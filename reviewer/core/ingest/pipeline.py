@@ -214,7 +214,7 @@ def _new_pool(settings: WorkerSettings, jobs: int) -> ProcessPoolExecutor:
                                mp_context=_spawn_safe_context())
 
 
-def _spawn_safe_context():  # noqa: ANN202
+def _spawn_safe_context():
     """Forking a process that holds SQLite and Whoosh handles is unsafe; spawn clean interpreters."""
     import multiprocessing
 

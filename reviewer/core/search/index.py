@@ -90,7 +90,7 @@ def build_schema(common: frozenset[str] = COMMON_ENGLISH) -> Schema:
     )
 
 
-def common_words(case) -> frozenset[str]:  # noqa: ANN001
+def common_words(case) -> frozenset[str]:
     """The words in most documents of a sample of the case: the ones whose pairs are indexed."""
     with case.db.reader() as session:
         sample = session.execute(select(Document.id, Document.control).order_by(Document.id)
@@ -204,7 +204,7 @@ class TextIndex:
             return {fields["control"] for fields in searcher.all_stored_fields()}
 
 
-def index_pending(case, progress: Progress = no_progress, cancel: CancelToken | None = None,  # noqa: ANN001
+def index_pending(case, progress: Progress = no_progress, cancel: CancelToken | None = None,
                   batch_size: int = BATCH_SIZE) -> int:
     """Add every document not yet in the index (after an ingest, or a crash between the two commits)."""
     with case.db.reader() as session:
@@ -233,7 +233,7 @@ class LiveIndexer:
     (index_pending) does not pick up.
     """
 
-    def __init__(self, case, commit_every: int = 20_000) -> None:  # noqa: ANN001
+    def __init__(self, case, commit_every: int = 20_000) -> None:
         self.case = case
         self.index = TextIndex(case.index_dir)
         self.commit_every = commit_every
@@ -267,7 +267,7 @@ class LiveIndexer:
         self.uncommitted = []
 
 
-def rebuild(case, progress: Progress = no_progress, cancel: CancelToken | None = None,  # noqa: ANN001
+def rebuild(case, progress: Progress = no_progress, cancel: CancelToken | None = None,
             batch_size: int = BATCH_SIZE) -> int:
     """Throw the index away and build it again from the database and text store, as one segment."""
     index = TextIndex(case.index_dir)
@@ -288,7 +288,7 @@ def rebuild(case, progress: Progress = no_progress, cancel: CancelToken | None =
     return done
 
 
-def ensure_ready(case, progress: Progress = no_progress,  # noqa: ANN001
+def ensure_ready(case, progress: Progress = no_progress,
                  cancel: CancelToken | None = None) -> str | None:
     """Make the index safe to search: rebuild it when damaged or outdated, reconcile it with the database
     and add what is missing. Returns what was repaired (None when nothing was), for the user to see."""
@@ -320,13 +320,13 @@ def ensure_ready(case, progress: Progress = no_progress,  # noqa: ANN001
     return f"Added {added:,} documents that were missing from the search index." if added else None
 
 
-def _unflagged(case) -> set[int]:  # noqa: ANN001
+def _unflagged(case) -> set[int]:
     with case.db.reader() as session:
         return set(session.scalars(select(Document.id).where(Document.indexed.is_(False))).all())
 
 
 @contextmanager
-def _writer_lock(case, problem: str) -> Iterator[None]:  # noqa: ANN001
+def _writer_lock(case, problem: str) -> Iterator[None]:
     try:
         case.acquire_lock()
     except CaseLockedError:
@@ -339,13 +339,13 @@ def _writer_lock(case, problem: str) -> Iterator[None]:  # noqa: ANN001
         case.release_lock()
 
 
-def _load(case, ids: Sequence[int]) -> list[tuple[Document, str]]:  # noqa: ANN001
+def _load(case, ids: Sequence[int]) -> list[tuple[Document, str]]:
     with case.db.reader() as session:
         documents = session.scalars(select(Document).where(Document.id.in_(ids)).order_by(Document.id)).all()
         return [(document, case.texts.read(document.control, document.id)) for document in documents]
 
 
-def _mark_indexed(case, ids: Sequence[int]) -> None:  # noqa: ANN001
+def _mark_indexed(case, ids: Sequence[int]) -> None:
     with case.db.session() as session:
         for start in range(0, len(ids), 10_000):
             chunk = ids[start:start + 10_000]

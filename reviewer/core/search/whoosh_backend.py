@@ -107,7 +107,7 @@ class WhooshBackend:
         self._searcher.close()
 
 
-def _positions_at(positions: dict[Word, dict[int, list[int]]], docnum: int):  # noqa: ANN202
+def _positions_at(positions: dict[Word, dict[int, list[int]]], docnum: int):
     def positions_of(word: Word) -> list[int]:
         return positions.get(word, {}).get(docnum, [])
 

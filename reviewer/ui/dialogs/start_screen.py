@@ -165,6 +165,6 @@ class StartScreen(QWidget):
     def _show_error(self, error: BaseException) -> None:
         QMessageBox.warning(self, "Reviewer", describe_error(error))
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.tasks.shutdown()
         super().closeEvent(event)

@@ -40,7 +40,7 @@ class DateHistogram(QWidget):
         self._selected = period
         self.update()
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+    def sizeHint(self) -> QSize:
         line = self.fontMetrics().height()
         return QSize(200, 4 * line + 8)
 
@@ -63,7 +63,7 @@ class DateHistogram(QWidget):
         index = int((point.x() - chart.left()) * len(self._bars) / max(1, chart.width()))
         return min(index, len(self._bars) - 1)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         palette = self.palette()
         chart = self._chart_rect()
@@ -86,7 +86,7 @@ class DateHistogram(QWidget):
                 painter.drawText(text_rect, align | Qt.AlignmentFlag.AlignRight, self._bars[-1][0])
         painter.end()
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         index = self._bar_at(event.position().toPoint())
         if index is None:
             QToolTip.hideText()
@@ -94,7 +94,7 @@ class DateHistogram(QWidget):
         period, count = self._bars[index]
         QToolTip.showText(event.globalPosition().toPoint(), f"{period}: {count:,} documents", self)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         index = self._bar_at(event.position().toPoint())
         if index is not None and event.button() == Qt.MouseButton.LeftButton:
             self.periodClicked.emit(self._bars[index][0])

@@ -33,7 +33,7 @@ class _Canvas(QWidget):
         super().__init__()
         self._view = view
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+    def paintEvent(self, event: QPaintEvent) -> None:
         self._view.paint_canvas(self, event.rect())
 
 
@@ -264,7 +264,7 @@ class PageView(QScrollArea):
                 painter.drawRect(self._hit_rect(page, rect))
         painter.end()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self._fit_width and self._sizes:
             self._apply_zoom(self._fitting_zoom())

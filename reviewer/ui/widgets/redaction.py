@@ -81,7 +81,7 @@ class RedactionOverlay(QWidget):
         self.marks = [m for m in marks if m.rect is not None and m.page is not None]
         self.update()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and watched is self._view.widget():
             self.resize(self._view.widget().size())
         return False
@@ -105,18 +105,18 @@ class RedactionOverlay(QWidget):
         return QRectF(x0, y0, x1 - x0, y1 - y0).toAlignedRect().translated(origin)
 
     # --- mouse -------------------------------------------------------------------------------------------
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         point = event.position().toPoint()
         if event.button() == Qt.MouseButton.LeftButton and self._page_at(point) is not None:
             self._origin = self._current = point
             self.update()
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._origin is not None:
             self._current = event.position().toPoint()
             self.update()
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._origin is None:
             return
         origin, end = self._origin, event.position().toPoint()
@@ -131,7 +131,7 @@ class RedactionOverlay(QWidget):
             self.drawnBox.emit(number + 1, rect)
 
     # --- painting ----------------------------------------------------------------------------------------
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         visible = {n + 1 for n in self._view.pages_in_view}
         for mark in self.marks:
