@@ -24,7 +24,7 @@ DOC_COLUMNS = [
 EXCEPTION_COLUMNS = ["path", "custodian", "reason", "kind", "size", "sha256"]
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = commands.add_parser("init", help="create a new case folder")
     p.add_argument("case", help="folder for the new case")
     p.add_argument("--name", help="the matter's name (default: the folder name)")

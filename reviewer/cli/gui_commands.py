@@ -9,7 +9,7 @@ import argparse
 from pathlib import Path
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = commands.add_parser("gui", help="open a case in the review desktop (`reviewer` alone: start screen)")
     p.add_argument("case", help="the case folder")
     p.add_argument("--screenshot", metavar="FILE.png", type=Path,

@@ -10,7 +10,7 @@ from reviewer.core.errors import ReviewerError
 from reviewer.core.importing.importer import ImportOptions, import_production
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = commands.add_parser("import-production",
                             help="import a production volume (DAT/OPT, images, text, natives) under its "
                                  "Bates numbers")

@@ -30,7 +30,7 @@ from reviewer.core.produce.stamping import IMAGE_FORMATS
 from reviewer.core.search.service import SearchService
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = commands.add_parser("redact", help="redact a phrase, a box on a page, or every hit of a search")
     p.add_argument("case")
     p.add_argument("control", nargs="?", metavar="CONTROL",
@@ -137,7 +137,7 @@ def cmd_redact(args: argparse.Namespace) -> int:
             page, *corners = args.rect
             if page != int(page):
                 raise ReviewerError("PAGE must be a whole number.")
-            redact.add_rectangle(case, doc_id, int(page), tuple(corners), args.reason)  # type: ignore[arg-type]
+            redact.add_rectangle(case, doc_id, int(page), tuple(corners), args.reason)
             console.print(f"{args.control.upper()}: added a box on page {int(page)}.", highlight=False)
     return 0
 

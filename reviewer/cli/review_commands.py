@@ -26,7 +26,7 @@ from reviewer.core.search.service import SearchService
 CODING_COLUMNS = ["tags", "privilege_basis", "privilege_description", "notes"]
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = commands.add_parser("tag", help="apply a tag to documents (or take it off with --remove)")
     p.add_argument("case")
     p.add_argument("tag", help='the tag\'s name, e.g. "Responsive"')

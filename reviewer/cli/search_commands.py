@@ -24,7 +24,7 @@ from reviewer.core.search.terms import COLUMNS, CSV_COLUMNS, read_terms, term_re
 QUERY_ERROR = 2
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = commands.add_parser("search", help="search a case with the review query language",
                             epilog="Query syntax: `reviewer syntax`.")
     p.add_argument("case")
@@ -213,7 +213,7 @@ def cmd_searches(args: argparse.Namespace) -> int:
     for row in rows:
         documents = row["documents"]
         shown = f"{documents:,}" if isinstance(documents, int) else documents
-        table.add_row(row["name"], row["query"], shown, row["added"], row["user"])
+        table.add_row(str(row["name"]), str(row["query"]), shown, str(row["added"]), str(row["user"]))
     stdout_console.print(table)
     return 0
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Delete,
     Integer,
     Select,
+    SQLColumnExpression,
     String,
     and_,
     case,
@@ -136,7 +137,7 @@ class Recording:
             note_id=note_id, before=before, after=after, group_id=self.group_id,
         ))
 
-    def document_events(self, changes: Select[tuple[int, str, str]], action: Action,
+    def document_events(self, changes: Select[int, str, str], action: Action,
                         tag_id: int | None = None) -> int:
         """One event per row of `changes` (document id, before, after), in one statement; how many."""
         rows = changes.subquery()
@@ -265,7 +266,7 @@ def _apply_reversal(change: Recording, actions: set[Action]) -> None:
     A tag comes back before its properties and its documents; it goes only after they are gone."""
     session = change.session
 
-    def events(kind: Action, *columns: ColumnElement[Any]) -> Select[Any]:
+    def events(kind: Action, *columns: SQLColumnExpression[Any]) -> Select[*tuple[Any, ...]]:
         return select(*columns).where(AuditEvent.group_id == change.group_id,
                                       AuditEvent.action == kind.value)
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import Select, SQLColumnExpression, func, select
 from sqlalchemy.orm import Session
 
 from reviewer.core.case import Case
@@ -35,7 +35,7 @@ _TAG_NAMES = (
 )
 
 # Column key -> what the list is ordered by when the reviewer sorts on it. Text sorts ignore case.
-SORT_KEYS: dict[str, ColumnElement[Any]] = {
+SORT_KEYS: dict[str, SQLColumnExpression[Any]] = {
     "control": Document.control,
     "date": DATE,
     "from": _SENDER.collate("NOCASE"),
@@ -248,7 +248,7 @@ def facets(case: Case, ids: Collection[int] | None = None) -> Facets:
     return Facets(total, tags, by_count, sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])), dated)
 
 
-def _count(session: Session, doc_id: ColumnElement[int], value: ColumnElement[Any],
+def _count(session: Session, doc_id: SQLColumnExpression[int], value: SQLColumnExpression[Any],
            wanted: set[int] | None) -> Counter[Any]:
     """Documents per value, over `wanted` documents or (in SQL) over all of them."""
     if wanted is None:

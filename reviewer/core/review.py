@@ -351,7 +351,7 @@ def privilege_basis(basis: str) -> str:
     raise ReviewerError(f'"{basis}" is not a privilege basis; use one of {", ".join(PRIVILEGE_BASES)}.')
 
 
-def _selection(doc_ids: Iterable[int], families: bool) -> Select[tuple[int]]:
+def _selection(doc_ids: Iterable[int], families: bool) -> Select[int]:
     """The documents an action covers: the ids given (one JSON parameter, however many) and, with
     families, every member of their families."""
     given = func.json_each(json.dumps([int(i) for i in doc_ids])).table_valued("value")
@@ -366,7 +366,7 @@ def _has_tag(tag_id: int) -> Any:
     return exists().where(DocumentTag.document_id == Document.id, DocumentTag.tag_id == tag_id)
 
 
-def _apply_tag(change: Recording, tag: Tag, selection: Select[tuple[int]], add: bool) -> int:
+def _apply_tag(change: Recording, tag: Tag, selection: Select[int], add: bool) -> int:
     """Tag or untag the selected documents that need it: their events first, then the coding rows
     follow from the events, so the two always agree."""
     needs = ~_has_tag(tag.id) if add else _has_tag(tag.id)

@@ -10,6 +10,7 @@ import hashlib
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -39,11 +40,11 @@ def hash_stream(stream: BinaryIO, copy_to: BinaryIO | None = None) -> Hashes:
 
 
 def hash_bytes(data: bytes) -> Hashes:
-    digests = (hashlib.md5(data), hashlib.sha1(data), hashlib.sha256(data))
-    return Hashes(*(digest.hexdigest() for digest in digests), len(data))
+    return Hashes(hashlib.md5(data).hexdigest(), hashlib.sha1(data).hexdigest(),
+                  hashlib.sha256(data).hexdigest(), len(data))
 
 
-def _atomic_write(target: Path, write: callable) -> None:  # type: ignore[valid-type]
+def _atomic_write(target: Path, write: Callable[[BinaryIO], object]) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
     try:

@@ -35,7 +35,7 @@ def find_page(case: Case, label: str) -> BatesPage:
     return BatesPage(*row)
 
 
-def documents_in_range(first: str, last: str | None = None) -> Select[tuple[int]]:
+def documents_in_range(first: str, last: str | None = None) -> Select[int]:
     """Ids of documents with a page stamped `first` (or anything from `first` to `last`).
 
     Bates labels of one series share a prefix and a width, so within a series text order is number order;

@@ -158,10 +158,10 @@ def _records(text: str, dialect: DatDialect) -> Iterator[tuple[int, list[str]]]:
     when it holds the quote character itself (þ in an Icelandic name)."""
     if dialect.quote == '"':
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter, strict=False)
-        line = 1
+        start = 1
         for values in reader:
-            yield line, values
-            line = reader.line_num + 1
+            yield start, values
+            start = reader.line_num + 1
         return
     quote, joint = dialect.quote, dialect.quote + dialect.delimiter + dialect.quote
     for number, line in enumerate(_LINE_BREAK.split(text), start=1):

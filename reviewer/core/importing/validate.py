@@ -118,10 +118,10 @@ def check_ranges(report: ValidationReport, rows: list[RowRange]) -> None:
     """Gaps and overlaps between documents' Bates ranges within each prefix, in number order."""
     by_prefix: dict[str, list[tuple[int, int, RowRange]]] = {}
     for row in rows:
-        first, last = split_label(row.beg), split_label(row.end or row.beg)
-        if first is None or last is None or first[0] != last[0]:
+        beg, end = split_label(row.beg), split_label(row.end or row.beg)
+        if beg is None or end is None or beg[0] != end[0]:
             continue
-        by_prefix.setdefault(first[0], []).append((first[1], last[1], row))
+        by_prefix.setdefault(beg[0], []).append((beg[1], end[1], row))
     for ranges in by_prefix.values():
         ranges.sort(key=lambda item: item[:2])
         reach, prev = ranges[0][1], ranges[0][2]  # the highest number covered so far, and by which row

@@ -123,6 +123,7 @@ def load_facts(case: Case, doc_ids: Iterable[int]) -> dict[int, DocumentFacts]:
                 select(Document.parent_id, Document.file_name, Document.id.in_(privileged))
                 .where(Document.parent_id.in_(ids)).order_by(Document.id)
             ):
+                assert parent_id is not None  # only attachments were selected
                 names[parent_id].append(PRIVILEGED_ATTACHMENT if hidden else name)
             for parent_id, children in names.items():
                 facts[parent_id].attachments = children
@@ -135,7 +136,8 @@ def load_facts(case: Case, doc_ids: Iterable[int]) -> dict[int, DocumentFacts]:
 def as_mark(redaction: Redaction) -> Mark:
     rect = None
     if redaction.page is not None:
-        assert None not in (redaction.x0, redaction.y0, redaction.x1, redaction.y1)
+        assert (redaction.x0 is not None and redaction.y0 is not None and redaction.x1 is not None
+                and redaction.y1 is not None)
         rect = (redaction.x0, redaction.y0, redaction.x1, redaction.y1)
-    return Mark(id=redaction.id, reason=redaction.reason, page=redaction.page, rect=rect,  # type: ignore[arg-type]
+    return Mark(id=redaction.id, reason=redaction.reason, page=redaction.page, rect=rect,
                 phrase=redaction.phrase, query=redaction.query, user=redaction.user, added=redaction.added)

@@ -202,7 +202,7 @@ def _holds(pdf: pymupdf.Document, expected: str) -> bool:
 
     wanted = letters(expected)
     # A few characters (emoji, unassigned code points) have no glyph in any font MuPDF carries.
-    return sum(letters(page.get_text()) for page in pdf) >= wanted - max(3, wanted // 100)
+    return sum(letters(page.get_text()) for page in pdf.pages()) >= wanted - max(3, wanted // 100)
 
 
 # --- images -----------------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def _cleaned(case: Case, facts: DocumentFacts, rendering: imaging.Rendering,
     pages: list[SourcePage] = []
     texts: list[str] = []
     pictures = 0
-    for page in pdf:
+    for page in pdf.pages():
         hidden = visible.hidden_text(page)
         picture = picture_of(page) if as_pictures or hidden.needs_picture else None
         if picture is None or redacted:  # a picture leaves the page's text behind unless it is read
@@ -73,7 +73,7 @@ def _cleaned(case: Case, facts: DocumentFacts, rendering: imaging.Rendering,
             if hidden and visible.hidden_text(page):
                 picture = picture_of(page)
         pictures += picture is not None
-        pages.append(SourcePage(pdf, page.number, picture))  # type: ignore[arg-type]
+        pages.append(SourcePage(pdf, page.number, picture))
     text = "\f".join(texts) if redacted else case.texts.read(facts.control, facts.id)
     return PreparedDocument(pages, text, rendering.method, burned, pictures)
 

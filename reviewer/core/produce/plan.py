@@ -92,9 +92,9 @@ def build_plan(case: Case, doc_ids: list[int], withhold_privileged: bool = False
         withheld = [m for m in members if m.treatment == WITHHELD]
         if withheld and len(withheld) < len(members):
             if split == "withhold-family":
-                for member in members:
-                    if member.treatment != WITHHELD:
-                        member.treatment, member.why = WITHHELD, "family of a withheld privileged document"
+                for planned in members:
+                    if planned.treatment != WITHHELD:
+                        planned.treatment, planned.why = WITHHELD, "family of a withheld privileged document"
             elif split == "ask":
                 plan.split_families.append(members)
         plan.documents.extend(members)

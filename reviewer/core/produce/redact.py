@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pymupdf
@@ -64,7 +64,7 @@ def add_phrase(case: Case, doc_ids: Iterable[int], phrase: str, reason: str = DE
     return _store(case, reason, [(doc_id, Redaction(phrase=phrase, query=query)) for doc_id in doc_ids])
 
 
-def add_hits(case: Case, hits_by_document: dict[int, Iterable[str]], reason: str = DEFAULT_REASON,
+def add_hits(case: Case, hits_by_document: Mapping[int, Iterable[str]], reason: str = DEFAULT_REASON,
              query: str = "", progress: Progress = no_progress, cancel: CancelToken | None = None) -> int:
     """Redact the stretches of text a search found, per document (each distinct stretch once); how many
     redactions were added. Stretches a document already has as a redaction are skipped."""
@@ -176,7 +176,7 @@ def readable(text: str) -> str:
 Quad = tuple[float, float, float, float]
 
 
-def _glyph(char: dict, size: float, horizontal: bool) -> tuple[Quad, Quad]:  # type: ignore[type-arg]
+def _glyph(char: dict, size: float, horizontal: bool) -> tuple[Quad, Quad]:
     """Where a character is: `shown` spans its glyph's height on its own line (what a box must cover);
     `core` lies well inside it, so that removing what touches it cannot take characters of the lines
     above and below, whose boxes as MuPDF reckons them overlap this one. Plain tuples: a page has
@@ -205,12 +205,12 @@ class _PageText:
     text: str
     # Per character: (line number, raw character, its font size, whether its line runs left to right);
     # None for the breaks between lines.
-    chars: list[tuple[int, dict, float, bool] | None]  # type: ignore[type-arg]
+    chars: list[tuple[int, dict, float, bool] | None]
 
     @classmethod
     def of(cls, page: pymupdf.Page) -> _PageText:
         text: list[str] = []
-        chars: list[tuple[int, dict, float, bool] | None] = []  # type: ignore[type-arg]
+        chars: list[tuple[int, dict, float, bool] | None] = []
         line_number = 0
         for block in page.get_text("rawdict", flags=_TEXT_FLAGS)["blocks"]:
             for line in block.get("lines", ()):
@@ -228,7 +228,7 @@ class _PageText:
 
     def find(self, pattern: re.Pattern[str]) -> list[tuple[Quad, Quad]]:
         """(shown, core) rectangles of every match, one pair per line a match covers."""
-        pairs = []
+        pairs: list[tuple[Quad, Quad]] = []
         for match in pattern.finditer(self.text):
             by_line: dict[int, tuple[Quad, Quad]] = {}
             for entry in self.chars[match.start():match.end()]:
@@ -278,8 +278,8 @@ def locate(pdf: pymupdf.Document, marks: list[Mark]) -> list[Box]:
             raise RedactionError(f"A redaction box is on page {mark.page}, but the document has "
                                  f"{pdf.page_count} page{'s' if pdf.page_count != 1 else ''} when produced.")
     phrases = [(mark, phrase_pattern(mark.phrase)) for mark in marks if mark.phrase]
-    for page in pdf:
-        number = page.number + 1  # type: ignore[operator]
+    for page in pdf.pages():
+        number = page.number + 1
         for mark in marks:
             if mark.rect is not None and mark.page == number:
                 boxes.append(Box(number, mark.rect, mark.reason, mark.id, mark.rect))
@@ -337,8 +337,8 @@ def burn(pdf: pymupdf.Document, marks: list[Mark]) -> Burned:
             # A phrase's own words are known; a drawn box's are read off the page.
             burned.covered_text.extend(text.inside(pymupdf.Rect(box.rect))
                                        for box in boxes if box.mark_id in drawn)
-        clear(page, [pymupdf.Rect(box.removal) for box in boxes], images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
-              graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_TOUCHED)
+        clear(page, [pymupdf.Rect(box.removal) for box in boxes], images=pymupdf.PDF_REDACT_IMAGE_PIXELS,  # type: ignore[attr-defined]  # PyMuPDF adds PDF_* at import
+              graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_TOUCHED)  # type: ignore[attr-defined]  # PyMuPDF adds PDF_* at import
         for box in boxes:
             rect = pymupdf.Rect(box.rect)
             page.draw_rect(rect, color=None, fill=(0, 0, 0), overlay=True)
@@ -353,8 +353,8 @@ def clear(page: pymupdf.Page, rects: list[pymupdf.Rect], images: int, graphics: 
     and a common word redacted on a dense page makes hundreds."""
     for start in range(0, len(rects), _BATCH):
         for rect in rects[start:start + _BATCH]:
-            page.add_redact_annot(rect, fill=False, cross_out=False)
-        page.apply_redactions(images=images, graphics=graphics, text=pymupdf.PDF_REDACT_TEXT_REMOVE)
+            page.add_redact_annot(rect, fill=False, cross_out=False)  # type: ignore[arg-type]  # False: no fill; PyMuPDF's hint omits it
+        page.apply_redactions(images=images, graphics=graphics, text=pymupdf.PDF_REDACT_TEXT_REMOVE)  # type: ignore[attr-defined]  # PyMuPDF adds PDF_* at import
 
 
 def _write_label(page: pymupdf.Page, rect: pymupdf.Rect, label: str) -> None:

@@ -21,7 +21,7 @@ from reviewer.core.produce.redact import clear
 # Covers drawn in these ways hide what lies under them when opaque.
 _COVERS = frozenset({"fill-path", "fill-image", "fill-shade", "fill-imgmask"})
 _TEXT = frozenset({"fill-text", "stroke-text"})
-_HIDDEN_ANNOTATION = pymupdf.PDF_ANNOT_IS_HIDDEN | pymupdf.PDF_ANNOT_IS_NO_VIEW
+_HIDDEN_ANNOTATION = pymupdf.PDF_ANNOT_IS_HIDDEN | pymupdf.PDF_ANNOT_IS_NO_VIEW  # type: ignore[attr-defined]  # PyMuPDF adds PDF_* at import
 # Page keys that carry an application's private copy of the content or descriptions of it.
 _PRIVATE_KEYS = ("Metadata", "PieceInfo", "Thumb", "AF")
 
@@ -32,9 +32,9 @@ def flatten_annotations(pdf: pymupdf.Document) -> bool:
     hand); True when the document has layers switched off and must be produced as pictures."""
     if not pdf.is_pdf:
         return False
-    for page in pdf:
+    for page in pdf.pages():
         for annotation in list(page.annots()):
-            if annotation.type[0] == pymupdf.PDF_ANNOT_REDACT or annotation.flags & _HIDDEN_ANNOTATION:
+            if annotation.type[0] == pymupdf.PDF_ANNOT_REDACT or annotation.flags & _HIDDEN_ANNOTATION:  # type: ignore[attr-defined]  # PyMuPDF adds PDF_* at import
                 page.delete_annot(annotation)
     pdf.bake(annots=True, widgets=True)
     return any(not layer["on"] for layer in pdf.get_ocgs().values())
@@ -119,7 +119,7 @@ class _Bands:
     def _bands(self, rect: pymupdf.Rect) -> range:
         return range(int(rect.y0 // self.HEIGHT), int(rect.y1 // self.HEIGHT) + 1)
 
-    def any(self, rect: pymupdf.Rect, test) -> bool:  # type: ignore[no-untyped-def]
+    def any(self, rect: pymupdf.Rect, test) -> bool:
         return any(test(rect, other) for band in self._bands(rect) for other in self.bands.get(band, ()))
 
 
@@ -138,7 +138,7 @@ def _joined(rects: list[pymupdf.Rect], shown: _Bands) -> list[pymupdf.Rect]:
     return joined
 
 
-def _through(chars: list[tuple], horizontal: bool) -> list[pymupdf.Rect]:  # type: ignore[type-arg]
+def _through(chars: list[tuple], horizontal: bool) -> list[pymupdf.Rect]:
     """For a horizontal run, one thin rectangle from its first character's middle to its last's; for other
     runs, a dot on each character."""
     centres = []
@@ -158,7 +158,7 @@ def _through(chars: list[tuple], horizontal: bool) -> list[pymupdf.Rect]:  # typ
 
 def remove_text(page: pymupdf.Page, rects: list[pymupdf.Rect]) -> None:
     """Delete the characters at these spots, leaving images and drawings as they are."""
-    clear(page, rects, images=pymupdf.PDF_REDACT_IMAGE_NONE, graphics=pymupdf.PDF_REDACT_LINE_ART_NONE)
+    clear(page, rects, images=pymupdf.PDF_REDACT_IMAGE_NONE, graphics=pymupdf.PDF_REDACT_LINE_ART_NONE)  # type: ignore[attr-defined]  # PyMuPDF adds PDF_* at import
 
 
 def strip_private_data(pdf: pymupdf.Document) -> None:

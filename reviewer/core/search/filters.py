@@ -8,9 +8,12 @@ not an empty result: a typo must not pass for "no documents".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from fnmatch import fnmatchcase
+from typing import cast
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, func, select
 from sqlalchemy.orm import Session
 
 from reviewer.core.importing.bates_lookup import documents_in_range
@@ -18,7 +21,7 @@ from reviewer.core.models import Document, DocumentCustodian, DocumentTag, Inges
 from reviewer.core.search.query import DateRange, Filter, LabelRange, Match, NumberRange, QuerySyntaxError
 
 # `type:email` is what a reviewer types; the ingest records the precise kind.
-TYPE_GROUPS = {"email": ("eml", "emlx", "msg")}
+TYPE_GROUPS: dict[str, tuple[str, ...]] = {"email": ("eml", "emlx", "msg")}
 
 
 def all_ids(session: Session) -> set[int]:
@@ -29,10 +32,10 @@ def filter_ids(session: Session, node: Filter) -> set[int]:
     return set(session.scalars(_select(session, node)).all())
 
 
-def _select(session: Session, node: Filter) -> Select[tuple[int]]:
+def _select(session: Session, node: Filter) -> Select[int]:
     if isinstance(node, DateRange):
         column = _date_column(node.field)
-        conditions = [column.is_not(None)]
+        conditions: list[ColumnElement[bool]] = [column.is_not(None)]
         if node.start is not None:
             conditions.append(column >= node.start)
         if node.end is not None:
@@ -50,13 +53,13 @@ def _select(session: Session, node: Filter) -> Select[tuple[int]]:
     return _match(session, node)
 
 
-def _date_column(name: str) -> ColumnElement:  # type: ignore[type-arg]
+def _date_column(name: str) -> SQLColumnExpression[datetime | None]:
     if name == "date":  # the date a reviewer sorts by: sent for email, else modified, else created
         return func.coalesce(Document.sent, Document.modified, Document.created)
     return {"sent": Document.sent, "created": Document.created, "modified": Document.modified}[name]
 
 
-def _match(session: Session, node: Match) -> Select[tuple[int]]:
+def _match(session: Session, node: Match) -> Select[int]:
     name, value = node.field, node.value
     if name == "custodian":
         known = session.scalars(select(DocumentCustodian.custodian).distinct()).all()
@@ -96,11 +99,12 @@ def _match(session: Session, node: Match) -> Select[tuple[int]]:
             return select(Note.document_id).distinct()
         if value == "tags":
             return select(DocumentTag.document_id).distinct()
-        return select(Document.parent_id).distinct().where(Document.parent_id.is_not(None))
+        return cast("Select[int]", select(Document.parent_id).distinct()  # the nulls are filtered out
+                    .where(Document.parent_id.is_not(None)))
     if name == "is":
         if value == "duplicate":
-            return select(IngestEntry.document_id).distinct().where(
-                IngestEntry.status == "duplicate", IngestEntry.document_id.is_not(None))
+            return cast("Select[int]", select(IngestEntry.document_id).distinct().where(  # nulls filtered out
+                IngestEntry.status == "duplicate", IngestEntry.document_id.is_not(None)))
         return select(Document.id).where(Document.parent_id.is_not(None))
     raise TypeError(f"{name}: is resolved before filtering")  # saved: is expanded by the service
 
@@ -109,7 +113,7 @@ def _is_pattern(value: str) -> bool:
     return "*" in value or "?" in value
 
 
-def _names(known: list[str] | tuple[str, ...], node: Match, noun: str | None) -> list[str]:
+def _names(known: Sequence[str], node: Match, noun: str | None) -> list[str]:
     """The known names a value means: the same name ignoring case, or every name a wildcard matches.
     With a `noun`, a plain name that matches nothing is an error."""
     wanted = node.value.casefold()
