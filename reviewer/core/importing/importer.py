@@ -181,7 +181,7 @@ class _ImportRun:
                             "ask the producing party whether other text was damaged")
         opt_pages = plan.opt.pages if plan.opt else []
         report.pages = len(opt_pages)
-        position = {}
+        position: dict[str, int] = {}
         for index, page in enumerate(opt_pages):
             position.setdefault(page.bates, index)
         begins = {plan.value(row, "BEGBATES") for row in plan.dat.rows}

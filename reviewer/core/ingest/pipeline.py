@@ -71,16 +71,16 @@ def ingest(case: Case, paths: Iterable[Path | str], options: IngestOptions | Non
     options = options or IngestOptions()
     cancel = cancel or CancelToken()
     started = time.monotonic()
-    paths = [Path(p) for p in paths]
-    missing = [str(p) for p in paths if not p.exists()]
+    sources = [Path(p) for p in paths]
+    missing = [str(p) for p in sources if not p.exists()]
     if missing:
         raise ReviewerError(f"Not found: {', '.join(missing)}")
     with case.writing():
         index_pending(case)  # finish what a killed run left unindexed
-        batch_id = _start_batch(case, options, paths)
+        batch_id = _start_batch(case, options, sources)
         summary = IngestSummary(batch_id=batch_id)
         progress(ProgressUpdate("scan", message="Looking for files…"))
-        inputs = walk_inputs(paths, options.custodian, options.custodian_from_folder)
+        inputs = walk_inputs(sources, options.custodian, options.custodian_from_folder)
         todo = _not_yet_done(case, inputs)
         summary.inputs, summary.skipped = len(inputs), len(inputs) - len(todo)
         try:
@@ -119,7 +119,8 @@ def _not_yet_done(case: Case, inputs: list[InputFile]) -> list[InputFile]:
                 IngestEntry.member_path == ""
             )
         ).all()
-        done, failed = set(), set()
+        done: set[tuple[str, str]] = set()
+        failed: set[tuple[str, str]] = set()
         for custodian, source, status in rows:
             (failed if status == "exception" else done).add((custodian, source))
         retry = [i for i in inputs if (i.custodian, str(i.path)) in failed]

@@ -211,8 +211,8 @@ class _FamilyWalker:
         facts.mime = facts.mime or result.facts.mime
         result.facts = facts
         assert result.hashes is not None
-        is_email = facts.email is not None and result.kind in EMAIL_KINDS
-        result.dedup_key = email_dedup_key(facts.email, facts.text) if is_email else result.hashes.sha256
+        email = facts.email if result.kind in EMAIL_KINDS else None
+        result.dedup_key = email_dedup_key(email, facts.text) if email is not None else result.hashes.sha256
 
     def _mark_failed(self, result: ItemResult, failure: ExtractionFailed) -> None:
         result.status = "exception"

@@ -147,7 +147,7 @@ def _layout_words(page: pymupdf.Page) -> list[tuple[str, list[Rect]]]:
             for span in line["spans"]:
                 for char in span["chars"]:
                     chars.append(char["c"])
-                    boxes.append((line_number, tuple(char["bbox"])))  # type: ignore[arg-type]
+                    boxes.append((line_number, tuple(char["bbox"])))
             chars.append("\n")
             boxes.append(None)
             line_number += 1
@@ -191,7 +191,9 @@ def make_snippet(text: str, hits: list[Hit], context: int = 70, fragments: int =
             windows[-1][1] = max(windows[-1][1], end)
         elif len(windows) < fragments:
             windows.append([start, end])
-    pieces, marks, length = [], [], 0
+    pieces: list[str] = []
+    marks: list[tuple[int, int]] = []
+    length = 0
     for start, end in windows:
         inside = [(h.start, h.end) for h in body if h.start >= start and h.end <= end]
         piece = _squeeze(text, start, end, inside)

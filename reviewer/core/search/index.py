@@ -68,7 +68,7 @@ class PositionArray(Positions):
             positions.byteswap()
         return pack_uint(len(positions)) + positions.tobytes()
 
-    def decode_positions(self, valuestring: bytes) -> array:  # type: ignore[override]
+    def decode_positions(self, valuestring: bytes) -> array:
         positions = array("I", valuestring[_INT_SIZE:])
         if sys.byteorder != "little":
             positions.byteswap()

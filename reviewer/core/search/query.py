@@ -557,7 +557,7 @@ def _period(value: str, column: int) -> tuple[datetime, datetime]:
             raise ValueError(value)
         year, month, day = int(match.group(1)), match.group(2), match.group(3)
         if day is not None:
-            start = datetime(year, int(month), int(day))  # type: ignore[arg-type]
+            start = datetime(year, int(month), int(day))
             return start, datetime.fromordinal(start.toordinal() + 1)
         if month is not None:
             start = datetime(year, int(month), 1)

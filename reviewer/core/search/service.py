@@ -177,7 +177,7 @@ class SearchService:
             for start in range(0, len(wanted), _CHUNK):
                 rows = session.execute(select(Document.id, date, Document.control).where(
                     Document.id.in_(wanted[start:start + _CHUNK]))).all()
-                keys.extend(rows)  # type: ignore[arg-type]
+                keys.extend(rows)
         if sort == "date":  # oldest first; undated documents last
             keys.sort(key=lambda row: (row[1] is None, row[1] or datetime.min, row[2]))
         else:
@@ -212,7 +212,7 @@ class SearchService:
                 placed.add(root)
                 family = members[root]
                 # The parent first (the family's root), then its attachments in order.
-                result.extend(sorted(family, key=lambda member, r=root: (member != r, member)))
+                result.extend(sorted(family, key=lambda member: (member != root, member)))
         return result
 
     # --- what the user sees ---------------------------------------------------------------------------------

@@ -257,8 +257,8 @@ class _Segment:
                 return frozenset()
         if found is None:
             found = self.everything()
-        for child in negated:
-            found = found - self.evaluate(child, found)
+        for excluded in negated:
+            found = found - self.evaluate(excluded, found)
         return found
 
     def required(self, node: Positional) -> DocSet:

@@ -56,8 +56,8 @@ def decode_html(data: bytes) -> str:
     """BOM, then a UTF-16 byte pattern, then the page's own declaration if it decodes, then detection."""
     bom = bom_encoding(data)
     if bom is not None:
-        encoding, skip = bom
-        return data[skip:].decode(encoding, errors="replace")
+        codec, skip = bom
+        return data[skip:].decode(codec, errors="replace")
     encoding = utf16_without_bom(data)
     if encoding is not None:
         return data.decode(encoding, errors="replace")

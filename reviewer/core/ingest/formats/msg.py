@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import extract_msg
 from extract_msg.attachments import EmbeddedMsgAttachment
@@ -100,7 +100,7 @@ def _recipients(msg: MSGFile, kind: RecipientType) -> str:
     return "; ".join(filter(None, found))
 
 
-def _headers(msg: MSGFile) -> tuple[EmailHeaders, str]:
+def _headers(msg: Any) -> tuple[EmailHeaders, str]:  # Any: the fields vary with the Outlook item type
     """The internet headers the message arrived with, completed from Outlook's own fields."""
     from_outlook = EmailHeaders(
         sender=_clean(_safe(lambda: msg.sender)),
@@ -127,7 +127,7 @@ def _headers(msg: MSGFile) -> tuple[EmailHeaders, str]:
     return headers, date_text
 
 
-def _body(msg: MSGFile) -> str:
+def _body(msg: Any) -> str:  # Any: only mail-like items have bodies; _safe reads the rest as None
     plain = _clean(_safe(lambda: msg.body))
     if plain:
         return plain
@@ -141,19 +141,19 @@ def _body(msg: MSGFile) -> str:
 def _attachments(msg: MSGFile) -> list[Child]:
     children = []
     for number, attachment in enumerate(_safe(lambda: msg.attachments) or [], start=1):
-        name = _clean(_safe(lambda a=attachment: a.getFilename())) or f"attachment-{number}"
+        name = _clean(_safe(lambda a=attachment: a.getFilename())) or f"attachment-{number}"  # type: ignore[misc]  # mypy cannot infer a lambda with a default
         if isinstance(attachment, EmbeddedMsgAttachment):
             # The attached item is handed over as a .msg of its own, which the pipeline extracts in turn.
-            embedded = _safe(lambda a=attachment: a.data)
+            embedded = _safe(lambda a=attachment: a.data)  # type: ignore[misc]  # mypy cannot infer a lambda with a default
             data = None
             if isinstance(embedded, MSGFile):
                 # The library's repair mode copes with embedded items that break the .msg standard.
-                data = _safe(lambda e=embedded: e.exportBytes()) or _safe(
-                    lambda e=embedded: e.exportBytes(allowBadEmbed=True)
+                data = _safe(lambda e=embedded: e.exportBytes()) or _safe(  # type: ignore[misc]  # mypy cannot infer a lambda with a default
+                    lambda e=embedded: e.exportBytes(allowBadEmbed=True)  # type: ignore[misc]  # mypy cannot infer a lambda with a default
                 )
             name = name if name.lower().endswith(".msg") else f"{name}.msg"
         else:
-            data = _safe(lambda a=attachment: a.data)
+            data = _safe(lambda a=attachment: a.data)  # type: ignore[misc]  # mypy cannot infer a lambda with a default
         name = safe_attachment_name(name, f"attachment-{number}")
         if isinstance(data, bytes):
             children.append(Child(name=name, data=data))
