@@ -146,7 +146,7 @@ class Recording:
             select(*self.stamp(), rows.c[0], literal(action.value), literal(tag_id, Integer()), rows.c[1],
                    rows.c[2], literal(self.group_id)),
         ))
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return int(result.rowcount)  # type: ignore[attr-defined]  # DML gives a CursorResult
 
     def changed_documents(self, action: Action, tag_id: int | None = None,
                           *columns: ColumnElement[Any]) -> Select[Any]:

@@ -106,7 +106,7 @@ def ensure_default_tags(case: Case) -> None:
         claimed = session.execute(
             sqlite_insert(Setting).values(key=SEEDED_SETTING, value=now().isoformat(timespec="seconds"))
             .on_conflict_do_nothing()
-        ).rowcount  # type: ignore[attr-defined]
+        ).rowcount  # type: ignore[attr-defined]  # DML gives a CursorResult
         if not claimed or session.scalar(select(func.count()).select_from(Tag)):
             return
         session.add_all(

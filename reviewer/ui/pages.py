@@ -31,7 +31,7 @@ def _document(path: Path) -> pymupdf.Document:
 
 def page_sizes(path: Path) -> list[tuple[float, float]]:
     """Width and height of every page, in points, as displayed (rotation applied)."""
-    return [(page.rect.width, page.rect.height) for page in _document(path)]
+    return [(page.rect.width, page.rect.height) for page in _document(path).pages()]
 
 
 def render_page(path: Path, page_number: int, scale: float) -> QImage:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QSettings
 
@@ -14,7 +15,7 @@ KEEP = 10
 
 def recent_cases() -> list[Path]:
     """Recent case folders that still exist."""
-    stored = QSettings().value(KEY, [], type=list)
+    stored = cast("list[str]", QSettings().value(KEY, [], type=list))
     return [Path(p) for p in stored if (Path(p) / DB_NAME).is_file()]
 
 

@@ -57,7 +57,7 @@ class TaskRunner(QObject):
         """Tasks submitted whose callbacks have not run yet."""
         return self._pending
 
-    def run(self, work: Callable[[], T], on_done: Callable[[T], None] | None = None,
+    def run(self, work: Callable[[], T], on_done: Callable[[T], object] | None = None,
             on_error: Callable[[BaseException], None] | None = None, lane: Lane = Lane.READ,
             cancel: CancelToken | None = None) -> Future[T]:
         """Run `work()` on `lane`; `on_done(result)` or `on_error(exc)` follow on the GUI thread.
@@ -78,10 +78,10 @@ class TaskRunner(QObject):
     def _run_delivered(self, callback: Callable[[], None]) -> None:
         callback()
 
-    def _finish(self, future: Future[Any], on_done: Callable[[Any], None] | None,
+    def _finish(self, future: Future[Any], on_done: Callable[[Any], object] | None,
                 on_error: Callable[[BaseException], None] | None, cancel: CancelToken | None) -> None:
         self._pending -= 1
-        self._tokens.discard(cancel)  # type: ignore[arg-type]
+        self._tokens.discard(cancel)
         if self._closed or future.cancelled():
             return
         error = future.exception()

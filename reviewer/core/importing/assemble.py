@@ -100,7 +100,7 @@ def _group4_pdf(path: Path) -> bytes | None:
     is anything else (several frames or strips, another compression, bit order or orientation)."""
     try:
         with Image.open(path, formats=["TIFF"]) as image:
-            tags = image.tag_v2  # type: ignore[attr-defined]
+            tags = image.tag_v2  # type: ignore[attr-defined]  # formats=["TIFF"] opens a TiffImageFile
             plain = (getattr(image, "n_frames", 1) == 1 and tags.get(_COMPRESSION) == _GROUP4
                      and len(tags.get(_STRIP_OFFSETS, ())) == 1 and tags.get(_FILL_ORDER, 1) == 1
                      and tags.get(_ORIENTATION, 1) == 1 and not tags.get(_T6_OPTIONS, 0)

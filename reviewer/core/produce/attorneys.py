@@ -37,14 +37,14 @@ def add(case: Case, identities: Iterable[str]) -> int:
             added += session.execute(
                 sqlite_insert(Attorney).values(identity=identity, added=now(), user=current_user())
                 .on_conflict_do_nothing()
-            ).rowcount  # type: ignore[attr-defined]
+            ).rowcount  # type: ignore[attr-defined]  # DML gives a CursorResult
     return added
 
 
 def remove(case: Case, identities: Iterable[str]) -> int:
     wanted = {normalize(i) for i in identities}
     with case.db.session() as session:
-        return int(session.execute(delete(Attorney).where(Attorney.identity.in_(wanted))).rowcount)  # type: ignore[attr-defined]
+        return int(session.execute(delete(Attorney).where(Attorney.identity.in_(wanted))).rowcount)  # type: ignore[attr-defined]  # DML gives a CursorResult
 
 
 def attorneys(case: Case) -> list[str]:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from reviewer.core.case import Case
 from reviewer.core.errors import ReviewerError
@@ -92,7 +92,7 @@ def production_documents(case: Case, name: str | None = None) -> list[ProducedAs
     return _produced(case, ProductionDocument.production_id == production_id)
 
 
-def _produced(case: Case, condition: object) -> list[ProducedAs]:
+def _produced(case: Case, condition: ColumnElement[bool] | None) -> list[ProducedAs]:
     query = (
         select(ProductionDocument, Production.name, Production.volume, Production.created, Document.control)
         .join(Production, Production.id == ProductionDocument.production_id)
@@ -100,7 +100,7 @@ def _produced(case: Case, condition: object) -> list[ProducedAs]:
         .order_by(Production.id, ProductionDocument.position)
     )
     if condition is not None:
-        query = query.where(condition)  # type: ignore[arg-type]
+        query = query.where(condition)
     with case.db.reader() as session:
         return [
             ProducedAs(

@@ -33,7 +33,7 @@ def positive_parts(node: Node) -> list[Positional]:
 def field_of(node: Positional) -> str:
     while not isinstance(node, Word):
         node = node.words[0] if isinstance(node, Phrase) else node.left if isinstance(node, Near) \
-            else node.children[0]  # type: ignore[assignment]
+            else node.children[0]  # type: ignore[assignment]  # an Or in a positional node holds positional nodes
     return node.field
 
 
@@ -119,7 +119,7 @@ def matches(node: Positional, positions_of: PositionsOf) -> bool:
     if isinstance(node, Word):
         return bool(positions_of(node))
     if isinstance(node, Or):
-        return any(matches(child, positions_of) for child in node.children)  # type: ignore[arg-type]
+        return any(matches(child, positions_of) for child in node.children)  # type: ignore[arg-type]  # an Or in a positional node holds positional nodes
     if isinstance(node, Phrase):
         return bool(_phrase_starts(node, positions_of))
     if isinstance(node.left, Word) and isinstance(node.right, Word) and not node.negated:

@@ -120,7 +120,7 @@ def _words_of(node: Positional) -> list[Word]:
     if isinstance(node, Phrase):
         return list(node.words)
     if isinstance(node, Or):
-        return [word for child in node.children for word in _words_of(child)]  # type: ignore[arg-type]
+        return [word for child in node.children for word in _words_of(child)]  # type: ignore[arg-type]  # an Or in a positional node holds positional nodes
     return _words_of(node.left) + _words_of(node.right)
 
 
@@ -268,7 +268,7 @@ class _Segment:
         if isinstance(node, Phrase):
             return self.phrase_docs(node)[0]
         if isinstance(node, Or):
-            return frozenset().union(*(self.required(child) for child in node.children))  # type: ignore[arg-type]
+            return frozenset().union(*(self.required(child) for child in node.children))  # type: ignore[arg-type]  # an Or in a positional node holds positional nodes
         if node.negated:
             return self.required(node.left)
         return self.required(node.left) & self.required(node.right)

@@ -72,7 +72,7 @@ class AddDocumentsDialog(QDialog):
         self.custodian.setEditable(True)
         self.custodian.addItems(custodians)
         self.custodian.setCurrentText("")
-        self.custodian.lineEdit().setPlaceholderText("Whose documents these are, e.g. Reyes, M.")
+        self.custodian.lineEdit().setPlaceholderText("Whose documents these are, e.g. Reyes, M.")  # type: ignore[union-attr]  # an editable combo box has one
         self.from_folder = QCheckBox("Take each file's custodian from its first folder")
         self.from_folder.toggled.connect(lambda on: self.custodian.setEnabled(not on))
         self.password = QLineEdit()

@@ -68,7 +68,7 @@ def load_choices(case: Case) -> Choices:
 def resolve_ids(searchers: Searchers, kind: str, value: object, current: list[int]) -> list[int]:
     """The documents of the chosen set."""
     if kind == TAG:
-        return browse.ordered_ids(searchers.case, None, browse.BrowseFilter(tag_id=int(value)))  # type: ignore[arg-type]
+        return browse.ordered_ids(searchers.case, None, browse.BrowseFilter(tag_id=int(value)))  # type: ignore[call-overload]  # for TAG, value is a tag id
     if kind == SAVED:
         return sorted(searchers.get().matching_ids(str(value)))
     return list(current)
@@ -92,7 +92,7 @@ class ProductionDialog(QDialog):
         self._progress = LatestProgress()
         self._cancel: CancelToken | None = None
         self._running = False
-        self.result: ProductionResult | None = None
+        self.result: ProductionResult | None = None  # type: ignore[assignment]  # hides QDialog.result()
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
 
         self.pages = QStackedWidget()
@@ -224,7 +224,7 @@ class ProductionDialog(QDialog):
             name=self.name.text().strip(), prefix=self.prefix.text(),
             out_dir=Path(self.out_dir.text().strip()),
             volume=volume, start=self.start.value(), digits=self.digits.value(),
-            endorsement=self.endorsement.text().strip(), image_format=self.image_format.currentText(),  # type: ignore[arg-type]
+            endorsement=self.endorsement.text().strip(), image_format=self.image_format.currentText(),  # type: ignore[arg-type]  # the combo box lists ImageFormat values only
             query=self._set_description(),
         )
 

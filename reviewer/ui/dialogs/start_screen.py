@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.core.case import DB_NAME, Case
 from reviewer.core.demo import default_demo_case
-from reviewer.ui.dialogs.ingest import IngestProgressDialog, demo_work
+from reviewer.ui.dialogs.ingest import IngestOutcome, IngestProgressDialog, demo_work
 from reviewer.ui.icons import icon
 from reviewer.ui.recent import recent_cases
 from reviewer.ui.tasks import Lane, TaskRunner, describe_error
@@ -33,7 +33,7 @@ from reviewer.ui.tasks import Lane, TaskRunner, describe_error
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def _create_case(folder: Path, name: str) -> Path:
+def _create_case(folder: Path, name: str | None) -> Path:
     with Case.create(folder, name=name) as case:
         return case.root
 
@@ -157,8 +157,8 @@ class StartScreen(QWidget):
         dialog.finished_ingest.connect(lambda outcome: self._demo_ready(dialog, target, outcome))
         dialog.show()
 
-    def _demo_ready(self, dialog: IngestProgressDialog, target: Path, outcome: object) -> None:
-        if outcome is not None and not outcome.summary.cancelled:  # type: ignore[attr-defined]
+    def _demo_ready(self, dialog: IngestProgressDialog, target: Path, outcome: IngestOutcome | None) -> None:
+        if outcome is not None and not outcome.summary.cancelled:
             dialog.accept()
             self.caseChosen.emit(target)
 

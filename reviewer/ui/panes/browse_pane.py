@@ -141,7 +141,7 @@ class BrowsePane(QWidget):
 
     def _toggle(self, facet: str, value: object) -> None:
         current = getattr(self._filter, facet)
-        self.set_filter(replace(self._filter, **{facet: None if current == value else value}), emit=True)
+        self.set_filter(replace(self._filter, **{facet: None if current == value else value}), emit=True)  # type: ignore[arg-type]  # facet names a field
 
     def _refresh_filter_marks(self) -> None:
         highlight = self.palette().highlight()
@@ -149,6 +149,7 @@ class BrowsePane(QWidget):
             chosen = getattr(self._filter, facet, None)
             for index in range(section.childCount()):
                 item = section.child(index)
+                assert item is not None
                 active = chosen is not None and item.data(0, VALUE_ROLE) == chosen
                 font = item.font(0)
                 font.setWeight(QFont.Weight.DemiBold if active else QFont.Weight.Normal)

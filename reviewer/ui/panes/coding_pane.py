@@ -7,6 +7,7 @@ behaves like review.toggle_tag. Writes go through the write lane one at a time, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -112,7 +113,7 @@ class CodingPane(QWidget):
         self.advance = QCheckBox("Advance after coding")
         self.advance.setObjectName("advanceAfterCoding")
         self.advance.setToolTip("After tagging one document, move to the next one in the list")
-        self.advance.setChecked(QSettings().value(ADVANCE_SETTING, False, type=bool))
+        self.advance.setChecked(bool(QSettings().value(ADVANCE_SETTING, False, type=bool)))
         self.advance.toggled.connect(lambda on: QSettings().setValue(ADVANCE_SETTING, on))
 
         content = QWidget()
@@ -181,8 +182,8 @@ class CodingPane(QWidget):
             return
         while self._tag_layout.count():
             item = self._tag_layout.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            if item is not None and (widget := item.widget()) is not None:
+                widget.deleteLater()
         self.tag_boxes = {}
         for tag in tags:
             row = QHBoxLayout()
@@ -239,6 +240,6 @@ class CodingPane(QWidget):
         self._tasks.run(partial(review.add_note, self._case, current, text),
                         lambda _note: self.coded.emit([current], False), lane=Lane.WRITE)
 
-    def _write(self, work: partial[object], targets: list[int]) -> None:
+    def _write(self, work: Callable[[], object], targets: list[int]) -> None:
         advance = self.advance.isChecked()
         self._tasks.run(work, lambda _result: self.coded.emit(targets, advance), lane=Lane.WRITE)

@@ -100,7 +100,7 @@ class DocumentListPane(QWidget):
         selection of 100,000 rows costs no more than one slice)."""
         ids = self.model.ids
         chosen: dict[int, None] = {}
-        for selected in self.table.selectionModel().selection():
+        for selected in self.table.selectionModel().selection():  # type: ignore[attr-defined]  # PySide6 stubs: QItemSelection is a list
             chosen.update(dict.fromkeys(ids[selected.top():selected.bottom() + 1]))
         return list(chosen)
 
@@ -119,7 +119,7 @@ class DocumentListPane(QWidget):
         self.select_row(row)
         return True
 
-    def move(self, step: int) -> None:
+    def move(self, step: int) -> None:  # type: ignore[override]  # hides QWidget.move(x, y): a step here
         """Make the next (step 1) or previous (-1) document current; the selection follows."""
         current = self.table.currentIndex()
         row = current.row() + step if current.isValid() else 0
@@ -133,7 +133,7 @@ class DocumentListPane(QWidget):
         self.currentChanged.emit(self.current_id())
 
     def _selection_changed(self) -> None:
-        self.selectionChanged.emit(sum(r.height() for r in self.table.selectionModel().selection()))
+        self.selectionChanged.emit(sum(r.height() for r in self.table.selectionModel().selection()))  # type: ignore[attr-defined]  # PySide6 stubs: QItemSelection is a list
 
     def _show_column_menu(self, position: QPoint, source: QWidget | None = None) -> None:
         self.column_menu().popup((source or self.table.horizontalHeader()).mapToGlobal(position))

@@ -122,7 +122,7 @@ class SearchPane(QWidget):
     def set_history(self, queries: list[str]) -> None:
         self.history_menu.clear()
         for query in queries:
-            self.history_menu.addAction(query, lambda q=query: self.run(q))
+            self.history_menu.addAction(query, lambda q=query: self.run(q))  # type: ignore[misc]  # mypy cannot infer a lambda with a default
         if not queries:
             self.history_menu.addAction("No searches yet").setEnabled(False)
 
@@ -132,7 +132,7 @@ class SearchPane(QWidget):
         if saved:
             self.saved_menu.addSeparator()
         for name, query in saved:
-            action = self.saved_menu.addAction(name, lambda q=query: self.run(q))
+            action = self.saved_menu.addAction(name, lambda q=query: self.run(q))  # type: ignore[misc]  # mypy cannot infer a lambda with a default
             action.setToolTip(query)
 
     def _ask_to_save(self) -> None:

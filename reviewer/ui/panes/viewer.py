@@ -122,7 +122,7 @@ class Viewer(QWidget):
                        self.zoom_label, self.zoom_in, self.fit):
             bar.addWidget(widget)
 
-        self.pages = PageView(tasks)
+        self.pages: PageView = PageView(tasks)
         self.pages.drawn.connect(self._pages_drawn)
         self.pages.zoomChanged.connect(self._show_zoom)
         self.document_text = HitTextView()

@@ -258,10 +258,10 @@ class PageView(QScrollArea):
                 painter.drawImage(rect, image)
         painter.setPen(Qt.PenStyle.NoPen)
         visible = set(self._visible_pages())
-        for index, (page, rect) in enumerate(self._hits):
+        for index, (page, box) in enumerate(self._hits):
             if page in visible:
                 painter.setBrush(CURRENT_HIT if index == self._current_hit else HIT)
-                painter.drawRect(self._hit_rect(page, rect))
+                painter.drawRect(self._hit_rect(page, box))
         painter.end()
 
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QBoxLayout, QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from reviewer.core.case import Case
 from reviewer.core.produce import redact
@@ -61,6 +61,7 @@ class RedactionOverlay(QWidget):
 
     def __init__(self, view: PageView) -> None:
         canvas = view.widget()
+        assert canvas is not None
         super().__init__(canvas)
         self._view = view
         self.marks: list[Mark] = []
@@ -82,8 +83,9 @@ class RedactionOverlay(QWidget):
         self.update()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and watched is self._view.widget():
-            self.resize(self._view.widget().size())
+        canvas = self._view.widget()
+        if event.type() == QEvent.Type.Resize and canvas is not None and watched is canvas:
+            self.resize(canvas.size())
         return False
 
     # --- geometry: the page view lays pages out; these read its layout ------------------------------------
@@ -237,6 +239,6 @@ def attach(viewer: Viewer, case: Case, tasks: TaskRunner) -> RedactionTool:
     """Put the redaction bar under the viewer's title and the overlay on its pages."""
     tool = RedactionTool(viewer, case, tasks)
     layout = viewer.layout()
-    assert layout is not None
-    layout.insertWidget(1, tool)  # type: ignore[attr-defined]
+    assert isinstance(layout, QBoxLayout)
+    layout.insertWidget(1, tool)
     return tool

@@ -344,7 +344,7 @@ def _message_bytes(message: Message) -> bytes:
     # Regenerate without refolding or ">From" quoting so the attached message stays as it was sent.
     generator_policy = message.policy.clone(max_line_length=None)
     if hasattr(generator_policy, "refold_source"):
-        generator_policy = generator_policy.clone(refold_source="none")  # type: ignore[call-arg]  # hasattr above
+        generator_policy = generator_policy.clone(refold_source="none")  # type: ignore[call-arg]  # EmailPolicy's, checked by hasattr
     buffer = BytesIO()
     try:
         BytesGenerator(buffer, mangle_from_=False, policy=generator_policy).flatten(message)
