@@ -24,7 +24,7 @@ class ProgressUpdate:
 
 
 class Progress(Protocol):
-    def __call__(self, update: ProgressUpdate) -> None: ...
+    def __call__(self, update: ProgressUpdate, /) -> None: ...
 
 
 def no_progress(update: ProgressUpdate) -> None:
