@@ -74,7 +74,8 @@ def upgrade_with_backup(database: Database, backup_dir: Path, case_name: str) ->
         _copy_database(backup, database.path)
         detail = str(getattr(error, "orig", None) or error).splitlines()[0]
         raise CaseError(
-            f"{case_name} could not be upgraded to this version of Reviewer ({detail}); the case was left as it was. Open it with the version that made it, or report this "
+            f"{case_name} could not be upgraded to this version of Reviewer ({detail}); the case was left "
+            f"as it was. Open it with the version that made it, or report this "
             f"with the copy saved at {backup}."
         ) from error
     return backup
