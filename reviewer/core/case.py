@@ -4,13 +4,13 @@ Layout (copy the folder and you have copied the case):
     case.sqlite    all structured data          natives/   originals by SHA-256, read-only
     index/         Whoosh, rebuildable          text/      extracted text per document
     productions/   production volumes           case.lock  held by the one writer
+    backups/       the database as it was before each schema upgrade
 """
 
 from __future__ import annotations
 
 import getpass
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,13 +19,18 @@ from pathlib import Path
 from sqlalchemy import select
 
 from reviewer.core.db import Database
-from reviewer.core.errors import CaseError, CaseLockedError
-from reviewer.core.migrate import upgrade_to_head
+from reviewer.core.errors import CaseError
+from reviewer.core.migrate import needs_upgrade, upgrade_with_backup
 from reviewer.core.models import Setting
+from reviewer.core.progress import CancelToken
 from reviewer.core.store import EvidenceStore, TextStore
+from reviewer.core.writer_lock import WriterLock
 
 DB_NAME = "case.sqlite"
 DEFAULT_CONTROL_PREFIX = "DOC"
+BACKUP_DIR = "backups"
+# A case opened while another process migrates it waits this long for that migration to finish.
+MIGRATION_WAIT_SECONDS = 300.0
 
 
 def now() -> datetime:
@@ -45,11 +50,20 @@ class Case:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.writer_lock = WriterLock(root / "case.lock", root.name, current_user())
         self.db = Database(root / DB_NAME)
-        upgrade_to_head(self.db.engine)
+        self._migrate()
         self.natives = EvidenceStore(root / "natives")
         self.texts = TextStore(root / "text")
-        self._lock_file: int | None = None
+
+    def _migrate(self) -> None:
+        """Bring the database to this version's schema. One process migrates while holding the writer
+        lock, after a backup; the others wait for it and then find nothing left to do."""
+        if not needs_upgrade(self.db.engine):
+            return
+        with self.writing(wait=MIGRATION_WAIT_SECONDS):
+            if needs_upgrade(self.db.engine):
+                upgrade_with_backup(self.db, self.root / BACKUP_DIR, self.root.name)
 
     # --- creation and opening -------------------------------------------------------------
     @classmethod
@@ -83,7 +97,6 @@ class Case:
         return case
 
     def close(self) -> None:
-        self.release_lock()
         self.db.close()
 
     def __enter__(self) -> Case:
@@ -116,35 +129,20 @@ class Case:
 
     # --- the single-writer lock -----------------------------------------------------------
     @contextmanager
-    def writing(self) -> Iterator[None]:
-        """Hold the case's writer lock for the block; a second writer gets CaseLockedError at once."""
-        self.acquire_lock()
+    def writing(self, wait: float = 0.0, cancel: CancelToken | None = None) -> Iterator[None]:
+        """Hold the case's writer lock for the block (nested blocks on one thread are fine). A second
+        writer gets CaseLockedError, at once or after waiting `wait` seconds for this one to finish."""
+        self.writer_lock.acquire(wait, cancel)
         try:
             yield
         finally:
-            self.release_lock()
+            self.writer_lock.release()
 
-    def acquire_lock(self) -> None:
-        if self._lock_file is not None:
-            return
-        fd = os.open(self.root / "case.lock", os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            _lock_exclusive(fd)
-        except OSError:
-            os.close(fd)
-            raise CaseLockedError(
-                f"Another Reviewer window or command is changing {self.root.name}; wait for it to finish."
-            ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()} {current_user()}\n".encode())
-        self._lock_file = fd
+    def acquire_lock(self, wait: float = 0.0, cancel: CancelToken | None = None) -> None:
+        self.writer_lock.acquire(wait, cancel)
 
     def release_lock(self) -> None:
-        if self._lock_file is None:
-            return
-        _unlock(self._lock_file)
-        os.close(self._lock_file)
-        self._lock_file = None
+        self.writer_lock.release()
 
 
 def _seed_review(case: Case) -> None:
@@ -152,22 +150,3 @@ def _seed_review(case: Case) -> None:
     from reviewer.core.review import ensure_default_tags
 
     ensure_default_tags(case)
-
-
-if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds only
-    import msvcrt
-
-    def _lock_exclusive(fd: int) -> None:
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-
-    def _unlock(fd: int) -> None:
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _lock_exclusive(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def _unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)

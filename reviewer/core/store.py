@@ -45,15 +45,32 @@ def hash_bytes(data: bytes) -> Hashes:
 
 
 def _atomic_write(target: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write through a temporary file that is fsync'd before it is renamed into place, so the target is
+    either absent or complete and on disk. The folder entry is made durable by `sync_folder`."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as out:
             write(out)
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def sync_folder(folder: Path) -> None:
+    """Make renames into `folder` durable, where the file system lets a folder be fsync'd (not Windows)."""
+    if os.name == "nt":  # pragma: no cover - Windows has no directory fsync
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:  # some network file systems refuse it; the file itself is already durable
+        pass
+    finally:
+        os.close(fd)
 
 
 class EvidenceStore:
@@ -78,6 +95,7 @@ class EvidenceStore:
 
             _atomic_write(target, copy)
             _make_read_only(target)
+            sync_folder(target.parent)
         return hashes, target
 
     def add_bytes(self, data: bytes) -> tuple[Hashes, Path]:
@@ -86,6 +104,7 @@ class EvidenceStore:
         if not target.exists():
             _atomic_write(target, lambda out: out.write(data))
             _make_read_only(target)
+            sync_folder(target.parent)
         return hashes, target
 
     def verify(self, sha256: str) -> str | None:
@@ -112,8 +131,11 @@ class TextStore:
     def path_for(self, control: str, doc_id: int) -> Path:
         return self.root / f"{doc_id // 1000:04d}" / f"{control}.txt"
 
-    def write(self, control: str, doc_id: int, text: str) -> None:
-        _atomic_write(self.path_for(control, doc_id), lambda out: out.write(text.encode("utf-8")))
+    def write(self, control: str, doc_id: int, text: str) -> Path:
+        """Store a document's text, durably but for its folder entry; returns the folder to sync."""
+        target = self.path_for(control, doc_id)
+        _atomic_write(target, lambda out: out.write(text.encode("utf-8")))
+        return target.parent
 
     def read(self, control: str, doc_id: int) -> str:
         path = self.path_for(control, doc_id)

@@ -11,15 +11,15 @@ fields) updates metadata and leaves coding alone.
 from __future__ import annotations
 
 import json
-import time
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reviewer.core.case import Case, current_user, now
+from reviewer.core.case import Case, now
 from reviewer.core.errors import CancelledError, ReviewerError
 from reviewer.core.importing.assemble import PageImageError, SourcePage, assemble, page_count
 from reviewer.core.importing.loadfile_reader import (
@@ -46,15 +46,13 @@ from reviewer.core.models import (
     Document,
     DocumentCustodian,
     ImportedRecord,
-    IngestBatch,
     IngestEntry,
     PageBates,
 )
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
+from reviewer.core.recording import RecordingRun, RecordingTransaction, finish_batch, start_batch
 from reviewer.core.search.index import index_pending
 
-COMMIT_EVERY_ROWS = 200
-COMMIT_EVERY_SECONDS = 2.0
 NO_TEXT_FLAG = "no text"
 _MULTI_PAGE_SUFFIXES = {".pdf", ".tif", ".tiff"}
 
@@ -153,14 +151,8 @@ class _ImportRun:
         self.texts_by_name = {p.stem.upper(): p for p in self.files.values() if p.suffix.lower() == ".txt"}
         self.page_counts: dict[Path, int] = {}
         self._early: list[tuple[str, str, str]] = []  # problems found before the first transaction
-        with case.db.session() as session:
-            # Ids are handed out here rather than by a flush per row; this run holds the writer lock.
-            self.next_id = (session.scalar(select(func.max(Document.id))) or 0) + 1
-            batch = IngestBatch(started=now(), user=current_user(), custodian=options.custodian,
-                                sources=str(plan.volume_dir))
-            session.add(batch)
-            session.flush()
-            self.batch_id = batch.id
+        self.batch_id = start_batch(case, options.custodian, [str(plan.volume_dir)])
+        with case.db.reader() as session:
             self.ledger = {(s, m) for s, m in session.execute(
                 select(IngestEntry.source_path, IngestEntry.member_path).where(
                     IngestEntry.source_path.in_([self.dat_source, self.opt_source])))}
@@ -226,19 +218,9 @@ class _ImportRun:
     # --- the rows ---------------------------------------------------------------------------------------
     def run(self, progress: Progress, cancel: CancelToken) -> None:
         rows = self._rows_and_pages()
-        counts = {"added": 0, "updated": 0, "unchanged": 0, "exceptions": 0}
-        pending: list[_Prepared] = []
-        last_commit = time.monotonic()
-
-        def flush() -> None:
-            nonlocal last_commit
-            with self.case.db.session() as session:
-                for prepared in pending:
-                    self._record(session, prepared, counts)
-            pending.clear()
-            last_commit = time.monotonic()
-
-        progress(ProgressUpdate("import", 0, len(rows), counts))
+        recording = RecordingRun(self.case, self.batch_id)
+        counts: Counter[str] = Counter({"added": 0, "updated": 0, "unchanged": 0, "exceptions": 0})
+        progress(ProgressUpdate("import", 0, len(rows), dict(counts)))
         try:
             existing, controls = self._existing()
             for done, (line, row, pages) in enumerate(rows, start=1):
@@ -249,15 +231,20 @@ class _ImportRun:
                         Problem.DUPLICATE, "a document already in this case has this control number"))
                 else:
                     prepared = self._prepare(line, row, pages, existing.get(beg))
-                pending.append(prepared)
-                if len(pending) >= COMMIT_EVERY_ROWS or time.monotonic() - last_commit > COMMIT_EVERY_SECONDS:
-                    flush()
-                progress(ProgressUpdate("import", done, len(rows), counts))
+                counts.update(recording.add(partial(self._record, prepared=prepared)))
+                progress(ProgressUpdate("import", done, len(rows), dict(counts)))
+            counts.update(recording.flush())
+        except CancelledError:
+            counts.update(recording.flush())  # what was read before the stop is kept
+            raise
+        except BaseException:
+            recording.abandon_index()
+            raise
         finally:
-            flush()
+            recording.commit_index()
             self.report.added, self.report.updated = counts["added"], counts["updated"]
             self.report.unchanged = counts["unchanged"]
-            progress(ProgressUpdate("import", len(rows), len(rows), counts))
+            progress(ProgressUpdate("import", len(rows), len(rows), dict(counts)))
 
     def _existing(self) -> tuple[dict[str, tuple[int, str]], set[str]]:
         """Rows imported before (by BEGBATES: document id and fields), and every control number in use."""
@@ -369,30 +356,27 @@ class _ImportRun:
         return None
 
     # --- recording ----------------------------------------------------------------------------------------
-    def _record(self, session: Session, prepared: _Prepared, counts: dict[str, int]) -> None:
-        member = prepared.beg
+    def _record(self, transaction: RecordingTransaction, prepared: _Prepared) -> dict[str, int]:
+        """Record one row: a new document, an overlay of one already imported, or an exception."""
+        session, member = transaction.session, prepared.beg
         if prepared.existing_id is not None:
             if prepared.changed:
                 self._overlay(session, prepared)
-                counts["updated"] += 1
-            else:
-                counts["unchanged"] += 1
             if (self.dat_source, member) not in self.ledger:
                 reason = "already imported; metadata updated" if prepared.changed else "already imported"
                 self._entry(session, self.dat_source, member, "duplicate", reason, prepared.existing_id)
-            return
+            return {"updated" if prepared.changed else "unchanged": 1}
         if prepared.failure is not None:
             problem, detail = prepared.failure
             self._exception(session, self.dat_source, member, problem, member, detail)
-            counts["exceptions"] += 1
-            return
-        document = self._new_document(session, prepared)
+            return {"exceptions": 1}
+        document = self._new_document(transaction, prepared)
         self._entry(session, self.dat_source, member, "document", "", document.id)
         for problem, detail in prepared.warnings:
             self._exception(session, self.dat_source, f"{member} ({problem.value})", problem, member, detail)
-        counts["added"] += 1
+        return {"added": 1}
 
-    def _new_document(self, session: Session, prepared: _Prepared) -> Document:
+    def _new_document(self, transaction: RecordingTransaction, prepared: _Prepared) -> Document:
         plan, row = self.plan, prepared.row
         hashes, _ = self.case.natives.add_bytes(prepared.pdf)
         custodians = split_values(plan.value(row, "CUSTODIAN"), plan.dat.dialect.multi_value) \
@@ -403,8 +387,9 @@ class _ImportRun:
             native_name = prepared.native.name
         file_name = plan.value(row, "FILENAME") or f"{prepared.beg}.pdf"
         document = Document(
-            id=self.next_id, control=prepared.beg, batch_id=self.batch_id, md5=hashes.md5, sha1=hashes.sha1,
-            sha256=hashes.sha256, dedup_key=hashes.sha256, size=hashes.size, custodian=custodians[0],
+            id=transaction.new_document_id(), control=prepared.beg, batch_id=self.batch_id, md5=hashes.md5,
+            sha1=hashes.sha1, sha256=hashes.sha256, dedup_key=hashes.sha256, size=hashes.size,
+            custodian=custodians[0],
             source_path=f"{self.dat_source}!{prepared.beg}", file_name=file_name, ext="pdf",
             mime="application/pdf", kind="pdf", pages=len(prepared.page_labels),
             text_chars=len(prepared.text),
@@ -413,8 +398,8 @@ class _ImportRun:
         apply_metadata(document, partial(plan.value, row), plan.dat.dialect.multi_value)
         for custodian in dict.fromkeys(custodians):
             document.custodians.append(DocumentCustodian(custodian=custodian))
-        self.next_id += 1
-        session.add(document)
+        transaction.add_document(document, prepared.text)
+        session = transaction.session
         session.add(ImportedRecord(
             document_id=document.id, beg_bates=prepared.beg, end_bates=plan.value(row, "ENDBATES"),
             beg_attach=plan.value(row, "BEGATTACH"), end_attach=plan.value(row, "ENDATTACH"),
@@ -422,7 +407,6 @@ class _ImportRun:
             native_name=native_name, added=now()))
         session.add_all(PageBates(document_id=document.id, page_number=number, bates=label)
                         for number, label in enumerate(prepared.page_labels, start=1))
-        self.case.texts.write(document.control, document.id, prepared.text)
         return document
 
     def _overlay(self, session: Session, prepared: _Prepared) -> None:
@@ -479,9 +463,7 @@ class _ImportRun:
                 if finding.problem in (Problem.GAP, Problem.OVERLAP, Problem.FAMILY):
                     self._entry(session, self.dat_source, f"{finding.subject} ({finding.problem.value})",
                                 "exception", f"{finding.problem.value}: {finding.detail}", None)
-            batch = session.get(IngestBatch, self.batch_id)
-            assert batch is not None
-            batch.finished, batch.cancelled = now(), self.report.cancelled
+        finish_batch(self.case, self.batch_id, self.report.cancelled)
 
 
 @dataclass

@@ -11,26 +11,25 @@ from __future__ import annotations
 import os
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import delete, select
 
-from reviewer.core.case import Case, current_user, now
+from reviewer.core.case import Case
 from reviewer.core.errors import CancelledError, ReviewerError
 from reviewer.core.ingest.extracted import ExtractionFailed, Limits, Reason
 from reviewer.core.ingest.recorder import Recorder
 from reviewer.core.ingest.walk import InputFile, walk_inputs
 from reviewer.core.ingest.worker import ItemResult, WorkerSettings, init_worker, process_file, process_input
-from reviewer.core.models import IngestBatch, IngestEntry
+from reviewer.core.models import IngestEntry
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
-from reviewer.core.search.index import LiveIndexer, index_pending
-
-COMMIT_EVERY_SECONDS = 2.0
-COMMIT_EVERY_INPUTS = 200
+from reviewer.core.recording import RecordingRun, finish_batch, start_batch
+from reviewer.core.search.index import index_pending
 
 
 @dataclass
@@ -77,7 +76,7 @@ def ingest(case: Case, paths: Iterable[Path | str], options: IngestOptions | Non
         raise ReviewerError(f"Not found: {', '.join(missing)}")
     with case.writing():
         index_pending(case)  # finish what a killed run left unindexed
-        batch_id = _start_batch(case, options, sources)
+        batch_id = start_batch(case, options.custodian, (str(p.absolute()) for p in sources))
         summary = IngestSummary(batch_id=batch_id)
         progress(ProgressUpdate("scan", message="Looking for files…"))
         inputs = walk_inputs(sources, options.custodian, options.custodian_from_folder)
@@ -89,25 +88,9 @@ def ingest(case: Case, paths: Iterable[Path | str], options: IngestOptions | Non
             summary.cancelled = True
         finally:
             index_pending(case)  # documents whose index commit a crash or error prevented
-            _finish_batch(case, batch_id, summary.cancelled)
+            finish_batch(case, batch_id, summary.cancelled)
     summary.seconds = time.monotonic() - started
     return summary
-
-
-def _start_batch(case: Case, options: IngestOptions, paths: list[Path]) -> int:
-    with case.db.session() as session:
-        batch = IngestBatch(started=now(), user=current_user(), custodian=options.custodian,
-                            sources="\n".join(str(p.absolute()) for p in paths))
-        session.add(batch)
-        session.flush()
-        return batch.id
-
-
-def _finish_batch(case: Case, batch_id: int, cancelled: bool) -> None:
-    with case.db.session() as session:
-        batch = session.get(IngestBatch, batch_id)
-        assert batch is not None
-        batch.finished, batch.cancelled = now(), cancelled
 
 
 def _not_yet_done(case: Case, inputs: list[InputFile]) -> list[InputFile]:
@@ -137,8 +120,7 @@ def _run(case: Case, todo: list[InputFile], options: IngestOptions, summary: Ing
     settings = WorkerSettings(store_root=case.natives.root, passwords=options.passwords,
                               limits=options.limits, ocr=options.ocr)
     recorder = Recorder(case, summary.batch_id)
-    indexer = LiveIndexer(case)
-    writer = _BatchWriter(case, recorder, indexer)
+    run = RecordingRun(case, summary.batch_id)
     jobs = options.jobs or os.cpu_count() or 1
     total = len(todo)
     processed = 0
@@ -149,27 +131,27 @@ def _run(case: Case, todo: list[InputFile], options: IngestOptions, summary: Ing
     report()
     try:
         for item_input, items in _extract_in_order(todo, settings, jobs, cancel):
-            _accumulate(summary, writer.add(item_input, items))
+            _accumulate(summary, run.add(partial(recorder.record, item_input=item_input, items=items)))
             processed += 1
             report()
-        _accumulate(summary, writer.flush())
+        _accumulate(summary, run.flush())
     except CancelledError:
-        _accumulate(summary, writer.flush())  # what was extracted before the stop is kept
+        _accumulate(summary, run.flush())  # what was extracted before the stop is kept
         raise
     except BaseException:
-        indexer.abandon()
+        run.abandon_index()
         raise
     finally:
         report()
         progress(ProgressUpdate("index", message="Updating the search index…"))
-        indexer.commit()
+        run.commit_index()
     cancel.raise_if_cancelled()
 
 
-def _accumulate(summary: IngestSummary, counts: dict[str, int]) -> None:
-    summary.documents += counts["document"]
-    summary.duplicates += counts["duplicate"]
-    summary.exceptions += counts["exception"]
+def _accumulate(summary: IngestSummary, counts: Mapping[str, int]) -> None:
+    summary.documents += counts.get("document", 0)
+    summary.duplicates += counts.get("duplicate", 0)
+    summary.exceptions += counts.get("exception", 0)
 
 
 def _extract_in_order(todo: list[InputFile], settings: WorkerSettings, jobs: int,
@@ -230,38 +212,3 @@ def _isolated(item_input: InputFile, settings: WorkerSettings) -> list[ItemResul
             failure = ExtractionFailed(Reason.DAMAGED, "The file crashed the reader; it is probably damaged.")
             return [ItemResult("", None, None, "exception", reason=str(failure),
                                file_name=item_input.path.name)]
-
-
-class _BatchWriter:
-    """Records inputs in transactions of a few hundred, so a kill loses at most a couple of seconds."""
-
-    def __init__(self, case: Case, recorder: Recorder, indexer: LiveIndexer) -> None:
-        self.case = case
-        self.recorder = recorder
-        self.indexer = indexer
-        self.pending: list[tuple[InputFile, list[ItemResult]]] = []
-        self.last_commit = time.monotonic()
-
-    def add(self, item_input: InputFile, items: list[ItemResult]) -> dict[str, int]:
-        counts = {"document": 0, "duplicate": 0, "exception": 0}
-        self.pending.append((item_input, items))
-        due = time.monotonic() - self.last_commit > COMMIT_EVERY_SECONDS
-        if due or len(self.pending) >= COMMIT_EVERY_INPUTS:
-            counts = self.flush()
-        return counts
-
-    def flush(self) -> dict[str, int]:
-        totals = {"document": 0, "duplicate": 0, "exception": 0}
-        if not self.pending:
-            return totals
-        new_ids: list[int] = []
-        with self.case.db.session() as session:
-            for item_input, items in self.pending:
-                outcome = self.recorder.record(session, item_input, items)
-                new_ids.extend(outcome.new_document_ids)
-                for key, value in outcome.counts.items():
-                    totals[key] += value
-        self.pending.clear()
-        self.indexer.add(new_ids)  # after the database commit: the index never holds an unrecorded document
-        self.last_commit = time.monotonic()
-        return totals

@@ -7,8 +7,6 @@ family; an attachment is never pulled out of its family because a loose copy exi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -17,12 +15,7 @@ from reviewer.core.ingest.extracted import Flag
 from reviewer.core.ingest.walk import InputFile
 from reviewer.core.ingest.worker import ItemResult
 from reviewer.core.models import Document, DocumentCustodian, IngestEntry
-
-
-@dataclass
-class RecordedInput:
-    new_document_ids: list[int] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
+from reviewer.core.recording import RecordingTransaction
 
 
 def control_number(prefix: str, seq: int) -> str:
@@ -30,14 +23,12 @@ def control_number(prefix: str, seq: int) -> str:
 
 
 class Recorder:
-    """Holds what de-duplication needs in memory for one ingest run; the caller owns the transaction."""
+    """Holds what de-duplication needs in memory for one ingest run; a RecordingRun owns the transaction."""
 
     def __init__(self, case: Case, batch_id: int) -> None:
-        self.case = case
         self.batch_id = batch_id
         self.prefix = case.setting("control_prefix", "DOC")
         with case.db.reader() as session:
-            self.next_id = (session.scalar(select(func.max(Document.id))) or 0) + 1
             self.top_level_by_key: dict[str, int] = dict(
                 session.execute(
                     select(Document.dedup_key, func.min(Document.id))
@@ -46,8 +37,11 @@ class Recorder:
                 ).all()
             )
 
-    def record(self, session: Session, item_input: InputFile, items: list[ItemResult]) -> RecordedInput:
-        outcome = RecordedInput(counts={"document": 0, "duplicate": 0, "exception": 0})
+    def record(self, transaction: RecordingTransaction, item_input: InputFile,
+               items: list[ItemResult]) -> dict[str, int]:
+        """Record one input with everything inside it; counts of documents, duplicates and exceptions."""
+        session = transaction.session
+        counts = {"document": 0, "duplicate": 0, "exception": 0}
         doc_ids: dict[int, int] = {}  # item index -> new document id
         family_ids: dict[int, int] = {}  # item index -> id of its family's root document
         duplicate_root: dict[int, int] = {}  # item index -> original family root, for duplicate families
@@ -75,31 +69,28 @@ class Recorder:
                 entry.status, entry.document_id = "duplicate", original
                 self._add_custodian_to_family(session, original, custodian)
             else:
+                doc_id = transaction.new_document_id()
                 parent_index = item.parent_index
-                family_id = family_ids.get(parent_index, self.next_id) if parent_index is not None \
-                    else self.next_id
-                document = self._new_document(session, item, item_input, family_id,
+                family_id = family_ids.get(parent_index, doc_id) if parent_index is not None else doc_id
+                document = self._new_document(doc_id, item, item_input, family_id,
                                               doc_ids.get(parent_index) if parent_index is not None else None,
                                               container_docs.get(item.container_index)
                                               if item.container_index is not None else None)
-                doc_ids[index] = document.id
+                transaction.add_document(document, item.facts.text)
+                doc_ids[index] = doc_id
                 family_ids[index] = family_id
-                entry.document_id = document.id
-                outcome.new_document_ids.append(document.id)
+                entry.document_id = doc_id
                 if item.top_level:
-                    self.top_level_by_key[item.dedup_key] = document.id
+                    self.top_level_by_key[item.dedup_key] = doc_id
                 if Flag.CONTAINER in item.facts.flags:
-                    container_docs[index] = document.id
-                self.case.texts.write(document.control, document.id, item.facts.text)
-            outcome.counts[entry.status] += 1
+                    container_docs[index] = doc_id
+            counts[entry.status] += 1
             session.add(entry)
-        return outcome
+        return counts
 
-    def _new_document(self, session: Session, item: ItemResult, item_input: InputFile, family_id: int,
+    def _new_document(self, doc_id: int, item: ItemResult, item_input: InputFile, family_id: int,
                       parent_id: int | None, container_id: int | None) -> Document:
         assert item.hashes is not None
-        doc_id = self.next_id
-        self.next_id += 1
         facts = item.facts
         email = facts.email
         path = str(item_input.path) + (f"!{item.member_path}" if item.member_path else "")
@@ -119,7 +110,6 @@ class Recorder:
             references=email.references if email else "", indexed=False, added=now(),
         )
         document.custodians.append(DocumentCustodian(custodian=item_input.custodian))
-        session.add(document)
         return document
 
     def _twin_in_family(self, session: Session, root_id: int, item: ItemResult) -> int | None:
