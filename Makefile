@@ -1,13 +1,13 @@
 # Reviewer — the two commands of the quick start, plus the bundle.
 #   make run    set everything up and open the app on the built-in demo case
-#   make test   set everything up and run the whole test suite (offscreen)
+#   make test   set everything up, check lint and types, and run the whole test suite (offscreen)
 
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps run test bundle bundle-check clean
+.PHONY: setup system-deps run lint test bundle bundle-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,11 @@ run: setup
 	$(PY) -m reviewer demo
 	$(PY) -m reviewer gui "$$($(PY) -c 'from reviewer.core.demo import default_demo_case; print(default_demo_case())')"
 
-test: setup
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
+test: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 bundle: setup
