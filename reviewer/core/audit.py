@@ -213,6 +213,8 @@ class Recording:
         adds or removes, keeping each whole row so that undo can put it back. `subject` says what the row
         is about (a name, an identity); `text` how it reads, the event's after for an added row and its
         before for a removed one. With `document`, the event is also about the row's document_id."""
+        if not rows:
+            return
         adds = action in ROW_ADDED
         self.session.execute(insert(AuditEvent), [
             {"at": self.at, "user": self.user, "action": action.value, "group_id": self.group_id,
