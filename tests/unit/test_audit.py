@@ -163,5 +163,5 @@ def test_a_job_record_commits_or_rolls_back_with_its_job(case: Case) -> None:
         audit.record_job(session, Action.INGEST, "ingest batch 1: 120 documents")
         raise RuntimeError("the ingest failed")
     assert audit.trail(case) == []
-    with pytest.raises(ValueError, match="is a reviewer action, not a long job"), case.db.session() as session:
+    with pytest.raises(ValueError, match="a reviewer action, not a long job"), case.db.session() as session:
         audit.record_job(session, Action.TAG, "tagging")
