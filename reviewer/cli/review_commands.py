@@ -1,5 +1,5 @@
-"""Commands that code documents: tag, tags, tag-new, tag-edit, tag-delete, note, privilege, history, undo,
-export."""
+"""Commands that code documents: tag, tags, tag-new, tag-edit, tag-delete, note, privilege, history (of a
+document, or --all of the case), undo, export."""
 
 from __future__ import annotations
 
@@ -79,13 +79,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--families", action="store_true", help="include every member of each document's family")
     p.set_defaults(run=cmd_privilege)
 
-    p = commands.add_parser("history", help="every coding change to a document: who, when, before and after")
+    p = commands.add_parser("history", help="every change to a document (coding, notes, privilege, "
+                                            "redactions): who, when, before and after; --all: the whole case")
     p.add_argument("case")
-    p.add_argument("control", metavar="CONTROL")
+    p.add_argument("control", nargs="?", metavar="CONTROL")
+    p.add_argument("--all", action="store_true",
+                   help="every action in the case, newest first, with ingests, imports and productions")
+    p.add_argument("--limit", type=int, metavar="N", help="with --all: only the newest N entries")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_history)
 
-    p = commands.add_parser("undo", help="undo the case's most recent coding action")
+    p = commands.add_parser("undo", help="undo the case's most recent reviewer action (coding, redactions, "
+                                         "saved searches, attorneys, settings)")
     p.add_argument("case")
     p.set_defaults(run=cmd_undo)
 
@@ -185,6 +190,10 @@ def cmd_privilege(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    if bool(args.all) == bool(args.control):
+        raise ReviewerError("Give a document's control number, or --all for the whole case's trail.")
+    if args.all:
+        return _print_trail(args)
     with open_case(args.case) as case:
         [doc_id] = review.resolve_controls(case, [args.control])
         events = audit.history(case, doc_id)
@@ -196,6 +205,22 @@ def cmd_history(args: argparse.Namespace) -> int:
         state = "undo" if event.undo else "undone" if event.undone else ""
         table.add_row(event.at.isoformat(sep=" ", timespec="seconds"), event.user, event.action, event.before,
                       event.after, state)
+    stdout_console.print(table)
+    return 0
+
+
+def _print_trail(args: argparse.Namespace) -> int:
+    with open_case(args.case) as case:
+        entries = audit.trail(case, args.limit)
+    if args.json:
+        print_records(entries)
+        return 0
+    table = titled_table("Audit trail", ("#", "when (UTC)", "who", "action", "changes", ""))
+    for entry in entries:
+        state = (f"undo of #{entry.undo_of}" if entry.undo_of else f"undone by #{entry.undone_by}"
+                 if entry.undone_by else "" if entry.undoable else "cannot be undone")
+        table.add_row(str(entry.id), entry.at.isoformat(sep=" ", timespec="seconds"), entry.user,
+                      entry.summary, f"{entry.events:,}", state)
     stdout_console.print(table)
     return 0
 

@@ -1,17 +1,30 @@
-"""The audit trail of coding: who changed what, when, before → after, and undo of the newest action.
+"""The one write path: every change a user can see, its audit trail (who, when, before → after), and undo.
 
 Every reviewer action is one AuditGroup (a keypress, a batch over 10,000 documents, a command) holding one
-AuditEvent per document or tag it changed. Undo reverses the newest group not yet undone, whoever made it,
-and records the reversal as a group of its own. Strict newest-first order is what makes "undo restores
-exactly the previous state" hold with several windows open: each reversal meets exactly the state its
-action left behind.
+AuditEvent per thing it changed: a document's tags, notes or privilege, a tag, a redaction, a saved
+search, an attorney, a case setting. The module that makes the change writes it inside `recording()`,
+which records the events in the same transaction, so the change and its trail commit together or not at
+all. Events about a redaction, saved search or attorney keep that whole row (subject_id and detail), so
+that undo puts a removed one back exactly as it was, under the same id.
 
-A recording starts by inserting its group row, so the transaction holds SQLite's write lock before it
-reads anything: no other writer can change what the action reads before it commits.
+Undo reverses the newest reviewer action not yet undone, whoever made it, and records the reversal as a
+group of its own; it never undoes an undo. Strict newest-first order is what makes "undo restores exactly
+the previous state" hold with several windows open: each reversal meets exactly the state its action left
+behind.
+
+Long jobs (an ingest batch, an import, a production) are on record too, one group per run written by
+`record_job()` inside the job's own transaction, but they are not reviewer actions and are never undone:
+undo passes over them to the newest reviewer action. None of them changes what a reviewer action changes
+(coding, redactions, saved searches, attorneys, settings), so passing over them keeps the order strict for
+everything undo touches.
+
+Each write runs in Database.session(), which takes SQLite's write lock first (BEGIN IMMEDIATE): no other
+writer can change what the action reads before it commits, and writers wait their turn.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,15 +44,29 @@ from sqlalchemy import (
     case,
     delete,
     exists,
+    func,
     insert,
     literal,
     select,
     update,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import DeclarativeBase, Session, aliased
 
 from reviewer.core.case import Case, current_user, now
-from reviewer.core.models import AuditEvent, AuditGroup, Document, DocumentTag, Note, PrivilegeEntry, Tag
+from reviewer.core.models import (
+    Attorney,
+    AuditEvent,
+    AuditGroup,
+    Document,
+    DocumentTag,
+    Note,
+    PrivilegeEntry,
+    Redaction,
+    SavedSearch,
+    Setting,
+    Tag,
+)
 
 
 class Action(StrEnum):
@@ -57,6 +84,21 @@ class Action(StrEnum):
     REKEY_TAG = "rekey tag"
     MOVE_TAG = "move tag"
     DELETE_TAG = "delete tag"
+    ADD_REDACTION = "add redaction"
+    DELETE_REDACTION = "delete redaction"
+    SAVE_SEARCH = "save search"
+    EDIT_SEARCH = "edit saved search"
+    DELETE_SEARCH = "delete saved search"
+    ADD_ATTORNEY = "add attorney"
+    REMOVE_ATTORNEY = "remove attorney"
+    SETTING = "setting"
+    # Long jobs: on record, never undone (see record_job).
+    INGEST = "ingest"
+    IMPORT = "import"
+    PRODUCTION = "production"
+
+
+JOBS = frozenset({Action.INGEST, Action.IMPORT, Action.PRODUCTION})
 
 
 # The tag column each tag-editing action changes. Deleting a tag records each of them going to "" as
@@ -75,6 +117,19 @@ INVERSE = {
     Action.NOTE: Action.DELETE_NOTE,
     Action.CREATE_TAG: Action.DELETE_TAG,
     Action.DELETE_TAG: Action.CREATE_TAG,
+    Action.ADD_REDACTION: Action.DELETE_REDACTION,
+    Action.DELETE_REDACTION: Action.ADD_REDACTION,
+    Action.SAVE_SEARCH: Action.DELETE_SEARCH,
+    Action.DELETE_SEARCH: Action.SAVE_SEARCH,
+    Action.ADD_ATTORNEY: Action.REMOVE_ATTORNEY,
+    Action.REMOVE_ATTORNEY: Action.ADD_ATTORNEY,
+}
+# Actions that put a whole row back from the event's detail, and those that take one away by subject_id.
+ROW_ADDED: dict[Action, type[DeclarativeBase]] = {
+    Action.ADD_REDACTION: Redaction, Action.SAVE_SEARCH: SavedSearch, Action.ADD_ATTORNEY: Attorney,
+}
+ROW_REMOVED: dict[Action, type[DeclarativeBase]] = {
+    Action.DELETE_REDACTION: Redaction, Action.DELETE_SEARCH: SavedSearch, Action.REMOVE_ATTORNEY: Attorney,
 }
 
 
@@ -91,6 +146,21 @@ class AuditEventInfo:
     group_id: int
     undo: bool  # this event is part of an undo
     undone: bool  # a later undo reversed this event
+    subject: str = ""  # a setting's key, a saved search's name, an attorney, a volume
+
+
+@dataclass(frozen=True)
+class AuditGroupInfo:
+    """One entry of the case-wide trail: an action (or a long job's run) and what became of it."""
+
+    id: int
+    at: datetime
+    user: str
+    summary: str
+    events: int
+    undoable: bool  # False for ingest batches, imports and productions
+    undo_of: int | None  # the action this entry undid
+    undone_by: int | None  # the undo that reversed this entry
 
 
 def n_documents(count: int) -> str:
@@ -131,11 +201,29 @@ class Recording:
         self.summary = summary
 
     def event(self, action: Action, document_id: int | None = None, tag_id: int | None = None,
-              note_id: int | None = None, before: str = "", after: str = "") -> None:
+              note_id: int | None = None, before: str = "", after: str = "", subject: str = "",
+              subject_id: int | None = None) -> None:
         self.session.execute(insert(AuditEvent).values(
             at=self.at, user=self.user, document_id=document_id, action=action.value, tag_id=tag_id,
-            note_id=note_id, before=before, after=after, group_id=self.group_id,
+            note_id=note_id, before=before, after=after, group_id=self.group_id, subject=subject,
+            subject_id=subject_id,
         ))
+
+    def row_events(self, action: Action, rows: list[tuple[Any, str, str]], document: bool = False) -> None:
+        """One event per (row, subject, text) for the redactions, saved searches or attorneys this action
+        adds or removes, keeping each whole row so that undo can put it back. `subject` says what the row
+        is about (a name, an identity); `text` how it reads, the event's after for an added row and its
+        before for a removed one. With `document`, the event is also about the row's document_id."""
+        if not rows:
+            return
+        adds = action in ROW_ADDED
+        self.session.execute(insert(AuditEvent), [
+            {"at": self.at, "user": self.user, "action": action.value, "group_id": self.group_id,
+             "document_id": row.document_id if document else None, "subject": subject,
+             "subject_id": row.id, "detail": row_snapshot(row),
+             "before": "" if adds else text, "after": text if adds else ""}
+            for row, subject, text in rows
+        ])
 
     def document_events(self, changes: Select[int, str, str], action: Action,
                         tag_id: int | None = None) -> int:
@@ -173,9 +261,34 @@ class Recording:
         return control or "1 document"
 
 
+def row_snapshot(row: DeclarativeBase) -> str:
+    """Every column of a row as JSON (datetimes as ISO text): what restore_rows needs to rebuild it."""
+    values = {}
+    for column in row.__table__.columns:
+        value = getattr(row, column.key)
+        values[column.key] = value.isoformat() if isinstance(value, datetime) else value
+    return json.dumps(values, ensure_ascii=False)
+
+
+def restore_rows(session: Session, model: type[DeclarativeBase], snapshots: list[str]) -> None:
+    """Insert rows exactly as row_snapshot kept them, ids included."""
+    dates = {c.key for c in model.__table__.columns if isinstance(c.type, DateTime)}
+    rows = []
+    for snapshot in snapshots:
+        values = json.loads(snapshot)
+        for key in dates & values.keys():
+            if values[key] is not None:
+                values[key] = datetime.fromisoformat(values[key])
+        rows.append(values)
+    if rows:
+        session.execute(insert(model), rows)
+
+
 @contextmanager
 def recording(case: Case) -> Iterator[Recording]:
-    """An action group in one transaction; rolled back with everything else if the block raises."""
+    """A reviewer action in one write transaction; rolled back with everything else if the block raises.
+    The block makes its change, records an event for each thing it changed and describes itself; an
+    action that changed nothing (and so never described itself) leaves no trace."""
     at, user = now(), current_user()
     with case.db.session() as session:
         group_id = session.execute(
@@ -187,37 +300,109 @@ def recording(case: Case) -> Iterator[Recording]:
             session.execute(update(AuditGroup).where(AuditGroup.id == group_id)
                             .values(summary=change.summary))
         else:
+            session.execute(delete(AuditEvent).where(AuditEvent.group_id == group_id))
             session.execute(delete(AuditGroup).where(AuditGroup.id == group_id))
 
 
-def history(case: Case, doc_id: int) -> list[AuditEventInfo]:
-    """Every change to a document, oldest first, including undos and whether each was undone."""
+def record_job(session: Session, action: Action, summary: str, subject: str = "") -> Recording:
+    """Put one run of a long job on the case's trail, inside the job's own transaction (`session`, which
+    must be a write session: case.db.session()), so that the run and its record commit together.
+
+    `action` is Action.INGEST, Action.IMPORT or Action.PRODUCTION; `summary` is how the trail names the
+    run, e.g. "ingest batch 3: 120 documents", "production VOL001 DEF000001–DEF000120", "import of
+    VOL002: 80 documents"; `subject` what it is about ("VOL001"). The run is recorded as one group with one
+    event, marked not undoable: undo passes over it. The Recording returned lets the job add an event per
+    document as well (Recording.document_events), which then shows in each document's history.
+    """
+    if action not in JOBS:
+        raise ValueError(f"{action} is a reviewer action, not a long job; record it with recording().")
+    at, user = now(), current_user()
+    group_id = session.execute(
+        insert(AuditGroup).values(at=at, user=user, summary=summary, undoable=False).returning(AuditGroup.id)
+    ).scalar_one()
+    change = Recording(session, group_id, at, user)
+    change.summary = summary
+    change.event(action, after=summary, subject=subject)
+    return change
+
+
+def change_setting(case: Case, key: str, value: str) -> None:
+    """Change a case setting as a reviewer action, undoable; "" removes it (it reads as its default)."""
+    with recording(case) as change:
+        row = change.session.get(Setting, key)
+        before = row.value if row is not None else ""
+        if before == value:
+            return
+        _write_setting(change.session, key, value)
+        change.event(Action.SETTING, subject=key, before=before, after=value)
+        change.describe(f'changing the setting "{key}" from "{before}" to "{value}"' if before and value
+                        else f'setting "{key}" to "{value}"' if value else f'clearing the setting "{key}"')
+
+
+def _write_setting(session: Session, key: str, value: str) -> None:
+    if value:
+        session.execute(sqlite_insert(Setting).values(key=key, value=value)
+                        .on_conflict_do_update(index_elements=[Setting.key], set_={"value": value}))
+    else:
+        session.execute(delete(Setting).where(Setting.key == key))
+
+
+def _event_infos(session: Session, where: ColumnElement[bool]) -> list[AuditEventInfo]:
     reversal = aliased(AuditGroup)
+    rows = session.execute(
+        select(AuditEvent, Document.control, AuditGroup.undo_of, reversal.id)
+        .join(AuditGroup, AuditGroup.id == AuditEvent.group_id)
+        .outerjoin(reversal, reversal.undo_of == AuditEvent.group_id)
+        .outerjoin(Document, Document.id == AuditEvent.document_id)
+        .where(where)
+        .order_by(AuditEvent.id)
+    ).all()
+    return [
+        AuditEventInfo(
+            id=event.id, at=event.at, user=event.user, document_id=event.document_id,
+            control=control or "", action=event.action, before=event.before, after=event.after,
+            group_id=event.group_id, undo=undo_of is not None, undone=reversed_by is not None,
+            subject=event.subject,
+        )
+        for event, control, undo_of, reversed_by in rows
+    ]
+
+
+def history(case: Case, doc_id: int) -> list[AuditEventInfo]:
+    """Every change to a document (coding, notes, privilege, redactions), oldest first, including undos
+    and whether each was undone."""
     with case.db.reader() as session:
-        rows = session.execute(
-            select(AuditEvent, Document.control, AuditGroup.undo_of, reversal.id)
-            .join(AuditGroup, AuditGroup.id == AuditEvent.group_id)
-            .outerjoin(reversal, reversal.undo_of == AuditEvent.group_id)
-            .outerjoin(Document, Document.id == AuditEvent.document_id)
-            .where(AuditEvent.document_id == doc_id)
-            .order_by(AuditEvent.id)
-        ).all()
+        return _event_infos(session, AuditEvent.document_id == doc_id)
+
+
+def group_events(case: Case, group_id: int) -> list[AuditEventInfo]:
+    """Every event of one entry of the trail, in the order recorded."""
+    with case.db.reader() as session:
+        return _event_infos(session, AuditEvent.group_id == group_id)
+
+
+def trail(case: Case, limit: int | None = None) -> list[AuditGroupInfo]:
+    """The case-wide trail, newest first: every reviewer action, undo and long job's run."""
+    reversal = aliased(AuditGroup)
+    events = (select(func.count(AuditEvent.id)).where(AuditEvent.group_id == AuditGroup.id)
+              .correlate(AuditGroup).scalar_subquery())
+    query = (select(AuditGroup, events, reversal.id)
+             .outerjoin(reversal, reversal.undo_of == AuditGroup.id)
+             .order_by(AuditGroup.id.desc()).limit(limit))
+    with case.db.reader() as session:
         return [
-            AuditEventInfo(
-                id=event.id, at=event.at, user=event.user, document_id=event.document_id,
-                control=control or "", action=event.action, before=event.before, after=event.after,
-                group_id=event.group_id,
-                undo=undo_of is not None, undone=reversed_by is not None,
-            )
-            for event, control, undo_of, reversed_by in rows
+            AuditGroupInfo(id=group.id, at=group.at, user=group.user, summary=group.summary, events=count,
+                           undoable=group.undoable, undo_of=group.undo_of, undone_by=undone_by)
+            for group, count, undone_by in session.execute(query)
         ]
 
 
 def _undoable_group(session: Session, older_than: int | None = None) -> AuditGroup | None:
-    """The newest action that is neither an undo nor undone already."""
+    """The newest reviewer action that is neither an undo nor undone already (long jobs are passed over)."""
     reversal = aliased(AuditGroup)
     query = select(AuditGroup).where(
-        AuditGroup.undo_of.is_(None), ~exists().where(reversal.undo_of == AuditGroup.id)
+        AuditGroup.undoable.is_(True), AuditGroup.undo_of.is_(None),
+        ~exists().where(reversal.undo_of == AuditGroup.id),
     )
     if older_than is not None:
         query = query.where(AuditGroup.id < older_than)
@@ -232,7 +417,9 @@ def next_undo(case: Case) -> str | None:
 
 
 def undo(case: Case) -> str | None:
-    """Reverse the newest action group and record the reversal; a sentence saying what was undone."""
+    """Reverse the newest reviewer action and record the reversal; a sentence saying what was undone
+    ("Undid tagging 3 documents "Hot"."), or None when there is nothing to undo. Ingest batches, imports
+    and productions are passed over: they are on record but cannot be undone."""
     with recording(case) as change:
         session = change.session
         target = _undoable_group(session, older_than=change.group_id)
@@ -254,10 +441,12 @@ def _record_reversal(change: Recording, target_id: int) -> None:
                    value=AuditEvent.action, else_=AuditEvent.action)
     rows = select(
         *change.stamp(), AuditEvent.document_id, inverse, AuditEvent.tag_id, AuditEvent.note_id,
-        AuditEvent.after, AuditEvent.before, literal(change.group_id),
+        AuditEvent.after, AuditEvent.before, literal(change.group_id), AuditEvent.subject,
+        AuditEvent.subject_id, AuditEvent.detail,
     ).where(AuditEvent.group_id == target_id).order_by(AuditEvent.id)
     change.session.execute(insert(AuditEvent).from_select(
-        ["at", "user", "document_id", "action", "tag_id", "note_id", "before", "after", "group_id"], rows,
+        ["at", "user", "document_id", "action", "tag_id", "note_id", "before", "after", "group_id", "subject",
+         "subject_id", "detail"], rows,
     ))
 
 
@@ -311,6 +500,20 @@ def _apply_reversal(change: Recording, actions: set[Action]) -> None:
             session.execute(insert(PrivilegeEntry), restored)
     if Action.DELETE_TAG in actions:
         session.execute(bulk(delete(Tag).where(Tag.id.in_(events(Action.DELETE_TAG, AuditEvent.tag_id)))))
+    for kind, model in ROW_REMOVED.items():
+        if kind in actions:
+            ids = events(kind, AuditEvent.subject_id)
+            session.execute(bulk(delete(model).where(model.__table__.c.id.in_(ids))))
+    for kind, model in ROW_ADDED.items():
+        if kind in actions:
+            restore_rows(session, model, list(session.scalars(events(kind, AuditEvent.detail))))
+    if Action.EDIT_SEARCH in actions:
+        for search_id, query in session.execute(events(Action.EDIT_SEARCH, AuditEvent.subject_id,
+                                                       AuditEvent.after)):
+            session.execute(update(SavedSearch).where(SavedSearch.id == search_id).values(query=query))
+    if Action.SETTING in actions:
+        for key, value in session.execute(events(Action.SETTING, AuditEvent.subject, AuditEvent.after)):
+            _write_setting(session, key, value)
 
 
 def bulk(statement: Delete) -> Delete:

@@ -120,8 +120,12 @@ class Case:
             return row.value if row else default
 
     def set_setting(self, key: str, value: str) -> None:
-        with self.db.session() as session:
-            session.merge(Setting(key=key, value=value))
+        """Change a setting as a reviewer action: on the audit trail and undoable. "" removes the setting,
+        so that it reads as its default again."""
+        # Imported here because reviewer.core.audit builds on this module.
+        from reviewer.core.audit import change_setting
+
+        change_setting(self, key, value)
 
     @property
     def name(self) -> str:

@@ -13,5 +13,9 @@ class CaseLockedError(CaseError):
     """Another Reviewer process is writing to this case."""
 
 
+class CaseBusyError(CaseError):
+    """Another process held the case database's write lock for longer than a write waits."""
+
+
 class CancelledError(ReviewerError):
     """Long work stopped because the user asked it to."""

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -240,10 +241,13 @@ class AuditGroup(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     # Unique, so that two windows undoing at once cannot both reverse the same action.
     undo_of: Mapped[int | None] = mapped_column(ForeignKey("audit_group.id"), nullable=True, unique=True)
+    # False for the run of a long job (an ingest batch, an import, a production): on record, never undone.
+    undoable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class AuditEvent(Base):
-    """One change to one document (or to a tag), before → after, kept for the life of the case."""
+    """One change to one document, tag, redaction, saved search, attorney or setting, before → after, kept
+    for the life of the case."""
 
     __tablename__ = "audit_event"
 
@@ -259,6 +263,13 @@ class AuditEvent(Base):
     before: Mapped[str] = mapped_column(Text, default="")
     after: Mapped[str] = mapped_column(Text, default="")
     group_id: Mapped[int] = mapped_column(ForeignKey("audit_group.id"), index=True)
+    # What the event is about when that is not a document's coding or a tag: a setting's key, a saved
+    # search's name, an attorney, a production volume.
+    subject: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The redaction, saved search or attorney row the event added or removed (a plain id, like tag_id),
+    # and that whole row as JSON, so that undo puts it back exactly as it was, under the same id.
+    subject_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    detail: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Redaction(Base):

@@ -227,3 +227,39 @@ def test_bad_redactions_are_refused(redaction_case) -> None:
     with pytest.raises(redact.RedactionError, match="no document"):
         redact.add_phrase(case, [999], "word")
     assert redact.document_marks(case, ids["memo.pdf"]) == []
+
+
+def test_redactions_are_in_the_history_and_undone_newest_first(redaction_case, capsys) -> None:
+    case, ids = redaction_case
+    path, memo = str(case.root), f"DOC-{ids['memo.pdf']:06d}"
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, " ".join(err.split())
+
+    def marks() -> list[dict]:
+        return json.loads(run("redactions", path, memo, "--json")[1])
+
+    assert run("redact", path, memo, "--rect", "1", "60.5", "440", "260", "540", "--reason", "PII")[0] == 0
+    assert run("redact", path, memo, "--text", "merger plan")[0] == 0
+    box, phrase = marks()
+    assert run("redactions", path, memo, "--remove", str(box["id"]))[0] == 0
+    assert marks() == [phrase]
+
+    code, out, _ = run("history", path, memo, "--json")
+    assert [(e["action"], e["before"], e["after"]) for e in json.loads(out)] == [
+        ("add redaction", "", "page 1: 60.5, 440, 260, 540 (PII)"),
+        ("add redaction", "", '"merger plan" (Redacted)'),
+        ("delete redaction", "page 1: 60.5, 440, 260, 540 (PII)", ""),
+    ]
+    assert "(PII)" in run("history", path, memo)[1]  # the table, wrapped to the terminal's width
+    assert "removing the box" in run("history", path, "--all")[1]
+
+    assert run("undo", path) == (0, "", f"Undid removing the box on page 1 of {memo}.")
+    assert marks() == [box, phrase]  # the same redaction: id, page, rectangle, reason, who and when
+    assert run("undo", path) == (0, "", f'Undid redacting "merger plan" in {memo} (Redacted).')
+    assert marks() == [box]
+    assert run("undo", path) == (0, "", f"Undid redacting a box on page 1 of {memo} (PII).")
+    assert marks() == []
+    assert run("undo", path) == (0, "", "Nothing to undo.")

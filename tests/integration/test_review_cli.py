@@ -182,3 +182,24 @@ def test_the_installed_command_runs_the_same_round_trip(coded_case) -> None:
     assert {t["name"]: t["count"] for t in json.loads(listed.stdout)}["Bias-related"] == 1
     undone = cli("undo", path)
     assert undone.returncode == 0 and "Undid tagging" in undone.stderr
+
+
+def test_the_case_wide_trail_lists_every_action_newest_first(coded_case, capsys) -> None:
+    path, controls = coded_case
+    run(capsys, "tag", path, "Hot", controls["memo.txt"])
+    run(capsys, "attorneys", path, "--add", "@quill-law.example")
+    run(capsys, "save-search", path, "Memos", "memo")
+    run(capsys, "undo", path)
+    code, out, _ = run(capsys, "history", path, "--all", "--json")
+    assert code == 0
+    trail = json.loads(out)
+    assert [(e["summary"], e["events"], e["undoable"], e["undone_by"] is not None) for e in trail] == [
+        ('undoing saving the search "Memos"', 1, True, False),
+        ('saving the search "Memos"', 1, True, True),
+        ("marking @quill-law.example as an attorney", 1, True, False),
+        (f'tagging {controls["memo.txt"]} "Hot"', 1, True, False),
+    ]
+    code, out, _ = run(capsys, "history", path, "--all", "--limit", "1")
+    assert code == 0 and "Memos" in out and "attorney" not in out  # the table wraps to the terminal
+    assert run(capsys, "history", path) == (
+        1, "", "error: Give a document's control number, or --all for the whole case's trail.")

@@ -2,6 +2,7 @@
 
 An entry is an email address (ada@quill-law.example), a whole domain (@quill-law.example) or a name
 (Ada Quill); "Ada Quill <ada@quill-law.example>" is taken as its address. Matching ignores letter case.
+Marking and unmarking are reviewer actions on the audit trail, undoable.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from collections.abc import Iterable
 from email.utils import parseaddr
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from reviewer.core.case import Case, current_user, now
+from reviewer.core.audit import Action, recording
+from reviewer.core.case import Case
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Attorney
 
@@ -30,21 +31,39 @@ def normalize(identity: str) -> str:
 
 
 def add(case: Case, identities: Iterable[str]) -> int:
-    """Mark people as attorneys; how many were not marked already."""
-    added = 0
-    with case.db.session() as session:
-        for identity in {normalize(i) for i in identities}:
-            added += session.execute(
-                sqlite_insert(Attorney).values(identity=identity, added=now(), user=current_user())
-                .on_conflict_do_nothing()
-            ).rowcount  # type: ignore[attr-defined]  # DML gives a CursorResult
-    return added
+    """Mark people as attorneys, as one reviewer action (undoable); how many were not marked already."""
+    wanted = sorted({normalize(i) for i in identities})
+    with recording(case) as change:
+        session = change.session
+        marked = set(session.scalars(select(Attorney.identity).where(Attorney.identity.in_(wanted))))
+        added = [Attorney(identity=i, added=change.at, user=change.user) for i in wanted if i not in marked]
+        session.add_all(added)
+        session.flush()
+        change.row_events(Action.ADD_ATTORNEY, [(a, a.identity, a.identity) for a in added])
+        if added:
+            change.describe(f"marking {_people(added)}")
+        return len(added)
 
 
 def remove(case: Case, identities: Iterable[str]) -> int:
+    """Unmark people as attorneys, as one reviewer action (undoable); how many had been marked."""
     wanted = {normalize(i) for i in identities}
-    with case.db.session() as session:
-        return int(session.execute(delete(Attorney).where(Attorney.identity.in_(wanted))).rowcount)  # type: ignore[attr-defined]  # DML gives a CursorResult
+    with recording(case) as change:
+        session = change.session
+        found = list(session.scalars(select(Attorney).where(Attorney.identity.in_(wanted))
+                                     .order_by(Attorney.identity)))
+        change.row_events(Action.REMOVE_ATTORNEY, [(a, a.identity, a.identity) for a in found])
+        session.execute(delete(Attorney).where(Attorney.id.in_([a.id for a in found])))
+        if found:
+            change.describe(f"unmarking {_people(found)}")
+        return len(found)
+
+
+def _people(marked: list[Attorney]) -> str:
+    """'ada@quill-law.example as an attorney' or '3 people as attorneys', for the trail."""
+    if len(marked) == 1:
+        return f"{marked[0].identity} as an attorney"
+    return f"{len(marked)} people as attorneys"
 
 
 def attorneys(case: Case) -> list[str]:

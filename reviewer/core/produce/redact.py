@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 import pymupdf
 from sqlalchemy import delete, select
 
-from reviewer.core.case import Case, current_user, now
+from reviewer.core.audit import Action, n_documents, recording
+from reviewer.core.case import Case
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Document, Redaction
 from reviewer.core.produce import imaging, lettering
@@ -71,7 +72,7 @@ def add_hits(case: Case, hits_by_document: Mapping[int, Iterable[str]], reason: 
     existing: dict[int, set[str]] = {}
     for mark_doc, facts in load_facts(case, hits_by_document).items():
         existing[mark_doc] = {_fold(m.phrase) for m in facts.marks if m.phrase}
-    total, added = len(hits_by_document), 0
+    total, redactions = len(hits_by_document), list[tuple[int, Redaction]]()
     for done, (doc_id, stretches) in enumerate(hits_by_document.items(), start=1):
         if cancel is not None:
             cancel.raise_if_cancelled()
@@ -80,11 +81,10 @@ def add_hits(case: Case, hits_by_document: Mapping[int, Iterable[str]], reason: 
             phrase = " ".join(stretch.split())
             if phrase_pattern(phrase) and _fold(phrase) not in existing.get(doc_id, set()):
                 wanted.setdefault(_fold(phrase), phrase)
-        if wanted:
-            redactions = [(doc_id, Redaction(phrase=p, query=query)) for p in wanted.values()]
-            added += len(_store(case, reason, redactions))
-        progress(ProgressUpdate("redact", done, total, {"redactions": added}))
-    return added
+        redactions.extend((doc_id, Redaction(phrase=p, query=query)) for p in wanted.values())
+        progress(ProgressUpdate("redact", done, total, {"redactions": len(redactions)}))
+    # All of them in one action: one step to undo, and a cancelled run adds none.
+    return len(_store(case, reason, redactions))
 
 
 def add_query_hits(case: Case, search: SearchService, query: str, doc_ids: Iterable[int] | None = None,
@@ -113,20 +113,40 @@ def add_query_hits(case: Case, search: SearchService, query: str, doc_ids: Itera
 
 
 def _store(case: Case, reason: str, redactions: list[tuple[int, Redaction]]) -> list[Mark]:
+    """Add the redactions as one reviewer action, each on the audit trail of its document."""
     reason = " ".join(reason.split()) or DEFAULT_REASON
     if len(reason) > 128:
         raise RedactionError("A redaction reason can be at most 128 characters long.")
-    at, user = now(), current_user()
-    with case.db.session() as session:
-        known = set(session.scalars(select(Document.id).where(Document.id.in_({d for d, _r in redactions}))))
+    if not redactions:
+        return []
+    with recording(case) as change:
+        session = change.session
+        controls = dict(session.execute(select(Document.id, Document.control).where(
+            Document.id.in_({d for d, _r in redactions}))).all())
         for doc_id, redaction in redactions:
-            if doc_id not in known:
+            if doc_id not in controls:
                 raise RedactionError(f"There is no document with id {doc_id} in this case.")
             redaction.document_id, redaction.reason = doc_id, reason
-            redaction.added, redaction.user = at, user
+            redaction.added, redaction.user = change.at, change.user
             session.add(redaction)
         session.flush()
+        change.row_events(Action.ADD_REDACTION, [(r, "", describe(r)) for _d, r in redactions], document=True)
+        if len(redactions) == 1:
+            [(doc_id, only)] = redactions
+            what = f"a box on page {only.page} of" if only.phrase == "" else f'"{only.phrase}" in'
+            change.describe(f"redacting {what} {controls[doc_id]} ({reason})")
+        else:
+            where = controls[redactions[0][0]] if len(controls) == 1 else n_documents(len(controls))
+            change.describe(f"adding {len(redactions):,} redactions to {where} ({reason})")
         return [as_mark(redaction) for _doc_id, redaction in redactions]
+
+
+def describe(redaction: Redaction) -> str:
+    """How a redaction reads in the audit trail: 'page 1: 60, 440, 260, 540 (PII)' or '"Ann" (PII)'."""
+    if redaction.phrase:
+        return f'"{redaction.phrase}" ({redaction.reason})'
+    corners = ", ".join(f"{v:g}" for v in (redaction.x0, redaction.y0, redaction.x1, redaction.y1))
+    return f"page {redaction.page}: {corners} ({redaction.reason})"
 
 
 def document_marks(case: Case, doc_id: int) -> list[Mark]:
@@ -138,15 +158,26 @@ def document_marks(case: Case, doc_id: int) -> list[Mark]:
 
 
 def remove(case: Case, doc_id: int, redaction_ids: Iterable[int]) -> int:
-    """Take redactions off a document; how many were removed. An id of another document is an error."""
+    """Take redactions off a document as one reviewer action (undo puts them back exactly as they were);
+    how many were removed. An id of another document is an error."""
     wanted = set(redaction_ids)
-    with case.db.session() as session:
-        found = set(session.scalars(select(Redaction.id).where(Redaction.document_id == doc_id,
-                                                                Redaction.id.in_(wanted))))
-        if found != wanted:
-            missing = ", ".join(str(i) for i in sorted(wanted - found))
+    with recording(case) as change:
+        session = change.session
+        found = list(session.scalars(select(Redaction).where(Redaction.document_id == doc_id,
+                                                             Redaction.id.in_(wanted))
+                                     .order_by(Redaction.id)))
+        if {r.id for r in found} != wanted:
+            missing = ", ".join(str(i) for i in sorted(wanted - {r.id for r in found}))
             raise RedactionError(f"The document has no redaction {missing}.")
-        session.execute(delete(Redaction).where(Redaction.id.in_(found)))
+        change.row_events(Action.DELETE_REDACTION, [(r, "", describe(r)) for r in found], document=True)
+        session.execute(delete(Redaction).where(Redaction.id.in_(wanted)))
+        control = session.scalar(select(Document.control).where(Document.id == doc_id))
+        if len(found) == 1:
+            what = f"the box on page {found[0].page} of" if found[0].phrase == "" \
+                else f'the redaction of "{found[0].phrase}" from'
+            change.describe(f"removing {what} {control}")
+        elif found:
+            change.describe(f"removing {len(found)} redactions from {control}")
     return len(found)
 
 

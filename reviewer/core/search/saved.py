@@ -1,9 +1,15 @@
-"""Saved searches (a name for a query, re-run live each time) and the case's search history."""
+"""Saved searches (a name for a query, re-run live each time) and the case's search history.
+
+Saving, changing and deleting a saved search are reviewer actions on the audit trail (undoable); the search
+history is itself a log and is only appended to.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from reviewer.core.audit import Action, recording
 from reviewer.core.case import Case, current_user, now
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import SavedSearch, SearchHistory
@@ -15,7 +21,11 @@ MAX_NAME = 256
 def find(case: Case, name: str) -> SavedSearch | None:
     """The saved search with this name, ignoring case."""
     with case.db.reader() as session:
-        return session.scalar(select(SavedSearch).where(func.lower(SavedSearch.name) == name.strip().lower()))
+        return _named(session, name)
+
+
+def _named(session: Session, name: str) -> SavedSearch | None:
+    return session.scalar(select(SavedSearch).where(func.lower(SavedSearch.name) == name.strip().lower()))
 
 
 def saved_searches(case: Case) -> list[SavedSearch]:
@@ -24,30 +34,43 @@ def saved_searches(case: Case) -> list[SavedSearch]:
 
 
 def save(case: Case, name: str, query: str, replace: bool = False) -> SavedSearch:
-    """Save a query under a name. The query must parse; saved:"…" inside it is checked when it runs."""
-    name = name.strip()
+    """Save a query under a name, or with `replace` give a saved search a new query (it keeps its name as
+    first spelled); a reviewer action, undoable. The query must parse; saved:"…" inside it is checked
+    when it runs."""
+    name, query = name.strip(), query.strip()
     if not name or len(name) > MAX_NAME:
         raise ReviewerError(f"A saved search needs a name of 1 to {MAX_NAME} characters.")
     parse(query)
-    existing = find(case, name)
-    if existing is not None and not replace:
-        raise ReviewerError(f"There is already a saved search named '{existing.name}'; "
-                            "choose another name or replace it.")
-    with case.db.session() as session:
-        if existing is not None:
-            session.execute(delete(SavedSearch).where(SavedSearch.id == existing.id))
+    with recording(case) as change:
+        session = change.session
+        existing = _named(session, name)
+        if existing is None:
+            record = SavedSearch(name=name, query=query, added=change.at, user=change.user)
+            session.add(record)
             session.flush()
-        record = SavedSearch(name=name, query=query.strip(), added=now(), user=current_user())
-        session.add(record)
-    return record
+            change.row_events(Action.SAVE_SEARCH, [(record, name, query)])
+            change.describe(f'saving the search "{name}"')
+            return record
+        if not replace:
+            raise ReviewerError(f"There is already a saved search named '{existing.name}'; "
+                                "choose another name or replace it.")
+        if existing.query != query:
+            change.event(Action.EDIT_SEARCH, subject=existing.name, before=existing.query, after=query,
+                         subject_id=existing.id)
+            change.describe(f'changing the saved search "{existing.name}"')
+            existing.query = query
+        return existing
 
 
 def remove(case: Case, name: str) -> None:
-    existing = find(case, name)
-    if existing is None:
-        raise ReviewerError(f"There is no saved search named '{name}'.")
-    with case.db.session() as session:
-        session.execute(delete(SavedSearch).where(SavedSearch.id == existing.id))
+    """Delete a saved search; a reviewer action, undoable."""
+    with recording(case) as change:
+        existing = _named(change.session, name)
+        if existing is None:
+            raise ReviewerError(f"There is no saved search named '{name}'.")
+        change.row_events(Action.DELETE_SEARCH, [(existing, existing.name, existing.query)])
+        change.session.delete(existing)
+        change.describe(f'deleting the saved search "{existing.name}"')
 
 
 def remember(case: Case, query: str, hits: int) -> None:
