@@ -26,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from reviewer.core.audit import Action, record_job
 from reviewer.core.case import Case, current_user, now
 from reviewer.core.models import Document, IngestBatch
 from reviewer.core.search.index import LiveIndexer
@@ -124,8 +125,12 @@ def start_batch(case: Case, custodian: str, sources: Iterable[str]) -> int:
         return batch.id
 
 
-def finish_batch(case: Case, batch_id: int, cancelled: bool) -> None:
+def finish_batch(case: Case, batch_id: int, cancelled: bool, job: Action, summary: str) -> None:
+    """Close the batch and put the run on the case's audit trail (`job` is Action.INGEST or IMPORT,
+    `summary` how the trail names it), in one transaction."""
     with case.db.session() as session:
         batch = session.get(IngestBatch, batch_id)
         assert batch is not None
         batch.finished, batch.cancelled = now(), cancelled
+        record_job(session, job, summary + (" (stopped; run it again to resume)" if cancelled else ""),
+                   subject=f"batch {batch_id}")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from reviewer.core.audit import Action, trail
 from reviewer.core.case import Case, now
 from reviewer.core.inventory import check
 from reviewer.core.models import Document
@@ -36,7 +37,7 @@ def record_many(root: Path, writer: str, count: int, start: threading.Barrier) -
                 for number in range(first, first + 5):
                     add_marked_document(transaction, f"{writer}-{number}")
                 transaction.make_durable()
-        finish_batch(case, batch, cancelled=False)
+        finish_batch(case, batch, False, Action.INGEST, f"ingest by {writer}")
 
 
 def test_two_writers_without_the_lock_still_get_distinct_numbers_and_their_own_text(case: Case) -> None:
@@ -116,3 +117,7 @@ def test_two_ingests_at_once_never_share_a_control_number(case: Case, tmp_path: 
         name, number = Path(file_name).stem.split("-")
         assert f"marker{name}{int(number)}z" in case.texts.read(control, doc_id)
     assert check(case) == []
+    # Each run that recorded is on the case's audit trail, and undo passes over it.
+    runs = [group for group in trail(case) if group.summary.startswith("ingest batch")]
+    assert len(runs) >= 2 and not any(group.undoable for group in runs)
+    assert sum(int(group.summary.split(": ")[1].split(" ")[0]) for group in runs) == 300

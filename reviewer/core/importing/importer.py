@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reviewer.core.audit import Action
 from reviewer.core.case import Case, now
 from reviewer.core.errors import CancelledError, ReviewerError
 from reviewer.core.importing.assemble import PageImageError, SourcePage, assemble, page_count
@@ -463,7 +464,10 @@ class _ImportRun:
                 if finding.problem in (Problem.GAP, Problem.OVERLAP, Problem.FAMILY):
                     self._entry(session, self.dat_source, f"{finding.subject} ({finding.problem.value})",
                                 "exception", f"{finding.problem.value}: {finding.detail}", None)
-        finish_batch(self.case, self.batch_id, self.report.cancelled)
+        report = self.report
+        finish_batch(self.case, self.batch_id, report.cancelled, Action.IMPORT,
+                     f"import of {self.plan.volume_dir.name}: {report.added:,} added, {report.updated:,} "
+                     f"updated, {len(report.findings):,} problems")
 
 
 @dataclass

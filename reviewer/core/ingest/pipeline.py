@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
+from reviewer.core.audit import Action
 from reviewer.core.case import Case
 from reviewer.core.errors import CancelledError, ReviewerError
 from reviewer.core.ingest.extracted import ExtractionFailed, Limits, Reason
@@ -88,9 +89,14 @@ def ingest(case: Case, paths: Iterable[Path | str], options: IngestOptions | Non
             summary.cancelled = True
         finally:
             index_pending(case)  # documents whose index commit a crash or error prevented
-            finish_batch(case, batch_id, summary.cancelled)
+            finish_batch(case, batch_id, summary.cancelled, Action.INGEST, _describe(batch_id, summary))
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _describe(batch_id: int, summary: IngestSummary) -> str:
+    return (f"ingest batch {batch_id}: {summary.documents:,} documents, {summary.duplicates:,} duplicates, "
+            f"{summary.exceptions:,} exceptions")
 
 
 def _not_yet_done(case: Case, inputs: list[InputFile]) -> list[InputFile]:
