@@ -64,8 +64,11 @@ class Rendering:
     method: str  # "original", "email", "libreoffice", "text", "image", "placeholder"
 
 
-def render(case: Case, facts: DocumentFacts) -> Rendering:
-    """The document's pages as they are to be produced."""
+def render(case: Case, facts: DocumentFacts, plain_text: bool = False) -> Rendering:
+    """The document's pages as they are to be produced; with `plain_text`, its extracted text in the
+    plain layout (for a document that cannot be imaged otherwise)."""
+    if plain_text:
+        return Rendering(plain_text_pages(case.texts.read(facts.control, facts.id)), "plain text")
     original = case.natives.path_for(facts.sha256)
     if facts.kind == "pdf":
         pdf = _open_pdf(original.read_bytes())
@@ -87,6 +90,34 @@ def render(case: Case, facts: DocumentFacts) -> Rendering:
         return Rendering(slip_sheet(lines), "placeholder")
     text = case.texts.read(facts.control, facts.id)
     return Rendering(text_pages(text, monospaced=facts.kind in _MONOSPACED_KINDS), "text")
+
+
+def problem(case: Case, facts: DocumentFacts) -> str | None:
+    """Why the document cannot be made into pages, or None: its rendering is made (and thrown away) and a
+    PDF's pages are read through, as a production will. A PDF MuPDF opens but cannot read through is
+    produced from its text (pages.prepare), so it is that text that must then lay out."""
+    try:
+        rendering = render(case, facts)
+    except ImagingError as error:
+        return str(error)
+    except MUPDF_ERRORS as error:
+        return f"MuPDF could not render it ({_short(error)})"
+    try:
+        if rendering.method == "original":
+            for page in rendering.pdf:
+                page.get_text("text")
+    except MUPDF_ERRORS:
+        try:
+            text_pages(case.texts.read(facts.control, facts.id)).close()
+        except ImagingError as error:
+            return f"its PDF cannot be read through and {error}"
+    finally:
+        rendering.pdf.close()
+    return None
+
+
+def _short(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
 
 
 def _open_pdf(data: bytes) -> pymupdf.Document | None:
