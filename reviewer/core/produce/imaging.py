@@ -206,7 +206,9 @@ def _paragraphs(text: str) -> str:
 def _escape_line(line: str) -> str:
     """A printable line as HTML that keeps its indentation and runs of spaces, with over-long words broken."""
     line = re.sub(rf"\S{{{_LONGEST_WORD}}}(?=\S)", lambda m: m.group(0) + "\u200b", line)
-    escaped = html.escape(line, quote=False)
+    # MuPDF's HTML reader decodes entities twice ("&amp;nbsp;" shows as a space); an ampersand alone in
+    # its own element survives both.
+    escaped = html.escape(line, quote=False).replace("&amp;", "<span>&amp;</span>")
     escaped = re.sub(r"^ +", lambda m: "&nbsp;" * len(m.group(0)), escaped)
     return escaped.replace("  ", " &nbsp;") or "&nbsp;"
 
@@ -215,10 +217,11 @@ def _flow(body: str, css: str, expected: str) -> pymupdf.Document:
     """HTML flowed onto as many letter pages as it needs.
 
     MuPDF's layout occasionally gives up after a page whose last line ends exactly on the bottom margin and
-    reports everything left as fitting; that is caught and laid out again with the margin nudged, and the
-    result is checked against the text it should hold, so a document is never produced with text missing.
+    reports everything left as fitting (or runs a line past the margin); that is caught by checking the
+    result against the text it should hold and laid out again with the margin nudged, so a document is
+    never produced with text missing.
     """
-    for nudge in (0.0, 0.37, 1.13):
+    for nudge in (0.0, 0.37, 1.13, 3.71, 11.3):
         pdf = _try_flow(body, css, _TEXT_AREA + (0, 0, 0, -nudge))
         if pdf is not None and _holds(pdf, expected):
             return pdf
@@ -235,7 +238,7 @@ def _try_flow(body: str, css: str, area: pymupdf.Rect) -> pymupdf.Document | Non
         more, filled = story.place(area)
         story.draw(device)
         writer.end_page()
-        if filled[3] > area.y1 + 1:
+        if filled[3] > LETTER.y1 - _IMAGE_MARGIN:  # off the page; a line into the margin is still shown
             writer.close()
             return None
     writer.close()
