@@ -148,8 +148,8 @@ def test_every_enron_message_and_pdf_in_one_production(corpus: Path, tmp_path: P
         ingest(case, [corpus / "enron" / "maildir", corpus / "pdf"], IngestOptions(jobs=2, ocr=False))
         rows = inventory.document_rows(case)
         everything = review.resolve_controls(case, [row["control"] for row in rows])
-        result = produce(case, everything, ProductionSettings(name="All", prefix="ALL-", out_dir=tmp_path / "out",
-                                                              split_families="produce-others"))
+        result = produce(case, everything, ProductionSettings(
+            name="All", prefix="ALL-", out_dir=tmp_path / "out", split_families="produce-others"))
         recorded = production_documents(case, "All")
     assert result.documents == len(recorded) >= 1000
     assert volume.verify(result.volume_dir) == []
