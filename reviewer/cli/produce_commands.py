@@ -23,8 +23,8 @@ from reviewer.core.errors import ReviewerError
 from reviewer.core.produce import attorneys, privlog, records, redact
 from reviewer.core.produce.bates import DEFAULT_DIGITS
 from reviewer.core.produce.loadfiles import DAT_ENCODINGS
-from reviewer.core.produce.plan import SPLIT_RULES, TREATMENT_LABELS
-from reviewer.core.produce.production import ProductionSettings, preview, produce
+from reviewer.core.produce.plan import SPLIT_RULES, TREATMENT_LABELS, UNIMAGEABLE
+from reviewer.core.produce.production import NotImaged, ProductionSettings, not_imaged, preview, produce
 from reviewer.core.produce.qc import QcBlocked
 from reviewer.core.produce.stamping import IMAGE_FORMATS
 from reviewer.core.search.service import SearchService
@@ -75,6 +75,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--split-families", choices=[r for r in SPLIT_RULES if r != "ask"],
                    help="when a family has withheld and produced members: produce the others and slip-sheet "
                         "the withheld, or withhold the whole family")
+    p.add_argument("--unimageable", choices=UNIMAGEABLE, default="native",
+                   help="a document that cannot be imaged: produce it as a native with a slip sheet "
+                        "(default), image its text in a plain layout, or stop before anything is written")
     p.add_argument("--check", action="store_true",
                    help="run quality control and show the plan; write nothing")
     p.add_argument("--json", action="store_true")
@@ -167,7 +170,7 @@ def cmd_produce(args: argparse.Namespace) -> int:
         name=args.name.strip(), prefix=args.prefix, out_dir=Path(args.out), volume=args.volume,
         start=args.start, digits=args.digits, endorsement=args.endorse, confidentiality=args.confidentiality,
         image_format=args.image, dat_encoding=args.dat_encoding, withhold_privileged=args.withhold_privileged,
-        split_families=args.split_families or "ask", query=args.query,
+        split_families=args.split_families or "ask", unimageable=args.unimageable, query=args.query,
     )
     with open_case(args.case) as case:
         with _search(case) as search:
@@ -179,9 +182,11 @@ def cmd_produce(args: argparse.Namespace) -> int:
             if args.json:
                 print_json({"documents": [{"control": p.control, "treatment": p.treatment, "why": p.why}
                                           for p in plan.documents],
-                            "counts": counts, "left_out": plan.left_out, "issues": [str(i) for i in issues]})
+                            "counts": counts, "left_out": plan.left_out, "issues": [str(i) for i in issues],
+                            "unimageable": [asdict(n) for n in not_imaged(plan)]})
                 return 1 if issues else 0
             _print_counts(counts)
+            _print_not_imaged(not_imaged(plan))
             if issues:
                 raise QcBlocked(issues)
             console.print("Quality control passed.", highlight=False)
@@ -195,6 +200,7 @@ def cmd_produce(args: argparse.Namespace) -> int:
                   f"{result.first_bates}–{result.last_bates}, in {result.volume_dir} "
                   f"({result.seconds:.1f} s).", highlight=False)
     _print_counts(result.counts)
+    _print_not_imaged(result.unimageable)
     if result.left_out:
         console.print(f"Left out {len(result.left_out):,} mailbox files (their messages are documents "
                       "of their own).", highlight=False)
@@ -204,6 +210,16 @@ def cmd_produce(args: argparse.Namespace) -> int:
                       f"{', '.join(result.rendered_from_text[:10])}"
                       f"{' …' if len(result.rendered_from_text) > 10 else ''}", highlight=False)
     return 0
+
+
+def _print_not_imaged(documents: list[NotImaged]) -> None:
+    if documents:
+        console.print(f"{len(documents):,} document{'s' if len(documents) != 1 else ''} could not be imaged:",
+                      highlight=False)
+    for document in documents:
+        how = "produced native, with a slip sheet" if document.treatment == "native" else \
+            "imaged from its text in a plain layout"
+        console.print(f"  {document.control}: {document.reason}; {how}", highlight=False)
 
 
 def _print_counts(counts: dict[str, int]) -> None:

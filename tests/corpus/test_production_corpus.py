@@ -140,3 +140,21 @@ def test_a_tiff_production_continues_the_numbers(produced, tmp_path: Path) -> No
     for image in result.volume_dir.joinpath("IMAGES").rglob("*.tif"):
         with Image.open(image) as tiff:
             assert tiff.mode == "1" and tiff.info["compression"] == "group4"
+
+
+def test_every_enron_message_and_pdf_in_one_production(corpus: Path, tmp_path: Path) -> None:
+    """Real data never stops a run: every document is produced, or treated as quality control said."""
+    with Case.create(tmp_path / "case") as case:
+        ingest(case, [corpus / "enron" / "maildir", corpus / "pdf"], IngestOptions(jobs=2, ocr=False))
+        rows = inventory.document_rows(case)
+        everything = review.resolve_controls(case, [row["control"] for row in rows])
+        result = produce(case, everything, ProductionSettings(
+            name="All", prefix="ALL-", out_dir=tmp_path / "out", split_families="produce-others"))
+        recorded = production_documents(case, "All")
+    assert result.documents == len(recorded) >= 1000
+    assert volume.verify(result.volume_dir) == []
+    set_aside = {entry.control: entry for entry in result.unimageable}
+    for entry in recorded:
+        if entry.control in set_aside:
+            assert entry.treatment == "native", entry.control
+    assert len(set_aside) <= 5

@@ -7,7 +7,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import shutil
+import subprocess
+import sys
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -414,3 +418,66 @@ def test_cancelling_leaves_no_volume_and_no_record(coded: Case, tmp_path: Path) 
                 settings(tmp_path / "out", split_families="produce-others"), progress, cancel)
     assert "produce" in seen and list((tmp_path / "out").iterdir()) == []
     assert records.productions(coded) == []
+
+
+# --- real data never stops a run ----------------------------------------------------------------------
+AWKWARD_BODY = (
+    "Managing Director \x01) Commercial\r\n"  # as in the Enron mail: 0x01 where a dash was
+    "vertical\x0btab, escape\x1b[0m, and a NUL\x00 byte\r\n"
+    "AT&T &nbsp; &amp; &reg; stay as written\r\n"
+    + "unbroken" * 600 + "\r\n"
+    "\u05e9\u05dc\u05d5\u05dd \u05e2\u05d5\u05dc\u05dd and \u0645\u0631\u062d\u0628\u0627 right to left\r\n"
+    "Closing line of the message.\r\n"
+)
+
+
+def awkward_email(path: Path, body: bytes) -> Path:
+    head = ("From: Ada Quill <ada@quill-law.example>\r\nTo: Ben Ortiz <ben@ortiz.example>\r\n"
+            "Subject: Elections \x01 announced\r\nDate: Tue, 05 Mar 2024 14:30:00 +0000\r\n"
+            "Message-ID: <awkward@mail.example>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(head.encode() + body)
+    return path
+
+
+def test_an_email_with_control_characters_is_imaged_with_all_its_text(tmp_path: Path) -> None:
+    """What MuPDF's layout drops or mangles: control characters, entities written as plain text, a line of
+    4,800 letters, Hebrew and Arabic; and, in a second message, a lone surrogate's bytes and a stray
+    0xff, which make its text undecodable as UTF-8."""
+    awkward_email(tmp_path / "in" / "awkward.eml", AWKWARD_BODY.encode())
+    awkward_email(tmp_path / "in" / "bad-bytes.eml", b"bad bytes \xed\xa0\x80 and \xff\x01 end\r\n")
+    with Case.create(tmp_path / "case") as case:
+        ingest(case, [tmp_path / "in"], IngestOptions(jobs=1))
+        result = produce_files(case, tmp_path / "out")
+    assert result.unimageable == [] and result.counts["produced"] == 2 and result.pages >= 3
+    shown = "".join(page_texts(result).values())
+    for words in ("Managing Director ) Commercial", "vertical", "tab, escape[0m, and a NUL byte",
+                  "AT&T", "&nbsp; &amp; &reg; stay as written", "Closing line of the message.", "bad bytes",
+                  "\u05e9\u05dc\u05d5\u05dd", "Elections"):
+        assert words in shown, words
+    arabic = "\u0645\u0631\u062d\u0628\u0627"  # shaped on the page: letters in presentation forms
+    normalized = unicodedata.normalize("NFKC", shown)
+    assert arabic in normalized or arabic in normalized[::-1]
+    unstamped = re.sub(r"ACME-\d{8}", "", "".join(shown.split()).replace("\u200b", ""))  # ZWSP breaks it
+    assert unstamped.count("unbroken") == 600
+
+
+def test_two_productions_started_together_never_share_a_bates_number(coded: Case, tmp_path: Path) -> None:
+    coded.close()
+    started = [
+        subprocess.Popen([sys.executable, "-m", "reviewer", "produce", str(coded.root), f"Run {n}", "--query",
+                          "picnic OR quarterly", "--prefix", "ACME-", "--out", str(tmp_path / f"out{n}")],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for n in (1, 2)
+    ]
+    finished = [(process.wait(timeout=120), *process.communicate()) for process in started]
+    assert any(code == 0 for code, _out, _err in finished)
+    for code, out, err in finished:
+        if code != 0:  # refused, saying why and what to do, with nothing left behind
+            assert "Another Reviewer window or command is changing" in out + err, out + err
+    for n in (1, 2):
+        assert not list((tmp_path / f"out{n}").glob(".VOL*")) if (tmp_path / f"out{n}").exists() else True
+    with Case.open(coded.root) as case:
+        ranges = sorted((p.first_bates, p.last_bates) for p in records.productions(case))
+    assert ranges and all(earlier[1] < later[0] for earlier, later in zip(ranges, ranges[1:], strict=False))

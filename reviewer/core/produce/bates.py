@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from reviewer.core.case import Case
 from reviewer.core.errors import ReviewerError
@@ -75,13 +76,24 @@ def next_number(case: Case, prefix: str) -> int:
 def collisions(case: Case, prefix: str, first: int, last: int) -> list[str]:
     """The earlier productions whose numbers overlap first…last with this prefix, as sentences."""
     with case.db.reader() as session:
-        rows = session.execute(
-            select(Production.name, Production.prefix, Production.digits, Production.first_number,
-                   Production.last_number)
-            .where(func.lower(Production.prefix) == prefix.lower(), Production.first_number <= last,
-                   Production.last_number >= first)
-            .order_by(Production.first_number)
-        ).all()
+        return overlapping(session, prefix, first, last)
+
+
+def overlapping(session: Session, prefix: str, first: int, last: int,
+                besides: int | None = None) -> list[str]:
+    """collisions() in the caller's transaction, leaving out the production `besides`: run in the
+    transaction that records a production, after its row is inserted (which takes SQLite's write lock),
+    it sees every production any other process has recorded, and none can be recorded until it ends."""
+    query = (
+        select(Production.name, Production.prefix, Production.digits, Production.first_number,
+               Production.last_number)
+        .where(func.lower(Production.prefix) == prefix.lower(), Production.first_number <= last,
+               Production.last_number >= first)
+        .order_by(Production.first_number)
+    )
+    if besides is not None:
+        query = query.where(Production.id != besides)
+    rows = session.execute(query).all()
     found = []
     for name, used, digits, low, high in rows:
         numbering = Numbering(used, digits)

@@ -32,19 +32,19 @@ class PreparedDocument:
             pdf.close()
 
 
-def prepare(case: Case, facts: DocumentFacts, redacted: bool) -> PreparedDocument:
-    """The document's cleaned pages; with `redacted`, its redactions burned in. A damaged PDF that MuPDF
-    opens but cannot work through is produced from its extracted text instead, unless boxes were drawn
-    on its pages (they would land elsewhere)."""
-    rendering = imaging.render(case, facts)
+def prepare(case: Case, facts: DocumentFacts, redacted: bool, plain_text: bool = False) -> PreparedDocument:
+    """The document's cleaned pages; with `redacted`, its redactions burned in; with `plain_text`, made
+    from its text in the plain layout. A damaged PDF that MuPDF opens but cannot work through is produced
+    from its extracted text instead, unless boxes were drawn on its pages (they would land elsewhere).
+    Raises ImagingError with the reason (the caller names the document)."""
+    rendering = imaging.render(case, facts, plain_text)
     try:
         return _cleaned(case, facts, rendering, redacted)
     except imaging.MUPDF_ERRORS as error:
         rendering.pdf.close()
         drawn = redacted and any(mark.rect is not None for mark in facts.marks)
         if rendering.method != "original" or drawn:
-            raise imaging.ImagingError(f"{facts.control} could not be prepared for production: "
-                                       f"{error}") from error
+            raise imaging.ImagingError(f"MuPDF could not work through its pages ({error})") from error
         text = case.texts.read(facts.control, facts.id)
         return _cleaned(case, facts, imaging.Rendering(imaging.text_pages(text), "text"), redacted)
 

@@ -44,6 +44,12 @@ TREATMENT_LABELS = {
     NATIVE: "Produced in native format",
 }
 
+# What happens to a document that cannot be made into page images (its text defeats the layout, its file
+# defeats MuPDF): produced natively with a slip sheet, imaged from its text in a plain layout, or the
+# production stops until it is dealt with.
+Unimageable = Literal["native", "text", "stop"]
+UNIMAGEABLE: tuple[Unimageable, ...] = ("native", "text", "stop")
+
 SplitRule = Literal["ask", "produce-others", "withhold-family"]
 SPLIT_RULES: tuple[SplitRule, ...] = ("ask", "produce-others", "withhold-family")
 
@@ -58,6 +64,8 @@ class PlannedDocument:
     facts: DocumentFacts
     treatment: str
     why: str  # the rule that chose the treatment, for previews
+    unimageable: str = ""  # why it cannot be imaged as usual, when it cannot
+    plain_text: bool = False  # imaged from its text in the plain layout (imaging.plain_text_pages)
 
     @property
     def control(self) -> str:

@@ -13,18 +13,19 @@ import json
 import re
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from reviewer.core.case import Case, current_user, now
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Production, ProductionDocument
 from reviewer.core.produce import bates, lettering, loadfiles, pages, qc, volume
 from reviewer.core.produce.facts import DocumentFacts
-from reviewer.core.produce.imaging import MUPDF_ERRORS
+from reviewer.core.produce.imaging import MUPDF_ERRORS, ImagingError
 from reviewer.core.produce.loadfiles import DatEncoding, OptPage
 from reviewer.core.produce.plan import (
     NATIVE,
@@ -34,6 +35,7 @@ from reviewer.core.produce.plan import (
     Plan,
     PlannedDocument,
     SplitRule,
+    Unimageable,
     build_plan,
 )
 from reviewer.core.produce.redact import Burned, phrase_pattern, readable
@@ -65,6 +67,7 @@ class ProductionSettings:
     dat_encoding: DatEncoding = "utf-8"
     withhold_privileged: bool = False
     split_families: SplitRule = "ask"
+    unimageable: Unimageable = "native"  # what becomes of a document that cannot be imaged (plan.py)
     query: str = ""  # how the documents were chosen, for the record
 
 
@@ -81,6 +84,16 @@ class ProductionResult:
     rendered_from_text: list[str]  # documents laid out from their extracted text (see imaging.py)
     pictures: int  # pages produced as pictures of themselves (hidden content, layers)
     seconds: float
+    unimageable: list[NotImaged] = field(default_factory=list)  # documents that could not be imaged
+
+
+@dataclass(frozen=True)
+class NotImaged:
+    """A document that could not be imaged, and what was done with it instead."""
+
+    control: str
+    reason: str
+    treatment: str  # "native" or "text"
 
 
 @dataclass
@@ -104,7 +117,7 @@ def preview(case: Case, doc_ids: list[int], settings: ProductionSettings, progre
     plan = build_plan(case, doc_ids, settings.withhold_privileged, settings.split_families)
     name = _volume_name(case, settings)
     return plan, qc.check(case, plan, settings.name, settings.out_dir / name, settings.prefix, settings.start,
-                          progress, cancel)
+                          progress, cancel, settings.unimageable)
 
 
 def produce(case: Case, doc_ids: list[int], settings: ProductionSettings, progress: Progress = no_progress,
@@ -118,7 +131,7 @@ def produce(case: Case, doc_ids: list[int], settings: ProductionSettings, progre
         plan = build_plan(case, doc_ids, settings.withhold_privileged, settings.split_families)
         name = _volume_name(case, settings)
         issues = qc.check(case, plan, settings.name, settings.out_dir / name, settings.prefix, settings.start,
-                          progress, cancel)
+                          progress, cancel, settings.unimageable)
         if issues:
             raise qc.QcBlocked(issues)
         numbering = bates.Numbering(settings.prefix, settings.digits)
@@ -129,11 +142,12 @@ def produce(case: Case, doc_ids: list[int], settings: ProductionSettings, progre
             result, outputs = _write(case, plan, settings, numbering, start, writer, progress, cancel)
             problems = volume.verify(writer.root, name)
             if problems:
-                raise ProductionError("The volume did not read back as written: " + "; ".join(problems[:5]))
-            # Recorded before the volume is moved into place: no volume may exist whose numbers the case
-            # does not know are taken.
-            _record(case, settings, name, writer.final, numbering, start, outputs)
-            result.volume_dir = writer.finish()
+                raise ProductionError(f"The volume {name} did not read back as written ("
+                                      + "; ".join(problems[:5]) + "); nothing was produced. Run the "
+                                      "production again; if it happens again, report it.")
+            writer.flush()
+            _record(case, settings, name, writer, numbering, start, outputs, result.unimageable)
+            result.volume_dir = writer.final
         except BaseException:
             writer.discard()
             raise
@@ -174,19 +188,9 @@ def _write(case: Case, plan: Plan, settings: ProductionSettings, numbering: bate
         cancel.raise_if_cancelled()
         facts = planned.facts
         label = numbering.label(number)
-        native_path = ""
-        if planned.treatment == WITHHELD:
-            prepared = pages.slip_sheet([WITHHELD_SLIP, label])
-        elif planned.treatment == NATIVE:
-            prepared = pages.slip_sheet([NATIVE_SLIP, facts.file_name, label])
-            prepared.text = case.texts.read(facts.control, facts.id)
-            native_path, target = writer.next_path("NATIVES", f"{label}{_safe_extension(facts.ext)}")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(case.natives.path_for(facts.sha256), target)
-        else:
-            prepared = pages.prepare(case, facts, redacted=planned.treatment == REDACTED)
-            if prepared.method == "text" and facts.kind not in ("text", "csv", "html"):
-                from_text.append(facts.control)
+        prepared, native_path = _prepared(case, planned, settings.unimageable, writer, label)
+        if prepared.method == "text" and facts.kind not in ("text", "csv", "html"):
+            from_text.append(facts.control)
         try:
             first = number
             produced_text = []
@@ -202,7 +206,8 @@ def _write(case: Case, plan: Plan, settings: ProductionSettings, numbering: bate
                                                     read_back=planned.treatment == REDACTED))
                 except MUPDF_ERRORS as error:
                     raise ProductionError(f"{facts.control}: page {page.number + 1} could not be produced "
-                                          f"({error}); nothing was written.") from error
+                                          f"({error}); nothing was written. Withhold the document or "
+                                          "leave it out, and run the production again.") from error
                 opt.append(OptPage(page_label, writer.volume, relative, number == first,
                                    len(prepared.pages) if number == first else None))
                 number += 1
@@ -218,10 +223,6 @@ def _write(case: Case, plan: Plan, settings: ProductionSettings, numbering: bate
         outputs.append(output)
         progress(ProgressUpdate("produce", done, total, {"pages": number - start}))
     last = number - 1
-    clashes = bates.collisions(case, settings.prefix, start, last)
-    if clashes:
-        raise bates.BatesError(f"This production would need {numbering.label(start)}–"
-                               f"{numbering.label(last)}, but {'; '.join(clashes)}. Choose another --start.")
     _family_ranges(outputs)
     rows = _dat_rows(outputs, numbering, settings)
     loadfiles.write_dat(writer.data_path(".dat"), rows, settings.dat_encoding)
@@ -231,8 +232,46 @@ def _write(case: Case, plan: Plan, settings: ProductionSettings, numbering: bate
         name=settings.name, volume_dir=writer.root, first_bates=numbering.label(start),
         last_bates=numbering.label(last), documents=len(outputs), pages=last - start + 1,
         counts=plan.counts(), left_out=plan.left_out, rendered_from_text=from_text, pictures=pictures,
-        seconds=0.0,
+        seconds=0.0, unimageable=not_imaged(plan),
     ), outputs
+
+
+def not_imaged(plan: Plan) -> list[NotImaged]:
+    """The documents of a plan that cannot be imaged, and the treatment each was given."""
+    return [NotImaged(p.control, p.unimageable, "text" if p.plain_text else "native")
+            for p in plan.documents if p.unimageable]
+
+
+def _prepared(case: Case, planned: PlannedDocument, unimageable: Unimageable, writer: volume.VolumeWriter,
+              label: str) -> tuple[pages.PreparedDocument, str]:
+    """The document's pages ready to stamp, and where its native went in the volume (if it went out
+    native). One that quality control could image but that fails now is given the unimageable treatment
+    all the same: real data does not stop a run unless the production says it should."""
+    facts = planned.facts
+    if planned.treatment == WITHHELD:
+        return pages.slip_sheet([WITHHELD_SLIP, label]), ""
+    if planned.treatment != NATIVE:
+        redacted = planned.treatment == REDACTED
+        try:
+            return pages.prepare(case, facts, redacted, planned.plain_text), ""
+        except (ImagingError, *MUPDF_ERRORS) as error:
+            if planned.plain_text:
+                raise ProductionError(f"{facts.control} cannot be imaged even from its text in a plain "
+                                      f"layout ({error}); the production was stopped and nothing was "
+                                      "written. Withhold it or leave it out, and run the production "
+                                      "again.") from error
+            problem = qc.treat_unimageable(planned, str(error), unimageable)
+            if problem:
+                raise ProductionError(f"{facts.control} {problem} The production was stopped and nothing "
+                                      "was written.") from error
+        if planned.plain_text:
+            return pages.prepare(case, facts, redacted, plain_text=True), ""
+    prepared = pages.slip_sheet([NATIVE_SLIP, facts.file_name, label])
+    prepared.text = case.texts.read(facts.control, facts.id)
+    native_path, target = writer.next_path("NATIVES", f"{label}{_safe_extension(facts.ext)}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(case.natives.path_for(facts.sha256), target)
+    return prepared, native_path
 
 
 def _safe_extension(ext: str) -> str:
@@ -328,28 +367,58 @@ def _date(value: datetime | None) -> str:
 
 
 # --- the record -------------------------------------------------------------------------------------------
-def _record(case: Case, settings: ProductionSettings, name: str, volume_dir: Path, numbering: bates.Numbering,
-            start: int, outputs: list[_Output]) -> None:
+def _record(case: Case, settings: ProductionSettings, name: str, writer: volume.VolumeWriter,
+            numbering: bates.Numbering, start: int, outputs: list[_Output],
+            unimageable: list[NotImaged]) -> None:
+    """Record the production and put its volume in place, in one transaction.
+
+    The Production row goes in first, which takes SQLite's write lock; only then is the range checked
+    against every other production, so no other process can record an overlapping range between the check
+    and the commit (and unique constraints on the first numbers stand behind the check). The volume is
+    renamed into place before the commit and back if the commit fails: no row names a volume that is not
+    there, and a volume in place is one the case knows."""
     options = {
         "confidentiality": settings.confidentiality, "dat_encoding": settings.dat_encoding,
         "withhold_privileged": settings.withhold_privileged, "split_families": settings.split_families,
+        "unimageable": settings.unimageable,
+        "not_imaged": [asdict(n) for n in unimageable],
     }
-    with case.db.session() as session:
-        production = Production(
-            name=settings.name, volume=name, prefix=settings.prefix, digits=settings.digits,
-            first_number=start, last_number=outputs[-1].last, image_format=settings.image_format,
-            endorsement=settings.endorsement, query=settings.query, options=json.dumps(options),
-            out_dir=str(volume_dir.absolute()), created=now(), user=current_user(),
-        )
-        session.add(production)
-        session.flush()
-        session.add_all(
-            ProductionDocument(
-                production_id=production.id, document_id=output.planned.facts.id, position=position,
-                treatment=output.planned.treatment, first_number=output.first, last_number=output.last,
-                beg_bates=numbering.label(output.first), end_bates=numbering.label(output.last),
-                beg_attach=numbering.label(output.family_first),
-                end_attach=numbering.label(output.family_last),
+    last = outputs[-1].last
+    again = ("Choose another --start" if settings.start is not None else
+             "Run the production again to number it after them")
+    taken = (f"Bates numbers {numbering.label(start)}–{numbering.label(last)} are taken ({{}}); nothing was "
+             f"produced. {again}.")
+    try:
+        with case.db.session() as session:
+            production = Production(
+                name=settings.name, volume=name, prefix=settings.prefix, digits=settings.digits,
+                first_number=start, last_number=last, image_format=settings.image_format,
+                endorsement=settings.endorsement, query=settings.query, options=json.dumps(options),
+                out_dir=str(writer.final.absolute()), created=now(), user=current_user(),
             )
-            for position, output in enumerate(outputs, start=1)
-        )
+            session.add(production)
+            session.flush()
+            clashes = bates.overlapping(session, settings.prefix, start, last, besides=production.id)
+            if clashes:
+                raise bates.BatesError(taken.format("; ".join(clashes)))
+            session.add_all(
+                ProductionDocument(
+                    production_id=production.id, document_id=output.planned.facts.id, position=position,
+                    treatment=output.planned.treatment, first_number=output.first, last_number=output.last,
+                    beg_bates=numbering.label(output.first), end_bates=numbering.label(output.last),
+                    beg_attach=numbering.label(output.family_first),
+                    end_attach=numbering.label(output.family_last),
+                )
+                for position, output in enumerate(outputs, start=1)
+            )
+            session.flush()
+            writer.finish()
+    except IntegrityError as error:
+        writer.unfinish()
+        if "production.name" in str(error.orig):
+            raise ProductionError(f'A production named "{settings.name}" was recorded while this one was '
+                                  "being written; nothing was produced. Choose another name.") from error
+        raise bates.BatesError(taken.format("another production recorded them")) from error
+    except BaseException:
+        writer.unfinish()
+        raise

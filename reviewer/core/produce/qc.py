@@ -12,7 +12,15 @@ from reviewer.core.case import Case
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Production
 from reviewer.core.produce import bates, imaging, redact
-from reviewer.core.produce.plan import NATIVE, PRODUCED, REDACTED, WITHHELD, Plan
+from reviewer.core.produce.plan import (
+    NATIVE,
+    PRODUCED,
+    REDACTED,
+    WITHHELD,
+    Plan,
+    PlannedDocument,
+    Unimageable,
+)
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
 
 
@@ -37,9 +45,11 @@ class QcBlocked(ReviewerError):
 
 
 def check(case: Case, plan: Plan, name: str, volume_dir: Path, prefix: str, start: int | None,
-          progress: Progress = no_progress, cancel: CancelToken | None = None) -> list[Issue]:
-    """Every problem that would stop the production, in the order a reviewer fixes them."""
-    issues: list[Issue] = []
+          progress: Progress = no_progress, cancel: CancelToken | None = None,
+          unimageable: Unimageable = "native") -> list[Issue]:
+    """Every problem that would stop the production, in the order a reviewer fixes them. Documents that
+    cannot be imaged are given the `unimageable` treatment in the plan (see treat_unimageable)."""
+    issues = _imaging_problems(case, plan, unimageable, progress, cancel)
     if not plan.documents:
         issues.append(Issue("", "No documents to produce: the search found none (or only mailbox files)."))
     with case.db.reader() as session:
@@ -74,6 +84,46 @@ def check(case: Case, plan: Plan, name: str, volume_dir: Path, prefix: str, star
     return issues
 
 
+def _imaging_problems(case: Case, plan: Plan, unimageable: Unimageable, progress: Progress,
+                      cancel: CancelToken | None) -> list[Issue]:
+    """Every document to be imaged is rendered now, before any number is given out; those that cannot be
+    are given the treatment asked for, or become issues when it is "stop" or cannot apply to them."""
+    issues = []
+    imaged = [p for p in plan.documents if p.treatment in (PRODUCED, REDACTED)]
+    for done, planned in enumerate(imaged, start=1):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        reason = imaging.problem(case, planned.facts)
+        if reason is not None:
+            problem = treat_unimageable(planned, reason, unimageable)
+            if problem:
+                issues.append(Issue(planned.control, problem))
+        progress(ProgressUpdate("check imaging", done, len(imaged)))
+    return issues
+
+
+def treat_unimageable(planned: PlannedDocument, reason: str, unimageable: Unimageable) -> str:
+    """Give a document that cannot be imaged (for `reason`) the treatment asked for; what stops it instead
+    ("" when it is dealt with)."""
+    planned.unimageable = reason
+    cannot = f"cannot be imaged: {reason}."
+    if unimageable == "stop":
+        return (f"{cannot} Produce it as a native with a slip sheet (--unimageable native) or image its text "
+                "in a plain layout (--unimageable text).")
+    if planned.treatment == REDACTED:
+        if unimageable == "native":
+            return (f"{cannot} It has redactions, so it cannot go out native: image its text in a plain "
+                    "layout (--unimageable text) or withhold it.")
+        if any(mark.rect is not None for mark in planned.facts.marks):
+            return (f"{cannot} Its redaction boxes were drawn on pages it cannot have; redact it by phrase "
+                    "instead (reviewer redact --text) or withhold it.")
+    if unimageable == "native":
+        planned.treatment, planned.why = NATIVE, f"cannot be imaged ({reason})"
+    else:
+        planned.plain_text, planned.why = True, f"imaged from its text in a plain layout ({reason})"
+    return ""
+
+
 def _redactions_that_miss(case: Case, plan: Plan, cancel: CancelToken | None) -> list[Issue]:
     """A Privileged document may go out only redacted: one whose redactions cover nothing on its pages
     (a phrase it does not contain, say) would go out as it is."""
@@ -82,7 +132,9 @@ def _redactions_that_miss(case: Case, plan: Plan, cancel: CancelToken | None) ->
         if planned.treatment == REDACTED and planned.facts.privileged:
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            rendering = imaging.render(case, planned.facts)
+            if planned.unimageable and not planned.plain_text:
+                continue  # reported as an imaging problem
+            rendering = imaging.render(case, planned.facts, planned.plain_text)
             try:
                 if not redact.locate(rendering.pdf, planned.facts.marks):
                     issues.append(Issue(planned.control, "is Privileged and set to be produced redacted, but "

@@ -64,8 +64,9 @@ def hidden_text(page: pymupdf.Page) -> Hidden:
                     and (d.get("fill_opacity") is None or d["fill_opacity"] >= 1)}
     masked_images = {tuple(round(v, 1) for v in info["bbox"]) for info in page.get_image_info()
                      if info.get("has-mask")}
+    # Plain tuples: this test runs for every span against every cover, and pymupdf.Rect is slow at it.
     covers = [
-        (number, pymupdf.Rect(rect)) for number, (kind, rect) in enumerate(log)
+        (number, tuple(rect)) for number, (kind, rect) in enumerate(log)
         if kind in _COVERS and (kind != "fill-path" or number in opaque_fills)
         and (kind != "fill-image" or tuple(round(v, 1) for v in rect) not in masked_images)
     ]
@@ -79,7 +80,7 @@ def hidden_text(page: pymupdf.Page) -> Hidden:
         if span["type"] == 3 or span["opacity"] == 0 or span["font"].endswith("GlyphLessFont"):
             found.invisible.extend(_through(span["chars"], horizontal))
             invisible_boxes.append(bbox)
-        elif any(number > span["seqno"] and rect.contains(bbox) for number, rect in covers):
+        elif any(number > span["seqno"] and _contains(cover, span["bbox"]) for number, cover in covers):
             found.covered.extend(_through(span["chars"], horizontal))
         elif not visible_area.contains(bbox):
             outside = [c for c in span["chars"] if not visible_area.intersects(c[3])]
@@ -93,6 +94,11 @@ def hidden_text(page: pymupdf.Page) -> Hidden:
         _joined(rects, shown) for rects in (found.invisible, found.covered, found.outside)
     )
     return found
+
+
+def _contains(outer: tuple[float, ...], inner: tuple[float, ...]) -> bool:
+    """pymupdf.Rect.contains for two rectangles as tuples."""
+    return outer[0] <= inner[0] <= inner[2] <= outer[2] and outer[1] <= inner[1] <= inner[3] <= outer[3]
 
 
 def _overlap(a: pymupdf.Rect, b: pymupdf.Rect) -> bool:

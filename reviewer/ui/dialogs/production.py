@@ -154,6 +154,11 @@ class ProductionDialog(QDialog):
         out_row.addWidget(browse_button)
         self.volume = QLineEdit()
         self.volume.setPlaceholderText("Automatic (VOL001, VOL002, …)")
+        self.unimageable = QComboBox()
+        self.unimageable.setObjectName("unimageable")
+        self.unimageable.addItem("Produce it as a native, with a slip sheet", "native")
+        self.unimageable.addItem("Image its text in a plain layout", "text")
+        self.unimageable.addItem("Stop, so I can deal with it first", "stop")
         form = QFormLayout(page)
         form.addRow("Documents", self.set_kind)
         form.addRow("", self.set_value)
@@ -166,6 +171,7 @@ class ProductionDialog(QDialog):
         form.addRow("Image format", self.image_format)
         form.addRow("Output folder", out_row)
         form.addRow("Volume", self.volume)
+        form.addRow("A document that\ncannot be imaged", self.unimageable)
         self._choices = Choices([], [])
         self._fill_values()
         for edit in (self.name, self.prefix, self.out_dir):
@@ -225,7 +231,7 @@ class ProductionDialog(QDialog):
             out_dir=Path(self.out_dir.text().strip()),
             volume=volume, start=self.start.value(), digits=self.digits.value(),
             endorsement=self.endorsement.text().strip(), image_format=self.image_format.currentText(),  # type: ignore[arg-type]  # the combo box lists ImageFormat values only
-            query=self._set_description(),
+            unimageable=self.unimageable.currentData(), query=self._set_description(),
         )
 
     def _set_description(self) -> str:
@@ -290,7 +296,9 @@ class ProductionDialog(QDialog):
             QTreeWidgetItem([d.control, TREATMENT_LABELS[d.treatment], d.why]) for d in plan.documents])
         counts = ", ".join(f"{n:,} {TREATMENT_LABELS[t].lower()}" for t, n in plan.counts().items() if n)
         left = f" {len(plan.left_out):,} mailbox files left out." if plan.left_out else ""
-        self.preview_status.setText(f"{len(plan.documents):,} documents: {counts or 'none'}.{left}")
+        unimageable = sum(1 for d in plan.documents if d.unimageable)
+        cannot = f" {unimageable:,} cannot be imaged (see Why)." if unimageable else ""
+        self.preview_status.setText(f"{len(plan.documents):,} documents: {counts or 'none'}.{left}{cannot}")
         self._show_issues(issues)
         self.next_button.setEnabled(not issues)
         self.previewed.emit()
