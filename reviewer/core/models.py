@@ -297,6 +297,8 @@ class Production(Base):
     """One production volume: its Bates numbering, the choices it was made with, and where it was written."""
 
     __tablename__ = "production"
+    # Backstop for the range check made inside the recording transaction: no two runs start on one number.
+    __table_args__ = (UniqueConstraint("prefix", "first_number"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(256), unique=True)
@@ -318,7 +320,8 @@ class ProductionDocument(Base):
     """How one document went out in one production: its place, Bates range, family range and treatment."""
 
     __tablename__ = "production_document"
-    __table_args__ = (UniqueConstraint("production_id", "document_id"),)
+    # A Bates number names one produced document, whichever production it went out in.
+    __table_args__ = (UniqueConstraint("production_id", "document_id"), UniqueConstraint("beg_bates"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     production_id: Mapped[int] = mapped_column(ForeignKey("production.id", ondelete="CASCADE"))

@@ -475,7 +475,7 @@ def test_two_productions_started_together_never_share_a_bates_number(coded: Case
     assert any(code == 0 for code, _out, _err in finished)
     for code, out, err in finished:
         if code != 0:  # refused, saying why and what to do, with nothing left behind
-            assert "Another Reviewer window or command is changing" in out + err, out + err
+            assert "is changing case; wait for it to finish" in out + err, out + err
     for n in (1, 2):
         assert not list((tmp_path / f"out{n}").glob(".VOL*")) if (tmp_path / f"out{n}").exists() else True
     with Case.open(coded.root) as case:

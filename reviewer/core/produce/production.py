@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from reviewer.core.audit import Action, record_job
 from reviewer.core.case import Case, current_user, now
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Production, ProductionDocument
@@ -412,6 +413,9 @@ def _record(case: Case, settings: ProductionSettings, name: str, writer: volume.
                 for position, output in enumerate(outputs, start=1)
             )
             session.flush()
+            record_job(session, Action.PRODUCTION,
+                       f"production {name} {numbering.label(start)}–{numbering.label(last)}: "
+                       f"{len(outputs):,} documents", subject=name)
             writer.finish()
     except IntegrityError as error:
         writer.unfinish()
