@@ -143,7 +143,9 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if icon_name:
             action.setIcon(icon(icon_name))
-        if shortcut is not None:
+        if isinstance(shortcut, QKeySequence.StandardKey):
+            action.setShortcuts(shortcut)  # every binding of the platform (Close is Ctrl+F4 and Ctrl+W)
+        elif shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
         self.addAction(action)
@@ -234,6 +236,8 @@ class MainWindow(QMainWindow):
         self.document_list.selectionChanged.connect(lambda _n: self._selection_timer.start())
         self.viewer.openRequested.connect(self.open_document)
         self.coding.coded.connect(self._coded)
+        # Undo at once after a key, even before the write lands: the undo queues behind it.
+        self.coding.writeQueued.connect(lambda: self.undo_action.setEnabled(True))
 
     # --- layout ----------------------------------------------------------------------------------------
     def _restore_layout(self) -> None:
