@@ -76,15 +76,18 @@ def test_task_runner_calls_back_on_the_gui_thread(qtbot):
 
 def test_task_runner_shutdown_runs_queued_writes_and_drops_queued_reads():
     runner = TaskRunner()
-    gate = threading.Event()
+    reads_gate, write_gate = threading.Event(), threading.Event()
     ran: list[object] = []
-    runner.run(lambda: gate.wait(10), lane=Lane.WRITE)  # a write running, five queued behind it
+    for _ in range(2):  # both read threads busy, one read queued
+        runner.run(lambda: reads_gate.wait(10))
+    runner.run(lambda: ran.append("read"))
+    runner.run(lambda: write_gate.wait(10), lane=Lane.WRITE)  # a write running, five queued behind it
     for number in range(5):
         runner.run(partial(ran.append, number), lane=Lane.WRITE)
-    for _ in range(2):  # both read threads busy, one read queued
-        runner.run(lambda: gate.wait(10))
-    runner.run(lambda: ran.append("read"))
-    threading.Timer(0.2, gate.set).start()
+    # The running work ends only once shutdown has begun: what is queued then must still run (writes)
+    # or be dropped (reads).
+    threading.Timer(0.2, reads_gate.set).start()
+    threading.Timer(0.5, write_gate.set).start()
     runner.shutdown()
     assert ran == [0, 1, 2, 3, 4]
 
