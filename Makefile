@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps run lint test bundle bundle-check clean
+.PHONY: setup system-deps run lint test desktop-check bundle bundle-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ lint: setup
 
 test: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+# `make run` as a user sees it, under Xvfb through the real X11 (xcb) platform: the screen must not be blank.
+desktop-check: setup
+	bash .ci/desktop-check $(PY)
 
 bundle: setup
 	$(PY) -m pip install --quiet 'pyinstaller==6.22.3'

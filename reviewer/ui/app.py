@@ -9,7 +9,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QEventLoop
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from reviewer.core.case import Case
@@ -93,6 +93,10 @@ def screenshot(case_path: str, target: Path, query: str = "", select: str = "",
         image = capture(window, query, select)
     finally:
         window.close()
+        if not window.tasks.is_closed:  # writes still queued: let them run before the process ends
+            waiting = QEventLoop()
+            window.tasks.closed.connect(waiting.quit)
+            waiting.exec()
     if not image.save(str(target)):
         print(f"error: could not write {target}", file=sys.stderr)
         return 1

@@ -11,7 +11,16 @@ from functools import partial
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QDockWidget, QLabel, QLineEdit, QMainWindow, QMessageBox, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QToolBar,
+    QWidget,
+)
 
 from reviewer import __version__
 from reviewer.core import audit, browse, review
@@ -40,6 +49,7 @@ SETTINGS_GEOMETRY = "mainWindow/geometry"
 SETTINGS_STATE = "mainWindow/state"
 SETTINGS_COLUMNS = "documentTable/header"
 LAYOUT_VERSION = 1
+SAVING_DELAY_MS = 400  # closing shows "Saving…" only when the writes take longer than this
 HOTKEYS = "123456789"
 _ONE_BATES = re.compile(r"\s*bates:([^\s\[\]()\"]+)\s*", re.IGNORECASE)
 
@@ -88,6 +98,8 @@ class MainWindow(QMainWindow):
         self._selection_timer.setInterval(0)
         self._selection_timer.timeout.connect(self._sync_selection)
         self._view: ResultView | None = None
+        self._saving: QProgressDialog | None = None  # set while a close waits for the write lane
+        self._released = False  # the case and its searchers are closed (the window closed for good)
         # A case made before tags existed gets the default coding set (a write), then the list loads.
         self.tasks.run(partial(review.ensure_default_tags, case), lambda _: self.result.refresh(),
                        lane=Lane.WRITE)
@@ -131,7 +143,9 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if icon_name:
             action.setIcon(icon(icon_name))
-        if shortcut is not None:
+        if isinstance(shortcut, QKeySequence.StandardKey):
+            action.setShortcuts(shortcut)  # every binding of the platform (Close is Ctrl+F4 and Ctrl+W)
+        elif shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
         self.addAction(action)
@@ -222,6 +236,8 @@ class MainWindow(QMainWindow):
         self.document_list.selectionChanged.connect(lambda _n: self._selection_timer.start())
         self.viewer.openRequested.connect(self.open_document)
         self.coding.coded.connect(self._coded)
+        # Undo at once after a key, even before the write lands: the undo queues behind it.
+        self.coding.writeQueued.connect(lambda: self.undo_action.setEnabled(True))
 
     # --- layout ----------------------------------------------------------------------------------------
     def _restore_layout(self) -> None:
@@ -414,11 +430,33 @@ class MainWindow(QMainWindow):
                           f"Case: {self.case.name}\n{self.case.root}")
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._remember_layout:
-            self._save_layout()
-        self.tasks.shutdown()
-        self.searchers.close()
-        pages.close_all()
-        self.case.close()
+        """Closing never loses a write: the window stays until the write lane has run everything queued
+        (long jobs are stopped, reads and renders dropped), then closes by itself. It says "Saving…" only
+        when that takes more than a moment, and never spins the event loop by hand meanwhile."""
+        if not self.tasks.is_closing:
+            if self._remember_layout:
+                self._save_layout()
+            self.tasks.closed.connect(self._lanes_closed)
+            self.tasks.close()
+        if not self.tasks.is_closed:
+            event.ignore()
+            if self._saving is None:
+                self._saving = QProgressDialog("Saving…", "", 0, 0, self)
+                self._saving.setWindowTitle("Reviewer")
+                self._saving.setCancelButton(None)
+                self._saving.setWindowModality(Qt.WindowModality.WindowModal)
+                self._saving.setMinimumDuration(SAVING_DELAY_MS)  # shown only if closing takes a while
+            return
+        if self._saving is not None:
+            self._saving.reset()
+        if not self._released:
+            self._released = True
+            self.searchers.close()
+            pages.close_all()
+            self.case.close()
         super().closeEvent(event)
+
+    def _lanes_closed(self) -> None:
+        if self._saving is not None:  # a close request is waiting: honour it now
+            self.close()
 

@@ -1,5 +1,6 @@
 """The current result: a query's matches narrowed by the Browse pane's choices, in the chosen order, with
-the counts the panes show. Worked out on the read lane; the newest request wins.
+the counts the panes show. Worked out on the read lane; the newest request wins. A query the reviewer ran is
+recorded in the search history on the write lane, like every other write.
 
 The id list changes only when the query, filters or order change (or documents are added). Coding leaves
 the list alone, so the reviewer keeps their place, and only the counts are refreshed.
@@ -16,7 +17,7 @@ from reviewer.core import browse
 from reviewer.core.errors import ReviewerError
 from reviewer.core.search import saved
 from reviewer.ui.searching import Searchers
-from reviewer.ui.tasks import TaskRunner
+from reviewer.ui.tasks import Lane, TaskRunner
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,10 @@ def _compute(searchers: Searchers, query: str, record: bool, browse_filter: brow
     within: set[int] | None = None
     if query:
         within = searchers.get().matching_ids(query)
-        if record:
-            saved.remember(case, query, len(within))
     ids = browse.ordered_ids(case, within, browse_filter, sort, descending)
-    history = list(dict.fromkeys(entry.query for entry in saved.history(case)))
+    recorded = [entry.query for entry in saved.history(case)]
+    # The write lane records this query after the fact; the history shown has it already.
+    history = list(dict.fromkeys([query, *recorded] if record and query else recorded))
     return ResultView(query, ids, within, _counts(searchers, within, ids), history)
 
 
@@ -105,9 +106,12 @@ class ResultState(QObject):
         self._generation += 1
         self._tasks.run(
             partial(_compute, self._searchers, self.query, record, self.browse, self.sort, self.descending),
-            partial(self._ready, self._generation), partial(self._failed, self._generation))
+            partial(self._ready, self._generation, record), partial(self._failed, self._generation))
 
-    def _ready(self, generation: int, view: ResultView) -> None:
+    def _ready(self, generation: int, record: bool, view: ResultView) -> None:
+        if record and view.within is not None:  # every search run is history, even one overtaken since
+            self._tasks.run(partial(saved.remember, self._searchers.case, view.query, len(view.within)),
+                            lane=Lane.WRITE)
         if generation != self._generation:
             return
         self._ids, self._within = view.ids, view.within

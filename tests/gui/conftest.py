@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from reviewer.core.demo import build_demo_case
 from reviewer.core.ingest.pipeline import IngestOptions, ingest
 from reviewer.ui.app import open_main_window
 from reviewer.ui.main_window import MainWindow
-from tests.gui.steps import wait_idle
+from tests.gui.steps import close_window, wait_idle
 from tests.helpers import make_email, make_pdf, make_zip, pdf_bytes
 
 HERE = Path(__file__).parent
@@ -95,7 +96,7 @@ def open_window(qtbot) -> Callable[[Path], MainWindow]:
 
     def opener(path: Path) -> MainWindow:
         window = open_main_window(path)
-        qtbot.addWidget(window)
+        qtbot.addWidget(window, before_close_func=partial(close_window, qtbot))
         with qtbot.waitActive(window):
             window.activateWindow()
         wait_idle(qtbot, window)

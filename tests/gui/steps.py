@@ -11,6 +11,12 @@ def wait_idle(qtbot, window: MainWindow) -> None:
     qtbot.waitUntil(window.is_idle, timeout=10_000)
 
 
+def close_window(qtbot, window: MainWindow) -> None:
+    """Close as a user does and wait until the window has really gone (its writes drained)."""
+    window.close()
+    qtbot.waitUntil(lambda: window.tasks.is_closed and not window.isVisible(), timeout=30_000)
+
+
 def search(qtbot, window: MainWindow, query: str) -> None:
     box = window.search_pane.box
     box.clear()

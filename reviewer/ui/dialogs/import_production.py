@@ -2,8 +2,8 @@
 Reviewer detected and the field mapping, then watch the import run and read its validation report.
 
 The import assembles page images with PyMuPDF, which must never run on two threads of this process at
-once, so it runs on the pdf lane (the viewer waits for it); reading the load files for the preview runs on
-the read lane.
+once, so it runs on the long lane in a child process (the viewer keeps drawing meanwhile); reading the load
+files for the preview runs on the read lane.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from reviewer.core.importing.loadfile_reader import ALIASES
 from reviewer.core.importing.validate import ValidationReport
 from reviewer.core.progress import ProgressUpdate
 from reviewer.ui.dialogs.long_work import LongWorkDialog
+from reviewer.ui.job_process import run_in_child
 from reviewer.ui.tasks import Lane, TaskRunner, describe_error
 
 PREVIEW_ROWS = 10
@@ -188,7 +189,8 @@ class ImportProgressDialog(LongWorkDialog):
         self.counts.setWordWrap(True)
         self.counts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.lay_out(self.counts)
-        self.start(tasks, partial(import_production, case, volume, options), Lane.PDF)
+        # In a child process: assembling pages uses PyMuPDF, which the render lane uses meanwhile.
+        self.start(tasks, partial(run_in_child, import_production, case.root, (volume, options)), Lane.LONG)
 
     def _poll_update(self, update: ProgressUpdate) -> None:
         self.stage.setText(update.message or "Importing documents…")

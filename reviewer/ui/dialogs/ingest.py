@@ -1,9 +1,10 @@
 """Adding documents: pick files and folders and a custodian, then watch ingest run in the background
 (counts, rate, cancel) and read its exceptions report when it ends.
 
-Ingest runs on the write lane with a cancel token; its progress is polled with a timer (after Anki's
-progress manager) rather than signalled per file. Extraction always runs in worker processes: PyMuPDF
-must not run on a second thread of this process while the viewer renders pages on the pdf lane.
+Ingest runs on the long lane with a cancel token (closing the window stops it; adding the same files again
+resumes it); its progress is polled with a timer (after Anki's progress manager) rather than signalled per
+file. Extraction always runs in worker processes: PyMuPDF must not run on a second thread of this process
+while the viewer renders pages on the pdf lane.
 """
 
 from __future__ import annotations
@@ -166,7 +167,7 @@ class IngestProgressDialog(LongWorkDialog):
         self.rate = QLabel()
         self.rate.setObjectName("hint")
         self.lay_out(self.counts, self.rate)
-        self.start(tasks, work, Lane.WRITE)
+        self.start(tasks, work, Lane.LONG)
 
     def _poll_update(self, update: ProgressUpdate) -> None:
         self.stage.setText(update.message or STAGES.get(update.stage, update.stage.capitalize()) + "…")

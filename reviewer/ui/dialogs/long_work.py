@@ -39,7 +39,8 @@ class LongWorkDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(min_width)
-        self.setWindowModality(Qt.WindowModality.WindowModal)
+        # Not modal: the reviewer goes on coding while the work runs (coding never waits for a long job).
+        self.setWindowModality(Qt.WindowModality.NonModal)
         self.stage = QLabel("Starting…")
         self.stage.setObjectName("paneHeading")
         self.bar = QProgressBar()

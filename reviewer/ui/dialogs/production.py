@@ -1,8 +1,9 @@
 """Making a production from the desktop: choose the documents and the numbering, preview each document's
 treatment and what quality control says, then produce in the background with progress and a way to stop.
 
-Every step is a core call through the task runner: the choices are read on the read lane, and preview and
-produce (which use PyMuPDF) run on the pdf lane, so they never overlap page rendering.
+Every step is a core call through the task runner: the choices are read on the read lane, the preview
+(which may use PyMuPDF) on the pdf lane, and the production on the long lane in a child process of its own,
+so the viewer keeps drawing pages while it runs and closing the window stops it.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from reviewer.core.produce.qc import Issue, QcBlocked
 from reviewer.core.progress import CancelToken
 from reviewer.core.search import saved
 from reviewer.ui.dialogs.long_work import POLL_MS
+from reviewer.ui.job_process import run_in_child
 from reviewer.ui.searching import Searchers
 from reviewer.ui.tasks import Lane, LatestProgress, TaskRunner, describe_error
 
@@ -340,8 +342,10 @@ class ProductionDialog(QDialog):
         self._cancel = CancelToken()
         self._progress = LatestProgress()
         self._timer.start()
-        work = partial(produce, self._case, self._ids, self.settings(), self._progress, self._cancel)
-        self._tasks.run(work, self._produced, self._production_failed, lane=Lane.PDF, cancel=self._cancel)
+        # In a child process, so the viewer keeps drawing pages (PyMuPDF is not thread-safe) meanwhile.
+        work = partial(run_in_child, produce, self._case.root, (self._ids, self.settings()), self._progress,
+                       self._cancel)
+        self._tasks.run(work, self._produced, self._production_failed, lane=Lane.LONG, cancel=self._cancel)
 
     def _poll(self) -> None:
         update = self._progress.latest()

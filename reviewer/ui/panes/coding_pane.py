@@ -57,6 +57,7 @@ def _swatch(color: str) -> QIcon:
 
 class CodingPane(QWidget):
     coded = Signal(list, bool)  # the documents coded, and whether to advance to the next document
+    writeQueued = Signal()  # a coding write is on its way: there is something to undo already
 
     def __init__(self, case: Case, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -239,7 +240,9 @@ class CodingPane(QWidget):
         self.note_text.clear()
         self._tasks.run(partial(review.add_note, self._case, current, text),
                         lambda _note: self.coded.emit([current], False), lane=Lane.WRITE)
+        self.writeQueued.emit()
 
     def _write(self, work: Callable[[], object], targets: list[int]) -> None:
         advance = self.advance.isChecked()
         self._tasks.run(work, lambda _result: self.coded.emit(targets, advance), lane=Lane.WRITE)
+        self.writeQueued.emit()
