@@ -41,14 +41,16 @@ def run_in_child(job: Callable[..., T], case_root: Path, args: tuple[Any, ...], 
     what it returns, or raise what it raised. Blocks the calling (worker) thread until the child ends."""
     context = multiprocessing.get_context("spawn")
     messages = context.Queue()
-    stop = context.Event()
+    # A lock-free flag, not an Event: a child that ends while waiting on an Event leaves its condition
+    # counting a sleeper that never wakes, and the parent's next set() waits for it forever.
+    stop = context.RawValue("b", 0)
     child = context.Process(target=_child_main, args=(job, case_root, args, messages, stop),
                             name=f"reviewer-{getattr(job, '__name__', 'job')}", daemon=True)
     child.start()
     try:
         while True:
             if cancel.cancelled:
-                stop.set()
+                stop.value = 1
             try:
                 kind, payload = messages.get(timeout=_POLL)
             except queue.Empty:
@@ -67,9 +69,9 @@ def run_in_child(job: Callable[..., T], case_root: Path, args: tuple[Any, ...], 
             else:
                 raise _rebuilt(payload)
     finally:
-        stop.set()
+        stop.value = 1
         child.join(30)
-        if child.is_alive():  # pragma: no cover - a child that ignores its stop event
+        if child.is_alive():  # pragma: no cover - a child that ignores its stop flag
             child.kill()
             child.join()
         messages.close()
@@ -99,8 +101,10 @@ def _child_main(job: Callable[..., Any], case_root: Path, args: tuple[Any, ...],
 def _watch(stop: Any, cancel: CancelToken) -> None:
     """Cancel the job when the window asks, or when the window's process is gone."""
     parent = multiprocessing.parent_process()
-    while not stop.wait(_POLL):
-        if parent is not None and multiprocessing.connection.wait([parent.sentinel], 0):
+    while not stop.value:
+        if parent is None:
+            time.sleep(_POLL)
+        elif multiprocessing.connection.wait([parent.sentinel], _POLL):
             break
     cancel.cancel()
 
