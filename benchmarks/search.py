@@ -5,7 +5,7 @@
 Builds a case of synthetic email-like documents (Zipf-distributed words from a 60,000-word vocabulary,
 ~400 words each, senders, recipients, dates, custodians, tags) written straight to the database and text
 store, plus the public corpus through the real ingest when --corpus (or REVIEWER_CORPUS) is given. Then
-builds the search index with `reviewer.core.search.index.rebuild` and an FTS5 table over the same text,
+builds the search index with `reviewer.core.search.repair.rebuild` and an FTS5 table over the same text,
 runs a fixed mix of queries on both (each: exact total + best 100), and prints JSON: p50/p95 latency per
 kind, index size, build time and the Whoosh/FTS5 ratio, plus how often the two engines' totals disagree
 for the kinds both can express. Never run by the test suite.
@@ -39,7 +39,7 @@ from sqlalchemy import func, insert, select  # noqa: E402
 from reviewer.core.case import Case, now  # noqa: E402
 from reviewer.core.ingest.pipeline import IngestOptions, ingest  # noqa: E402
 from reviewer.core.models import Document, DocumentCustodian, DocumentTag, Tag  # noqa: E402
-from reviewer.core.search.index import rebuild  # noqa: E402
+from reviewer.core.search.repair import rebuild  # noqa: E402
 from reviewer.core.search.service import SearchService  # noqa: E402
 
 VOCABULARY_SIZE = 60_000

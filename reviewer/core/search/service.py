@@ -28,7 +28,7 @@ from reviewer.core.search import saved
 from reviewer.core.search.backend import SearchBackend
 from reviewer.core.search.filters import all_ids, filter_ids
 from reviewer.core.search.hits import Hit, Snippet, find_hits, make_snippet, place_on_pdf_pages
-from reviewer.core.search.index import ensure_ready, field_parts
+from reviewer.core.search.index import field_parts
 from reviewer.core.search.query import (
     FILTER_NODES,
     TEXT_NODES,
@@ -41,6 +41,7 @@ from reviewer.core.search.query import (
     is_text,
     parse,
 )
+from reviewer.core.search.repair import repair
 from reviewer.core.search.whoosh_backend import WhooshBackend
 
 Sort = Literal["relevance", "date", "control"]
@@ -81,11 +82,18 @@ class SearchService:
     @classmethod
     def open(cls, case: Case, progress: Progress = no_progress,
              cancel: CancelToken | None = None) -> SearchService:
-        """Check (and if needed repair or rebuild, with progress) the case's index, then open it."""
-        repaired = ensure_ready(case, progress, cancel)
-        service = cls(case, WhooshBackend(case.index_dir))
+        """Check the case's index and repair it if needed (with progress, in the calling thread), then open
+        it; `repaired` says what was repaired. For commands and scripts that open a case to search it."""
+        repaired = repair(case, progress, cancel).message
+        service = cls.open_ready(case)
         service.repaired = repaired
         return service
+
+    @classmethod
+    def open_ready(cls, case: Case) -> SearchService:
+        """Open the index as it is, never repairing it (the desktop repairs once, when it opens a case);
+        SearchIndexError when it cannot be searched."""
+        return cls(case, WhooshBackend(case.index_dir))
 
     def close(self) -> None:
         self.backend.close()

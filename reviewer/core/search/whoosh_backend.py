@@ -7,8 +7,8 @@ intersection bounded by the rarest, and read word positions only there, checking
 the rules the hit finder uses too; inside an AND they are checked last, only within what the other parts
 already allow. Ranking is BM25 (k1=1.2, no length normalisation) over the exact words of the query;
 wildcard and fuzzy words count as present or not, as in Whoosh. One searcher lives as long as the
-backend and is refreshed when the index changes; documents are named by database id through a
-docnum→id map read from the doc_id column.
+backend and is refreshed when the index changes (reopened when a rebuild replaced it); documents are
+named by database id through a docnum→id map read from the doc_id column.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from reviewer.core.search.analysis import pair
-from reviewer.core.search.index import PAIRS_FIELD, SCHEMA_VERSION, TextIndex
+from reviewer.core.search.index import PAIRS_FIELD, SCHEMA_VERSION, TextIndex, doc_id_column
 from reviewer.core.search.query import DEFAULT_FIELD, And, Near, Node, Not, Or, Phrase, Positional, Word
 from reviewer.core.search.spans import hit_stretches, matches, positive_parts
 from reviewer.core.search.whoosh_postings import deleted, read_positions, read_postings
@@ -42,21 +42,31 @@ class WhooshBackend:
     name = "whoosh"
 
     def __init__(self, index_dir: Path) -> None:
-        self._index = TextIndex(index_dir).open()
-        self._open(self._index.searcher())
+        """Open the index as it is; SearchIndexError when it must be repaired first (repair.py)."""
+        self._index = TextIndex(index_dir)
+        with self._index.steady():
+            self._open(*self._index.open_searcher())
 
-    def _open(self, searcher: Searcher) -> None:
+    def _open(self, searcher: Searcher, build: str) -> None:
         self._searcher = searcher
+        self._build = build
         reader = searcher.reader()
-        self._ids: list[int] = list(reader.column_reader("doc_id"))
+        self._ids: list[int] = doc_id_column(reader)
         leaves = searcher.subsearchers or [(searcher, 0)]
         self._segments = [_Segment(sub.reader(), offset) for sub, offset in leaves]
         self._docnums = {self._ids[docnum]: docnum for docnum in reader.all_doc_ids()}
         self._live = len(self._docnums)
 
     def _current(self) -> list[_Segment]:
-        if not self._searcher.up_to_date():
-            self._open(self._searcher.refresh())
+        """The segments of the newest commit; after a rebuild was swapped in, of the new index."""
+        with self._index.steady():
+            build = self._index.build_id()
+            if build != self._build:
+                previous = self._searcher
+                self._open(*self._index.open_searcher())
+                previous.close()
+            elif not self._searcher.up_to_date():
+                self._open(self._searcher.refresh(), build)
         return self._segments
 
     def matching(self, node: Node) -> set[int]:
@@ -100,8 +110,8 @@ class WhooshBackend:
 
     def version(self) -> dict[str, object]:
         self._current()
-        return {"engine": self.name, "schema": SCHEMA_VERSION, "generation": self._index.latest_generation(),
-                "documents": self._live}
+        return {"engine": self.name, "schema": SCHEMA_VERSION, "build": self._build,
+                "generation": self._searcher.reader().generation(), "documents": self._live}
 
     def close(self) -> None:
         self._searcher.close()
