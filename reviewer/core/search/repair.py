@@ -198,6 +198,8 @@ def _rebuild(case: Case, progress: Progress, cancel: CancelToken | None,
                     cancel.raise_if_cancelled()
                 done += TextIndex.add(writer, load_documents(case, ids[start:start + batch_size]))
                 progress(ProgressUpdate("reindex", done, len(ids)))
+            if cancel is not None:
+                cancel.raise_if_cancelled()  # before the commit, the longest step
             progress(ProgressUpdate("reindex", done, len(ids), message="Writing the index…"))
     except BaseException:
         shutil.rmtree(building.directory, ignore_errors=True)  # stopped or failed: the live index stays

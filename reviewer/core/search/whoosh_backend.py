@@ -61,7 +61,8 @@ class WhooshBackend:
         """The segments of the newest commit; after a rebuild was swapped in, of the new index."""
         with self._index.steady():
             build = self._index.build_id()
-            if build != self._build:
+            # Whoosh cannot refresh a searcher on an index without documents: that one is opened anew.
+            if build != self._build or (not self._ids and not self._searcher.up_to_date()):
                 previous = self._searcher
                 self._open(*self._index.open_searcher())
                 previous.close()
