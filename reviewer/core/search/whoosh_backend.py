@@ -28,7 +28,7 @@ from whoosh.searching import Searcher
 from reviewer.core.search.analysis import pair
 from reviewer.core.search.index import PAIRS_FIELD, SCHEMA_VERSION, TextIndex, doc_id_column
 from reviewer.core.search.query import DEFAULT_FIELD, And, Near, Node, Not, Or, Phrase, Positional, Word
-from reviewer.core.search.spans import hit_stretches, matches, positive_parts
+from reviewer.core.search.spans import count_stretches, matches, positive_parts, words_of
 from reviewer.core.search.whoosh_postings import deleted, read_positions, read_postings
 
 K1 = 1.2
@@ -85,7 +85,7 @@ class WhooshBackend:
         return {docnums[d] - start for d in within if d in docnums and start <= docnums[d] < end}
 
     def ranked(self, node: Node, within: Collection[int], limit: int | None) -> list[tuple[int, float]]:
-        words = [word for part in positive_parts(node) for word in _words_of(part)]
+        words = [word for part in positive_parts(node) for word in words_of(part)]
         scores: dict[int, float] = {}
         for segment in self._current():  # refreshes the id maps first
             wanted = self._local(segment, within)
@@ -106,7 +106,7 @@ class WhooshBackend:
                 continue
             positions = segment.positions(parts, wanted)
             for docnum in wanted:
-                count += len(hit_stretches(node, _positions_at(positions, docnum)))
+                count += count_stretches(node, _positions_at(positions, docnum))
         return count
 
     def version(self) -> dict[str, object]:
@@ -123,16 +123,6 @@ def _positions_at(positions: dict[Word, dict[int, list[int]]], docnum: int):  # 
         return positions.get(word, {}).get(docnum, [])
 
     return positions_of
-
-
-def _words_of(node: Positional) -> list[Word]:
-    if isinstance(node, Word):
-        return [node]
-    if isinstance(node, Phrase):
-        return list(node.words)
-    if isinstance(node, Or):
-        return [word for child in node.children for word in _words_of(child)]  # type: ignore[arg-type]
-    return _words_of(node.left) + _words_of(node.right)
 
 
 def _positional(node: Node) -> bool:
@@ -294,7 +284,7 @@ class _Segment:
         """Where each word of `parts` occurs in each of `docnums`."""
         first, last = min(docnums), max(docnums)
         found: dict[Word, dict[int, list[int]]] = {}
-        for word in {word for part in parts for word in _words_of(part)}:
+        for word in {word for part in parts for word in words_of(part)}:
             per_term = [read_positions(self.reader, word.field, term, docnums, first, last)
                         for term in self.terms(word)]
             if len(per_term) == 1:
