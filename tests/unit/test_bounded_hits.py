@@ -8,6 +8,7 @@ import random
 
 import pytest
 
+from reviewer.core.search import hits
 from reviewer.core.search.hits import find_hits, make_snippet
 from reviewer.core.search.query import parse
 
@@ -27,26 +28,33 @@ def _text(rng: random.Random, words: int) -> str:
     return "\n".join(lines + [" ".join(line)])
 
 
+@pytest.mark.parametrize("chunk", [None, 64])
 @pytest.mark.parametrize("query", QUERIES)
-def test_the_first_hits_are_the_same_read_whole_or_in_part(query: str) -> None:
+def test_the_first_hits_are_the_same_read_whole_or_in_part(query: str, chunk: int | None,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    if chunk is not None:  # a few words at a time: every limit then ends near the edge of what was read
+        monkeypatch.setattr(hits, "FIRST_CHUNK", chunk)
+        monkeypatch.setattr(hits, "LARGEST_CHUNK", chunk)
     rng = random.Random(query)
     node = parse(query)
-    for words in (30, 9_000, 60_000):  # shorter than the first stretch read, and many stretches long
+    # Shorter than the first stretch read, and many stretches long.
+    for words in (30, 2_000) if chunk else (30, 9_000, 60_000):
         text = _text(rng, words)
         fields = {"text": [text, "alpha memo", "", "alpha.txt", "", "", "", ""], "subject": ["alpha memo"]}
         every = find_hits(node, fields)
         text_hits = [hit for hit in every if hit.part == "text"]
-        for limit in (1, 7, 150, 5_000):
+        for limit in (1, 7, 150, 1_000):
             first = find_hits(node, fields, limit)
             assert [hit for hit in first if hit.part == "text"] == text_hits[:limit], (query, words, limit)
-            assert [hit for hit in first if hit.part != "text"] == [hit for hit in every if hit.part != "text"]
+            metadata = [hit for hit in every if hit.part != "text"]
+            assert [hit for hit in first if hit.part != "text"] == metadata
 
 
 def test_a_snippet_stays_short_however_dense_the_hits() -> None:
     text = "needle, row\n" * 200_000
-    hits = find_hits(parse("needle"), {"text": [text]}, 100)
-    assert len(hits) == 100
-    snippet = make_snippet(text, hits)
+    found = find_hits(parse("needle"), {"text": [text]}, 100)
+    assert len(found) == 100
+    snippet = make_snippet(text, found)
     assert len(snippet.text) < 3 * 420
     assert snippet.text.startswith("needle, row needle")
     assert 3 <= len(snippet.marks) <= 100
