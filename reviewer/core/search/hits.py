@@ -307,7 +307,9 @@ def make_snippet(text: str, hits: list[Hit], context: int = 70, fragments: int =
             windows.append([max(start, windows[-1][1]) if windows else start, end])
         else:
             break  # the hits are in reading order: none of the rest is shown
-    pieces, marks, length = [], [], 0
+    pieces: list[str] = []
+    marks: list[tuple[int, int]] = []
+    length = 0
     for start, end in windows:
         inside = [(h.start, h.end) for h in body if h.start >= start and h.end <= end]
         piece = _squeeze(text, start, end, inside)

@@ -9,6 +9,7 @@ index replaces the live one and while a reader opens or refreshes, so a reader n
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -45,7 +46,7 @@ def holding(path: Path, cancel: CancelToken | None = None, on_wait: Callable[[],
         os.close(fd)
 
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows builds only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds only
     import msvcrt
 
     def _try_lock(fd: int) -> bool:

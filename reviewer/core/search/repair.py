@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from reviewer.core.case import Case
-from reviewer.core.errors import CaseLockedError
+from reviewer.core.errors import CaseLockedError, ReviewerError
 from reviewer.core.models import Document
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
 from reviewer.core.search import locking
@@ -218,8 +218,14 @@ def _swap_in(case: Case) -> None:
     """index.new/ becomes index/: two renames while readers wait, then the old index goes."""
     live, new, old = case.index_dir, _beside(case, "new"), _beside(case, "old")
     with TextIndex(live).steady():
-        if live.exists():
-            live.rename(old)
+        try:
+            if live.exists():
+                live.rename(old)
+        except OSError as error:  # Windows: another process has the live index open
+            shutil.rmtree(new, ignore_errors=True)
+            raise ReviewerError(f"The rebuilt search index could not replace the old one ({error.strerror}); "
+                                "close the other Reviewer windows on this case and run `reviewer reindex` "
+                                "again.") from None
         new.rename(live)
     shutil.rmtree(old, ignore_errors=True)  # a reader on Windows may still hold a file: cleaned next time
 

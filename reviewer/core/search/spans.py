@@ -62,12 +62,12 @@ def hit_stretches(node: Node, positions_of: PositionsOf) -> set[Stretch]:
 def count_stretches(node: Node, positions_of: PositionsOf) -> int:
     """len(hit_stretches(node, positions_of)), without building every stretch when each hit is one word
     (a common word in a huge document has hundreds of thousands)."""
-    parts = positive_parts(node)
-    if not all(isinstance(part, Word) for part in parts):
+    words = [part for part in positive_parts(node) if isinstance(part, Word)]
+    if len(words) != len(positive_parts(node)):
         return len(hit_stretches(node, positions_of))
     by_field: dict[str, set[int]] = {}
-    for word in parts:
-        by_field.setdefault(word.field, set()).update(positions_of(word))  # type: ignore[arg-type]
+    for word in words:
+        by_field.setdefault(word.field, set()).update(positions_of(word))
     return sum(len(positions) for positions in by_field.values())
 
 
