@@ -229,7 +229,7 @@ class TextIndex:
         with self.steady():
             searcher, _build = self.open_searcher()
         with searcher:
-            return live_doc_ids(searcher.reader())
+            return _live_doc_ids(searcher.reader())
 
 
 def doc_id_column(reader: IndexReader) -> list[int]:
@@ -239,7 +239,7 @@ def doc_id_column(reader: IndexReader) -> list[int]:
     return list(reader.column_reader("doc_id"))
 
 
-def live_doc_ids(reader: IndexReader) -> set[int]:
+def _live_doc_ids(reader: IndexReader) -> set[int]:
     """The database ids of the documents not deleted (reads every segment: also a damage check)."""
     column = doc_id_column(reader)
     return {column[docnum] for docnum in reader.all_doc_ids()}

@@ -37,7 +37,6 @@ from reviewer.core.search.index import (
     TextIndex,
     common_words,
     index_pending,
-    live_doc_ids,
     load_documents,
     mark_indexed,
 )
@@ -100,12 +99,8 @@ def inspect(case: Case) -> IndexState:
     known = {doc_id for doc_id, _indexed in rows}
     flagged = {doc_id for doc_id, indexed in rows if indexed}
     newest = max(known, default=0)
-    index = TextIndex(case.index_dir)
     try:
-        with index.steady():
-            searcher, _build = index.open_searcher()
-        with searcher:
-            in_index = live_doc_ids(searcher.reader())
+        in_index = TextIndex(case.index_dir).doc_ids()  # one searcher: one generation
     except SearchIndexError as error:
         return IndexState(len(known), unusable=error.reason)
     except Exception as error:  # reading a segment failed: its files are damaged
