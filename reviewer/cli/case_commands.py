@@ -14,7 +14,7 @@ from reviewer.core import demo, inventory
 from reviewer.core.case import Case
 from reviewer.core.ingest.extracted import Limits
 from reviewer.core.ingest.pipeline import IngestOptions, IngestSummary, ingest
-from reviewer.core.search.index import rebuild
+from reviewer.core.search.repair import repair
 
 DOC_COLUMNS = [
     "control", "path", "custodian", "custodians", "file_name", "ext", "mime", "kind", "md5", "sha1", "sha256",
@@ -180,9 +180,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
-    with open_case(args.case) as case, case.writing(), progress_bar("reindex") as (progress, cancel):
-        count = rebuild(case, progress, cancel)
-    console.print(f"Indexed {count:,} documents.")
+    with open_case(args.case) as case, progress_bar("reindex") as (progress, cancel):
+        done = repair(case, progress, cancel, rebuild=True)
+    if done.message:
+        console.print(f"[yellow]{done.message}[/]", highlight=False)
+    console.print(f"Indexed {done.rebuilt or 0:,} documents.")
     return 0
 
 
