@@ -22,6 +22,10 @@ class Flag(StrEnum):
     ENCRYPTED_OPENED = "decrypted with a supplied password"
     PARTIAL = "partly damaged; text may be incomplete"
     CONTAINER = "mailbox or archive container"
+    METADATA_DAMAGED = "metadata damaged; an unreadable date, author or title was left out"
+    CHARSET_GUESSED = "unknown character set; text decoded with a guessed one"
+    ENCRYPTED_CONTENT = "encrypted; the content cannot be read without the recipient's key"
+    OCR_DOWNSCALED = "image too large for OCR at full size; read at reduced resolution"
 
 
 class Reason(StrEnum):
@@ -34,6 +38,9 @@ class Reason(StrEnum):
     TOO_LARGE = "too large"
     UNSAFE = "unsafe path"
     TOO_DEEP = "nested too deeply"
+    NOT_A_FILE = "not a regular file"
+    LINK_NOT_FOLLOWED = "link not followed"
+    UNREADABLE = "unreadable"
 
 
 class ExtractionFailed(Exception):

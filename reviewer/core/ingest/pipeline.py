@@ -122,13 +122,13 @@ def _not_yet_done(case: Case, inputs: list[InputFile]) -> list[InputFile]:
         done, failed = set(), set()
         for custodian, source, status in rows:
             (failed if status == "exception" else done).add((custodian, source))
-        retry = [i for i in inputs if (i.custodian, str(i.path)) in failed]
+        retry = [i for i in inputs if (i.custodian, i.source) in failed]
         for item in retry:
             session.execute(
                 delete(IngestEntry).where(IngestEntry.custodian == item.custodian,
-                                          IngestEntry.source_path == str(item.path))
+                                          IngestEntry.source_path == item.source)
             )
-    return [i for i in inputs if (i.custodian, str(i.path)) not in done]
+    return [i for i in inputs if (i.custodian, i.source) not in done]
 
 
 def _run(case: Case, todo: list[InputFile], options: IngestOptions, summary: IngestSummary,
@@ -147,7 +147,11 @@ def _run(case: Case, todo: list[InputFile], options: IngestOptions, summary: Ing
 
     report()
     try:
-        for item_input, items in _extract_in_order(todo, settings, jobs, cancel):
+        # Pipes, devices and links out of the input are listed on the ledger without ever being opened.
+        for item_input in (i for i in todo if i.refusal):
+            _accumulate(summary, writer.add(item_input, [_refused(item_input)]))
+            processed += 1
+        for item_input, items in _extract_in_order([i for i in todo if not i.refusal], settings, jobs, cancel):
             _accumulate(summary, writer.add(item_input, items))
             processed += 1
             report()
@@ -169,6 +173,10 @@ def _accumulate(summary: IngestSummary, counts: dict[str, int]) -> None:
     summary.documents += counts["document"]
     summary.duplicates += counts["duplicate"]
     summary.exceptions += counts["exception"]
+
+
+def _refused(item_input: InputFile) -> ItemResult:
+    return ItemResult("", None, None, "exception", reason=item_input.refusal, file_name=item_input.name)
 
 
 def _extract_in_order(todo: list[InputFile], settings: WorkerSettings, jobs: int,
@@ -228,7 +236,7 @@ def _isolated(item_input: InputFile, settings: WorkerSettings) -> list[ItemResul
         except BrokenProcessPool:
             failure = ExtractionFailed(Reason.DAMAGED, "The file crashed the reader; it is probably damaged.")
             return [ItemResult("", None, None, "exception", reason=str(failure),
-                               file_name=item_input.path.name)]
+                               file_name=item_input.name)]
 
 
 class _BatchWriter:
