@@ -151,7 +151,8 @@ def _run(case: Case, todo: list[InputFile], options: IngestOptions, summary: Ing
         for item_input in (i for i in todo if i.refusal):
             _accumulate(summary, writer.add(item_input, [_refused(item_input)]))
             processed += 1
-        for item_input, items in _extract_in_order([i for i in todo if not i.refusal], settings, jobs, cancel):
+        readable = [i for i in todo if not i.refusal]
+        for item_input, items in _extract_in_order(readable, settings, jobs, cancel):
             _accumulate(summary, writer.add(item_input, items))
             processed += 1
             report()

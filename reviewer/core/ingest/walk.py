@@ -85,8 +85,9 @@ def _walk_folder(root: Path, custodian: str, custodian_from_folder: bool) -> lis
 
     def unreadable_folder(error: OSError) -> None:
         folder = Path(error.filename or root)
-        refusal = _failure(Reason.UNREADABLE, f"The folder could not be opened ({error.strerror or error}); "
-                                              "its files were not ingested. Fix its permissions and ingest again.")
+        refusal = _failure(Reason.UNREADABLE,
+                           f"The folder could not be opened ({error.strerror or error}); its files were not "
+                           "ingested. Fix its permissions and ingest again.")
         found.append(InputFile(folder, custodian_of(folder) if folder != root else custodian, refusal))
 
     for folder, dirs, files in os.walk(root, onerror=unreadable_folder, followlinks=False):
@@ -121,7 +122,8 @@ def _refusal(path: Path, real_root: Path, named: bool) -> str:
     except OSError as error:
         if error.errno == errno.ELOOP:
             return _failure(Reason.LINK_NOT_FOLLOWED,
-                            "It is a shortcut (symbolic link) that leads round in a loop; nothing was ingested.")
+                            "It is a shortcut (symbolic link) that leads round in a loop; "
+                            "nothing was ingested.")
         if link and error.errno in (errno.ENOENT, errno.ENOTDIR):
             return _failure(Reason.LINK_NOT_FOLLOWED,
                             f"It is a shortcut (symbolic link) to {link}, which does not exist; "
