@@ -22,10 +22,11 @@ class Flag(StrEnum):
     ENCRYPTED_OPENED = "decrypted with a supplied password"
     PARTIAL = "partly damaged; text may be incomplete"
     CONTAINER = "mailbox or archive container"
-    METADATA_DAMAGED = "metadata damaged; an unreadable date, author or title was left out"
-    CHARSET_GUESSED = "unknown character set; text decoded with a guessed one"
-    ENCRYPTED_CONTENT = "encrypted; the content cannot be read without the recipient's key"
-    OCR_DOWNSCALED = "image too large for OCR at full size; read at reduced resolution"
+    # Documents store their flags joined with "; ", so a flag's own text never holds one.
+    METADATA_DAMAGED = "metadata damaged (an unreadable date, author or title was left out)"
+    CHARSET_GUESSED = "unknown character set (text decoded with a guessed one)"
+    ENCRYPTED_CONTENT = "encrypted (the content needs the recipient's key)"
+    OCR_DOWNSCALED = "image too large for OCR (read at reduced resolution)"
 
 
 class Reason(StrEnum):
