@@ -1,8 +1,8 @@
 """HTML pages: visible text, title and author, in whichever encoding the page really uses.
 
 The text is read in one forward pass over the markup, without building a tree: time is linear in the
-page's size whatever its nesting or damage (a page of 100,000 nested elements reads in well under a
-second), and a tree builder's depth limit cannot silently cut the text short.
+page's size whatever its nesting or damage (benchmarks/hostile_inputs.py times 100,000 and 1,000,000 nested
+elements), and a tree builder's depth limit cannot silently cut the text short.
 """
 
 from __future__ import annotations
