@@ -38,7 +38,8 @@ def _measure_png(side: int, folder: Path) -> dict[str, float | str]:
     started = time.perf_counter()
     result = image.extract(path, ExtractContext(scratch=folder))
     seconds = round(time.perf_counter() - started, 2)
-    return {"side": side, "file_bytes": path.stat().st_size, "seconds": seconds, "flags": "; ".join(result.flags)}
+    flags = "; ".join(result.flags)
+    return {"side": side, "file_bytes": path.stat().st_size, "seconds": seconds, "flags": flags}
 
 
 def _child(kind: str, value: int) -> None:
