@@ -75,9 +75,9 @@ def decode_html(data: bytes, flags: list[Flag] | None = None) -> str:
     if bom is not None:
         encoding, skip = bom
         return data[skip:].decode(encoding, errors="replace")
-    encoding = utf16_without_bom(data)
-    if encoding is not None:
-        return data.decode(encoding, errors="replace")
+    utf16 = utf16_without_bom(data)
+    if utf16 is not None:
+        return data.decode(utf16, errors="replace")
     label = _declared_label(data)
     declared = text_codec(label) if label else None
     if label and declared is None and flags is not None and Flag.CHARSET_GUESSED not in flags:
