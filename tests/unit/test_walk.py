@@ -34,6 +34,16 @@ def test_a_name_that_is_not_utf8_is_kept_and_shown_escaped(folder: Path) -> None
     assert entry.refusal == ""
 
 
+def test_a_custodian_folder_whose_name_is_not_utf8(folder: Path) -> None:
+    custodian_folder = folder / os.fsdecode(b"Ren\xe9e")
+    custodian_folder.mkdir()
+    (custodian_folder / "mail.txt").write_text("x")
+
+    [entry] = [e for e in walk_inputs([folder], custodian_from_folder=True) if e.name == "mail.txt"]
+
+    assert entry.custodian == "Ren\\xE9e"
+
+
 def test_shown_path_escapes_only_what_is_not_text() -> None:
     assert shown_path("plain – café.txt") == "plain – café.txt"
     assert shown_path(os.fsdecode(b"\xff\xfe.bin")) == "\\xFF\\xFE.bin"

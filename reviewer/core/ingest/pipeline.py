@@ -23,7 +23,7 @@ from reviewer.core.case import Case, current_user, now
 from reviewer.core.errors import CancelledError, ReviewerError
 from reviewer.core.ingest.extracted import ExtractionFailed, Limits, Reason
 from reviewer.core.ingest.recorder import Recorder
-from reviewer.core.ingest.walk import InputFile, walk_inputs
+from reviewer.core.ingest.walk import InputFile, shown_path, walk_inputs
 from reviewer.core.ingest.worker import ItemResult, WorkerSettings, init_worker, process_file, process_input
 from reviewer.core.models import IngestBatch, IngestEntry
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
@@ -97,7 +97,7 @@ def ingest(case: Case, paths: Iterable[Path | str], options: IngestOptions | Non
 def _start_batch(case: Case, options: IngestOptions, paths: list[Path]) -> int:
     with case.db.session() as session:
         batch = IngestBatch(started=now(), user=current_user(), custodian=options.custodian,
-                            sources="\n".join(str(p.absolute()) for p in paths))
+                            sources="\n".join(shown_path(str(p.absolute())) for p in paths))
         session.add(batch)
         session.flush()
         return batch.id

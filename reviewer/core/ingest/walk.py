@@ -81,7 +81,7 @@ def _walk_folder(root: Path, custodian: str, custodian_from_folder: bool) -> lis
         if not custodian_from_folder:
             return custodian
         relative = path.relative_to(root).parts
-        return relative[0] if len(relative) > 1 else custodian
+        return shown_path(relative[0]) if len(relative) > 1 else custodian
 
     def unreadable_folder(error: OSError) -> None:
         folder = Path(error.filename or root)
