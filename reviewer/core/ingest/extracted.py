@@ -22,6 +22,11 @@ class Flag(StrEnum):
     ENCRYPTED_OPENED = "decrypted with a supplied password"
     PARTIAL = "partly damaged; text may be incomplete"
     CONTAINER = "mailbox or archive container"
+    # Documents store their flags joined with "; ", so a flag's own text never holds one.
+    METADATA_DAMAGED = "metadata damaged (an unreadable date, author or title was left out)"
+    CHARSET_GUESSED = "unknown character set (text decoded with a guessed one)"
+    ENCRYPTED_CONTENT = "encrypted (the content needs the recipient's key)"
+    OCR_DOWNSCALED = "image too large for OCR (read at reduced resolution)"
 
 
 class Reason(StrEnum):
@@ -34,6 +39,9 @@ class Reason(StrEnum):
     TOO_LARGE = "too large"
     UNSAFE = "unsafe path"
     TOO_DEEP = "nested too deeply"
+    NOT_A_FILE = "not a regular file"
+    LINK_NOT_FOLLOWED = "link not followed"
+    UNREADABLE = "unreadable"
 
 
 class ExtractionFailed(Exception):

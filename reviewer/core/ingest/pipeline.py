@@ -25,7 +25,7 @@ from reviewer.core.case import Case
 from reviewer.core.errors import CancelledError, ReviewerError
 from reviewer.core.ingest.extracted import ExtractionFailed, Limits, Reason
 from reviewer.core.ingest.recorder import Recorder
-from reviewer.core.ingest.walk import InputFile, walk_inputs
+from reviewer.core.ingest.walk import InputFile, shown_path, walk_inputs
 from reviewer.core.ingest.worker import ItemResult, WorkerSettings, init_worker, process_file, process_input
 from reviewer.core.models import IngestEntry
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
@@ -77,7 +77,7 @@ def ingest(case: Case, paths: Iterable[Path | str], options: IngestOptions | Non
         raise ReviewerError(f"Not found: {', '.join(missing)}")
     with case.writing():
         index_pending(case)  # finish what a killed run left unindexed
-        batch_id = start_batch(case, options.custodian, (str(p.absolute()) for p in sources))
+        batch_id = start_batch(case, options.custodian, (shown_path(str(p.absolute())) for p in sources))
         summary = IngestSummary(batch_id=batch_id)
         progress(ProgressUpdate("scan", message="Looking for files…"))
         inputs = walk_inputs(sources, options.custodian, options.custodian_from_folder)
@@ -112,13 +112,13 @@ def _not_yet_done(case: Case, inputs: list[InputFile]) -> list[InputFile]:
         failed: set[tuple[str, str]] = set()
         for custodian, source, status in rows:
             (failed if status == "exception" else done).add((custodian, source))
-        retry = [i for i in inputs if (i.custodian, str(i.path)) in failed]
+        retry = [i for i in inputs if (i.custodian, i.source) in failed]
         for item in retry:
             session.execute(
                 delete(IngestEntry).where(IngestEntry.custodian == item.custodian,
-                                          IngestEntry.source_path == str(item.path))
+                                          IngestEntry.source_path == item.source)
             )
-    return [i for i in inputs if (i.custodian, str(i.path)) not in done]
+    return [i for i in inputs if (i.custodian, i.source) not in done]
 
 
 def _run(case: Case, todo: list[InputFile], options: IngestOptions, summary: IngestSummary,
@@ -136,7 +136,13 @@ def _run(case: Case, todo: list[InputFile], options: IngestOptions, summary: Ing
 
     report()
     try:
-        for item_input, items in _extract_in_order(todo, settings, jobs, cancel):
+        # Pipes, devices and links out of the input are listed on the ledger without ever being opened.
+        for item_input in (i for i in todo if i.refusal):
+            _accumulate(summary, run.add(partial(recorder.record, item_input=item_input,
+                                                 items=[_refused(item_input)])))
+            processed += 1
+        readable = [i for i in todo if not i.refusal]
+        for item_input, items in _extract_in_order(readable, settings, jobs, cancel):
             _accumulate(summary, run.add(partial(recorder.record, item_input=item_input, items=items)))
             processed += 1
             report()
@@ -158,6 +164,10 @@ def _accumulate(summary: IngestSummary, counts: Mapping[str, int]) -> None:
     summary.documents += counts.get("document", 0)
     summary.duplicates += counts.get("duplicate", 0)
     summary.exceptions += counts.get("exception", 0)
+
+
+def _refused(item_input: InputFile) -> ItemResult:
+    return ItemResult("", None, None, "exception", reason=item_input.refusal, file_name=item_input.name)
 
 
 def _extract_in_order(todo: list[InputFile], settings: WorkerSettings, jobs: int,
@@ -217,4 +227,4 @@ def _isolated(item_input: InputFile, settings: WorkerSettings) -> list[ItemResul
         except BrokenProcessPool:
             failure = ExtractionFailed(Reason.DAMAGED, "The file crashed the reader; it is probably damaged.")
             return [ItemResult("", None, None, "exception", reason=str(failure),
-                               file_name=item_input.path.name)]
+                               file_name=item_input.name)]

@@ -46,7 +46,7 @@ class Recorder:
         family_ids: dict[int, int] = {}  # item index -> id of its family's root document
         duplicate_root: dict[int, int] = {}  # item index -> original family root, for duplicate families
         container_docs: dict[int, int] = {}
-        source_path = str(item_input.path)
+        source_path = item_input.source
         custodian = item_input.custodian
         for index, item in enumerate(items):
             entry = IngestEntry(
@@ -93,7 +93,7 @@ class Recorder:
         assert item.hashes is not None
         facts = item.facts
         email = facts.email
-        path = str(item_input.path) + (f"!{item.member_path}" if item.member_path else "")
+        path = item_input.source + (f"!{item.member_path}" if item.member_path else "")
         document = Document(
             id=doc_id, control=control_number(self.prefix, doc_id), batch_id=self.batch_id,
             parent_id=parent_id, family_id=family_id,

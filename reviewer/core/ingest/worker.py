@@ -32,6 +32,7 @@ from reviewer.core.ingest.extracted import (
     Reason,
 )
 from reviewer.core.ingest.identify import identify
+from reviewer.core.ingest.walk import shown_path
 from reviewer.core.store import EvidenceStore, Hashes
 
 EMAIL_KINDS = {"eml", "emlx", "msg"}
@@ -135,7 +136,7 @@ class _FamilyWalker:
 
     def visit_file(self, path: Path) -> None:
         limits = self.settings.limits
-        name = path.name
+        name = shown_path(path.name)
         try:
             size = path.stat().st_size
             if size > limits.max_file_bytes:
