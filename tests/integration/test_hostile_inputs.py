@@ -218,9 +218,6 @@ def test_all_odd_inputs_through_the_command(tmp_path: Path, outside: Path) -> No
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="reviewer/core/search/index.py: TextIndex.health() calls doc_ids(), "
-                   "which raises NotImplementedError on an index with no segments (whoosh EmptyReader); "
-                   "a new case has no index at all. Remove this mark when the search index is fixed.")
 def test_check_on_a_case_without_documents(case: Case, tmp_path: Path, outside: Path) -> None:
     ingest_within(case, make_folder(tmp_path, outside, ["named pipe"]), jobs=1)
 
