@@ -34,6 +34,7 @@ class Reason(StrEnum):
     TOO_LARGE = "too large"
     UNSAFE = "unsafe path"
     TOO_DEEP = "nested too deeply"
+    TOO_SLOW = "too slow"
 
 
 class ExtractionFailed(Exception):
@@ -51,11 +52,14 @@ class Child:
 
     A child may instead carry `failure` when the container could list it but not hand over its bytes
     (an unsafe ZIP path, a member over the size limit); it then becomes an exception on the ledger.
+    A large member comes `spooled` to a file in the scratch folder instead of as bytes in memory; the
+    pipeline deletes that file once the member is stored.
     """
 
     name: str
     data: bytes = b""
     failure: ExtractionFailed | None = None
+    spooled: Path | None = None
 
 
 @dataclass
