@@ -160,17 +160,19 @@ class _FamilyWalker:
         self.pending_chars = 0
         self.count = 0  # items produced so far: the index of the next one
         self.last_flush = time.monotonic()
+        self.flushed = False
         self.member_paths: set[str] = set()
 
     def flush(self, final: bool = False) -> None:
         self.sink(self.pending, final)
         self.pending, self.pending_chars = [], 0
-        self.last_flush = time.monotonic()
+        self.last_flush, self.flushed = time.monotonic(), True
 
     def _flush_if_due(self) -> None:
         """Called between a container's own members only: a member's family always travels in one
-        chunk, so a resumed run can skip a recorded member with everything inside it."""
-        if (len(self.pending) >= CHUNK_ITEMS or self.pending_chars >= CHUNK_TEXT_CHARS
+        chunk, so a resumed run can skip a recorded member with everything inside it. The first member
+        goes at once, so that the container is on record before a member can hang its reader."""
+        if (not self.flushed or len(self.pending) >= CHUNK_ITEMS or self.pending_chars >= CHUNK_TEXT_CHARS
                 or time.monotonic() - self.last_flush >= CHUNK_SECONDS):
             self.flush()
 
