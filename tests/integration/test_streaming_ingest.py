@@ -124,9 +124,9 @@ def _run_measured(command: list[str]) -> int:
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads resident sizes from /proc")
 def test_mailbox_streams_stop_is_prompt_and_memory_stays_flat(tmp_path: Path) -> None:
-    small = make_mbox(tmp_path / "small" / "small.mbox", 1_500)
+    small = make_mbox(tmp_path / "small" / "small.mbox", 1_000)
     large = make_mbox(tmp_path / "large" / "large.mbox", 20_000)
-    for name in ("whole", "killed", "large"):
+    for name in ("whole", "killed", "large-case"):
         assert _cli("init", str(tmp_path / name)).returncode == 0
 
     # The uninterrupted run, measured: the baseline for memory and the ledger to compare with.
@@ -136,31 +136,31 @@ def test_mailbox_streams_stop_is_prompt_and_memory_stays_flat(tmp_path: Path) ->
     process = subprocess.Popen(_ingest_command(tmp_path / "killed", small.parent),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and recorded_members(tmp_path / "killed")[0] < 300:
+    while time.monotonic() < deadline and recorded_members(tmp_path / "killed")[0] < 200:
         time.sleep(0.2)
     members, finished = recorded_members(tmp_path / "killed")
-    assert process.poll() is None and members >= 300 and not finished, "the kill must land inside the mailbox"
+    assert process.poll() is None and members >= 200 and not finished, "the kill must land inside the mailbox"
     process.send_signal(signal.SIGKILL)
     process.wait()
     resumed = subprocess.run([*_ingest_command(tmp_path / "killed", small.parent), "--json"],
                              capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     summary = json.loads(resumed.stdout)
-    assert summary["documents"] <= 1_501 - members  # what was recorded before the kill is not read again
+    assert summary["documents"] <= 1_001 - members  # what was recorded before the kill is not read again
     with Case.open(tmp_path / "killed") as killed, Case.open(tmp_path / "whole") as whole:
         assert ledger(killed) == ledger(whole)
         assert document_facts(killed) == document_facts(whole)  # no message twice, same control numbers
-        assert inventory.status(killed)["documents"] == 1_501
+        assert inventory.status(killed)["documents"] == 1_001
     check = _cli("check", str(tmp_path / "killed"))
     assert check.returncode == 0, check.stdout + check.stderr
 
-    # A mailbox thirteen times larger: recorded as it is read, stopped (Ctrl-C) well inside it, promptly,
+    # A mailbox twenty times larger: recorded as it is read, stopped (Ctrl-C) well inside it, promptly,
     # and no process of the run grew larger than for the small mailbox.
-    process = subprocess.Popen(_ingest_command(tmp_path / "large", large.parent),
+    process = subprocess.Popen(_ingest_command(tmp_path / "large-case", large.parent),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = TreePeak(process.pid)
     deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and recorded_members(tmp_path / "large")[0] < 3_000:
+    while time.monotonic() < deadline and recorded_members(tmp_path / "large-case")[0] < 2_500:
         time.sleep(0.2)
     assert process.poll() is None, "the large mailbox must still be being read"
     process.send_signal(signal.SIGINT)
@@ -168,9 +168,10 @@ def test_mailbox_streams_stop_is_prompt_and_memory_stays_flat(tmp_path: Path) ->
     assert process.wait(timeout=30) == 130
     assert time.monotonic() - stopped < 5
     large_peak = peak.stop()
+    print(f"peak RSS MB: {small_peak} for 1,000 messages, {large_peak} for 20,000 stopped at 2,500+")
     assert large_peak < small_peak * 1.3 + 40, (small_peak, large_peak)
-    with Case.open(tmp_path / "large") as case:
-        assert inventory.status(case)["documents"] >= 3_000
+    with Case.open(tmp_path / "large-case") as case:
+        assert inventory.status(case)["documents"] >= 2_500
 
 
 def test_stop_inside_a_mailbox_reports_each_member_and_resumes(case: Case, tmp_path: Path,
