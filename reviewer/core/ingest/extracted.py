@@ -22,6 +22,7 @@ class Flag(StrEnum):
     ENCRYPTED_OPENED = "decrypted with a supplied password"
     PARTIAL = "partly damaged; text may be incomplete"
     CONTAINER = "mailbox or archive container"
+    TEXT_CUT = "text cut at the size limit"
 
 
 class Reason(StrEnum):
@@ -110,6 +111,8 @@ class Limits:
     max_compression_ratio: int = 200
     max_depth: int = 8
     max_members: int = 100_000
+    # Text kept per document (about 8,000 pages): more would take gigabytes to send on and index.
+    max_text_chars: int = 16 * 1024**2
 
 
 @dataclass

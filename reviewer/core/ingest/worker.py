@@ -271,6 +271,9 @@ class _FamilyWalker:
     def _fill(self, result: ItemResult, extraction: Extraction) -> None:
         facts = DocumentFacts(**{f.name: getattr(extraction, f.name) for f in fields(DocumentFacts)})
         facts.mime = facts.mime or result.facts.mime
+        if len(facts.text) > self.settings.limits.max_text_chars:
+            facts.text = facts.text[: self.settings.limits.max_text_chars]
+            facts.flags.append(Flag.TEXT_CUT)
         result.facts = facts
         self.pending_chars += len(facts.text)
         assert result.hashes is not None
