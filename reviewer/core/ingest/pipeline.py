@@ -195,16 +195,17 @@ def _run(case: Case, plan: _Plan, options: IngestOptions, summary: IngestSummary
 
     report()
     try:
-        with ExtractionPool(settings, jobs, options.file_timeout, cancel) as pool:
-            for chunk in pool.stream(plan.tasks):
-                _accumulate(summary, writer.add(chunk))
-                if chunk.final:
-                    processed += 1
-                    members = 0
-                    report()
-                else:
-                    members += len(chunk.items)
-                    report(f"Reading {chunk.input.path.name}: {members:,} items so far…")
+        if plan.tasks:  # (no worker processes to start when everything is done already)
+            with ExtractionPool(settings, jobs, options.file_timeout, cancel) as pool:
+                for chunk in pool.stream(plan.tasks):
+                    _accumulate(summary, writer.add(chunk))
+                    if chunk.final:
+                        processed += 1
+                        members = 0
+                        report()
+                    else:
+                        members += len(chunk.items)
+                        report(f"Reading {chunk.input.path.name}: {members:,} items so far…")
         _accumulate(summary, writer.flush())
     except CancelledError:
         _accumulate(summary, writer.flush())  # what was extracted before the stop is kept

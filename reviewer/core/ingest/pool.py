@@ -222,9 +222,14 @@ class ExtractionPool:
 def _lost_item(job: _Job, failure: ExtractionFailed) -> ItemResult:
     """What the ledger says of a lost input: one exception, or, when some of a container's members are
     recorded already, one exception for the members after them."""
-    if job.received_any or job.task.resumed:
-        return ItemResult(REMAINDER, None, 0, "exception", reason=str(failure), file_name=job.input.path.name)
-    return ItemResult("", None, None, "exception", reason=str(failure), file_name=job.input.path.name)
+    name = job.input.path.name
+    if not (job.received_any or job.task.resumed):
+        return ItemResult("", None, None, "exception", reason=str(failure), file_name=name)
+    member, copy = REMAINDER, 1
+    while member in job.task.skip:  # lost once already, in a run this one resumes
+        copy += 1
+        member = f"{REMAINDER} ({copy})"
+    return ItemResult(member, None, 0, "exception", reason=str(failure), file_name=name)
 
 
 def _worker_context() -> Any:

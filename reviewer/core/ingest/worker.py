@@ -120,13 +120,6 @@ def process_file(path: Path, settings: WorkerSettings, sink: ChunkSink,
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def read_whole_file(path: Path, settings: WorkerSettings) -> list[ItemResult]:
-    """All results of one input at once (benchmarks and tests that want a flat list)."""
-    results: list[ItemResult] = []
-    process_file(path, settings, lambda items, _final: results.extend(items))
-    return results
-
-
 def _extension(name: str) -> str:
     suffix = PurePosixPath(name).suffix.lower().lstrip(".")
     return suffix if re.fullmatch(r"[a-z0-9]{1,10}", suffix) else ""
@@ -277,8 +270,10 @@ class _FamilyWalker:
         result.facts = facts
         self.pending_chars += len(facts.text)
         assert result.hashes is not None
-        is_email = facts.email is not None and result.kind in EMAIL_KINDS
-        result.dedup_key = email_dedup_key(facts.email, facts.text) if is_email else result.hashes.sha256
+        if facts.email is not None and result.kind in EMAIL_KINDS:
+            result.dedup_key = email_dedup_key(facts.email, facts.text)
+        else:
+            result.dedup_key = result.hashes.sha256
 
     def _mark_failed(self, result: ItemResult, failure: ExtractionFailed) -> None:
         result.status = "exception"
