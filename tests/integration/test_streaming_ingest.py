@@ -224,6 +224,22 @@ def test_a_reader_that_hangs_is_stopped_and_the_run_goes_on(case: Case, tmp_path
     assert inventory.check(case) == []
 
 
+def test_a_reader_that_crashes_its_process_is_blamed_alone(case: Case, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(READER_MODULES_VARIABLE, "tests.integration.hanging_reader")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "crashes.txt").write_text("this reader takes its process down")
+    for n in range(6):
+        (folder / f"letter{n}.txt").write_text(f"Letter number {n} about the motion.")
+    summary = ingest(case, [folder], IngestOptions(jobs=2))
+    [exception] = inventory.exception_rows(case)
+    assert exception["path"].endswith("crashes.txt") and exception["reason"].startswith("damaged")
+    assert "crashed the reader" in exception["reason"]
+    assert (summary.documents, summary.exceptions) == (6, 1)
+    assert inventory.check(case) == []
+
+
 def test_a_large_archive_member_is_spooled_not_held_in_memory(case: Case, tmp_path: Path) -> None:
     import zipfile
 

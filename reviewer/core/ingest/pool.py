@@ -182,7 +182,7 @@ class ExtractionPool:
             for worker in busy:
                 if worker.job is not None and not worker.waiting and now - worker.heard > self.file_timeout:
                     detail = (f"The file took longer than {self.file_timeout:g} s to read; its reader was "
-                              "stopped. Try it alone with a longer --file-timeout.")
+                              "stopped. Add it again with a longer time limit per file.")
                     self._lose(worker, ExtractionFailed(Reason.TOO_SLOW, detail))
 
     def _receive(self, worker: _Worker) -> None:
