@@ -231,6 +231,7 @@ def test_cli_kill_and_resume_gives_the_same_counts(tmp_path: Path) -> None:
         with Case.open(tmp_path / "killed") as killed:
             if inventory.status(killed)["documents"] > 0:
                 break
+    assert process.poll() is None, "the ingest finished before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert db.exists()

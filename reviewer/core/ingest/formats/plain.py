@@ -178,7 +178,8 @@ def decode_text(data: bytes) -> str:
 
 def extract_text(path: Path, context: ExtractContext) -> Extraction:
     check_not_empty(path)
-    text = decode_text(path.read_bytes())
+    with path.open("rb") as stream:  # no more than the text kept: a character takes at least a byte
+        text = decode_text(stream.read(context.limits.max_text_chars + 1))
     mime = _MIME_BY_SUFFIX.get(Path(context.file_name).suffix.lower(), "text/plain")
     return Extraction(text=text, mime=mime, flags=[] if text.strip() else [Flag.NO_TEXT])
 
