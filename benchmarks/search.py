@@ -5,7 +5,7 @@
 Builds a case of synthetic email-like documents (Zipf-distributed words from a 60,000-word vocabulary,
 ~400 words each, senders, recipients, dates, custodians, tags) written straight to the database and text
 store, plus the public corpus through the real ingest when --corpus (or REVIEWER_CORPUS) is given. Then
-builds the search index with `reviewer.core.search.index.rebuild` and an FTS5 table over the same text,
+builds the search index with `reviewer.core.search.repair.rebuild` and an FTS5 table over the same text,
 runs a fixed mix of queries on both (each: exact total + best 100), and prints JSON: p50/p95 latency per
 kind, index size, build time and the Whoosh/FTS5 ratio, plus how often the two engines' totals disagree
 for the kinds both can express. Never run by the test suite.
@@ -13,6 +13,11 @@ for the kinds both can express. Never run by the test suite.
 Queries are drawn the way reviewers write them: phrases are any two neighbouring words of a document;
 "w/N" joins two content words found near each other (neither among the 200 most common words), while
 "w/N any words" draws the pair from all words, function words included, to show that tail.
+
+    .venv/bin/python benchmarks/search.py --huge-mb 50
+
+instead ingests one CSV of that size with the same word on every line, and measures searching that word
+with snippets, the first 1,000 hits and the hit count in that one document: time and peak memory growth.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import random
 import resource
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -39,7 +45,7 @@ from sqlalchemy import func, insert, select
 from reviewer.core.case import Case, now
 from reviewer.core.ingest.pipeline import IngestOptions, ingest
 from reviewer.core.models import Document, DocumentCustodian, DocumentTag, Tag
-from reviewer.core.search.index import rebuild
+from reviewer.core.search.repair import inspect, rebuild
 from reviewer.core.search.service import SearchService
 
 VOCABULARY_SIZE = 60_000
@@ -306,10 +312,47 @@ def build(case: Case, args: argparse.Namespace, rng: random.Random, words: list[
     started = time.perf_counter()
     rebuild(case)
     result["index_build_s"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    assert inspect(case).sound
+    result["index_check_s"] = round(time.perf_counter() - started, 2)  # what every open of the case costs
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     result["index_mb"] = folder_mb(case.index_dir)
     result["fts5_build_s"] = round(build_fts5(case, fts_path), 1)
     result["fts5_mb"] = round(fts_path.stat().st_size / 1e6, 1)
+
+
+def huge_document(megabytes: int, workdir: Path) -> dict[str, object]:
+    """One CSV of `megabytes` with "needle" on every line: the hit work must follow what is shown."""
+    source = workdir / "huge"
+    source.mkdir(parents=True, exist_ok=True)
+    lines = 0
+    with open(source / "ledger.csv", "w", encoding="utf-8") as csv:
+        while csv.tell() < megabytes * 1024 * 1024:
+            csv.write(f"{lines:08d},needle,{'x' * 80}\n")
+            lines += 1
+    result: dict[str, object] = {"document_mb": megabytes, "hits_in_document": lines}
+    Case.create(workdir / "huge-case", name="Huge document").close()
+    started = time.perf_counter()
+    # In a process of its own, so that this one's peak memory is the search's alone.
+    subprocess.run([sys.executable, "-m", "reviewer", "ingest", str(workdir / "huge-case"), str(source),
+                    "--custodian", "ledger"], check=True, capture_output=True)
+    result["ingest_s"] = round(time.perf_counter() - started, 1)
+    with Case.open(workdir / "huge-case") as case:
+        with SearchService.open(case) as service:
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            started = time.perf_counter()
+            rows = service.rows(service.search("needle", limit=20))
+            result["search_with_snippets_s"] = round(time.perf_counter() - started, 3)
+            started = time.perf_counter()
+            service.hit_positions(rows[0].control, "needle", 1000)
+            result["first_1000_hits_s"] = round(time.perf_counter() - started, 3)
+            started = time.perf_counter()
+            result["hit_count"] = service.hit_count(rows[0].control, "needle")
+            result["hit_count_s"] = round(time.perf_counter() - started, 3)
+            growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before
+            result["peak_rss_growth_mb"] = round(growth)
+    result["aim"] = "each step well under 1 s; memory growth about the document's size, not its hits"
+    return result
 
 
 def folder_mb(path: Path) -> float:
@@ -325,9 +368,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--keep", help="build the case in this folder and keep it")
     parser.add_argument("--reuse", action="store_true", help="query the case already kept in --keep")
+    parser.add_argument("--huge-mb", type=int, help="measure one document of this size instead")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="reviewer-search-bench-"))
+    if args.huge_mb:
+        print(json.dumps(huge_document(args.huge_mb, workdir), indent=2))
+        return
     fts_path = workdir / "fts5.sqlite"
     result: dict[str, object] = {"documents": args.docs}
     reuse = args.reuse and (workdir / "case").is_dir()

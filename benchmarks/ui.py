@@ -3,7 +3,7 @@ drawn, tagging 10,000 selected rows, and peak memory. Prints one JSON object.
 
 The case is generated quickly rather than ingested: Document rows (with custodians) are inserted through
 SQLAlchemy core, a short text per document goes to the text store, a few real PDFs to the evidence store,
-and the search index is built with reviewer.core.search.index.rebuild. The measuring runs in a process of
+and the search index is built with reviewer.core.search.repair.rebuild. The measuring runs in a process of
 its own (offscreen Qt), so its peak RSS is the desktop's alone.
 
     .venv/bin/python benchmarks/ui.py --docs 100000
@@ -43,7 +43,7 @@ def generate(root: Path, count: int, pdfs: int, seed: int = 11) -> dict[str, flo
     from reviewer.core import review
     from reviewer.core.case import Case, now
     from reviewer.core.models import Document, DocumentCustodian
-    from reviewer.core.search.index import rebuild
+    from reviewer.core.search.repair import rebuild
 
     rng = random.Random(seed)
     started = time.perf_counter()

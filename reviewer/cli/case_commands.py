@@ -13,8 +13,8 @@ from reviewer.cli.common import console, fail, open_case, print_json, progress_b
 from reviewer.core import demo, inventory
 from reviewer.core.case import Case
 from reviewer.core.ingest.extracted import Limits
-from reviewer.core.ingest.pipeline import IngestOptions, IngestSummary, ingest
-from reviewer.core.search.index import rebuild
+from reviewer.core.ingest.pipeline import DEFAULT_FILE_TIMEOUT, IngestOptions, IngestSummary, ingest
+from reviewer.core.search.repair import repair
 
 DOC_COLUMNS = [
     "control", "path", "custodian", "custodians", "file_name", "ext", "mime", "kind", "md5", "sha1", "sha256",
@@ -42,6 +42,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                    help="a password to try on encrypted files (repeatable)")
     p.add_argument("--max-file-mb", type=int, default=None, help="files larger than this become exceptions")
     p.add_argument("--no-ocr", action="store_true", help="do not OCR images and scans; flag them instead")
+    p.add_argument("--file-timeout", type=float, default=DEFAULT_FILE_TIMEOUT, metavar="SECONDS",
+                   help="stop a reader that has produced nothing for this long and record the file as "
+                        "an exception; in a mailbox or archive each member counts "
+                        f"(default {DEFAULT_FILE_TIMEOUT:g}; 0 waits for ever)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(run=cmd_ingest)
 
@@ -92,7 +96,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     limits = Limits() if args.max_file_mb is None else Limits(max_file_bytes=args.max_file_mb * 1024 * 1024)
     options = IngestOptions(custodian=args.custodian, custodian_from_folder=args.custodian_from_folder,
-                            jobs=args.jobs, passwords=args.password, limits=limits, ocr=not args.no_ocr)
+                            jobs=args.jobs, passwords=args.password, limits=limits, ocr=not args.no_ocr,
+                            file_timeout=args.file_timeout or None)
     with open_case(args.case) as case, progress_bar("ingest") as (progress, cancel):
         summary = ingest(case, args.paths, options, progress, cancel)
     _print_summary(summary, args.json)
@@ -180,9 +185,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
-    with open_case(args.case) as case, case.writing(), progress_bar("reindex") as (progress, cancel):
-        count = rebuild(case, progress, cancel)
-    console.print(f"Indexed {count:,} documents.")
+    with open_case(args.case) as case, progress_bar("reindex") as (progress, cancel):
+        done = repair(case, progress, cancel, rebuild=True)
+    if done.message:
+        console.print(f"[yellow]{done.message}[/]", highlight=False)
+    console.print(f"Indexed {done.rebuilt or 0:,} documents.")
     return 0
 
 

@@ -14,7 +14,7 @@ from rich.text import Text
 from reviewer.cli.common import console, fail, open_case, print_json, progress_bar, stdout_console, write_csv
 from reviewer.core import inventory
 from reviewer.core.search import saved
-from reviewer.core.search.hits import Snippet
+from reviewer.core.search.hits import SHOWN_HITS, Snippet
 from reviewer.core.search.query import QuerySyntaxError, explain
 from reviewer.core.search.service import SORTS, SearchService
 from reviewer.core.search.syntax import SYNTAX_HELP
@@ -43,6 +43,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("case")
     p.add_argument("control", metavar="CONTROL_NUMBER")
     p.add_argument("query", metavar="QUERY")
+    p.add_argument("--limit", type=int, default=SHOWN_HITS, metavar="N",
+                   help=f"the first N hits in the text (default {SHOWN_HITS:,}; 0: all of them)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_hits)
 
@@ -138,21 +140,28 @@ def cmd_syntax(args: argparse.Namespace) -> int:
 
 
 def cmd_hits(args: argparse.Namespace) -> int:
+    if args.limit < 0:
+        return fail("--limit must be 0 or more.", code=QUERY_ERROR)
     try:
         with _service(args.case) as service:
-            hits = service.hit_positions(args.control, args.query)
+            hits = service.hit_positions(args.control, args.query, args.limit or None)
+            total = service.hit_count(args.control, args.query)
             text = inventory.document_text(service.case, args.control) or ""
     except QuerySyntaxError as exc:
         return fail(str(exc), code=QUERY_ERROR)
     if args.json:
         print_json([{"part": h.part, "start": h.start, "end": h.end, "page": h.page,
                      "rects": [[round(v, 2) for v in rect] for rect in h.rects]} for h in hits])
-        return 0
-    for hit in hits:
-        where = f"page {hit.page}  " if hit.page else ""
-        shown = repr(text[hit.start:hit.end]) if hit.part == "text" else f"(in {hit.part})"
-        print(f"{hit.part}\t{hit.start}-{hit.end}\t{where}{shown}")
-    console.print(f"{len(hits)} hits.")
+    else:
+        for hit in hits:
+            where = f"page {hit.page}  " if hit.page else ""
+            shown = repr(text[hit.start:hit.end]) if hit.part == "text" else f"(in {hit.part})"
+            print(f"{hit.part}\t{hit.start}-{hit.end}\t{where}{shown}")
+    if len(hits) < total:
+        console.print(f"The first {len(hits):,} of {total:,} hits (--limit 0 lists them all).",
+                      highlight=False, markup=False)
+    else:
+        console.print(f"{len(hits):,} hits.", highlight=False)
     return 0
 
 

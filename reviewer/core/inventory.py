@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from reviewer.core.case import Case
 from reviewer.core.models import Document, IngestEntry
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
-from reviewer.core.search.index import TextIndex
+from reviewer.core.search import repair as search_repair
 
 
 def status(case: Case) -> dict[str, Any]:
@@ -129,7 +129,7 @@ def check(case: Case, progress: Progress = no_progress, cancel: CancelToken | No
     problems: list[str] = []
     with case.db.reader() as session:
         documents = session.execute(
-            select(Document.id, Document.control, Document.sha256, Document.text_chars, Document.indexed)
+            select(Document.id, Document.control, Document.sha256, Document.text_chars)
         ).all()
         ledger_docs = set(
             session.scalars(select(IngestEntry.document_id).where(IngestEntry.status == "document")).all()
@@ -140,7 +140,7 @@ def check(case: Case, progress: Progress = no_progress, cancel: CancelToken | No
             )
         )
     total = len(documents)
-    for done, (doc_id, control, sha256, text_chars, _indexed) in enumerate(documents, start=1):
+    for done, (doc_id, control, sha256, text_chars) in enumerate(documents, start=1):
         if cancel is not None:
             cancel.raise_if_cancelled()
         problem = case.natives.verify(sha256)
@@ -154,20 +154,5 @@ def check(case: Case, progress: Progress = no_progress, cancel: CancelToken | No
             progress(ProgressUpdate("check", done, total))
     if dangling:
         problems.append(f"{dangling} ledger entries point at documents that do not exist.")
-    unindexed = sum(1 for row in documents if not row.indexed)
-    if unindexed:
-        problems.append(f"{unindexed} documents are not in the search index yet (run `reviewer reindex`).")
-    index = TextIndex(case.index_dir)
-    health = index.health()
-    if health:
-        problems.append(f"{health[0].upper()}{health[1:]} (run `reviewer reindex`).")
-    elif documents:
-        in_index = index.controls()
-        in_db = {row.control for row in documents if row.indexed}
-        if in_db - in_index:
-            problems.append(f"{len(in_db - in_index)} documents are missing from the search index "
-                            "(run `reviewer reindex`).")
-        orphans = in_index - {row.control for row in documents}
-        if orphans:
-            problems.append(f"{len(orphans)} index entries have no document (run `reviewer reindex`).")
+    problems.extend(search_repair.problems(case))
     return problems

@@ -33,7 +33,7 @@ from reviewer.core.search.index import LiveIndexer
 from reviewer.core.store import sync_folder
 
 COMMIT_EVERY_SECONDS = 2.0
-COMMIT_EVERY_UNITS = 200
+COMMIT_EVERY_UNITS = 200  # or items, for a source that weighs its units
 
 
 class RecordingTransaction:
@@ -72,7 +72,8 @@ Unit = Callable[[RecordingTransaction], Mapping[str, int]]
 class RecordingRun:
     """Records units in transactions of a few hundred (or a couple of seconds), then indexes them.
 
-    `add` queues a unit and commits when one is due; `flush` commits what is queued. Both return the counts
+    `add` queues a unit (of `size` items: an ingest chunk weighs its members) and commits when a commit is
+    due; `flush` commits what is queued. Both return the counts
     the committed units reported, so a caller's totals only ever include what is safely recorded.
     """
 
@@ -84,12 +85,14 @@ class RecordingRun:
         self.commit_every_units = commit_every_units
         self.commit_every_seconds = commit_every_seconds
         self._pending: list[Unit] = []
+        self._pending_size = 0
         self._last_commit = time.monotonic()
 
-    def add(self, unit: Unit) -> Counter[str]:
+    def add(self, unit: Unit, size: int = 1) -> Counter[str]:
         self._pending.append(unit)
+        self._pending_size += size
         due = time.monotonic() - self._last_commit > self.commit_every_seconds
-        if due or len(self._pending) >= self.commit_every_units:
+        if due or self._pending_size >= self.commit_every_units:
             return self.flush()
         return Counter()
 
@@ -103,6 +106,7 @@ class RecordingRun:
                 totals.update(unit(transaction))
             transaction.make_durable()
         self._pending.clear()
+        self._pending_size = 0
         self.indexer.add(transaction.new_document_ids)
         self._last_commit = time.monotonic()
         return totals

@@ -30,6 +30,7 @@ from reviewer.core.search import saved
 from reviewer.core.search.syntax import SYNTAX_HELP
 from reviewer.ui import pages
 from reviewer.ui.dialogs.import_production import ImportProductionDialog, ImportProgressDialog
+from reviewer.ui.dialogs.index_repair import IndexRepairDialog
 from reviewer.ui.dialogs.ingest import AddDocumentsDialog, IngestOutcome, IngestProgressDialog, ingest_work
 from reviewer.ui.dialogs.privilege_log import PrivilegeLogDialog
 from reviewer.ui.dialogs.production import ProductionDialog
@@ -100,9 +101,10 @@ class MainWindow(QMainWindow):
         self._view: ResultView | None = None
         self._saving: QProgressDialog | None = None  # set while a close waits for the write lane
         self._released = False  # the case and its searchers are closed (the window closed for good)
-        # A case made before tags existed gets the default coding set (a write), then the list loads.
-        self.tasks.run(partial(review.ensure_default_tags, case), lambda _: self.result.refresh(),
-                       lane=Lane.WRITE)
+        # A case made before tags existed gets the default coding set (a write); then, on the same lane, the
+        # search index is checked and repaired before the first search; then the list loads.
+        self.tasks.run(partial(review.ensure_default_tags, case), lane=Lane.WRITE)
+        self.index_repair = IndexRepairDialog(self.tasks, case, self.result.refresh, self)
 
     # --- building --------------------------------------------------------------------------------------
     def _dock(self, name: str, title: str, widget: QWidget) -> QDockWidget:

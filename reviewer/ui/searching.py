@@ -1,9 +1,9 @@
 """Search services for the worker threads: a SearchService holds one index searcher and must be used by one
 thread at a time, so each worker thread gets its own, opened on first use and closed with the window.
 
-Each service works on a Case object of its own: opening a service may bring the index up to date under
-the case's writer lock, and that lock belongs to a Case object, so sharing the window's (which an ingest
-may hold) would let the two writers through together."""
+A service never repairs the index (that runs once, when the window opens the case: dialogs/index_repair.py);
+an index that cannot be searched raises SearchIndexError, which the panes show. Each service works on a
+Case object of its own, so that no thread's work depends on another's."""
 
 from __future__ import annotations
 
@@ -24,7 +24,12 @@ class Searchers:
         """This thread's service (its searcher follows index changes by itself)."""
         service: SearchService | None = getattr(self._local, "service", None)
         if service is None:
-            service = SearchService.open(Case.open(self.case.root))
+            case = Case.open(self.case.root)
+            try:
+                service = SearchService.open_ready(case)
+            except BaseException:
+                case.close()
+                raise
             self._local.service = service
             with self._lock:
                 self._opened.append(service)

@@ -218,6 +218,7 @@ def test_killed_ingest_resumes_to_the_same_counts(corpus: Path, corpus_case: Cas
         with Case.open(case_dir) as case:
             if inventory.status(case)["documents"] >= 200:
                 break
+    assert process.poll() is None, "the ingest finished before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.wait()
     finished = subprocess.run(command, capture_output=True, text=True)

@@ -29,8 +29,9 @@ from reviewer.core.progress import ProgressUpdate
 from reviewer.core.search import saved
 from reviewer.core.search.backend import SearchBackend
 from reviewer.core.search.hits import find_hits
-from reviewer.core.search.index import VERSION_FILE, TextIndex, field_parts, rebuild
+from reviewer.core.search.index import VERSION_FILE, TextIndex, field_parts
 from reviewer.core.search.query import And, Near, Node, Not, Or, Phrase, QuerySyntaxError, Word, parse
+from reviewer.core.search.repair import rebuild
 from reviewer.core.search.service import SearchService
 from reviewer.core.search.terms import term_report
 from reviewer.core.search.whoosh_backend import WhooshBackend
@@ -379,7 +380,7 @@ if sys.argv[3] == "publish":  # die while Whoosh publishes the new table of cont
         return rename(self, old, new, safe)
     FileStorage.rename_file = crash
 else:  # die after the index commit, before the database records it
-    index_module._mark_indexed = lambda case, ids: os._exit(9)
+    index_module.mark_indexed = lambda case, ids: os._exit(9)
 from reviewer.core.case import Case
 from reviewer.core.ingest.pipeline import IngestOptions, ingest
 ingest(Case.open(sys.argv[1]), [sys.argv[2]], IngestOptions(custodian="late", jobs=1))

@@ -22,6 +22,12 @@ class Flag(StrEnum):
     ENCRYPTED_OPENED = "decrypted with a supplied password"
     PARTIAL = "partly damaged; text may be incomplete"
     CONTAINER = "mailbox or archive container"
+    # Documents store their flags joined with "; ", so a flag's own text never holds one.
+    METADATA_DAMAGED = "metadata damaged (an unreadable date, author or title was left out)"
+    CHARSET_GUESSED = "unknown character set (text decoded with a guessed one)"
+    ENCRYPTED_CONTENT = "encrypted (the content needs the recipient's key)"
+    OCR_DOWNSCALED = "image too large for OCR (read at reduced resolution)"
+    TEXT_CUT = "text cut at the size limit"
 
 
 class Reason(StrEnum):
@@ -34,6 +40,10 @@ class Reason(StrEnum):
     TOO_LARGE = "too large"
     UNSAFE = "unsafe path"
     TOO_DEEP = "nested too deeply"
+    NOT_A_FILE = "not a regular file"
+    LINK_NOT_FOLLOWED = "link not followed"
+    UNREADABLE = "unreadable"
+    TOO_SLOW = "too slow"
 
 
 class ExtractionFailed(Exception):
@@ -51,11 +61,14 @@ class Child:
 
     A child may instead carry `failure` when the container could list it but not hand over its bytes
     (an unsafe ZIP path, a member over the size limit); it then becomes an exception on the ledger.
+    A large member comes `spooled` to a file in the scratch folder instead of as bytes in memory; the
+    pipeline deletes that file once the member is stored.
     """
 
     name: str
     data: bytes = b""
     failure: ExtractionFailed | None = None
+    spooled: Path | None = None
 
 
 @dataclass
@@ -106,6 +119,8 @@ class Limits:
     max_compression_ratio: int = 200
     max_depth: int = 8
     max_members: int = 100_000
+    # Text kept per document (about 8,000 pages): more would take gigabytes to send on and index.
+    max_text_chars: int = 16 * 1024**2
 
 
 @dataclass

@@ -1,36 +1,40 @@
 """Ingest orchestration: walk the inputs, extract in worker processes, record and index in this one.
 
-Crash safety: each input file (with everything inside it) is recorded in one database transaction,
-after its originals and text are safely on disk; the index is brought up to date from the database
-(`Document.indexed`), so a kill at any moment leaves a case that reopens, and running the same ingest
-again skips what is done and finishes the rest.
+Crash safety: results are recorded in database transactions every couple of seconds, after their
+originals and text are safely on disk; a container (mailbox, archive) is recorded member by member and
+gets its own ledger entry only with its last member, so a run killed inside it resumes at the member
+where it stopped. The index is brought up to date from the database (`Document.indexed`), so a kill at
+any moment leaves a case that reopens, and running the same ingest again skips what is done and
+finishes the rest.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
+from sqlalchemy.orm import aliased
 
 from reviewer.core.audit import Action
 from reviewer.core.case import Case
 from reviewer.core.errors import CancelledError, ReviewerError
-from reviewer.core.ingest.extracted import ExtractionFailed, Limits, Reason
-from reviewer.core.ingest.recorder import Recorder
-from reviewer.core.ingest.walk import InputFile, walk_inputs
-from reviewer.core.ingest.worker import ItemResult, WorkerSettings, init_worker, process_file, process_input
-from reviewer.core.models import IngestEntry
+from reviewer.core.ingest.extracted import Flag, Limits
+from reviewer.core.ingest.pool import Chunk, ExtractionPool, Task
+from reviewer.core.ingest.recorder import InputRecording, Recorder
+from reviewer.core.ingest.walk import InputFile, shown_path, walk_inputs
+from reviewer.core.ingest.worker import ItemResult, WorkerSettings
+from reviewer.core.models import Document, IngestEntry
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
-from reviewer.core.recording import RecordingRun, finish_batch, start_batch
+from reviewer.core.recording import RecordingRun, RecordingTransaction, Unit, finish_batch, start_batch
 from reviewer.core.search.index import index_pending
+
+COMMIT_EVERY_ITEMS = 500
+DEFAULT_FILE_TIMEOUT = 300.0
+READER_MODULES_VARIABLE = "REVIEWER_READER_MODULES"
 
 
 @dataclass
@@ -41,6 +45,9 @@ class IngestOptions:
     passwords: list[str] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
     ocr: bool = True
+    # Seconds a reader may go without producing a result (a container's members each count) before it is
+    # stopped and the file recorded as an exception; None or 0 waits for ever.
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT
 
 
 @dataclass
@@ -77,14 +84,14 @@ def ingest(case: Case, paths: Iterable[Path | str], options: IngestOptions | Non
         raise ReviewerError(f"Not found: {', '.join(missing)}")
     with case.writing():
         index_pending(case)  # finish what a killed run left unindexed
-        batch_id = start_batch(case, options.custodian, (str(p.absolute()) for p in sources))
+        batch_id = start_batch(case, options.custodian, (shown_path(str(p.absolute())) for p in sources))
         summary = IngestSummary(batch_id=batch_id)
         progress(ProgressUpdate("scan", message="Looking for files…"))
         inputs = walk_inputs(sources, options.custodian, options.custodian_from_folder)
-        todo = _not_yet_done(case, inputs)
-        summary.inputs, summary.skipped = len(inputs), len(inputs) - len(todo)
+        plan = _plan(case, inputs)
+        summary.inputs, summary.skipped = len(inputs), len(inputs) - len(plan.tasks)
         try:
-            _run(case, todo, options, summary, progress, cancel)
+            _run(case, plan, options, summary, progress, cancel)
         except CancelledError:
             summary.cancelled = True
         finally:
@@ -99,9 +106,24 @@ def _describe(batch_id: int, summary: IngestSummary) -> str:
             f"{summary.exceptions:,} exceptions")
 
 
-def _not_yet_done(case: Case, inputs: list[InputFile]) -> list[InputFile]:
+@dataclass
+class _Plan:
+    """What this run still has to do: tasks in input order, and the container documents that runs
+    interrupted inside a container left (their members are resumed, not read again)."""
+
+    tasks: list[Task]
+    resumed_roots: dict[tuple[str, str], int]
+
+
+def _plan(case: Case, inputs: list[InputFile]) -> _Plan:
     """Inputs already recorded as a document or duplicate are skipped; earlier exceptions are tried again
-    (a password may have been supplied since), their old ledger rows replaced."""
+    (a password may have been supplied since), their old ledger rows replaced. A container whose own
+    entry is missing was interrupted: its recorded members are skipped and the rest read."""
+    top = aliased(IngestEntry)
+
+    def no_top_entry(custodian, source):
+        return ~exists().where(top.member_path == "", top.custodian == custodian, top.source_path == source)
+
     with case.db.session() as session:
         rows = session.execute(
             select(IngestEntry.custodian, IngestEntry.source_path, IngestEntry.status).where(
@@ -112,34 +134,72 @@ def _not_yet_done(case: Case, inputs: list[InputFile]) -> list[InputFile]:
         failed: set[tuple[str, str]] = set()
         for custodian, source, status in rows:
             (failed if status == "exception" else done).add((custodian, source))
-        retry = [i for i in inputs if (i.custodian, str(i.path)) in failed]
+        retry = [i for i in inputs if (i.custodian, i.source) in failed]
         for item in retry:
             session.execute(
                 delete(IngestEntry).where(IngestEntry.custodian == item.custodian,
-                                          IngestEntry.source_path == str(item.path))
+                                          IngestEntry.source_path == item.source)
             )
-    return [i for i in inputs if (i.custodian, str(i.path)) not in done]
+        recorded_members: dict[tuple[str, str], set[str]] = {}
+        for custodian, source, member in session.execute(
+            select(IngestEntry.custodian, IngestEntry.source_path, IngestEntry.member_path).where(
+                IngestEntry.member_path != "",
+                no_top_entry(IngestEntry.custodian, IngestEntry.source_path),
+            )
+        ):
+            recorded_members.setdefault((custodian, source), set()).add(member)
+        resumed_roots = {
+            (custodian, source): doc_id
+            for doc_id, custodian, source in session.execute(
+                select(Document.id, Document.custodian, Document.source_path).where(
+                    Document.parent_id.is_(None), Document.container_id.is_(None),
+                    Document.flags.contains(Flag.CONTAINER.value),
+                    no_top_entry(Document.custodian, Document.source_path),
+                )
+            )
+        }
+    tasks = []
+    for item in inputs:
+        key = (item.custodian, item.source)
+        if key in done:
+            continue
+        resumed = key in recorded_members or key in resumed_roots
+        tasks.append(Task(item, frozenset(recorded_members.get(key, ())), resumed))
+    return _Plan(tasks, resumed_roots)
 
 
-def _run(case: Case, todo: list[InputFile], options: IngestOptions, summary: IngestSummary,
+def _run(case: Case, plan: _Plan, options: IngestOptions, summary: IngestSummary,
          progress: Progress, cancel: CancelToken) -> None:
     settings = WorkerSettings(store_root=case.natives.root, passwords=options.passwords,
-                              limits=options.limits, ocr=options.ocr)
-    recorder = Recorder(case, summary.batch_id)
-    run = RecordingRun(case, summary.batch_id)
+                              limits=options.limits, ocr=options.ocr, reader_modules=_reader_modules())
+    chunks = _ChunkRecorder(Recorder(case, summary.batch_id), plan.resumed_roots)
+    run = RecordingRun(case, summary.batch_id, commit_every_units=COMMIT_EVERY_ITEMS)
     jobs = options.jobs or os.cpu_count() or 1
-    total = len(todo)
+    total = len(plan.tasks)
     processed = 0
+    members = 0
 
-    def report() -> None:
-        progress(ProgressUpdate("ingest", processed, total, summary.counts()))
+    def report(message: str = "") -> None:
+        progress(ProgressUpdate("ingest", processed, total, summary.counts(), message))
 
     report()
     try:
-        for item_input, items in _extract_in_order(todo, settings, jobs, cancel):
-            _accumulate(summary, run.add(partial(recorder.record, item_input=item_input, items=items)))
+        # Pipes, devices and links out of the input are listed on the ledger without ever being opened.
+        for task in (t for t in plan.tasks if t.input.refusal):
+            _accumulate(summary, run.add(chunks.unit(Chunk(task.input, [_refused(task.input)], final=True))))
             processed += 1
-            report()
+        readable = [t for t in plan.tasks if not t.input.refusal]
+        if readable:  # (no worker processes to start when everything is done already)
+            with ExtractionPool(settings, jobs, options.file_timeout, cancel) as pool:
+                for chunk in pool.stream(readable):
+                    _accumulate(summary, run.add(chunks.unit(chunk), size=len(chunk.items)))
+                    if chunk.final:
+                        processed += 1
+                        members = 0
+                        report()
+                    else:
+                        members += len(chunk.items)
+                        report(f"Reading {chunk.input.name}: {members:,} items so far…")
         _accumulate(summary, run.flush())
     except CancelledError:
         _accumulate(summary, run.flush())  # what was extracted before the stop is kept
@@ -154,67 +214,40 @@ def _run(case: Case, todo: list[InputFile], options: IngestOptions, summary: Ing
     cancel.raise_if_cancelled()
 
 
+def _reader_modules() -> tuple[str, ...]:
+    """Extra reader modules for the workers to import (comma-separated; tests use it for a reader
+    that hangs)."""
+    value = os.environ.get(READER_MODULES_VARIABLE, "")
+    return tuple(name.strip() for name in value.split(",") if name.strip())
+
+
 def _accumulate(summary: IngestSummary, counts: Mapping[str, int]) -> None:
     summary.documents += counts.get("document", 0)
     summary.duplicates += counts.get("duplicate", 0)
     summary.exceptions += counts.get("exception", 0)
 
 
-def _extract_in_order(todo: list[InputFile], settings: WorkerSettings, jobs: int,
-                      cancel: CancelToken) -> Iterator[tuple[InputFile, list[ItemResult]]]:
-    """Extraction results in input order (so control numbers follow the folders), a few files ahead."""
-    if jobs <= 1:
-        for item_input in todo:
-            cancel.raise_if_cancelled()
-            yield item_input, process_file(item_input.path, settings)
-        return
-    # Far enough ahead that the workers keep extracting while this process records and indexes.
-    window = jobs * 32
-    queue = deque(todo)
-    in_flight: deque[tuple[InputFile, Future[list[ItemResult]]]] = deque()
-    pool = _new_pool(settings, jobs)
-    try:
-        while queue or in_flight:
-            while queue and len(in_flight) < window and not cancel.cancelled:
-                item_input = queue.popleft()
-                in_flight.append((item_input, pool.submit(process_input, item_input.path)))
-            if cancel.cancelled:
-                for _, future in in_flight:
-                    future.cancel()
-                cancel.raise_if_cancelled()
-            item_input, future = in_flight.popleft()
-            try:
-                yield item_input, future.result()
-            except BrokenProcessPool:
-                # A reader crashed its process (native code on a malformed file). Find the culprit by
-                # running each file that was in flight alone, then carry on with a fresh pool.
-                pool.shutdown(wait=False, cancel_futures=True)
-                suspects = [item_input] + [i for i, _ in in_flight]
-                in_flight.clear()
-                for suspect in suspects:
-                    yield suspect, _isolated(suspect, settings)
-                pool = _new_pool(settings, jobs)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+def _refused(item_input: InputFile) -> ItemResult:
+    return ItemResult("", None, None, "exception", reason=item_input.refusal, file_name=item_input.name)
 
 
-def _new_pool(settings: WorkerSettings, jobs: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(settings, os.getpid()),
-                               mp_context=_spawn_safe_context())
+class _ChunkRecorder:
+    """Turns the pool's chunks into recording units. Chunks arrive in input order; the input being
+    recorded keeps its InputRecording across chunks (and across transactions) until its last chunk."""
 
+    def __init__(self, recorder: Recorder, resumed_roots: dict[tuple[str, str], int]) -> None:
+        self.recorder = recorder
+        self.resumed_roots = resumed_roots
+        self.recording: InputRecording | None = None
 
-def _spawn_safe_context():
-    """Forking a process that holds SQLite and Whoosh handles is unsafe; spawn clean interpreters."""
-    import multiprocessing
+    def unit(self, chunk: Chunk) -> Unit:
+        def record(transaction: RecordingTransaction) -> dict[str, int]:
+            if self.recording is None:
+                source = (chunk.input.custodian, chunk.input.source)
+                self.recording = InputRecording(resumed_root=self.resumed_roots.get(source))
+            counts = self.recorder.record(transaction, chunk.input, chunk.items, self.recording, chunk.final)
+            if chunk.final:
+                self.recording = None
+            return counts
 
-    return multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
-
-
-def _isolated(item_input: InputFile, settings: WorkerSettings) -> list[ItemResult]:
-    with _new_pool(settings, 1) as pool:
-        try:
-            return pool.submit(process_input, item_input.path).result()
-        except BrokenProcessPool:
-            failure = ExtractionFailed(Reason.DAMAGED, "The file crashed the reader; it is probably damaged.")
-            return [ItemResult("", None, None, "exception", reason=str(failure),
-                               file_name=item_input.path.name)]
+        return record

@@ -7,6 +7,8 @@ family; an attachment is never pulled out of its family because a loose copy exi
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -16,6 +18,20 @@ from reviewer.core.ingest.walk import InputFile
 from reviewer.core.ingest.worker import ItemResult
 from reviewer.core.models import Document, DocumentCustodian, IngestEntry
 from reviewer.core.recording import RecordingTransaction
+
+
+@dataclass
+class InputRecording:
+    """What recording one input remembers between its chunks. Indexes count the input's items."""
+
+    resumed_root: int | None = None  # its container document, recorded by a run that was interrupted
+    next_index: int = 0
+    doc_ids: dict[int, int] = field(default_factory=dict)  # item index -> new document id
+    family_ids: dict[int, int] = field(default_factory=dict)  # item index -> its family's root document
+    duplicate_root: dict[int, int] = field(default_factory=dict)  # index -> original root, duplicate families
+    container_docs: dict[int, int] = field(default_factory=dict)
+    held_entry: IngestEntry | None = None  # the input's own ledger entry, written with its last chunk
+    root_seen: bool = False
 
 
 def control_number(prefix: str, seq: int) -> str:
@@ -37,18 +53,21 @@ class Recorder:
                 ).all()
             )
 
-    def record(self, transaction: RecordingTransaction, item_input: InputFile,
-               items: list[ItemResult]) -> dict[str, int]:
-        """Record one input with everything inside it; counts of documents, duplicates and exceptions."""
+    def record(self, transaction: RecordingTransaction, item_input: InputFile, items: list[ItemResult],
+               recording: InputRecording | None = None, final: bool = True) -> dict[str, int]:
+        """Record one input, or one chunk of it: a container arrives member by member, and its own
+        ledger entry is held back until its last chunk, so a run killed inside it resumes there.
+        Returns the counts of documents, duplicates and exceptions recorded."""
         session = transaction.session
+        recording = recording or InputRecording()
         counts = {"document": 0, "duplicate": 0, "exception": 0}
-        doc_ids: dict[int, int] = {}  # item index -> new document id
-        family_ids: dict[int, int] = {}  # item index -> id of its family's root document
-        duplicate_root: dict[int, int] = {}  # item index -> original family root, for duplicate families
-        container_docs: dict[int, int] = {}
-        source_path = str(item_input.path)
+        doc_ids = recording.doc_ids
+        family_ids = recording.family_ids
+        duplicate_root = recording.duplicate_root
+        container_docs = recording.container_docs
+        source_path = item_input.source
         custodian = item_input.custodian
-        for index, item in enumerate(items):
+        for index, item in enumerate(items, start=recording.next_index):
             entry = IngestEntry(
                 batch_id=self.batch_id, custodian=custodian, source_path=source_path,
                 member_path=item.member_path, status=item.status, reason=item.reason,
@@ -56,7 +75,17 @@ class Recorder:
                 kind=item.kind, added=now(),
             )
             parent_dup_root = duplicate_root.get(item.parent_index) if item.parent_index is not None else None
-            if parent_dup_root is not None:
+            if not item.member_path:
+                recording.root_seen = True
+            if not item.member_path and recording.resumed_root is not None:
+                # The container's document was recorded by the interrupted run; its members follow it.
+                root = session.get(Document, recording.resumed_root)
+                assert root is not None
+                doc_ids[index], family_ids[index] = root.id, root.family_id or root.id
+                entry.document_id = root.id
+                if Flag.CONTAINER in item.facts.flags:
+                    container_docs[index] = root.id
+            elif parent_dup_root is not None:
                 # The whole family is a duplicate: point each member at its twin in the original family.
                 duplicate_root[index] = parent_dup_root
                 entry.status, entry.reason = "duplicate", ""
@@ -84,16 +113,36 @@ class Recorder:
                     self.top_level_by_key[item.dedup_key] = doc_id
                 if Flag.CONTAINER in item.facts.flags:
                     container_docs[index] = doc_id
-            counts[entry.status] += 1
-            session.add(entry)
+            if item.member_path or final:
+                counts[entry.status] += 1
+                session.add(entry)
+            else:
+                recording.held_entry = entry
+        recording.next_index += len(items)
+        if final and recording.held_entry is not None:
+            counts[recording.held_entry.status] += 1
+            session.add(recording.held_entry)
+            recording.held_entry = None
+        elif final and recording.resumed_root is not None and not recording.root_seen:
+            session.add(self._resumed_root_entry(session, item_input, recording.resumed_root))
+            counts["document"] += 1
         return counts
+
+    def _resumed_root_entry(self, session: Session, item_input: InputFile, root_id: int) -> IngestEntry:
+        """The ledger entry of a resumed container whose reader was lost before it sent anything."""
+        root = session.get(Document, root_id)
+        assert root is not None
+        return IngestEntry(batch_id=self.batch_id, custodian=item_input.custodian,
+                           source_path=item_input.source, member_path="", status="document",
+                           document_id=root.id, sha256=root.sha256, size=root.size, kind=root.kind,
+                           added=now())
 
     def _new_document(self, doc_id: int, item: ItemResult, item_input: InputFile, family_id: int,
                       parent_id: int | None, container_id: int | None) -> Document:
         assert item.hashes is not None
         facts = item.facts
         email = facts.email
-        path = str(item_input.path) + (f"!{item.member_path}" if item.member_path else "")
+        path = item_input.source + (f"!{item.member_path}" if item.member_path else "")
         document = Document(
             id=doc_id, control=control_number(self.prefix, doc_id), batch_id=self.batch_id,
             parent_id=parent_id, family_id=family_id,

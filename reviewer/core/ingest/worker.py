@@ -1,7 +1,9 @@
 """The part of ingest that runs in worker processes: store, identify and extract one input file.
 
 A worker handles one input file and everything inside it (attachments, archive members, mailbox
-messages, recursively) and returns a flat list of ItemResults in family order. It writes only to the
+messages, recursively) and hands back ItemResults in family order, in chunks: a container is cut
+between its members, so a mailbox of any size streams to the main process message by message, and a
+resumed container skips the members an interrupted run already recorded. A worker writes only to the
 evidence store (atomic, content-addressed) and its scratch folder; the database and the index have one
 writer, the main process.
 """
@@ -16,6 +18,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePosixPath
 
@@ -32,9 +35,17 @@ from reviewer.core.ingest.extracted import (
     Reason,
 )
 from reviewer.core.ingest.identify import identify
+from reviewer.core.ingest.walk import shown_path
 from reviewer.core.store import EvidenceStore, Hashes
 
 EMAIL_KINDS = {"eml", "emlx", "msg"}
+REMAINDER = "(unreadable remainder)"
+
+# A container's members are sent on when this many have gathered, this much text, or this long has passed:
+# often enough for live progress and a prompt Stop, seldom enough that a chunk costs little to send.
+CHUNK_ITEMS = 200
+CHUNK_TEXT_CHARS = 8 * 1024 * 1024
+CHUNK_SECONDS = 0.5
 
 
 @dataclass
@@ -43,11 +54,18 @@ class WorkerSettings:
     passwords: list[str] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
     ocr: bool = True
+    scratch_root: Path | None = None  # where per-file scratch folders go (None: the system temp folder)
+    # Modules a worker process imports before reading, so that they can add readers to formats.EXTRACTORS
+    # (tests add one that never returns).
+    reader_modules: tuple[str, ...] = ()
 
 
 @dataclass
 class ItemResult:
-    """One input file or member, extracted (status "document") or not (status "exception")."""
+    """One input file or member, extracted (status "document") or not (status "exception").
+
+    `parent_index` and `container_index` count items from the start of the input, across chunks.
+    """
 
     member_path: str
     parent_index: int | None
@@ -66,19 +84,21 @@ class ItemResult:
         return self.parent_index is None
 
 
-_settings: WorkerSettings | None = None
+# Receives each chunk of one input's results; `final` marks the last. It may block (back-pressure).
+ChunkSink = Callable[[list[ItemResult], bool], None]
+
+_orphan_watch_started = False
 
 
-def init_worker(settings: WorkerSettings, parent_pid: int | None = None) -> None:
-    """Process-pool initializer: remember the settings for every task this process runs."""
-    global _settings
-    _settings = settings
-    if parent_pid is not None and os.name == "posix":
+def watch_parent(parent_pid: int) -> None:
+    """A killed ingest must not leave idle workers behind: they would wait for work forever."""
+    global _orphan_watch_started
+    if os.name == "posix" and not _orphan_watch_started:
+        _orphan_watch_started = True
         threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
 
 
 def _exit_when_orphaned(parent_pid: int) -> None:
-    """A killed ingest must not leave idle workers behind: they would wait for work forever."""
     while True:
         time.sleep(1.0)
         try:
@@ -89,17 +109,14 @@ def _exit_when_orphaned(parent_pid: int) -> None:
             os._exit(1)
 
 
-def process_input(path: Path) -> list[ItemResult]:
-    assert _settings is not None, "init_worker was not called"
-    return process_file(path, _settings)
-
-
-def process_file(path: Path, settings: WorkerSettings) -> list[ItemResult]:
-    scratch = Path(tempfile.mkdtemp(prefix="reviewer-"))
+def process_file(path: Path, settings: WorkerSettings, sink: ChunkSink,
+                 skip: Collection[str] = frozenset()) -> None:
+    """Read one input and pass its results to `sink` in chunks; members named in `skip` are left out."""
+    scratch = Path(tempfile.mkdtemp(prefix="reviewer-", dir=settings.scratch_root))
     try:
-        walker = _FamilyWalker(settings, scratch)
+        walker = _FamilyWalker(settings, scratch, sink, skip)
         walker.visit_file(path)
-        return walker.results
+        walker.flush(final=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -126,16 +143,41 @@ def email_dedup_key(email: EmailHeaders, text: str) -> str:
 
 
 class _FamilyWalker:
-    def __init__(self, settings: WorkerSettings, scratch: Path) -> None:
+    def __init__(self, settings: WorkerSettings, scratch: Path, sink: ChunkSink,
+                 skip: Collection[str]) -> None:
         self.settings = settings
         self.store = EvidenceStore(settings.store_root)
         self.scratch = scratch
-        self.results: list[ItemResult] = []
+        self.sink = sink
+        self.skip = skip
+        self.pending: list[ItemResult] = []
+        self.pending_chars = 0
+        self.count = 0  # items produced so far: the index of the next one
+        self.last_flush = time.monotonic()
+        self.flushed = False
         self.member_paths: set[str] = set()
+
+    def flush(self, final: bool = False) -> None:
+        self.sink(self.pending, final)
+        self.pending, self.pending_chars = [], 0
+        self.last_flush, self.flushed = time.monotonic(), True
+
+    def _flush_if_due(self) -> None:
+        """Called between a container's own members only: a member's family always travels in one
+        chunk, so a resumed run can skip a recorded member with everything inside it. The first member
+        goes at once, so that the container is on record before a member can hang its reader."""
+        if (not self.flushed or len(self.pending) >= CHUNK_ITEMS or self.pending_chars >= CHUNK_TEXT_CHARS
+                or time.monotonic() - self.last_flush >= CHUNK_SECONDS):
+            self.flush()
+
+    def _add(self, result: ItemResult) -> int:
+        self.pending.append(result)
+        self.count += 1
+        return self.count - 1
 
     def visit_file(self, path: Path) -> None:
         limits = self.settings.limits
-        name = path.name
+        name = shown_path(path.name)
         try:
             size = path.stat().st_size
             if size > limits.max_file_bytes:
@@ -150,22 +192,31 @@ class _FamilyWalker:
             return
         self._visit(stored, hashes, name, member_path="", parent=None, container=None, depth=0)
 
-    def _visit_child(self, child: Child, parent: int, container_of_family: int | None, top_level: bool,
-                     depth: int) -> None:
-        parent_result = self.results[parent]
-        member_path = self._unique_member_path(parent_result.member_path, child.name or "unnamed")
-        family_parent = None if top_level else parent
-        container = parent if top_level else container_of_family
-        name = PurePosixPath(child.name.replace("\\", "/")).name or child.name
-        if child.failure is not None:
-            self._fail(member_path, family_parent, container, name, child.failure)
-            return
-        if depth > self.settings.limits.max_depth:
-            detail = f"It is nested more than {self.settings.limits.max_depth} containers deep."
-            self._fail(member_path, family_parent, container, name, ExtractionFailed(Reason.TOO_DEEP, detail))
-            return
-        hashes, stored = self.store.add_bytes(child.data)
-        self._visit(stored, hashes, name, member_path, family_parent, container, depth)
+    def _visit_child(self, child: Child, parent: int, parent_path: str, container_of_family: int | None,
+                     top_level: bool, depth: int) -> None:
+        member_path = self._unique_member_path(parent_path, child.name or "unnamed")
+        try:
+            if depth == 1 and member_path in self.skip:
+                return  # recorded by an earlier run that was interrupted inside this container
+            family_parent = None if top_level else parent
+            container = parent if top_level else container_of_family
+            name = PurePosixPath(child.name.replace("\\", "/")).name or child.name
+            if child.failure is not None:
+                self._fail(member_path, family_parent, container, name, child.failure)
+                return
+            if depth > self.settings.limits.max_depth:
+                detail = f"It is nested more than {self.settings.limits.max_depth} containers deep."
+                self._fail(member_path, family_parent, container, name,
+                           ExtractionFailed(Reason.TOO_DEEP, detail))
+                return
+            if child.spooled is not None:
+                hashes, stored = self.store.add_file(child.spooled)
+            else:
+                hashes, stored = self.store.add_bytes(child.data)
+            self._visit(stored, hashes, name, member_path, family_parent, container, depth)
+        finally:
+            if child.spooled is not None:
+                child.spooled.unlink(missing_ok=True)
 
     def _unique_member_path(self, parent_path: str, name: str) -> str:
         """Two attachments may share a name (image001.png twice); the ledger needs each path once."""
@@ -181,8 +232,7 @@ class _FamilyWalker:
                container: int | None, depth: int) -> None:
         result = ItemResult(member_path, parent, container, "document", hashes=hashes, file_name=name,
                             ext=_extension(name))
-        index = len(self.results)
-        self.results.append(result)
+        index = self._add(result)
         if hashes.size == 0:
             self._mark_failed(result, ExtractionFailed(Reason.EMPTY, "The file is empty (0 bytes)."))
             return
@@ -196,20 +246,30 @@ class _FamilyWalker:
             self._mark_failed(result, _as_failure(exc))
             return
         self._fill(result, extraction)
+        # An input that is a container streams member by member; an email and its attachments never part.
+        streams = depth == 0 and Flag.CONTAINER in extraction.flags
         try:
             for child in extraction.children:
-                self._visit_child(child, index, container, extraction.children_are_top_level, depth + 1)
+                self._visit_child(child, index, member_path, container, extraction.children_are_top_level,
+                                  depth + 1)
+                if streams:
+                    self._flush_if_due()
         except Exception as exc:
-            # Members read before the damage stay; the rest is one exception on the ledger.
+            # Members read before the damage stay; the rest is one exception on the ledger. (A container
+            # already sent on keeps its flags: the exception says what was lost.)
             result.facts.flags.append(Flag.PARTIAL)
-            remainder = self._unique_member_path(member_path, "(unreadable remainder)")
+            remainder = self._unique_member_path(member_path, REMAINDER)
             self._fail(remainder, None if extraction.children_are_top_level else index, container, name,
                        _as_failure(exc))
 
     def _fill(self, result: ItemResult, extraction: Extraction) -> None:
         facts = DocumentFacts(**{f.name: getattr(extraction, f.name) for f in fields(DocumentFacts)})
         facts.mime = facts.mime or result.facts.mime
+        if len(facts.text) > self.settings.limits.max_text_chars:
+            facts.text = facts.text[: self.settings.limits.max_text_chars]
+            facts.flags.append(Flag.TEXT_CUT)
         result.facts = facts
+        self.pending_chars += len(facts.text)
         assert result.hashes is not None
         email = facts.email if result.kind in EMAIL_KINDS else None
         result.dedup_key = email_dedup_key(email, facts.text) if email is not None else result.hashes.sha256
@@ -223,4 +283,4 @@ class _FamilyWalker:
               failure: ExtractionFailed) -> None:
         result = ItemResult(member_path, parent, container, "exception", reason=str(failure), file_name=name,
                             ext=_extension(name))
-        self.results.append(result)
+        self._add(result)

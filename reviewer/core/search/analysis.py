@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
@@ -25,17 +24,6 @@ PART_GAP = 2 * MAX_DISTANCE
 PART_BREAK = "\x1e"
 
 
-@dataclass(slots=True)
-class Token:
-    """One word of a document: its text, position in the field, part number and character span in the part."""
-
-    text: str
-    pos: int
-    part: int
-    start: int
-    end: int
-
-
 def words(text: str) -> list[str]:
     return [match.group(0).lower() for match in WORD.finditer(text)]
 
@@ -44,7 +32,9 @@ def is_one_word(text: str) -> bool:
     return WORD.fullmatch(text) is not None
 
 
-def _scan(parts: Sequence[str]) -> Iterator[tuple[str, int, int, int, int]]:
+def scan_parts(parts: Sequence[str]) -> Iterator[tuple[str, int, int, int, int]]:
+    """The words of a field made of parts, lazily: (word, position in the field, part number, start, end),
+    the character span being in the part. The positions are the ones the index gives them."""
     pos = 0
     for number, part in enumerate(parts):
         if number:
@@ -54,17 +44,12 @@ def _scan(parts: Sequence[str]) -> Iterator[tuple[str, int, int, int, int]]:
             pos += 1
 
 
-def part_tokens(parts: Sequence[str]) -> list[Token]:
-    """The tokens of a field made of parts, with the positions the index gives them."""
-    return [Token(*scanned) for scanned in _scan(parts)]
-
-
 def join_parts(parts: Sequence[str]) -> str:
     return PART_BREAK.join(part.replace(PART_BREAK, " ") for part in parts)
 
 
 class PartsTokenizer(Tokenizer):
-    """A Whoosh tokenizer for `join_parts` strings that numbers positions exactly like `part_tokens`."""
+    """A Whoosh tokenizer for `join_parts` strings that numbers positions exactly like `scan_parts`."""
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
                  removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
@@ -72,7 +57,7 @@ class PartsTokenizer(Tokenizer):
         token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
         parts = value.split(PART_BREAK)
         offsets = _part_offsets(parts) if chars else []
-        for text, pos, part, start, end in _scan(parts):
+        for text, pos, part, start, end in scan_parts(parts):
             token.text = text
             token.boost = 1.0
             token.stopped = False
@@ -118,7 +103,7 @@ class PairsTokenizer(Tokenizer):
         token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
         common = self.common
         previous: tuple[str, int] | None = None
-        for text, pos, part, _start, _end in _scan(value.split(PART_BREAK)):
+        for text, pos, part, _start, _end in scan_parts(value.split(PART_BREAK)):
             if previous is not None and previous[1] == part and text in common and previous[0] in common:
                 token.text = pair(previous[0], text)
                 token.boost = 1.0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import translate
 from functools import lru_cache
@@ -20,12 +20,20 @@ from pathlib import Path
 import pymupdf
 
 from reviewer.core.ingest.formats.plain import PAGE_BREAK
-from reviewer.core.search.analysis import WORD, Token, part_tokens
+from reviewer.core.search.analysis import WORD, scan_parts
 from reviewer.core.search.index import DEFAULT_PARTS
-from reviewer.core.search.query import DEFAULT_FIELD, Node, Word
-from reviewer.core.search.spans import hit_stretches
+from reviewer.core.search.query import DEFAULT_FIELD, Node, Or, Phrase, Positional, Word
+from reviewer.core.search.spans import PositionsOf, Stretch, hit_stretches, positive_parts, words_of
 
 Rect = tuple[float, float, float, float]
+# The text is read in stretches of this many characters at first, doubling up to the largest.
+FIRST_CHUNK = 1 << 14
+LARGEST_CHUNK = 1 << 22
+# How many hits of one document's text the viewer and `reviewer hits` show unless asked for all.
+SHOWN_HITS = 1000
+# How many verdicts on words a wildcard or fuzzy query keeps before starting afresh (bounds memory).
+VERDICTS_KEPT = 100_000
+_SPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -47,34 +55,48 @@ class Snippet:
     marks: tuple[tuple[int, int], ...]  # hit offsets within `text`
 
 
-class DocumentWords:
-    """The words of one document, field by field, able to say where any query word occurs."""
+class _FieldWords:
+    """Where the query's words occur in one field of a document. Only those words are kept, never every
+    word of the text, so memory follows the number of occurrences, not the size of the document."""
 
-    def __init__(self, fields: dict[str, list[str]]) -> None:
-        self.tokens = {name: part_tokens(parts) for name, parts in fields.items()}
-        self._by_text: dict[str, dict[str, list[int]]] = {}
-        for name, tokens in self.tokens.items():
-            index: dict[str, list[int]] = defaultdict(list)
-            for token in tokens:
-                index[token.text].append(token.pos)
-            self._by_text[name] = index
-        self._positions = {name: {token.pos: token for token in tokens}
-                           for name, tokens in self.tokens.items()}
+    def __init__(self, words: Iterable[Word]) -> None:
+        self.exact = {word.text for word in words if word.kind == "exact"}
+        self.loose = [word for word in words if word.kind != "exact"]
+        self._verdicts: dict[str, bool] = {}
+        self.positions: dict[str, list[int]] = defaultdict(list)
+        self.where: dict[int, tuple[int, int, int]] = {}  # position -> part, start, end
 
-    def positions_of(self, word: Word) -> list[int]:
-        index = self._by_text.get(word.field, {})
+    @property
+    def wants_any(self) -> bool:
+        return bool(self.exact or self.loose)
+
+    def wanted(self, text: str) -> bool:
+        if text in self.exact:
+            return True
+        if not self.loose:
+            return False
+        verdict = self._verdicts.get(text)
+        if verdict is None:
+            if len(self._verdicts) >= VERDICTS_KEPT:
+                self._verdicts.clear()
+            verdict = self._verdicts[text] = any(_loosely(word, text) for word in self.loose)
+        return verdict
+
+    def add(self, text: str, pos: int, part: int, start: int, end: int) -> None:
+        if self.wanted(text):
+            self.positions[text].append(pos)
+            self.where[pos] = (part, start, end)
+
+    def positions_of(self, word: Word) -> Sequence[int]:
         if word.kind == "exact":
-            return index.get(word.text, [])
-        if word.kind == "wildcard":
-            pattern = _wildcard_pattern(word.text)
-            chosen = [text for text in index if pattern.match(text)]
-        else:
-            limit = word.distance
-            chosen = [text for text in index if edit_distance(text, word.text, limit) <= limit]
-        return sorted(pos for text in chosen for pos in index[text])
+            return self.positions.get(word.text, ())
+        return sorted(pos for text, found in self.positions.items() if _loosely(word, text) for pos in found)
 
-    def token(self, name: str, pos: int) -> Token:
-        return self._positions[name][pos]
+
+def _loosely(word: Word, text: str) -> bool:
+    if word.kind == "wildcard":
+        return _wildcard_pattern(word.text).match(text) is not None
+    return edit_distance(text, word.text, word.distance) <= word.distance
 
 
 @lru_cache(maxsize=256)
@@ -98,14 +120,100 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return min(previous[-1], limit + 1)
 
 
-def find_hits(node: Node, fields: dict[str, list[str]]) -> list[Hit]:
-    """Every hit of a query in a document given its searchable fields (index.field_parts), text first."""
-    document = DocumentWords(fields)
-    found = []
-    for name, first_pos, last_pos in hit_stretches(node, document.positions_of):
-        first, last = document.token(name, first_pos), document.token(name, last_pos)
-        found.append(Hit(DEFAULT_PARTS[first.part] if name == DEFAULT_FIELD else name, first.start, last.end))
-    return sorted(found, key=lambda hit: (hit.part != DEFAULT_PARTS[0], hit.part, hit.start, hit.end))
+def find_hits(node: Node, fields: dict[str, list[str]], limit: int | None = None) -> list[Hit]:
+    """The hits of a query in a document given its searchable fields (index.field_parts): the text's in
+    reading order, then the metadata's. With `limit`, only the first `limit` hits of the text, found by
+    reading no more of it than they need: a snippet of a huge document never reads it whole."""
+    words: dict[str, list[Word]] = defaultdict(list)
+    for part in positive_parts(node):
+        for word in words_of(part):
+            words[word.field].append(word)
+    text, *metadata = fields[DEFAULT_FIELD]
+    found = _text_hits(node, text, _FieldWords(words[DEFAULT_FIELD]), limit)
+    # The metadata is short: read whole, with the text left out (its part keeps its place and gap).
+    rest = {name: _FieldWords(words[name]) for name in fields}
+    for name, parts in {**fields, DEFAULT_FIELD: ["", *metadata]}.items():
+        if rest[name].wants_any:
+            for scanned in scan_parts(parts):
+                rest[name].add(*scanned)
+    others = _as_hits(hit_stretches(node, _positions_in(rest)), rest)
+    return found + sorted(others, key=lambda hit: (hit.part, hit.start, hit.end))
+
+
+def _text_hits(node: Node, text: str, field: _FieldWords, limit: int | None) -> list[Hit]:
+    """The text's hits in reading order, the first `limit` of them (all when None)."""
+    if not field.wants_any or limit == 0:
+        return []
+    fields = {DEFAULT_FIELD: field}
+    positions_of = _positions_in(fields)
+    # A match can span this many positions, and a NOT w/N needs this much text after a word to be sure:
+    # stretches starting further back than that from what was read are settled, and none can come before.
+    reach = max((_reach(part) for part in positive_parts(node)), default=1)
+    pos = 0
+    for start, end in _chunks(text):
+        pos = _read(text, start, end, pos, field)
+        if limit is not None and field.where:
+            stretches = hit_stretches(node, positions_of)
+            settled = sorted(s for s in stretches if s[1] + reach <= pos)
+            if len(settled) >= limit:
+                return _as_hits(settled[:limit], fields)
+    everything = sorted(hit_stretches(node, positions_of))
+    return _as_hits(everything if limit is None else everything[:limit], fields)
+
+
+def _chunks(text: str) -> Iterator[tuple[int, int]]:
+    """Stretches of the text that begin and end between words, growing (few hits need little text)."""
+    start, size = 0, FIRST_CHUNK
+    while start < len(text):
+        end = start + size
+        if end < len(text):
+            space = _SPACE.search(text, end)
+            end = space.start() if space else len(text)
+        end = min(end, len(text))
+        yield start, end
+        start, size = end, min(size * 2, LARGEST_CHUNK)
+
+
+def _read(text: str, start: int, end: int, pos: int, field: _FieldWords) -> int:
+    """Add the wanted words of text[start:end], numbered from `pos`; the position after its last word.
+    A stretch that holds none of the query's exact words (and no wildcard is asked for) is only counted."""
+    if not field.loose:
+        lowered = text[start:end].lower()
+        if not any(word in lowered for word in field.exact):
+            return pos + len(WORD.findall(text, start, end))
+    for match in WORD.finditer(text, start, end):
+        field.add(match.group(0).lower(), pos, 0, match.start(), match.end())
+        pos += 1
+    return pos
+
+
+def _positions_in(fields: dict[str, _FieldWords]) -> PositionsOf:
+    def positions_of(word: Word) -> Sequence[int]:
+        field = fields.get(word.field)
+        return field.positions_of(word) if field is not None else ()
+
+    return positions_of
+
+
+def _as_hits(stretches: Iterable[Stretch], fields: dict[str, _FieldWords]) -> list[Hit]:
+    hits = []
+    for name, first, last in stretches:
+        where = fields[name].where
+        part, start, _end = where[first]
+        end = where[last][2]
+        hits.append(Hit(DEFAULT_PARTS[part] if name == DEFAULT_FIELD else name, start, end))
+    return hits
+
+
+def _reach(node: Positional) -> int:
+    """How many positions a match of the expression can take up, with the room a NOT w/N looks into."""
+    if isinstance(node, Word):
+        return 1
+    if isinstance(node, Phrase):
+        return len(node.words)
+    if isinstance(node, Or):
+        return max(_reach(child) for child in node.children)  # type: ignore[arg-type]
+    return _reach(node.left) + node.distance + _reach(node.right)
 
 
 # --- PDF pages and rectangles ----------------------------------------------------------------------------
@@ -179,18 +287,26 @@ def _merge_lines(rects: tuple[Rect, ...]) -> tuple[Rect, ...]:
 
 
 # --- snippets ---------------------------------------------------------------------------------------------
-def make_snippet(text: str, hits: list[Hit], context: int = 70, fragments: int = 3) -> Snippet:
-    """A few stretches of the text around its first hits (or its opening when the hits are elsewhere)."""
+# The hits a snippet is made from: its few stretches never show more.
+SNIPPET_HITS = 100
+
+
+def make_snippet(text: str, hits: list[Hit], context: int = 70, fragments: int = 3,
+                 longest: int = 400) -> Snippet:
+    """A few stretches of the text around its first hits (or its opening when the hits are elsewhere).
+    Nearby hits share a stretch, but no stretch grows past `longest` characters, however dense the hits."""
     body = [hit for hit in hits if hit.part == DEFAULT_PARTS[0]]
     if not body:
         return _squeeze(text, 0, min(len(text), 2 * context), [])
     windows: list[list[int]] = []
     for hit in body:
         start, end = max(0, hit.start - context), min(len(text), hit.end + context)
-        if windows and start <= windows[-1][1]:
+        if windows and start <= windows[-1][1] and end - windows[-1][0] <= longest:
             windows[-1][1] = max(windows[-1][1], end)
         elif len(windows) < fragments:
-            windows.append([start, end])
+            windows.append([max(start, windows[-1][1]) if windows else start, end])
+        else:
+            break  # the hits are in reading order: none of the rest is shown
     pieces: list[str] = []
     marks: list[tuple[int, int]] = []
     length = 0

@@ -1,9 +1,9 @@
-"""The case's Whoosh index: schema, one writer, health check and rebuild from the database.
+"""The case's Whoosh index: schema, one writer, adding documents, and opening it for reading.
 
 The index holds no text (it is read from the text store when needed) and no review state or structured
 metadata: tags, custodians, dates, types and pages are answered from SQLite, so coding a document never
-touches the index. It is always rebuildable from the database, so a damaged, outdated or incomplete index
-is detected when search opens it and repaired from the database, never trusted silently.
+touches the index. It is always rebuildable from the database: repair.py checks it when a case is opened
+and repairs it explicitly, before the first search; a search never repairs, it raises SearchIndexError.
 
 Fields: the default field (text, subject, title, file name, addresses as parts), each metadata text field,
 and the pairs of common words (analysis.PairsTokenizer) that make phrases of frequent words one lookup.
@@ -11,7 +11,8 @@ Positions are stored as raw arrays (PositionArray), because phrases and w/N read
 
 Crash safety: Whoosh publishes a commit by renaming its table of contents, so a writer killed mid-commit
 leaves the previous generation intact; documents are flagged `indexed` in the database only after the
-index commit, and `ensure_ready` reconciles the two in both directions.
+index commit, and repair.py reconciles the two in both directions. An index is complete once its version
+record is written (`seal`), after the commit that holds its documents.
 """
 
 from __future__ import annotations
@@ -20,22 +21,26 @@ import json
 import re
 import shutil
 import sys
+import uuid
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from sqlalchemy import select, update
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.formats import Positions
+from whoosh.reading import IndexReader
+from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.writing import IndexWriter
 
-from reviewer.core.errors import CaseLockedError
+from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Document
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
+from reviewer.core.search import locking
 from reviewer.core.search.analysis import COMMON_ENGLISH, PairsTokenizer, PartsTokenizer, join_parts, words
 from reviewer.core.search.query import DEFAULT_FIELD, TEXT_FIELDS
 
@@ -44,6 +49,8 @@ VERSION_FILE = "reviewer-index.json"
 BATCH_SIZE = 2000
 # Incremental additions leave a segment per batch; past this many, merge them so queries stay fast.
 MAX_SEGMENTS = 8
+# A swap takes two renames; a reader waiting longer than this for one has met a stuck lock, not a swap.
+SWAP_WAIT_SECONDS = 30.0
 
 # The default field: the document's text, then the metadata a bare word also searches.
 DEFAULT_PARTS = ("text", "subject", "title", "filename", "from", "to", "cc", "bcc")
@@ -131,43 +138,72 @@ def _record(document: Document, text: str) -> dict[str, object]:
     return record
 
 
+class SearchIndexError(ReviewerError):
+    """The search index cannot be searched until it is repaired. `reason` completes "The search index …"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"The search index {reason}; reopen the case to repair it, or run "
+                         "`reviewer reindex CASE`.")
+        self.reason = reason
+
+
 class TextIndex:
-    """The Whoosh index of one case folder."""
+    """The Whoosh index in one folder: the case's live `index/`, or a rebuild beside it (repair.py)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    def health(self) -> str | None:
-        """None when the index can be used, else why it must be rebuilt."""
-        version_file = self.directory / VERSION_FILE
+    @property
+    def swap_lock(self) -> Path:
+        return self.directory.with_name(f"{self.directory.name}.swap.lock")
+
+    def steady(self) -> AbstractContextManager[None]:
+        """Hold while opening or refreshing a searcher: a rebuilt index is not swapped in meanwhile."""
+        return locking.holding(self.swap_lock, timeout=SWAP_WAIT_SECONDS)
+
+    def build_id(self) -> str:
+        """Which build this is (a rebuild has a new one), from the version record written when it was
+        complete; SearchIndexError when the index is missing, incomplete or from another version."""
         if not whoosh_index.exists_in(str(self.directory)):
-            return "the search index is missing"
+            raise SearchIndexError("is missing")
         try:
-            recorded = json.loads(version_file.read_text()).get("schema_version")
+            record = json.loads((self.directory / VERSION_FILE).read_text())
         except (OSError, ValueError):
-            return "the search index has no version record"
-        if recorded != SCHEMA_VERSION:
-            return f"the search index was built by another version (schema {recorded}, need {SCHEMA_VERSION})"
+            raise SearchIndexError("has no version record") from None
+        if record.get("schema_version") != SCHEMA_VERSION:
+            raise SearchIndexError(f"was built by another version of Reviewer (schema "
+                                   f"{record.get('schema_version')}, need {SCHEMA_VERSION})")
+        return str(record.get("build", ""))
+
+    def open_searcher(self) -> tuple[Searcher, str]:
+        """A searcher on the index's latest generation and the build it belongs to (call inside
+        `steady`); SearchIndexError says why it cannot be searched."""
+        build = self.build_id()
         try:
-            self.doc_ids()
-        except Exception as exc:  # any read failure means the files are damaged
-            return f"the search index is damaged ({type(exc).__name__}: {exc})"
-        return None
+            return self.open().searcher(), build
+        except Exception as exc:  # any failure to read the table of contents means damaged files
+            raise SearchIndexError(f"is damaged ({type(exc).__name__}: {exc})") from None
 
     def open(self) -> whoosh_index.Index:
         return whoosh_index.open_dir(str(self.directory))
 
     def create_empty(self, common: frozenset[str] = COMMON_ENGLISH) -> whoosh_index.Index:
+        """A new index with no documents and no version record yet (see `seal`)."""
         if self.directory.exists():
             shutil.rmtree(self.directory)
         self.directory.mkdir(parents=True)
-        created = whoosh_index.create_in(str(self.directory), build_schema(common))
-        (self.directory / VERSION_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
-        return created
+        return whoosh_index.create_in(str(self.directory), build_schema(common))
+
+    def seal(self) -> None:
+        """Write the version record, with a new build id: from now on the index counts as complete."""
+        record = {"schema_version": SCHEMA_VERSION, "build": uuid.uuid4().hex}
+        (self.directory / VERSION_FILE).write_text(json.dumps(record))
 
     def open_or_create(self) -> whoosh_index.Index:
         if not whoosh_index.exists_in(str(self.directory)):
-            return self.create_empty()
+            created = self.create_empty()
+            self.seal()
+            return created
         return self.open()
 
     @contextmanager
@@ -188,20 +224,25 @@ class TextIndex:
             writer.update_document(**_record(document, text))
         return len(documents)
 
-    def doc_count(self) -> int:
-        with self.open().searcher() as searcher:
-            return searcher.doc_count()
-
     def doc_ids(self) -> set[int]:
-        """The database ids of the documents in the index (reads every segment: also a damage check)."""
-        with self.open().searcher() as searcher:
-            reader = searcher.reader()
-            column = list(reader.column_reader("doc_id"))
-            return {column[docnum] for docnum in reader.all_doc_ids()}
+        """The database ids of the documents in the index."""
+        with self.steady():
+            searcher, _build = self.open_searcher()
+        with searcher:
+            return _live_doc_ids(searcher.reader())
 
-    def controls(self) -> set[str]:
-        with self.open().searcher() as searcher:
-            return {fields["control"] for fields in searcher.all_stored_fields()}
+
+def doc_id_column(reader: IndexReader) -> list[int]:
+    """The database id of every document number (an index without documents has no column at all)."""
+    if reader.doc_count_all() == 0:
+        return []
+    return list(reader.column_reader("doc_id"))
+
+
+def _live_doc_ids(reader: IndexReader) -> set[int]:
+    """The database ids of the documents not deleted (reads every segment: also a damage check)."""
+    column = doc_id_column(reader)
+    return {column[docnum] for docnum in reader.all_doc_ids()}
 
 
 def index_pending(case, progress: Progress = no_progress, cancel: CancelToken | None = None,
@@ -219,8 +260,8 @@ def index_pending(case, progress: Progress = no_progress, cancel: CancelToken | 
             cancel.raise_if_cancelled()
         chunk = pending[start:start + batch_size]
         with index.writing() as writer:
-            done += TextIndex.add(writer, _load(case, chunk))
-        _mark_indexed(case, chunk)
+            done += TextIndex.add(writer, load_documents(case, chunk))
+        mark_indexed(case, chunk)
         progress(ProgressUpdate("index", done, len(pending)))
     return done
 
@@ -245,7 +286,7 @@ class LiveIndexer:
             return
         if self.writer is None:
             self.writer = self.index.open_or_create().writer(limitmb=256)
-        TextIndex.add(self.writer, _load(self.case, ids))
+        TextIndex.add(self.writer, load_documents(self.case, ids))
         self.uncommitted.extend(ids)
         if len(self.uncommitted) >= self.commit_every:
             self.commit()
@@ -256,7 +297,7 @@ class LiveIndexer:
         segments = len(self.index.open().reader().leaf_readers()) if self.index.directory.exists() else 0
         self.writer.commit(optimize=segments >= MAX_SEGMENTS)
         self.writer = None
-        _mark_indexed(self.case, self.uncommitted)
+        mark_indexed(self.case, self.uncommitted)
         self.uncommitted = []
 
     def abandon(self) -> None:
@@ -267,85 +308,13 @@ class LiveIndexer:
         self.uncommitted = []
 
 
-def rebuild(case, progress: Progress = no_progress, cancel: CancelToken | None = None,
-            batch_size: int = BATCH_SIZE) -> int:
-    """Throw the index away and build it again from the database and text store, as one segment."""
-    index = TextIndex(case.index_dir)
-    index.create_empty(common_words(case))
-    with case.db.session() as session:
-        session.execute(update(Document).values(indexed=False))
-        ids = session.scalars(select(Document.id).order_by(Document.id)).all()
-    progress(ProgressUpdate("reindex", 0, len(ids)))
-    done = 0
-    with index.writing(merge_all=True) as writer:
-        for start in range(0, len(ids), batch_size):
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            done += TextIndex.add(writer, _load(case, ids[start:start + batch_size]))
-            progress(ProgressUpdate("reindex", done, len(ids)))
-        progress(ProgressUpdate("reindex", done, len(ids), message="Writing the index…"))
-    _mark_indexed(case, ids)
-    return done
-
-
-def ensure_ready(case, progress: Progress = no_progress,
-                 cancel: CancelToken | None = None) -> str | None:
-    """Make the index safe to search: rebuild it when damaged or outdated, reconcile it with the database
-    and add what is missing. Returns what was repaired (None when nothing was), for the user to see."""
-    index = TextIndex(case.index_dir)
-    problem = index.health()
-    if problem:
-        with _writer_lock(case, problem):
-            rebuild(case, progress, cancel)
-        return f"{problem[0].upper()}{problem[1:]}; it was rebuilt from the database."
-    with case.db.reader() as session:
-        flagged = set(session.scalars(select(Document.id).where(Document.indexed.is_(True))).all())
-        pending = session.scalar(select(Document.id).where(Document.indexed.is_(False)).limit(1))
-    in_index = index.doc_ids()
-    lost = flagged - in_index
-    if in_index - flagged - _unflagged(case):
-        with _writer_lock(case, "the search index holds documents the database does not"):
-            rebuild(case, progress, cancel)
-        return "The search index held documents the database does not; it was rebuilt from the database."
-    if not lost and pending is None:
-        return None
-    try:
-        with case.writing():
-            if lost:
-                with case.db.session() as session:
-                    session.execute(update(Document).where(Document.id.in_(lost)).values(indexed=False))
-            added = index_pending(case, progress, cancel)
-    except CaseLockedError:
-        return None  # the writer holding the lock (an ingest) is indexing these documents right now
-    return f"Added {added:,} documents that were missing from the search index." if added else None
-
-
-def _unflagged(case) -> set[int]:
-    with case.db.reader() as session:
-        return set(session.scalars(select(Document.id).where(Document.indexed.is_(False))).all())
-
-
-@contextmanager
-def _writer_lock(case, problem: str) -> Iterator[None]:
-    try:
-        case.acquire_lock()
-    except CaseLockedError:
-        raise CaseLockedError(f"{problem[0].upper()}{problem[1:]} and must be rebuilt, but another "
-                              "Reviewer window or command is changing the case; try again when it has "
-                              "finished.") from None
-    try:
-        yield
-    finally:
-        case.release_lock()
-
-
-def _load(case, ids: Sequence[int]) -> list[tuple[Document, str]]:
+def load_documents(case, ids: Sequence[int]) -> list[tuple[Document, str]]:
     with case.db.reader() as session:
         documents = session.scalars(select(Document).where(Document.id.in_(ids)).order_by(Document.id)).all()
         return [(document, case.texts.read(document.control, document.id)) for document in documents]
 
 
-def _mark_indexed(case, ids: Sequence[int]) -> None:
+def mark_indexed(case, ids: Sequence[int]) -> None:
     with case.db.session() as session:
         for start in range(0, len(ids), 10_000):
             chunk = ids[start:start + 10_000]

@@ -27,8 +27,8 @@ from reviewer.core.progress import CancelToken, Progress, no_progress
 from reviewer.core.search import saved
 from reviewer.core.search.backend import SearchBackend
 from reviewer.core.search.filters import all_ids, filter_ids
-from reviewer.core.search.hits import Hit, Snippet, find_hits, make_snippet, place_on_pdf_pages
-from reviewer.core.search.index import ensure_ready, field_parts
+from reviewer.core.search.hits import SNIPPET_HITS, Hit, Snippet, find_hits, make_snippet, place_on_pdf_pages
+from reviewer.core.search.index import field_parts
 from reviewer.core.search.query import (
     FILTER_NODES,
     TEXT_NODES,
@@ -41,6 +41,7 @@ from reviewer.core.search.query import (
     is_text,
     parse,
 )
+from reviewer.core.search.repair import repair
 from reviewer.core.search.whoosh_backend import WhooshBackend
 
 Sort = Literal["relevance", "date", "control"]
@@ -81,11 +82,18 @@ class SearchService:
     @classmethod
     def open(cls, case: Case, progress: Progress = no_progress,
              cancel: CancelToken | None = None) -> SearchService:
-        """Check (and if needed repair or rebuild, with progress) the case's index, then open it."""
-        repaired = ensure_ready(case, progress, cancel)
-        service = cls(case, WhooshBackend(case.index_dir))
+        """Check the case's index and repair it if needed (with progress, in the calling thread), then open
+        it; `repaired` says what was repaired. For commands and scripts that open a case to search it."""
+        repaired = repair(case, progress, cancel).message
+        service = cls.open_ready(case)
         service.repaired = repaired
         return service
+
+    @classmethod
+    def open_ready(cls, case: Case) -> SearchService:
+        """Open the index as it is, never repairing it (the desktop repairs once, when it opens a case);
+        SearchIndexError when it cannot be searched."""
+        return cls(case, WhooshBackend(case.index_dir))
 
     def close(self) -> None:
         self.backend.close()
@@ -225,7 +233,7 @@ class SearchService:
         for doc_id in result.ids:
             document = documents[doc_id]
             text = self.case.texts.read(document.control, document.id)
-            hits = find_hits(result.node, field_parts(document, text))
+            hits = find_hits(result.node, field_parts(document, text), SNIPPET_HITS)
             rows.append(HitRow(
                 doc_id, document.control, result.scores.get(doc_id),
                 document.subject or document.title or document.file_name, document.date,
@@ -234,20 +242,31 @@ class SearchService:
             ))
         return rows
 
-    def hit_positions(self, control: str, query: str | Node) -> list[Hit]:
-        """Every hit of a query in one document, in reading order: offsets into its text, and the page and
-        rectangles on that page for a PDF, so a viewer can highlight them all and jump from hit to hit."""
+    def hit_positions(self, control: str, query: str | Node, limit: int | None = None) -> list[Hit]:
+        """The hits of a query in one document, in reading order: offsets into its text, and the page and
+        rectangles on that page for a PDF, so a viewer can highlight them and jump from hit to hit. With
+        `limit`, the text's first `limit` hits only (then every metadata hit), read from no more of the
+        text than they need; `hit_count` says how many there are in all."""
         node = self.parse(query) if isinstance(query, str) else query
-        with self.case.db.reader() as session:
-            document = session.scalar(select(Document).where(Document.control == control.strip().upper()))
-        if document is None:
-            raise ReviewerError(f"No document {control} in this case.")
+        document = self._document(control)
         text = self.case.texts.read(document.control, document.id)
-        hits = find_hits(node, field_parts(document, text))
+        hits = find_hits(node, field_parts(document, text), limit)
         original = self.case.natives.path_for(document.sha256)
         if document.kind == "pdf" and original.is_file():
             hits = place_on_pdf_pages(original, text, hits)
         return hits
+
+    def hit_count(self, control: str, query: str | Node) -> int:
+        """How many hits a query has in one document (from the index: the text is not read)."""
+        node = self.parse(query) if isinstance(query, str) else query
+        return self.backend.hit_count(node, [self._document(control).id])
+
+    def _document(self, control: str) -> Document:
+        with self.case.db.reader() as session:
+            document = session.scalar(select(Document).where(Document.control == control.strip().upper()))
+        if document is None:
+            raise ReviewerError(f"No document {control} in this case.")
+        return document
 
     def version(self) -> dict[str, object]:
         return self.backend.version()

@@ -30,6 +30,17 @@ def positive_parts(node: Node) -> list[Positional]:
     return []
 
 
+def words_of(node: Positional) -> list[Word]:
+    """Every word an expression needs positions of (both sides of a w/N, negated or not)."""
+    if isinstance(node, Word):
+        return [node]
+    if isinstance(node, Phrase):
+        return list(node.words)
+    if isinstance(node, Or):
+        return [word for child in node.children for word in words_of(child)]  # type: ignore[arg-type]
+    return words_of(node.left) + words_of(node.right)
+
+
 def field_of(node: Positional) -> str:
     while not isinstance(node, Word):
         node = node.words[0] if isinstance(node, Phrase) else node.left if isinstance(node, Near) \
@@ -46,6 +57,18 @@ def hit_stretches(node: Node, positions_of: PositionsOf) -> set[Stretch]:
         for _start, _end, marks in spans_of(part, positions_of):
             found.update((name, first, last) for first, last in _runs(marks))
     return found
+
+
+def count_stretches(node: Node, positions_of: PositionsOf) -> int:
+    """len(hit_stretches(node, positions_of)), without building every stretch when each hit is one word
+    (a common word in a huge document has hundreds of thousands)."""
+    words = [part for part in positive_parts(node) if isinstance(part, Word)]
+    if len(words) != len(positive_parts(node)):
+        return len(hit_stretches(node, positions_of))
+    by_field: dict[str, set[int]] = {}
+    for word in words:
+        by_field.setdefault(word.field, set()).update(positions_of(word))
+    return sum(len(positions) for positions in by_field.values())
 
 
 def _runs(marks: Sequence[int]) -> list[tuple[int, int]]:

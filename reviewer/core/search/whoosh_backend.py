@@ -7,8 +7,8 @@ intersection bounded by the rarest, and read word positions only there, checking
 the rules the hit finder uses too; inside an AND they are checked last, only within what the other parts
 already allow. Ranking is BM25 (k1=1.2, no length normalisation) over the exact words of the query;
 wildcard and fuzzy words count as present or not, as in Whoosh. One searcher lives as long as the
-backend and is refreshed when the index changes; documents are named by database id through a
-docnum→id map read from the doc_id column.
+backend and is refreshed when the index changes (reopened when a rebuild replaced it); documents are
+named by database id through a docnum→id map read from the doc_id column.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from reviewer.core.search.analysis import pair
-from reviewer.core.search.index import PAIRS_FIELD, SCHEMA_VERSION, TextIndex
+from reviewer.core.search.index import PAIRS_FIELD, SCHEMA_VERSION, TextIndex, doc_id_column
 from reviewer.core.search.query import DEFAULT_FIELD, And, Near, Node, Not, Or, Phrase, Positional, Word
-from reviewer.core.search.spans import hit_stretches, matches, positive_parts
+from reviewer.core.search.spans import count_stretches, matches, positive_parts, words_of
 from reviewer.core.search.whoosh_postings import deleted, read_positions, read_postings
 
 K1 = 1.2
@@ -42,21 +42,32 @@ class WhooshBackend:
     name = "whoosh"
 
     def __init__(self, index_dir: Path) -> None:
-        self._index = TextIndex(index_dir).open()
-        self._open(self._index.searcher())
+        """Open the index as it is; SearchIndexError when it must be repaired first (repair.py)."""
+        self._index = TextIndex(index_dir)
+        with self._index.steady():
+            self._open(*self._index.open_searcher())
 
-    def _open(self, searcher: Searcher) -> None:
+    def _open(self, searcher: Searcher, build: str) -> None:
         self._searcher = searcher
+        self._build = build
         reader = searcher.reader()
-        self._ids: list[int] = list(reader.column_reader("doc_id"))
+        self._ids: list[int] = doc_id_column(reader)
         leaves = searcher.subsearchers or [(searcher, 0)]
         self._segments = [_Segment(sub.reader(), offset) for sub, offset in leaves]
         self._docnums = {self._ids[docnum]: docnum for docnum in reader.all_doc_ids()}
         self._live = len(self._docnums)
 
     def _current(self) -> list[_Segment]:
-        if not self._searcher.up_to_date():
-            self._open(self._searcher.refresh())
+        """The segments of the newest commit; after a rebuild was swapped in, of the new index."""
+        with self._index.steady():
+            build = self._index.build_id()
+            # Whoosh cannot refresh a searcher on an index without documents: that one is opened anew.
+            if build != self._build or (not self._ids and not self._searcher.up_to_date()):
+                previous = self._searcher
+                self._open(*self._index.open_searcher())
+                previous.close()
+            elif not self._searcher.up_to_date():
+                self._open(self._searcher.refresh(), build)
         return self._segments
 
     def matching(self, node: Node) -> set[int]:
@@ -74,7 +85,7 @@ class WhooshBackend:
         return {docnums[d] - start for d in within if d in docnums and start <= docnums[d] < end}
 
     def ranked(self, node: Node, within: Collection[int], limit: int | None) -> list[tuple[int, float]]:
-        words = [word for part in positive_parts(node) for word in _words_of(part)]
+        words = [word for part in positive_parts(node) for word in words_of(part)]
         scores: dict[int, float] = {}
         for segment in self._current():  # refreshes the id maps first
             wanted = self._local(segment, within)
@@ -95,13 +106,13 @@ class WhooshBackend:
                 continue
             positions = segment.positions(parts, wanted)
             for docnum in wanted:
-                count += len(hit_stretches(node, _positions_at(positions, docnum)))
+                count += count_stretches(node, _positions_at(positions, docnum))
         return count
 
     def version(self) -> dict[str, object]:
         self._current()
-        return {"engine": self.name, "schema": SCHEMA_VERSION, "generation": self._index.latest_generation(),
-                "documents": self._live}
+        return {"engine": self.name, "schema": SCHEMA_VERSION, "build": self._build,
+                "generation": self._searcher.reader().generation(), "documents": self._live}
 
     def close(self) -> None:
         self._searcher.close()
@@ -112,16 +123,6 @@ def _positions_at(positions: dict[Word, dict[int, list[int]]], docnum: int):
         return positions.get(word, {}).get(docnum, [])
 
     return positions_of
-
-
-def _words_of(node: Positional) -> list[Word]:
-    if isinstance(node, Word):
-        return [node]
-    if isinstance(node, Phrase):
-        return list(node.words)
-    if isinstance(node, Or):
-        return [word for child in node.children for word in _words_of(child)]  # type: ignore[arg-type]  # an Or in a positional node holds positional nodes
-    return _words_of(node.left) + _words_of(node.right)
 
 
 def _positional(node: Node) -> bool:
@@ -283,7 +284,7 @@ class _Segment:
         """Where each word of `parts` occurs in each of `docnums`."""
         first, last = min(docnums), max(docnums)
         found: dict[Word, dict[int, list[int]]] = {}
-        for word in {word for part in parts for word in _words_of(part)}:
+        for word in {word for part in parts for word in words_of(part)}:
             per_term = [read_positions(self.reader, word.field, term, docnums, first, last)
                         for term in self.terms(word)]
             if len(per_term) == 1:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +35,7 @@ from PySide6.QtWidgets import (
 from reviewer.core import browse
 from reviewer.core.case import Case
 from reviewer.core.demo import build_demo_case
-from reviewer.core.ingest.pipeline import IngestOptions, IngestSummary, ingest
+from reviewer.core.ingest.pipeline import DEFAULT_FILE_TIMEOUT, IngestOptions, IngestSummary, ingest
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate
 from reviewer.ui.dialogs.long_work import LongWorkDialog
 from reviewer.ui.tasks import Lane, TaskRunner, describe_error
@@ -79,11 +80,20 @@ class AddDocumentsDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("Optional: tried on encrypted files")
+        self.file_timeout = QSpinBox()
+        self.file_timeout.setObjectName("ingestFileTimeout")
+        self.file_timeout.setRange(0, 24 * 3600)
+        self.file_timeout.setSuffix(" s")
+        self.file_timeout.setSpecialValueText("No limit")
+        self.file_timeout.setValue(int(DEFAULT_FILE_TIMEOUT))
+        self.file_timeout.setToolTip("A file whose reader produces nothing for this long is stopped and "
+                                     "listed as an exception; in a mailbox or archive each message counts.")
 
         form = QFormLayout()
         form.addRow("Custodian", self.custodian)
         form.addRow("", self.from_folder)
         form.addRow("Password", self.password)
+        form.addRow("Time limit per file", self.file_timeout)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.add_button = self.buttons.addButton("Add to case", QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self.accept)
@@ -112,7 +122,8 @@ class AddDocumentsDialog(QDialog):
         from_folder = self.from_folder.isChecked()
         return IngestOptions(custodian="" if from_folder else self.custodian.currentText().strip(),
                              custodian_from_folder=from_folder, jobs=ingest_jobs(),
-                             passwords=[password] if password else [])
+                             passwords=[password] if password else [],
+                             file_timeout=self.file_timeout.value() or None)
 
     def _pick_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "Add files")

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.core import audit, browse
-from reviewer.core.search.hits import Hit
+from reviewer.core.search.hits import SHOWN_HITS, Hit
 from reviewer.core.search.index import DEFAULT_PARTS
 from reviewer.ui.icons import icon
 from reviewer.ui.searching import Searchers
@@ -52,7 +52,8 @@ class _Loaded:
 
 
 def _hits(searchers: Searchers, control: str, query: str) -> list[Hit]:
-    return searchers.get().hit_positions(control, query) if query else []
+    # The first hits only: a common word in a huge document has too many to find or highlight at once.
+    return searchers.get().hit_positions(control, query, SHOWN_HITS) if query else []
 
 
 def _text_spans(hits: list[Hit]) -> list[tuple[int, int]]:

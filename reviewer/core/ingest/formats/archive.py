@@ -1,14 +1,16 @@
 """ZIP archives: each member becomes a child, unless it is unsafe, encrypted, or would expand too far.
 
-Archives in a production are untrusted. Nothing is ever written to disk here, but member paths still
+Archives in a production are untrusted. Member paths are never used to write anywhere, but they still
 matter (the pipeline shows them and may export them), and sizes in the headers can lie, so every member
-is read through a meter that stops at the configured limits.
+is read through a meter that stops at the configured limits. Members are handed over one at a time, and
+a large one is spooled to a file in the scratch folder rather than held in memory.
 """
 
 from __future__ import annotations
 
 import re
 import stat
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -26,6 +28,8 @@ from reviewer.core.ingest.extracted import (
 from reviewer.core.ingest.formats.plain import check_not_empty
 
 _CHUNK = 1024 * 1024
+# Members larger than this go to a scratch file instead of memory.
+SPOOL_BYTES = 16 * 1024 * 1024
 # Small members compress extremely well when they are mostly blank; the ratio test only matters above this.
 _RATIO_FLOOR = 1024 * 1024
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -75,20 +79,37 @@ def _size_failure(size: int, compressed: int, meter: _Meter) -> ExtractionFailed
 
 
 def _read_capped(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, password: bytes | None, meter: _Meter
-) -> bytes:
-    """The member's bytes, counted as they expand rather than trusted from the header."""
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, password: bytes | None, meter: _Meter, scratch: Path
+) -> Child:
+    """The member, counted as it expands rather than trusted from the header: as bytes, or spooled."""
     chunks: list[bytes] = []
+    spool = None
     size = 0
-    with archive.open(info, pwd=password) as stream:
-        while chunk := stream.read(_CHUNK):
-            size += len(chunk)
-            failure = _size_failure(size, info.compress_size, meter)
-            if failure is not None:
-                raise failure
-            chunks.append(chunk)
+    try:
+        with archive.open(info, pwd=password) as stream:
+            while chunk := stream.read(_CHUNK):
+                size += len(chunk)
+                failure = _size_failure(size, info.compress_size, meter)
+                if failure is not None:
+                    raise failure
+                if spool is None and size > SPOOL_BYTES:
+                    spool = tempfile.NamedTemporaryFile(dir=scratch, prefix="member-", delete=False)
+                    spool.writelines(chunks)
+                    chunks = []
+                if spool is not None:
+                    spool.write(chunk)
+                else:
+                    chunks.append(chunk)
+    except BaseException:
+        if spool is not None:
+            spool.close()
+            Path(spool.name).unlink(missing_ok=True)
+        raise
     meter.total += size
-    return b"".join(chunks)
+    if spool is not None:
+        spool.close()
+        return Child(info.filename, spooled=Path(spool.name))
+    return Child(info.filename, b"".join(chunks))
 
 
 def _read_member(
@@ -113,7 +134,7 @@ def _read_member(
     if info.flag_bits & 0x1:
         return _read_encrypted(archive, info, context, meter)
     try:
-        return Child(name, _read_capped(archive, info, None, meter))
+        return _read_capped(archive, info, None, meter, context.scratch)
     except ExtractionFailed as failure:
         return Child(name, failure=failure)
     except NotImplementedError:
@@ -129,7 +150,7 @@ def _read_encrypted(
         return Child(info.filename, failure=ExtractionFailed(Reason.ENCRYPTED, _AES_ENCRYPTED))
     for password in context.passwords:
         try:
-            return Child(info.filename, _read_capped(archive, info, password.encode("utf-8"), meter))
+            return _read_capped(archive, info, password.encode("utf-8"), meter, context.scratch)
         except ExtractionFailed as failure:
             return Child(info.filename, failure=failure)
         except (RuntimeError, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError):

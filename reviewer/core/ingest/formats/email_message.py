@@ -30,10 +30,17 @@ from reviewer.core.ingest.extracted import (
     ExtractContext,
     Extraction,
     ExtractionFailed,
+    Flag,
     Reason,
 )
 from reviewer.core.ingest.formats.html import decode_html, html_to_text
-from reviewer.core.ingest.formats.plain import check_not_empty, decode_text, naive_utc
+from reviewer.core.ingest.formats.plain import (
+    MetadataReader,
+    check_not_empty,
+    decode_text,
+    naive_utc,
+    text_codec,
+)
 
 _MESSAGE_MIME = "message/rfc822"
 _ADDRESS_FIELDS = ("from", "to", "cc", "bcc")
@@ -59,6 +66,12 @@ _SUPERSETS = {
     "iso-8859-6-i": "iso-8859-6",
 }
 _REPORT_TYPES = ("message/delivery-status", "text/rfc822-headers")
+# Encrypted bodies: S/MIME enveloped data and PGP/MIME. Their ciphertext is kept in the original only.
+_SMIME_TYPES = ("application/pkcs7-mime", "application/x-pkcs7-mime")
+_PGP_ENCRYPTED = "multipart/encrypted"
+_PGP_ARMOR = "-----BEGIN PGP MESSAGE-----"
+# Headers that make a message/rfc822 wrapper a message of its own rather than an envelope to look through.
+_OWN_HEADERS = ("from", "to", "cc", "subject", "message-id")
 _ATTACHED_DAMAGED = "The attached message is damaged and could not be extracted."
 _NOT_AN_EMAIL = "The file is named as an email but does not contain an email message."
 
@@ -66,20 +79,32 @@ _NOT_AN_EMAIL = "The file is named as an email but does not contain an email mes
 # ---- Decoding and formatting ------------------------------------------------------------------------
 
 
-def _decode_charset(data: bytes, charset: str | None) -> str:
-    """Text of a MIME part: its declared charset when that is known and fits, else a detected one."""
+def _decode_charset(data: bytes, charset: str | None, flags: list[Flag]) -> str:
+    """Text of a MIME part: its declared charset when that is known and fits, else a detected one.
+
+    A charset no codec knows (`x-unknown`, `rot13`) adds CHARSET_GUESSED to `flags`.
+    """
     label = (charset or "").strip().strip('"').lower()
     if label and label not in _WEAK_CHARSETS:
-        try:
-            return data.decode(codecs.lookup(_SUPERSETS.get(label, label)).name)
-        except (LookupError, UnicodeDecodeError):
-            pass
+        codec = text_codec(_SUPERSETS.get(label, label))
+        if codec is None:
+            _flag(flags, Flag.CHARSET_GUESSED)
+        else:
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                pass
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     # A declared Latin-1 is almost always really Windows-1252 (curly quotes, dashes), as browsers assume.
     return data.decode("cp1252", errors="replace") if label in _WEAK_CHARSETS else decode_text(data)
+
+
+def _flag(flags: list[Flag], flag: Flag) -> None:
+    if flag not in flags:
+        flags.append(flag)
 
 
 def rtf_body_text(data: bytes) -> str:
@@ -193,10 +218,12 @@ class _Reader:
     """Headers, body and attachments of one parsed message."""
 
     def __init__(self, message: Message) -> None:
-        self.message = message
-        self.header_charset = _text_charset(message)
+        self.message = _unwrapped(message)
+        self.header_charset = _text_charset(self.message)
         self.bodies: list[str] = []
         self.children: list[Child] = []
+        self.metadata = MetadataReader()
+        self.flags = self.metadata.flags  # one list: a damaged Date and an unknown charset flag alike
 
     def header_values(self, name: str) -> list[str]:
         # raw_items never parses, so a malformed header cannot raise here; decoding is done by hand.
@@ -217,28 +244,37 @@ class _Reader:
             cc=addresses["cc"],
             bcc=addresses["bcc"],
             subject=self.header("subject"),
-            sent=_parse_date(self.header("date")),
+            sent=self.metadata.date(self.header("date"), _parse_date),
             message_id=self.header("message-id"),
             in_reply_to=self.header("in-reply-to"),
             references=" ".join(self.header("references").split()),
         )
 
     def read(self) -> None:
-        self._visit(self.message, is_root=True)
+        self._visit(self.message)
 
-    def _visit(self, part: Message, is_root: bool = False) -> None:
+    def _visit(self, part: Message) -> None:
         content_type = part.get_content_type()
-        if content_type == _MESSAGE_MIME and not is_root:
+        if content_type == _MESSAGE_MIME:
+            # At the root only when the wrapper has headers of its own (a journal envelope, say); a bare
+            # wrapper was looked through in __init__.
             self._attach_message(part)
+        elif _is_encrypted(part):
+            # Only the recipient's key opens it: the message is kept with its headers, flagged, and its
+            # ciphertext (already in the original) is not split out as unreadable attachments.
+            _flag(self.flags, Flag.ENCRYPTED_CONTENT)
         elif content_type in _REPORT_TYPES:
             # A bounce's delivery report says which address failed and why; reviewers search for that.
-            self.bodies.append(_part_text(part))
+            self.bodies.append(_part_text(part, self.flags))
         elif part.is_multipart():
             self._visit_multipart(part)
         elif _is_attachment(part):
             self._attach(part)
         elif content_type in ("text/plain", "text/html"):
-            self.bodies.append(_part_text(part))
+            text = _part_text(part, self.flags)
+            if _PGP_ARMOR in text:
+                _flag(self.flags, Flag.ENCRYPTED_CONTENT)
+            self.bodies.append(text)
         elif part.get_payload(decode=True):
             self._attach(part)
 
@@ -247,7 +283,7 @@ class _Reader:
         if part.get_content_subtype() == "alternative":
             # One version of the body is enough; plain text is what the sender wrote most faithfully.
             # The other versions' own attachments (inline images of the HTML version) still count.
-            chosen = _preferred_alternative(subparts)
+            chosen = _preferred_alternative(subparts, self.flags)
             for sub in subparts:
                 if sub is chosen:
                     self._visit(sub)
@@ -300,6 +336,26 @@ class _Reader:
             self.children.append(Child(name=name, data=data))
 
 
+def _unwrapped(message: Message) -> Message:
+    """The message inside a bare message/rfc822 wrapper (one with no headers of its own), else itself."""
+    while message.get_content_type() == _MESSAGE_MIME:
+        payload = message.get_payload()
+        inner = payload[0] if isinstance(payload, list) and payload else None
+        own = any(message.get(name) for name in _OWN_HEADERS)
+        if not isinstance(inner, Message) or own:
+            break
+        message = inner
+    return message
+
+
+def _is_encrypted(part: Message) -> bool:
+    content_type = part.get_content_type()
+    if content_type == _PGP_ENCRYPTED:
+        return True
+    # S/MIME signed-only messages use the same type with smime-type=signed-data.
+    return content_type in _SMIME_TYPES and str(part.get_param("smime-type") or "").lower() != "signed-data"
+
+
 def _text_charset(message: Message) -> str | None:
     for part in message.walk():
         charset = part.get_content_charset() if part.get_content_maintype() == "text" else None
@@ -317,16 +373,16 @@ def _is_attachment(part: Message) -> bool:
     return part.get_content_disposition() == "attachment" or bool(_filename(part))
 
 
-def _preferred_alternative(subparts: list[Message]) -> Message | None:
+def _preferred_alternative(subparts: list[Message], flags: list[Flag]) -> Message | None:
     for wanted in ("text/plain", "multipart/related", "multipart/mixed", "text/html"):
         for sub in subparts:
             if sub.get_content_type() == wanted and not _is_attachment(sub):
-                if wanted != "text/plain" or _part_text(sub).strip():
+                if wanted != "text/plain" or _part_text(sub, flags).strip():
                     return sub
     return subparts[-1] if subparts else None
 
 
-def _part_text(part: Message) -> str:
+def _part_text(part: Message, flags: list[Flag]) -> str:
     if part.is_multipart():
         # delivery-status reports parse as a list of header blocks
         return "\n".join(str(block) for block in part.get_payload() if isinstance(block, Message))
@@ -335,9 +391,9 @@ def _part_text(part: Message) -> str:
         return ""
     if part.get_content_type() == "text/html":
         charset = part.get_content_charset()
-        markup = _decode_charset(data, charset) if charset else decode_html(data)
+        markup = _decode_charset(data, charset, flags) if charset else decode_html(data, flags)
         return html_to_text(markup)[0]
-    return _decode_charset(data, part.get_content_charset())
+    return _decode_charset(data, part.get_content_charset(), flags)
 
 
 def _message_bytes(message: Message) -> bytes:
@@ -355,12 +411,14 @@ def _message_bytes(message: Message) -> bytes:
         return message.as_string(policy=generator_policy).encode("utf-8", "surrogateescape")
 
 
-def _read(data: bytes, parse_policy: policy.Policy) -> tuple[EmailHeaders, str, str, list[Child]]:
+def _read(
+    data: bytes, parse_policy: policy.Policy
+) -> tuple[EmailHeaders, str, str, list[Child], list[Flag]]:
     reader = _Reader(BytesParser(policy=parse_policy).parsebytes(data))
     headers = reader.headers()
     reader.read()
     body = "\n\n".join(text.strip() for text in reader.bodies if text.strip())
-    return headers, reader.header("date"), body, reader.children
+    return headers, reader.header("date"), body, reader.children, reader.flags
 
 
 def _extraction_from_bytes(data: bytes, mime: str = _MESSAGE_MIME) -> Extraction:
@@ -368,10 +426,10 @@ def _extraction_from_bytes(data: bytes, mime: str = _MESSAGE_MIME) -> Extraction
     if not data.strip():
         raise ExtractionFailed(Reason.EMPTY, "The email file is empty.")
     try:
-        headers, date_text, body, children = _read(data, policy.default)
+        headers, date_text, body, children, flags = _read(data, policy.default)
     except Exception:  # the modern policy's header classes raise on some malformed headers
         try:
-            headers, date_text, body, children = _read(data, policy.compat32)
+            headers, date_text, body, children, flags = _read(data, policy.compat32)
         except Exception as error:
             raise ExtractionFailed(Reason.DAMAGED, "The email is damaged and could not be read.") from error
     if not any((headers.sender, headers.to, headers.subject, headers.sent, headers.message_id)):
@@ -385,6 +443,7 @@ def _extraction_from_bytes(data: bytes, mime: str = _MESSAGE_MIME) -> Extraction
         mime=mime,
         title=headers.subject,
         email=headers,
+        flags=flags,
         children=children,
     )
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import zlib
 from pathlib import Path
 
 import filetype
 import pymupdf
+from PIL import Image
 
 from reviewer.core.ingest.extracted import ExtractContext, Extraction, ExtractionFailed, Flag, Reason
+from reviewer.core.ingest.formats.downscale import TooLargeToReduce, image_size, reduced_png, reduction_factor
 from reviewer.core.ingest.formats.plain import check_not_empty
 
 # Damaged input is normal here and is reported as a ledger exception; MuPDF's own messages on stderr would
@@ -98,12 +101,31 @@ def extract(path: Path, context: ExtractContext) -> Extraction:
     flags: list[Flag] = []
     if ocr_available(context):
         try:
-            text = ocr_image_file(path)
-        except OcrFailed:
+            text, reduced = _ocr_within_budget(path)
+        except (OcrFailed, TooLargeToReduce):
             flags.append(Flag.NEEDS_OCR)
         else:
+            flags += [Flag.OCR_DOWNSCALED] if reduced else []
             if not text:
                 flags.append(Flag.NO_TEXT)
     else:
         flags.append(Flag.NEEDS_OCR)
     return Extraction(text=text, mime=kind.mime, pages=pages, flags=flags)
+
+
+def _ocr_within_budget(path: Path) -> tuple[str, bool]:
+    """The image's text, and whether it had to be read at reduced resolution to stay within the budget."""
+    try:
+        width, height = image_size(path)
+    except Image.DecompressionBombError as error:
+        raise TooLargeToReduce(str(error)) from error
+    except (OSError, ValueError, SyntaxError):  # Pillow cannot parse the header; MuPDF could open it
+        return ocr_image_file(path), False
+    factor = reduction_factor(width, height)
+    if factor == 1:
+        return ocr_image_file(path), False
+    try:
+        png = reduced_png(path, factor)
+    except (OSError, ValueError, zlib.error, SyntaxError) as error:
+        raise OcrFailed(f"the image could not be reduced for OCR ({error})") from error
+    return ocr_png_bytes(png), True

@@ -258,8 +258,11 @@ def extract(path: Path, context: ExtractContext) -> Extraction:
             author = _ole_string(metadata.author, metadata.codepage)
             title = _ole_string(metadata.title, metadata.codepage)
             created, modified = _ole_date(metadata.create_time), _ole_date(metadata.last_saved_time)
-        except Exception:
+        except Exception:  # olefile raises anything on a damaged property set; the body may still be fine
             author, title, created, modified = "", "", None, None
+            metadata_flags = [Flag.METADATA_DAMAGED]
+        else:
+            metadata_flags = []
         mime = _mime_of(ole)
         try:
             text = _ole_text(path, ole, mime)
@@ -275,5 +278,5 @@ def extract(path: Path, context: ExtractContext) -> Extraction:
         title=title,
         created=created,
         modified=modified,
-        flags=[] if text.strip() else [Flag.NO_TEXT],
+        flags=([] if text.strip() else [Flag.NO_TEXT]) + metadata_flags,
     )

@@ -2,11 +2,13 @@
 
 Each message leaves the mailbox as an RFC 822 message of its own (a top-level family) that the pipeline
 then reads with the .eml extractor. Both readers stream: an mbox is split line by line without loading
-it, and a PST is walked one item at a time, so multi-gigabyte mailboxes stay within memory.
+it (nor a list of its messages), and a PST is walked one item at a time, so multi-gigabyte mailboxes
+stay within memory; the pipeline records their messages as they come.
 """
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import re
 from collections.abc import Iterator
@@ -48,14 +50,13 @@ class _FromLine(NamedTuple):
     text: bytes
 
 
-def _message_spans(path: Path) -> list[tuple[int, int]]:
-    """Byte ranges of the messages, each without its "From " separator line.
+def _message_spans(path: Path) -> Iterator[tuple[int, int]]:
+    """Byte ranges of the messages, each without its "From " separator line, as the file is read.
 
     Writers do not always quote "From " at the start of a body line, nor leave a blank line before a
     separator, so a "From " line separates messages only when a header line follows it, or, for a
     message without headers, when blank lines surround it and it carries an envelope time.
     """
-    spans: list[tuple[int, int]] = []
     start: int | None = None
     pending: _FromLine | None = None
     previous_blank = True
@@ -68,7 +69,7 @@ def _message_spans(path: Path) -> list[tuple[int, int]]:
             if pending is not None:
                 headerless = blank and pending.after_blank and _ENVELOPE.match(pending.text)
                 if start is not None and (_HEADER_LINE.match(content) or headerless):
-                    spans.append((start, pending.start))
+                    yield start, pending.start
                     start = pending.end
                 pending = None
             if content.startswith(b"From "):
@@ -80,14 +81,13 @@ def _message_spans(path: Path) -> list[tuple[int, int]]:
                 start = line_start  # text before the first separator is kept as a message, not lost
             previous_blank = blank
     if start is not None:
-        spans.append((start, offset))
-    return spans
+        yield start, offset
 
 
-def _mbox_messages(path: Path, spans: list[tuple[int, int]], context: ExtractContext) -> Iterator[Child]:
-    width = max(4, len(str(len(spans))))
+def _mbox_messages(path: Path, count: int, context: ExtractContext) -> Iterator[Child]:
+    width = max(4, len(str(count)))
     with path.open("rb") as handle:
-        for number, (start, end) in enumerate(spans, start=1):
+        for number, (start, end) in enumerate(_message_spans(path), start=1):
             name = f"message-{number:0{width}d}.eml"
             if end - start > context.limits.max_member_bytes:
                 yield Child(name=name, failure=ExtractionFailed(Reason.TOO_LARGE, _TOO_LARGE))
@@ -105,17 +105,18 @@ def _mbox_messages(path: Path, spans: list[tuple[int, int]], context: ExtractCon
 def extract_mbox(path: Path, context: ExtractContext) -> Extraction:
     check_not_empty(path)
     try:
-        spans = _message_spans(path)
+        # Counted in a first pass (the names are numbered to the count's width), read in a second, so
+        # memory stays flat whatever the mailbox's size.
+        count = sum(1 for _ in _message_spans(path))
     except OSError as error:
         raise ExtractionFailed(Reason.DAMAGED, "The mailbox file could not be read.") from error
-    if not spans:
+    if not count:
         raise ExtractionFailed(Reason.EMPTY, "The mailbox contains no messages.")
-    count = len(spans)
     return Extraction(
         text=f"Mailbox with {count} message{'s' if count != 1 else ''}",
         mime="application/mbox",
         flags=[Flag.CONTAINER],
-        children=_mbox_messages(path, spans, context),
+        children=_mbox_messages(path, count, context),
         children_are_top_level=True,
     )
 
@@ -336,6 +337,12 @@ def _rfc822(message: pypff.message, item_name: str, context: ExtractContext) -> 
     headers = _transport_headers(message.transport_headers or "") or _built_headers(message, properties)
     body = _body(message, properties)
     failures = _add_attachments(message, body, item_name, context)
+    # Fixed boundaries (the email package draws random ones), so that the same item always gives the same
+    # bytes: its hash then survives a second ingest, and a run resumed inside the PST matches a whole one.
+    stem = hashlib.sha256(item_name.encode("utf-8", "replace")).hexdigest()[:24]
+    for number, part in enumerate(body.walk()):
+        if part.is_multipart():
+            part.set_boundary(f"=_reviewer_{stem}_{number}")
     header_block = "".join(f"{line}\r\n" for line in headers).encode("utf-8", errors="replace")
     return header_block + body.as_bytes(), failures
 

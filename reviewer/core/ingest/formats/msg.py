@@ -21,6 +21,7 @@ from reviewer.core.ingest.extracted import (
     ExtractContext,
     Extraction,
     ExtractionFailed,
+    Flag,
     Reason,
 )
 from reviewer.core.ingest.formats.email_message import (
@@ -30,7 +31,7 @@ from reviewer.core.ingest.formats.email_message import (
     safe_attachment_name,
 )
 from reviewer.core.ingest.formats.html import decode_html, html_to_text
-from reviewer.core.ingest.formats.plain import check_not_empty, naive_utc
+from reviewer.core.ingest.formats.plain import MetadataReader, check_not_empty
 
 _MSG_MIME = "application/vnd.ms-outlook"
 _TRANSPORT_HEADERS = "__substg1.0_007D"
@@ -100,7 +101,7 @@ def _recipients(msg: MSGFile, kind: RecipientType) -> str:
     return "; ".join(filter(None, found))
 
 
-def _headers(msg: Any) -> tuple[EmailHeaders, str]:  # Any: the fields vary with the Outlook item type
+def _headers(msg: Any, metadata: MetadataReader) -> tuple[EmailHeaders, str]:  # Any: fields vary by item type
     """The internet headers the message arrived with, completed from Outlook's own fields."""
     from_outlook = EmailHeaders(
         sender=_clean(_safe(lambda: msg.sender)),
@@ -108,7 +109,7 @@ def _headers(msg: Any) -> tuple[EmailHeaders, str]:  # Any: the fields vary with
         cc=_safe(lambda: _recipients(msg, RecipientType.CC)) or "",
         bcc=_safe(lambda: _recipients(msg, RecipientType.BCC)) or "",
         subject=_clean(_safe(lambda: msg.subject)),
-        sent=naive_utc(_safe(lambda: msg.date)),
+        sent=metadata.date(_safe(lambda: msg.date), lambda value: value),
         message_id=_clean(_safe(lambda: msg.messageId)),
         in_reply_to=_clean(_safe(lambda: msg.inReplyTo)),
         references=" ".join(_clean(_safe(lambda: msg.getStringStream(_REFERENCES))).split()),
@@ -162,13 +163,23 @@ def _attachments(msg: MSGFile) -> list[Child]:
     return children
 
 
+def _is_encrypted(msg: MSGFile) -> bool:
+    # Outlook keeps S/MIME mail as class IPM.Note.SMIME with the enveloped data as its one attachment;
+    # signed-only mail is IPM.Note.SMIME.MultipartSigned and readable.
+    item_class = str(_safe(lambda: msg.classType) or "").lower()
+    return item_class.startswith("ipm.note.smime") and not item_class.endswith("multipartsigned")
+
+
 def extract(path: Path, context: ExtractContext) -> Extraction:
     check_not_empty(path)
     msg = _open_in_right_encoding(path)
+    metadata = MetadataReader()
     try:
-        headers, date_text = _headers(msg)
-        body = _body(msg)
-        children = _attachments(msg)
+        headers, date_text = _headers(msg, metadata)
+        encrypted = _is_encrypted(msg)
+        body = "" if encrypted else _body(msg)
+        # The ciphertext stays in the original; as a child it would only be an unreadable exception.
+        children = [] if encrypted else _attachments(msg)
     except Exception as error:  # a structure the library cannot walk, beyond the per-field guards
         raise ExtractionFailed(Reason.DAMAGED, _DAMAGED) from error
     finally:
@@ -178,5 +189,6 @@ def extract(path: Path, context: ExtractContext) -> Extraction:
         mime=_MSG_MIME,
         title=headers.subject,
         email=headers,
+        flags=metadata.flags + ([Flag.ENCRYPTED_CONTENT] if encrypted else []),
         children=children,
     )

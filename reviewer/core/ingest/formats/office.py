@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -28,7 +29,7 @@ from reviewer.core.ingest.extracted import (
     Limits,
     Reason,
 )
-from reviewer.core.ingest.formats.plain import PAGE_BREAK, check_not_empty, member_too_large, naive_utc
+from reviewer.core.ingest.formats.plain import PAGE_BREAK, MetadataReader, check_not_empty, member_too_large
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_OFFICE = "The document is password-protected; Reviewer cannot open password-protected Office files."
@@ -100,6 +101,50 @@ def _check_package(path: Path, kind: str, limits: Limits) -> None:
         )
 
 
+# A DOCTYPE's internal subset may declare entities (XXE, "billion laughs"); quoted values may hold "]" or ">".
+_DOCTYPE = re.compile(rb"""<!DOCTYPE(?:[^\[>"']|"[^"]*"|'[^']*')*(?:\[(?:[^\]"']|"[^"]*"|'[^']*')*\])?\s*>""")
+_DECLARED_ENTITY_REFERENCE = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)[A-Za-z_:][\w.:-]*;")
+_DOCTYPE_WINDOW = 4096
+
+
+def without_doctype(xml: bytes) -> bytes:
+    """The XML without its DOCTYPE, and without references to the entities it declared: never resolved.
+
+    Office never writes a DOCTYPE, so one is a sign of a crafted file; python-docx ignores it, but the
+    safe parsers openpyxl and the core properties use refuse the whole part. Dropping it reads the
+    document as Office would have written it.
+    """
+    if b"<!DOCTYPE" not in xml[:_DOCTYPE_WINDOW]:
+        return xml
+    xml = _DOCTYPE.sub(b"", xml, count=1)
+    return _DECLARED_ENTITY_REFERENCE.sub(b"", xml)
+
+
+def _without_doctypes(path: Path, scratch: Path) -> Path:
+    """`path` itself, or a copy in `scratch` whose XML parts carry no DOCTYPE."""
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+        if not any(_has_doctype(archive, info) for info in members):
+            return path
+        copy = scratch / "without-doctype.zip"
+        with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as clean:
+            for info in members:
+                data = archive.read(info)
+                clean.writestr(info, without_doctype(data) if _is_xml_part(info) else data)
+    return copy
+
+
+def _is_xml_part(info: zipfile.ZipInfo) -> bool:
+    return info.filename.endswith((".xml", ".rels")) and not info.is_dir()
+
+
+def _has_doctype(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    if not _is_xml_part(info):
+        return False
+    with archive.open(info) as part:
+        return b"<!DOCTYPE" in part.read(_DOCTYPE_WINDOW)
+
+
 def _damaged(kind: str) -> ExtractionFailed:
     return ExtractionFailed(Reason.DAMAGED, f"The {kind} file is damaged and could not be read.")
 
@@ -137,13 +182,11 @@ class _CoreProperties:
     title: str = ""
     created: datetime | None = None
     modified: datetime | None = None
+    flags: list[Flag] = field(default_factory=list)
 
 
-def _w3c_date(value: str | None) -> datetime | None:
-    try:
-        return naive_utc(datetime.fromisoformat(value.strip())) if value else None
-    except ValueError:
-        return None
+def _w3c_date(value: str) -> datetime:
+    return datetime.fromisoformat(value.strip())
 
 
 def _core_properties(path: Path) -> _CoreProperties:
@@ -155,7 +198,7 @@ def _core_properties(path: Path) -> _CoreProperties:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
-            content_types = ElementTree.fromstring(archive.read("[Content_Types].xml"))
+            content_types = ElementTree.fromstring(without_doctype(archive.read("[Content_Types].xml")))
             part = next(
                 (
                     override.get("PartName", "").lstrip("/")
@@ -166,14 +209,16 @@ def _core_properties(path: Path) -> _CoreProperties:
             )
             if part not in names:
                 return _CoreProperties()
-            root = ElementTree.fromstring(archive.read(part))
+            root = ElementTree.fromstring(without_doctype(archive.read(part)))
     except Exception:
         return _CoreProperties()
+    metadata = MetadataReader()
     return _CoreProperties(
-        author=(root.findtext(_DC + "creator") or "").strip(),
-        title=(root.findtext(_DC + "title") or "").strip(),
-        created=_w3c_date(root.findtext(_DCTERMS + "created")),
-        modified=_w3c_date(root.findtext(_DCTERMS + "modified")),
+        author=metadata.text(root.findtext(_DC + "creator")),
+        title=metadata.text(root.findtext(_DC + "title")),
+        created=metadata.date(root.findtext(_DCTERMS + "created"), _w3c_date),
+        modified=metadata.date(root.findtext(_DCTERMS + "modified"), _w3c_date),
+        flags=metadata.flags,
     )
 
 
@@ -320,7 +365,7 @@ def extract_docx(path: Path, context: ExtractContext) -> Extraction:
         title=properties.title,
         created=properties.created,
         modified=properties.modified,
-        flags=[] if text else [Flag.NO_TEXT],
+        flags=([] if text else [Flag.NO_TEXT]) + properties.flags,
         children=_embedded_files(path, context.limits),
     )
 
@@ -333,7 +378,7 @@ def extract_xlsx(path: Path, context: ExtractContext) -> Extraction:
     lines: list[str] = []
     try:
         # A file object, not the path: openpyxl refuses paths whose extension it does not know.
-        with path.open("rb") as stream:
+        with _without_doctypes(path, context.scratch).open("rb") as stream:
             workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
             try:
                 for sheet in workbook.worksheets:
@@ -351,7 +396,7 @@ def extract_xlsx(path: Path, context: ExtractContext) -> Extraction:
         title=properties.title,
         created=properties.created,
         modified=properties.modified,
-        flags=[] if has_values else [Flag.NO_TEXT],
+        flags=([] if has_values else [Flag.NO_TEXT]) + properties.flags,
         children=_embedded_files(path, context.limits),
     )
 
@@ -395,6 +440,6 @@ def extract_pptx(path: Path, context: ExtractContext) -> Extraction:
         title=properties.title,
         created=properties.created,
         modified=properties.modified,
-        flags=[] if text.strip() else [Flag.NO_TEXT],
+        flags=([] if text.strip() else [Flag.NO_TEXT]) + properties.flags,
         children=_embedded_files(path, context.limits),
     )

@@ -20,7 +20,7 @@ from reviewer.core.ingest.extracted import (
     Reason,
 )
 from reviewer.core.ingest.formats.image import OcrFailed, ocr_available, ocr_png_bytes
-from reviewer.core.ingest.formats.plain import PAGE_BREAK, check_not_empty, member_too_large
+from reviewer.core.ingest.formats.plain import PAGE_BREAK, MetadataReader, check_not_empty, member_too_large
 
 OCR_DPI = 300
 # An oversized page (a poster, a mis-scaled scan) at 300 dpi would need gigabytes of pixels.
@@ -45,7 +45,10 @@ def parse_pdf_date(value: str) -> datetime | None:
         return None
     if sign in ("+", "-"):
         offset = timedelta(hours=int(offset_hours or 0), minutes=int(offset_minutes or 0))
-        moment = moment - offset if sign == "+" else moment + offset
+        try:
+            moment = moment - offset if sign == "+" else moment + offset
+        except OverflowError:  # D:0001… with a zone east of UTC
+            return None
     return moment
 
 
@@ -132,6 +135,14 @@ def _attachments(document: pymupdf.Document, limits: Limits) -> list[Child]:
     return children
 
 
+def _info(document: pymupdf.Document, metadata: MetadataReader) -> dict[str, str]:
+    try:
+        return document.metadata or {}
+    except Exception:  # a damaged Info dictionary must not cost the pages
+        metadata.mark_damaged()
+        return {}
+
+
 def _read(document: pymupdf.Document, context: ExtractContext) -> Extraction:
     flags: list[Flag] = []
     if document.needs_pass:
@@ -152,16 +163,17 @@ def _read(document: pymupdf.Document, context: ExtractContext) -> Extraction:
         flags.append(Flag.NEEDS_OCR if needs_ocr else Flag.NO_TEXT)
     elif needs_ocr:
         flags.append(Flag.NEEDS_OCR)
-    metadata = document.metadata or {}
+    metadata = MetadataReader()
+    info = _info(document, metadata)
     return Extraction(
         text=text,
         mime="application/pdf",
         pages=len(texts),
-        author=(metadata.get("author") or "").strip(),
-        title=(metadata.get("title") or "").strip(),
-        created=parse_pdf_date(metadata.get("creationDate") or ""),
-        modified=parse_pdf_date(metadata.get("modDate") or ""),
-        flags=flags,
+        author=metadata.text(info.get("author")),
+        title=metadata.text(info.get("title")),
+        created=metadata.date(info.get("creationDate"), parse_pdf_date),
+        modified=metadata.date(info.get("modDate"), parse_pdf_date),
+        flags=flags + metadata.flags,
         children=_attachments(document, context.limits),
     )
 

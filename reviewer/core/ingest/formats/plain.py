@@ -5,8 +5,10 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import charset_normalizer
 from striprtf.striprtf import rtf_to_text
@@ -47,6 +49,63 @@ def naive_utc(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is None:
         return value
     return value.astimezone(UTC).replace(tzinfo=None)
+
+
+# Metadata dates outside these years are placeholders or damage (year 0001, 9999), not when anything happened.
+_PLAUSIBLE_YEARS = range(1900, 2200)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class MetadataReader:
+    """Reads a document's metadata fields one by one, so that bad metadata never costs the document.
+
+    A field that is present but cannot be read (a date in year 0001, one that overflows when its zone is
+    applied, text with undecodable characters) is left out or repaired, and `flags` then says
+    "metadata damaged"; the text and the document are kept.
+    """
+
+    def __init__(self) -> None:
+        self.flags: list[Flag] = []
+
+    def mark_damaged(self) -> None:
+        if Flag.METADATA_DAMAGED not in self.flags:
+            self.flags.append(Flag.METADATA_DAMAGED)
+
+    def date(self, raw: Any, parse: Callable[[Any], datetime | None]) -> datetime | None:
+        """`parse(raw)` as naive UTC; None, and the flag, when `raw` is there but gives no plausible date."""
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        try:
+            value = naive_utc(parse(raw))
+        except (ValueError, OverflowError, TypeError):
+            value = None
+        if value is None or value.year not in _PLAUSIBLE_YEARS:
+            self.mark_damaged()
+            return None
+        return value
+
+    def text(self, raw: Any) -> str:
+        """An author or title as clean text; characters that cannot be stored become U+FFFD."""
+        if raw is None:
+            return ""
+        if not isinstance(raw, str):
+            self.mark_damaged()
+            return ""
+        if _LONE_SURROGATE.search(raw):
+            self.mark_damaged()
+            raw = _LONE_SURROGATE.sub("\ufffd", raw)
+        return raw.strip()
+
+
+def text_codec(label: str) -> str | None:
+    """The codec a declared charset names, or None when none does or it is no text encoding (`rot13`)."""
+    try:
+        b"x".decode(label)  # LookupError for unknown labels and bytes-to-bytes codecs alike ("" is exempt)
+    except LookupError:
+        return None
+    except ValueError:  # a real text codec that cannot decode this sample is still a text codec
+        pass
+    return codecs.lookup(label).name
 
 
 def bom_encoding(data: bytes) -> tuple[str, int] | None:
@@ -119,7 +178,8 @@ def decode_text(data: bytes) -> str:
 
 def extract_text(path: Path, context: ExtractContext) -> Extraction:
     check_not_empty(path)
-    text = decode_text(path.read_bytes())
+    with path.open("rb") as stream:  # no more than the text kept: a character takes at least a byte
+        text = decode_text(stream.read(context.limits.max_text_chars + 1))
     mime = _MIME_BY_SUFFIX.get(Path(context.file_name).suffix.lower(), "text/plain")
     return Extraction(text=text, mime=mime, flags=[] if text.strip() else [Flag.NO_TEXT])
 
@@ -158,16 +218,11 @@ def _rtf_info_text(data: bytes, name: str, encoding: str) -> str:
         return ""
 
 
-def _rtf_info_date(data: bytes, name: str) -> datetime | None:
-    # RTF \info dates carry no zone; they are the author's local time, kept as given.
-    match = _RTF_INFO_DATE[name].search(data)
-    if match is None:
-        return None
+def _rtf_info_date(match: re.Match[bytes]) -> datetime:
+    # RTF \info dates carry no zone; they are the author's local time, kept as given. A huge \yr
+    # overflows, an impossible \mo fails: MetadataReader drops either.
     year, month, day, hour, minute, second = (int(part) if part else 0 for part in match.groups())
-    try:
-        return datetime(year, month, day, hour, minute, second)
-    except ValueError:
-        return None
+    return datetime(year, month, day, hour, minute, second)
 
 
 def extract_rtf(path: Path, context: ExtractContext) -> Extraction:
@@ -181,12 +236,13 @@ def extract_rtf(path: Path, context: ExtractContext) -> Extraction:
         text = rtf_to_text(data.decode("latin-1"), encoding=encoding, errors="replace")
     except Exception as error:
         raise ExtractionFailed(Reason.DAMAGED, "The RTF file is damaged and could not be read.") from error
+    metadata = MetadataReader()
     return Extraction(
         text=text,
         mime="application/rtf",
-        title=_rtf_info_text(data, "title", encoding).strip(),
-        author=_rtf_info_text(data, "author", encoding).strip(),
-        created=_rtf_info_date(data, "creatim"),
-        modified=_rtf_info_date(data, "revtim"),
-        flags=[] if text.strip() else [Flag.NO_TEXT],
+        title=metadata.text(_rtf_info_text(data, "title", encoding)),
+        author=metadata.text(_rtf_info_text(data, "author", encoding)),
+        created=metadata.date(_RTF_INFO_DATE["creatim"].search(data), _rtf_info_date),
+        modified=metadata.date(_RTF_INFO_DATE["revtim"].search(data), _rtf_info_date),
+        flags=([] if text.strip() else [Flag.NO_TEXT]) + metadata.flags,
     )
