@@ -5,6 +5,7 @@ Layout (copy the folder and you have copied the case):
     index/         Whoosh, rebuildable          text/      extracted text per document
     productions/   production volumes           case.lock  held by the one writer
     backups/       the database as it was before each schema upgrade
+    index.lock, index.swap.lock, index.new/   the index's own locks and a rebuild not yet swapped in
 """
 
 from __future__ import annotations
