@@ -22,7 +22,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zipfile
 from datetime import UTC, datetime, timedelta
@@ -123,50 +122,21 @@ def _full_phase(source: Path, jobs: int) -> dict[str, float]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _sample_tree_peaks(root: int, peaks: dict[int, int], done: threading.Event) -> None:
-    """Peak resident set (VmHWM, kB) of each process under `root`, sampled until `done`."""
-    while not done.is_set():
-        parents: dict[int, int] = {}
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                except (OSError, IndexError, ValueError):
-                    continue
-        tree, grew = {root}, True
-        while grew:
-            grown = {pid for pid, parent in parents.items() if parent in tree} - tree
-            tree |= grown
-            grew = bool(grown)
-        for pid in tree:
-            try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        peaks[pid] = max(peaks.get(pid, 0), int(line.split()[1]))
-            except OSError:
-                continue
-        time.sleep(0.05)
-
-
 def run_phase(phase: str, source: Path, jobs: int) -> dict[str, float]:
     """Run one phase in a child process and measure the largest process of its tree."""
+    from tests.process_tree import TreePeak
+
     command = [sys.executable, __file__, "--phase", phase, "--source", str(source), "--jobs", str(jobs)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    peaks: dict[int, int] = {}
-    done = threading.Event()
-    sampler = threading.Thread(target=_sample_tree_peaks, args=(process.pid, peaks, done))
-    if Path("/proc/self/status").exists():
-        sampler.start()
+    tree = TreePeak(process.pid)
     output = process.stdout.read() if process.stdout else ""
     _pid, status, usage = os.wait4(process.pid, 0)
-    done.set()
-    if sampler.is_alive():
-        sampler.join()
+    tree_kb = tree.stop()
     if status != 0:
         raise SystemExit(f"{phase} phase failed on {source}")
     result = json.loads(output)
     # Without /proc, the phase's own figure (workers of a fork server are not its children).
-    peak_kb = max(peaks.values()) if peaks else usage.ru_maxrss
+    peak_kb = tree_kb or usage.ru_maxrss
     result["peak_rss_mb"] = round(peak_kb / 1024, 1)
     return result
 

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from reviewer.core.ingest.pipeline import READER_MODULES_VARIABLE, IngestOptions
 from reviewer.core.models import IngestEntry
 from reviewer.core.progress import CancelToken, ProgressUpdate
 from tests.helpers import make_zip
+from tests.process_tree import TreePeak
 
 
 def make_mbox(path: Path, count: int, tag: str = "msg") -> Path:
@@ -58,53 +58,6 @@ def document_facts(case: Case) -> list[tuple[str, str, str, str | None]]:
     return [(r["control"], r["path"], r["sha256"], r["container"]) for r in inventory.document_rows(case)]
 
 
-class TreePeak:
-    """The largest resident set any process of a process tree reached, sampled from /proc (Linux)."""
-
-    def __init__(self, root: int) -> None:
-        self.root = root
-        self.peaks: dict[int, int] = {}
-        self.running = True
-        self.thread = threading.Thread(target=self._sample, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> int:
-        """Peak resident set, in MB, of the largest process."""
-        self.running = False
-        self.thread.join()
-        return max(self.peaks.values(), default=0) // 1024
-
-    def _sample(self) -> None:
-        while self.running:
-            for pid in self._tree():
-                try:
-                    status = Path(f"/proc/{pid}/status").read_text()
-                except OSError:
-                    continue
-                for line in status.splitlines():
-                    if line.startswith("VmHWM:"):
-                        self.peaks[pid] = max(self.peaks.get(pid, 0), int(line.split()[1]))
-            time.sleep(0.05)
-
-    def _tree(self) -> set[int]:
-        parents: dict[int, int] = {}
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                except (OSError, IndexError, ValueError):
-                    continue
-        tree = {self.root}
-        grew = True
-        while grew:
-            grew = False
-            for pid, parent in parents.items():
-                if parent in tree and pid not in tree:
-                    tree.add(pid)
-                    grew = True
-        return tree
-
-
 def _ingest_command(case_dir: Path, *paths: Path) -> list[str]:
     return [sys.executable, "-m", "reviewer", "ingest", str(case_dir), *map(str, paths), "--jobs", "2"]
 
@@ -117,7 +70,7 @@ def _run_measured(command: list[str]) -> int:
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = TreePeak(process.pid)
     _, errors = process.communicate(timeout=600)
-    megabytes = peak.stop()
+    megabytes = peak.stop() // 1024
     assert process.returncode == 0, errors
     return megabytes
 
@@ -167,7 +120,7 @@ def test_mailbox_streams_stop_is_prompt_and_memory_stays_flat(tmp_path: Path) ->
     stopped = time.monotonic()
     assert process.wait(timeout=30) == 130
     assert time.monotonic() - stopped < 5
-    large_peak = peak.stop()
+    large_peak = peak.stop() // 1024
     print(f"peak RSS MB: {small_peak} for 1,000 messages, {large_peak} for 20,000 stopped at 2,500+")
     assert large_peak < small_peak * 1.3 + 40, (small_peak, large_peak)
     with Case.open(tmp_path / "large-case") as case:
