@@ -198,6 +198,7 @@ def test_the_case_wide_trail_lists_every_action_newest_first(coded_case, capsys)
         ('saving the search "Memos"', 1, True, True),
         ("marking @quill-law.example as an attorney", 1, True, False),
         (f'tagging {controls["memo.txt"]} "Hot"', 1, True, False),
+        ("ingest batch 1: 5 documents, 0 duplicates, 0 exceptions", 1, False, False),  # a long job
     ]
     code, out, _ = run(capsys, "history", path, "--all", "--limit", "1")
     assert code == 0 and "Memos" in out and "attorney" not in out  # the table wraps to the terminal
