@@ -5,8 +5,8 @@ work; each unit records one input (a file with everything in it, a load-file row
 `RecordingTransaction`. The run groups units into transactions of a couple of seconds and keeps the rules
 that make a case safe in one place:
 
-- The run holds the case's writer lock, and each transaction starts with a write, so SQLite's write lock is
-  held before anything is read: no other process can record in between.
+- The run holds the case's writer lock, and each transaction is a write session (BEGIN IMMEDIATE, db.py),
+  so SQLite's write lock is held before anything is read: no other process can record in between.
 - Document ids are allocated inside the transaction that records them, from the newest id committed;
   control numbers and ids are unique in the schema as the backstop.
 - A document's text file is written inside its transaction, once its id is taken, and made durable (file
@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reviewer.core.audit import Action, record_job
@@ -46,8 +46,6 @@ class RecordingTransaction:
         self.new_document_ids: list[int] = []
         self._next_id: int | None = None
         self._text_folders: set[Path] = set()
-        # The first statement writes, so the transaction holds the database's write lock from here on.
-        session.execute(update(IngestBatch).where(IngestBatch.id == batch_id).values(finished=None))
 
     def new_document_id(self) -> int:
         if self._next_id is None:
