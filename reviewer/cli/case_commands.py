@@ -6,15 +6,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
 from reviewer.cli.common import console, fail, open_case, print_json, progress_bar, stdout_console, write_csv
-from reviewer.core import demo, inventory
-from reviewer.core.case import Case
-from reviewer.core.ingest.extracted import Limits
-from reviewer.core.ingest.pipeline import DEFAULT_FILE_TIMEOUT, IngestOptions, IngestSummary, ingest
-from reviewer.core.search.repair import repair
+from reviewer.core import demo
+from reviewer.core.choices import DEFAULT_FILE_TIMEOUT
+
+if TYPE_CHECKING:
+    from reviewer.core.ingest.pipeline import IngestSummary
 
 DOC_COLUMNS = [
     "control", "path", "custodian", "custodians", "file_name", "ext", "mime", "kind", "md5", "sha1", "sha256",
@@ -88,12 +89,17 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from reviewer.core.case import Case
+
     with Case.create(args.case, name=args.name) as case:
         console.print(f"Created case [bold]{case.name}[/] in {case.root}", highlight=False)
     return 0
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from reviewer.core.ingest.extracted import Limits
+    from reviewer.core.ingest.pipeline import IngestOptions, ingest
+
     limits = Limits() if args.max_file_mb is None else Limits(max_file_bytes=args.max_file_mb * 1024 * 1024)
     options = IngestOptions(custodian=args.custodian, custodian_from_folder=args.custodian_from_folder,
                             jobs=args.jobs, passwords=args.password, limits=limits, ocr=not args.no_ocr,
@@ -123,6 +129,8 @@ def _print_summary(summary: IngestSummary, as_json: bool) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from reviewer.core import inventory
+
     with open_case(args.case) as case:
         facts = inventory.status(case)
     if args.json:
@@ -140,6 +148,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
+    from reviewer.core import inventory
+
     with open_case(args.case) as case:
         rows = inventory.document_rows(case)
     if args.json:
@@ -150,6 +160,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_text(args: argparse.Namespace) -> int:
+    from reviewer.core import inventory
+
     with open_case(args.case) as case:
         text = inventory.document_text(case, args.control)
     if text is None:
@@ -159,6 +171,8 @@ def cmd_text(args: argparse.Namespace) -> int:
 
 
 def cmd_exceptions(args: argparse.Namespace) -> int:
+    from reviewer.core import inventory
+
     with open_case(args.case) as case:
         rows = inventory.exception_rows(case)
     if args.json:
@@ -173,6 +187,8 @@ def cmd_exceptions(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from reviewer.core import inventory
+
     with open_case(args.case) as case, progress_bar("check") as (progress, cancel):
         problems = inventory.check(case, progress, cancel)
     for problem in problems:
@@ -185,6 +201,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
+    from reviewer.core.search.repair import repair
+
     with open_case(args.case) as case, progress_bar("reindex") as (progress, cancel):
         done = repair(case, progress, cancel, rebuild=True)
     if done.message:

@@ -11,14 +11,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from reviewer.core.case import Case
 from reviewer.core.progress import CancelToken, ProgressUpdate
+
+if TYPE_CHECKING:
+    from reviewer.core.case import Case
 
 console = Console(stderr=True, soft_wrap=True)  # progress, messages and errors (one line each)
 stdout_console = Console()  # tables that are the command's output
@@ -30,6 +32,8 @@ def fail(message: str, code: int = 1) -> int:
 
 
 def open_case(path: str) -> Case:
+    from reviewer.core.case import Case  # here: a command that opens no case never loads the database layer
+
     return Case.open(path)
 
 

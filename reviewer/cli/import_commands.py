@@ -7,7 +7,6 @@ from pathlib import Path
 
 from reviewer.cli.common import console, open_case, print_json, progress_bar
 from reviewer.core.errors import ReviewerError
-from reviewer.core.importing.importer import ImportOptions, import_production
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,6 +38,8 @@ def parse_mapping(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_import_production(args: argparse.Namespace) -> int:
+    from reviewer.core.importing.importer import ImportOptions, import_production
+
     options = ImportOptions(dat=args.dat, opt=args.opt, custodian=args.custodian,
                             mapping=parse_mapping(args.map), ocr=not args.no_ocr)
     with open_case(args.case) as case, progress_bar("import") as (progress, cancel):

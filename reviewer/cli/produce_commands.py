@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
@@ -17,17 +18,20 @@ from reviewer.cli.common import (
     stdout_console,
     titled_table,
 )
-from reviewer.core import review
-from reviewer.core.case import Case
+from reviewer.core.choices import (
+    DAT_ENCODINGS,
+    DEFAULT_DIGITS,
+    DEFAULT_REDACTION_REASON,
+    IMAGE_FORMATS,
+    SPLIT_RULES,
+    UNIMAGEABLE,
+)
 from reviewer.core.errors import ReviewerError
-from reviewer.core.produce import attorneys, privlog, records, redact
-from reviewer.core.produce.bates import DEFAULT_DIGITS
-from reviewer.core.produce.loadfiles import DAT_ENCODINGS
-from reviewer.core.produce.plan import SPLIT_RULES, TREATMENT_LABELS, UNIMAGEABLE
-from reviewer.core.produce.production import NotImaged, ProductionSettings, not_imaged, preview, produce
-from reviewer.core.produce.qc import QcBlocked
-from reviewer.core.produce.stamping import IMAGE_FORMATS
-from reviewer.core.search.service import SearchService
+
+if TYPE_CHECKING:
+    from reviewer.core.case import Case
+    from reviewer.core.produce.production import NotImaged
+    from reviewer.core.search.service import SearchService
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,7 +46,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     what.add_argument("--query", metavar="Q", help="every hit of this search (with --hits)")
     p.add_argument("--hits", action="store_true",
                    help="with --query: redact every hit, in every document found")
-    p.add_argument("--reason", default=redact.DEFAULT_REASON,
+    p.add_argument("--reason", default=DEFAULT_REDACTION_REASON,
                    help='the label the box shows, e.g. "Privileged - Attorney-Client" or "PII"')
     p.set_defaults(run=cmd_redact)
 
@@ -105,6 +109,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _search(case: Case) -> SearchService:
+    from reviewer.core.search.service import SearchService
+
     with progress_bar("index") as (progress, cancel):
         search = SearchService.open(case, progress, cancel)
     if search.repaired:
@@ -113,11 +119,15 @@ def _search(case: Case) -> SearchService:
 
 
 def _one_document(case: Case, control: str) -> int:
+    from reviewer.core import review
+
     [doc_id] = review.resolve_controls(case, [control])
     return doc_id
 
 
 def cmd_redact(args: argparse.Namespace) -> int:
+    from reviewer.core.produce import redact
+
     with open_case(args.case) as case:
         if args.query is not None:
             if not args.hits:
@@ -146,6 +156,8 @@ def cmd_redact(args: argparse.Namespace) -> int:
 
 
 def cmd_redactions(args: argparse.Namespace) -> int:
+    from reviewer.core.produce import redact
+
     with open_case(args.case) as case:
         doc_id = _one_document(case, args.control)
         if args.remove:
@@ -166,6 +178,9 @@ def cmd_redactions(args: argparse.Namespace) -> int:
 
 
 def cmd_produce(args: argparse.Namespace) -> int:
+    from reviewer.core.produce.production import ProductionSettings, not_imaged, preview, produce
+    from reviewer.core.produce.qc import QcBlocked
+
     settings = ProductionSettings(
         name=args.name.strip(), prefix=args.prefix, out_dir=Path(args.out), volume=args.volume,
         start=args.start, digits=args.digits, endorsement=args.endorse, confidentiality=args.confidentiality,
@@ -223,12 +238,17 @@ def _print_not_imaged(documents: list[NotImaged]) -> None:
 
 
 def _print_counts(counts: dict[str, int]) -> None:
+    from reviewer.core.produce.plan import TREATMENT_LABELS
+
     for treatment, count in counts.items():
         if count:
             console.print(f"  {TREATMENT_LABELS[treatment]}: {count:,}", highlight=False)
 
 
 def cmd_productions(args: argparse.Namespace) -> int:
+    from reviewer.core.produce import records
+    from reviewer.core.produce.plan import TREATMENT_LABELS
+
     with open_case(args.case) as case:
         if args.control:
             history = records.document_history(case, _one_document(case, args.control))
@@ -267,6 +287,8 @@ def cmd_productions(args: argparse.Namespace) -> int:
 
 
 def cmd_privlog(args: argparse.Namespace) -> int:
+    from reviewer.core.produce import privlog
+
     out = Path(args.out)
     with open_case(args.case) as case:
         rows = privlog.privilege_log(case, args.production)
@@ -277,6 +299,8 @@ def cmd_privlog(args: argparse.Namespace) -> int:
 
 
 def cmd_attorneys(args: argparse.Namespace) -> int:
+    from reviewer.core.produce import attorneys
+
     with open_case(args.case) as case:
         if args.add:
             added = attorneys.add(case, args.add)

@@ -4,6 +4,7 @@ document, or --all of the case), undo, export."""
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
@@ -17,16 +18,17 @@ from reviewer.cli.common import (
     titled_table,
     write_csv,
 )
-from reviewer.core import audit, review
-from reviewer.core.audit import n_documents
-from reviewer.core.case import Case
+from reviewer.core.choices import PRIVILEGE_BASES
 from reviewer.core.errors import ReviewerError
-from reviewer.core.search.service import SearchService
+
+if TYPE_CHECKING:
+    from reviewer.core.case import Case
 
 CODING_COLUMNS = ["tags", "privilege_basis", "privilege_description", "notes"]
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+
     p = commands.add_parser("tag", help="apply a tag to documents (or take it off with --remove)")
     p.add_argument("case")
     p.add_argument("tag", help='the tag\'s name, e.g. "Responsive"')
@@ -73,7 +75,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("case")
     p.add_argument("controls", nargs="+", metavar="CONTROL")
     basis = p.add_mutually_exclusive_group(required=True)
-    basis.add_argument("--basis", help=" | ".join(review.PRIVILEGE_BASES))
+    basis.add_argument("--basis", help=" | ".join(PRIVILEGE_BASES))
     basis.add_argument("--clear", action="store_true", help="remove the recorded basis and description")
     p.add_argument("--description", default="", help="the privilege log's description of the document")
     p.add_argument("--families", action="store_true", help="include every member of each document's family")
@@ -103,6 +105,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def _matching_ids(case: Case, query: str) -> list[int]:
     """The documents a review query finds, in document order."""
+    from reviewer.core.search.service import SearchService
+
     with progress_bar("index") as (progress, cancel):
         search = SearchService.open(case, progress, cancel)
     with search:
@@ -112,6 +116,9 @@ def _matching_ids(case: Case, query: str) -> list[int]:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
+    from reviewer.core import review
+    from reviewer.core.audit import n_documents
+
     if bool(args.query) == bool(args.controls):
         raise ReviewerError("Give either control numbers or --query, not both and not neither.")
     with open_case(args.case) as case:
@@ -127,6 +134,8 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
 
 def cmd_tags(args: argparse.Namespace) -> int:
+    from reviewer.core import review
+
     with open_case(args.case) as case:
         tags = review.list_tags(case)
     if args.json:
@@ -142,6 +151,8 @@ def cmd_tags(args: argparse.Namespace) -> int:
 
 
 def cmd_tag_new(args: argparse.Namespace) -> int:
+    from reviewer.core import review
+
     with open_case(args.case) as case:
         tag = review.create_tag(case, args.name, group=args.group, color=args.color, hotkey=args.hotkey)
     console.print(f'Created the tag "{tag.name}".', highlight=False)
@@ -149,6 +160,8 @@ def cmd_tag_new(args: argparse.Namespace) -> int:
 
 
 def cmd_tag_edit(args: argparse.Namespace) -> int:
+    from reviewer.core import review
+
     edits = [(review.set_tag_group, args.group), (review.recolor_tag, args.color),
              (review.set_tag_hotkey, args.hotkey)]
     if args.rename is None and all(value is None for _, value in edits):
@@ -165,6 +178,9 @@ def cmd_tag_edit(args: argparse.Namespace) -> int:
 
 
 def cmd_tag_delete(args: argparse.Namespace) -> int:
+    from reviewer.core import review
+    from reviewer.core.audit import n_documents
+
     with open_case(args.case) as case:
         count = review.delete_tag(case, args.name)
     console.print(f'Deleted the tag "{args.name}" from {n_documents(count)}.', highlight=False)
@@ -172,6 +188,8 @@ def cmd_tag_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_note(args: argparse.Namespace) -> int:
+    from reviewer.core import review
+
     with open_case(args.case) as case:
         [doc_id] = review.resolve_controls(case, [args.control])
         review.add_note(case, doc_id, args.text)
@@ -180,6 +198,9 @@ def cmd_note(args: argparse.Namespace) -> int:
 
 
 def cmd_privilege(args: argparse.Namespace) -> int:
+    from reviewer.core import review
+    from reviewer.core.audit import n_documents
+
     with open_case(args.case) as case:
         ids = review.resolve_controls(case, args.controls)
         changed = review.set_privilege(case, ids, None if args.clear else args.basis, args.description,
@@ -190,6 +211,8 @@ def cmd_privilege(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    from reviewer.core import audit, review
+
     if bool(args.all) == bool(args.control):
         raise ReviewerError("Give a document's control number, or --all for the whole case's trail.")
     if args.all:
@@ -210,6 +233,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def _print_trail(args: argparse.Namespace) -> int:
+    from reviewer.core import audit
+
     with open_case(args.case) as case:
         entries = audit.trail(case, args.limit)
     if args.json:
@@ -226,6 +251,8 @@ def _print_trail(args: argparse.Namespace) -> int:
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
+    from reviewer.core import audit
+
     with open_case(args.case) as case:
         message = audit.undo(case)
     console.print(message or "Nothing to undo.", highlight=False)
@@ -233,6 +260,9 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from reviewer.core import review
+    from reviewer.core.audit import n_documents
+
     with open_case(args.case) as case:
         ids = _matching_ids(case, args.query) if args.query else None
         rows = review.export_rows(case, ids)

@@ -7,18 +7,18 @@ import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
 
 from reviewer.cli.common import console, fail, open_case, print_json, progress_bar, stdout_console, write_csv
-from reviewer.core import inventory
-from reviewer.core.search import saved
-from reviewer.core.search.hits import SHOWN_HITS, Snippet
-from reviewer.core.search.query import QuerySyntaxError, explain
-from reviewer.core.search.service import SORTS, SearchService
+from reviewer.core.choices import SHOWN_HITS, SORTS
 from reviewer.core.search.syntax import SYNTAX_HELP
-from reviewer.core.search.terms import COLUMNS, CSV_COLUMNS, read_terms, term_report
+
+if TYPE_CHECKING:
+    from reviewer.core.search.hits import Snippet
+    from reviewer.core.search.service import SearchService
 
 # A query that cannot be read is a usage error, like a bad option.
 QUERY_ERROR = 2
@@ -82,6 +82,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 @contextmanager
 def _service(case_path: str) -> Iterator[SearchService]:
+    from reviewer.core.search.service import SearchService
+
     with open_case(case_path) as case:
         with progress_bar("index") as (progress, cancel):
             service = SearchService.open(case, progress, cancel)
@@ -92,6 +94,8 @@ def _service(case_path: str) -> Iterator[SearchService]:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from reviewer.core.search.query import QuerySyntaxError, explain
+
     if args.limit < 0:
         return fail("--limit must be 0 or more.", code=QUERY_ERROR)
     try:
@@ -140,6 +144,9 @@ def cmd_syntax(args: argparse.Namespace) -> int:
 
 
 def cmd_hits(args: argparse.Namespace) -> int:
+    from reviewer.core import inventory
+    from reviewer.core.search.query import QuerySyntaxError
+
     if args.limit < 0:
         return fail("--limit must be 0 or more.", code=QUERY_ERROR)
     try:
@@ -166,6 +173,9 @@ def cmd_hits(args: argparse.Namespace) -> int:
 
 
 def cmd_terms(args: argparse.Namespace) -> int:
+    from reviewer.core.search.query import QuerySyntaxError
+    from reviewer.core.search.terms import COLUMNS, CSV_COLUMNS, read_terms, term_report
+
     terms = read_terms(Path(args.terms_file))
     try:
         with _service(args.case) as service, progress_bar("terms") as (progress, cancel):
@@ -194,6 +204,9 @@ def cmd_terms(args: argparse.Namespace) -> int:
 
 
 def cmd_save_search(args: argparse.Namespace) -> int:
+    from reviewer.core.search import saved
+    from reviewer.core.search.query import QuerySyntaxError
+
     try:
         with open_case(args.case) as case:
             record = saved.save(case, args.name, args.query, replace=args.replace)
@@ -204,6 +217,9 @@ def cmd_save_search(args: argparse.Namespace) -> int:
 
 
 def cmd_searches(args: argparse.Namespace) -> int:
+    from reviewer.core.search import saved
+    from reviewer.core.search.query import QuerySyntaxError
+
     with _service(args.case) as service:
         rows = []
         for record in saved.saved_searches(service.case):
@@ -228,6 +244,8 @@ def cmd_searches(args: argparse.Namespace) -> int:
 
 
 def cmd_delete_search(args: argparse.Namespace) -> int:
+    from reviewer.core.search import saved
+
     with open_case(args.case) as case:
         saved.remove(case, args.name)
     console.print(f"Deleted saved search '{args.name}'.", highlight=False, markup=False)
@@ -235,6 +253,8 @@ def cmd_delete_search(args: argparse.Namespace) -> int:
 
 
 def cmd_search_history(args: argparse.Namespace) -> int:
+    from reviewer.core.search import saved
+
     with open_case(args.case) as case:
         entries = saved.history(case, args.limit)
     rows = [{"ran": e.ran.isoformat(timespec="seconds"), "user": e.user, "hits": e.hits, "query": e.query}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reviewer.core.case import DB_NAME, Case
-from reviewer.core.ingest.pipeline import IngestOptions, IngestSummary, ingest
 from reviewer.core.progress import CancelToken, Progress, no_progress
 from reviewer.core.resources import resources_dir, user_data_dir
+
+if TYPE_CHECKING:
+    from reviewer.core.ingest.pipeline import IngestSummary
 
 DEMO_NAME = "Demo: State of Westmarch v. Dana Okafor (fictional)"
 
@@ -23,6 +25,10 @@ def default_demo_case() -> Path:
 def build_demo_case(target: Path | None = None, progress: Progress = no_progress,
                     cancel: CancelToken | None = None) -> tuple[Path, IngestSummary]:
     """Create the demo case (or finish/refresh an existing one; ingest is resumable, so this is cheap)."""
+    # Imported here: finding where the demo case lives (the CLI's default) must not load the ingest.
+    from reviewer.core.case import DB_NAME, Case
+    from reviewer.core.ingest.pipeline import IngestOptions, IngestSummary, ingest
+
     target = (target or default_demo_case()).absolute()
     case = Case.open(target) if (target / DB_NAME).exists() else Case.create(target, name=DEMO_NAME)
     total = IngestSummary()

@@ -42,10 +42,10 @@ from reviewer.core.audit import (
     recording,
 )
 from reviewer.core.case import Case, now
+from reviewer.core.choices import PRIVILEGE_BASES
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Document, DocumentTag, Note, PrivilegeEntry, Setting, Tag
 
-PRIVILEGE_BASES = ("Attorney-Client", "Work Product", "Common Interest", "Other")
 # Recording a privilege basis also applies this tag: a basis is a decision that the document is privileged.
 PRIVILEGED_TAG = "Privileged"
 # (name, group, colour, hotkey) in display order: the coding set our users asked for.

@@ -61,3 +61,12 @@ def test_an_error_is_one_sentence_not_a_traceback(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "is not a Reviewer case" in result.stderr
+
+
+def test_the_command_line_starts_without_loading_what_its_commands_use() -> None:
+    # Building every command's options (what `reviewer --version` and `--help` do) loads no database,
+    # PDF, index or GUI library: those come in only with the command that uses them.
+    probe = ("import sys; from reviewer.cli import build_parser; build_parser(); "
+             "print(sorted({'sqlalchemy', 'pymupdf', 'whoosh', 'PySide6', 'alembic'} & set(sys.modules)))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"

@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 
 from reviewer.core.audit import Action
 from reviewer.core.case import Case
+from reviewer.core.choices import DEFAULT_FILE_TIMEOUT
 from reviewer.core.errors import CancelledError, ReviewerError
 from reviewer.core.ingest.extracted import Flag, Limits
 from reviewer.core.ingest.pool import Chunk, ExtractionPool, Task
@@ -33,7 +34,6 @@ from reviewer.core.recording import RecordingRun, RecordingTransaction, Unit, fi
 from reviewer.core.search.index import index_pending
 
 COMMIT_EVERY_ITEMS = 500
-DEFAULT_FILE_TIMEOUT = 300.0
 READER_MODULES_VARIABLE = "REVIEWER_READER_MODULES"
 
 

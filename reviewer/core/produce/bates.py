@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reviewer.core.case import Case
+from reviewer.core.choices import DEFAULT_DIGITS
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Production
 
-DEFAULT_DIGITS = 8
 # Letters, digits and . _ - only: the number becomes a file name and a field of comma-separated OPT lines.
 _ALLOWED = re.compile(r"[A-Za-z0-9._-]+")
 

@@ -16,13 +16,11 @@ import csv
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Literal
 
+from reviewer.core.choices import DatEncoding
 from reviewer.core.importing.loadfile_reader import LoadFileError
 from reviewer.core.importing.opticon import OptPage
 
-DatEncoding = Literal["utf-8", "cp1252", "utf-16"]
-DAT_ENCODINGS: tuple[DatEncoding, ...] = ("utf-8", "cp1252", "utf-16")
 DAT_FIELDS = (
     "BEGBATES", "ENDBATES", "BEGATTACH", "ENDATTACH", "PGCOUNT", "CUSTODIAN", "ALLCUSTODIANS", "FROM", "TO",
     "CC", "BCC", "SUBJECT", "DATESENT", "TIMESENT", "AUTHOR", "TITLE", "DATECREATED", "DATEMOD", "FILENAME",

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Literal
 
 from sqlalchemy import func, select
 
 from reviewer.core.case import Case
+from reviewer.core.choices import SplitRule
 from reviewer.core.models import Document
 from reviewer.core.produce.facts import DocumentFacts, load_facts
 
@@ -47,11 +47,6 @@ TREATMENT_LABELS = {
 # What happens to a document that cannot be made into page images (its text defeats the layout, its file
 # defeats MuPDF): produced natively with a slip sheet, imaged from its text in a plain layout, or the
 # production stops until it is dealt with.
-Unimageable = Literal["native", "text", "stop"]
-UNIMAGEABLE: tuple[Unimageable, ...] = ("native", "text", "stop")
-
-SplitRule = Literal["ask", "produce-others", "withhold-family"]
-SPLIT_RULES: tuple[SplitRule, ...] = ("ask", "produce-others", "withhold-family")
 
 _MAILBOX_KINDS = frozenset({"mbox", "pst"})
 _NATIVE_KINDS = frozenset({"xlsx", "csv", "unknown"})

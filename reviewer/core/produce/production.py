@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from reviewer.core.audit import Action, record_job
 from reviewer.core.case import Case, current_user, now
+from reviewer.core.choices import Unimageable
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Production, ProductionDocument
 from reviewer.core.produce import bates, lettering, loadfiles, pages, qc, volume
@@ -36,7 +37,6 @@ from reviewer.core.produce.plan import (
     Plan,
     PlannedDocument,
     SplitRule,
-    Unimageable,
     build_plan,
 )
 from reviewer.core.produce.redact import Burned, phrase_pattern, readable

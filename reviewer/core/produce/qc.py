@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from reviewer.core.case import Case
+from reviewer.core.choices import Unimageable
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Production
 from reviewer.core.produce import bates, imaging, redact
@@ -19,7 +20,6 @@ from reviewer.core.produce.plan import (
     WITHHELD,
     Plan,
     PlannedDocument,
-    Unimageable,
 )
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
 

@@ -23,6 +23,7 @@ from sqlalchemy import delete, select
 
 from reviewer.core.audit import Action, n_documents, recording
 from reviewer.core.case import Case
+from reviewer.core.choices import DEFAULT_REDACTION_REASON
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Document, Redaction
 from reviewer.core.produce import imaging, lettering
@@ -31,7 +32,6 @@ from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_pro
 from reviewer.core.search.index import field_parts
 from reviewer.core.search.service import SearchService
 
-DEFAULT_REASON = "Redacted"
 # Off the page too (no clipping to it): text outside the page is still text in the file.
 _TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE
 _BATCH = 100
@@ -45,7 +45,7 @@ class RedactionError(ReviewerError):
 
 # --- the stored redactions ---------------------------------------------------------------------------
 def add_rectangle(case: Case, doc_id: int, page: int, rect: tuple[float, float, float, float],
-                  reason: str = DEFAULT_REASON) -> Mark:
+                  reason: str = DEFAULT_REDACTION_REASON) -> Mark:
     """A box on a 1-based page, in PDF points with the origin at the top left of the produced page."""
     x0, x1 = sorted((float(rect[0]), float(rect[2])))
     y0, y1 = sorted((float(rect[1]), float(rect[3])))
@@ -56,7 +56,7 @@ def add_rectangle(case: Case, doc_id: int, page: int, rect: tuple[float, float, 
     return _store(case, reason, [(doc_id, Redaction(page=page, x0=x0, y0=y0, x1=x1, y1=y1))])[0]
 
 
-def add_phrase(case: Case, doc_ids: Iterable[int], phrase: str, reason: str = DEFAULT_REASON,
+def add_phrase(case: Case, doc_ids: Iterable[int], phrase: str, reason: str = DEFAULT_REDACTION_REASON,
                query: str = "") -> list[Mark]:
     """Redact every occurrence of a word or phrase in each of the documents; one redaction per document."""
     phrase = " ".join(phrase.split())
@@ -65,8 +65,9 @@ def add_phrase(case: Case, doc_ids: Iterable[int], phrase: str, reason: str = DE
     return _store(case, reason, [(doc_id, Redaction(phrase=phrase, query=query)) for doc_id in doc_ids])
 
 
-def add_hits(case: Case, hits_by_document: Mapping[int, Iterable[str]], reason: str = DEFAULT_REASON,
-             query: str = "", progress: Progress = no_progress, cancel: CancelToken | None = None) -> int:
+def add_hits(case: Case, hits_by_document: Mapping[int, Iterable[str]],
+             reason: str = DEFAULT_REDACTION_REASON, query: str = "", progress: Progress = no_progress,
+             cancel: CancelToken | None = None) -> int:
     """Redact the stretches of text a search found, per document (each distinct stretch once); how many
     redactions were added. Stretches a document already has as a redaction are skipped."""
     existing: dict[int, set[str]] = {}
@@ -88,7 +89,7 @@ def add_hits(case: Case, hits_by_document: Mapping[int, Iterable[str]], reason: 
 
 
 def add_query_hits(case: Case, search: SearchService, query: str, doc_ids: Iterable[int] | None = None,
-                   reason: str = DEFAULT_REASON, progress: Progress = no_progress,
+                   reason: str = DEFAULT_REDACTION_REASON, progress: Progress = no_progress,
                    cancel: CancelToken | None = None) -> tuple[int, int]:
     """Redact every hit of a search, in the given documents or in every document it finds; how many
     documents had hits and how many redactions were added."""
@@ -114,7 +115,7 @@ def add_query_hits(case: Case, search: SearchService, query: str, doc_ids: Itera
 
 def _store(case: Case, reason: str, redactions: list[tuple[int, Redaction]]) -> list[Mark]:
     """Add the redactions as one reviewer action, each on the audit trail of its document."""
-    reason = " ".join(reason.split()) or DEFAULT_REASON
+    reason = " ".join(reason.split()) or DEFAULT_REDACTION_REASON
     if len(reason) > 128:
         raise RedactionError("A redaction reason can be at most 128 characters long.")
     if not redactions:

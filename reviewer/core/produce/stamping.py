@@ -12,16 +12,14 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import pymupdf
 from PIL import Image
 
+from reviewer.core.choices import ImageFormat
 from reviewer.core.produce import lettering
 from reviewer.core.produce.visible import strip_private_data
 
-ImageFormat = Literal["pdf", "tiff"]
-IMAGE_FORMATS: tuple[ImageFormat, ...] = ("pdf", "tiff")
 EXTENSIONS: dict[ImageFormat, str] = {"pdf": ".pdf", "tiff": ".tif"}
 TIFF_DPI = 300
 PICTURE_DPI = 200  # pages produced as pictures of themselves (see visible.py), in a PDF

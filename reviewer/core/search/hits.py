@@ -29,8 +29,6 @@ Rect = tuple[float, float, float, float]
 # The text is read in stretches of this many characters at first, doubling up to the largest.
 FIRST_CHUNK = 1 << 14
 LARGEST_CHUNK = 1 << 22
-# How many hits of one document's text the viewer and `reviewer hits` show unless asked for all.
-SHOWN_HITS = 1000
 # How many verdicts on words a wildcard or fuzzy query keeps before starting afresh (bounds memory).
 VERDICTS_KEPT = 100_000
 _SPACE = re.compile(r"\s")

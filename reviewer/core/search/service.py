@@ -15,12 +15,12 @@ import time
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from reviewer.core.case import Case
+from reviewer.core.choices import Sort
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Document, SavedSearch
 from reviewer.core.progress import CancelToken, Progress, no_progress
@@ -44,8 +44,6 @@ from reviewer.core.search.query import (
 from reviewer.core.search.repair import repair
 from reviewer.core.search.whoosh_backend import WhooshBackend
 
-Sort = Literal["relevance", "date", "control"]
-SORTS: tuple[Sort, ...] = ("relevance", "date", "control")
 _CHUNK = 10_000
 
 

@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 
 from reviewer.core import browse
 from reviewer.core.case import Case
+from reviewer.core.choices import DEFAULT_FILE_TIMEOUT
 from reviewer.core.demo import build_demo_case
-from reviewer.core.ingest.pipeline import DEFAULT_FILE_TIMEOUT, IngestOptions, IngestSummary, ingest
+from reviewer.core.ingest.pipeline import IngestOptions, IngestSummary, ingest
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate
 from reviewer.ui.dialogs.long_work import LongWorkDialog
 from reviewer.ui.tasks import Lane, TaskRunner, describe_error

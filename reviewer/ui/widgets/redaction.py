@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QBoxLayout, QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from reviewer.core.case import Case
+from reviewer.core.choices import DEFAULT_REDACTION_REASON
 from reviewer.core.produce import redact
 from reviewer.core.produce.facts import Mark, load_facts
 from reviewer.ui.tasks import Lane, TaskRunner, describe_error
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from reviewer.ui.panes.viewer import Viewer
 
 REASONS = ["Privileged – Attorney-Client", "Privileged – Work Product", "PII", "Confidential business",
-           redact.DEFAULT_REASON]
+           DEFAULT_REDACTION_REASON]
 BOX_FILL = QColor(0, 0, 0, 170)
 BOX_EDGE = QColor(200, 0, 0)
 DRAG_EDGE = QColor(220, 0, 0)
