@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from reviewer.core.importing.bates_lookup import documents_in_range
 from reviewer.core.models import Document, DocumentCustodian, DocumentTag, IngestEntry, Note, Tag
 from reviewer.core.search.query import DateRange, Filter, LabelRange, Match, NumberRange, QuerySyntaxError
+from reviewer.core.sql import matches_wildcard
 
 # `type:email` is what a reviewer types; the ingest records the precise kind.
 TYPE_GROUPS: dict[str, tuple[str, ...]] = {"email": ("eml", "emlx", "msg")}
@@ -81,8 +82,7 @@ def _match(session: Session, node: Match) -> Select[int]:
         return select(Document.id).where(Document.kind.in_(kinds))
     if name == "control":
         if _is_pattern(value):
-            pattern = value.upper().replace("[", "[[]")
-            return select(Document.id).where(Document.control.op("GLOB")(pattern))
+            return select(Document.id).where(matches_wildcard(Document.control, value.upper()))
         return select(Document.id).where(Document.control == _existing_control(session, node))
     if name == "bates":
         pages = documents_in_range(value)

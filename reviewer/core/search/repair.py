@@ -7,7 +7,8 @@ the two renames of a swap. A rebuild never touches `index/` until the swap, so r
 old index meanwhile, and a kill at any moment leaves it usable; the next repair removes the leftovers
 (or finishes a swap that was interrupted between its two renames).
 
-Only one repair runs at a time: it holds `index.lock` (locking.py), and a second one, in another thread
+Only one repair runs at a time: it holds the case's index lock (Case.index_lock: `index.lock` in a case
+folder, an advisory lock on a shared case), and a second one, in another thread
 or process, waits for it and then finds the index sound. Writing the index also needs the case's writer
 lock, so a repair never runs beside an ingest; when an ingest holds it, documents it is adding are left
 to it, and an index that cannot be searched at all is reported as such (CaseLockedError).
@@ -30,7 +31,6 @@ from reviewer.core.case import Case
 from reviewer.core.errors import CaseLockedError, ReviewerError
 from reviewer.core.models import Document
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
-from reviewer.core.search import locking
 from reviewer.core.search.index import (
     BATCH_SIZE,
     SearchIndexError,
@@ -125,7 +125,7 @@ def repair(case: Case, progress: Progress = no_progress, cancel: CancelToken | N
         progress(ProgressUpdate("index", message="Waiting for another Reviewer window or command to "
                                                  "finish repairing the search index…"))
 
-    with locking.holding(case.root / "index.lock", cancel, waiting):
+    with case.index_lock(cancel, waiting):
         found = ["an interrupted rebuild was cleaned up"] if _clean_up(case) else []
         state = inspect(case)
         if state.sound and not rebuild:

@@ -1,0 +1,99 @@
+"""Cases on either database for the tests: a case folder (SQLite) or a shared case (PostgreSQL).
+
+`PostgresServer` wraps the server the suite uses (tests/postgres_server.py, or REVIEWER_TEST_POSTGRES):
+new databases, logins with passwords, raw connections for checks. `CaseMaker` makes and copies cases the
+same way on both, so a test written once runs on both (conftest.py: the `backend` fixture and the
+`both_databases` marker).
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import Engine, create_engine, make_url
+
+from reviewer.core.case import Case
+from reviewer.core.team.casefile import CaseFile, Server, ServerAddress, parse_address
+
+
+class PostgresServer:
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        assert self.url.host and self.url.username
+        self.admin = self.url.username
+        self.password = self.url.password
+        self.host, self.port = self.url.host, self.url.port or 5432
+        self._databases: list[str] = []
+
+    def _admin_connection(self, database: str = "postgres") -> psycopg.Connection:
+        return psycopg.connect(host=self.host, port=self.port, user=self.admin,
+                               password=self.password, dbname=database, autocommit=True)
+
+    def execute(self, sql: str, database: str = "postgres") -> None:
+        with self._admin_connection(database) as connection:
+            connection.execute(sql.encode())
+
+    def new_database(self, template: str | None = None) -> Server:
+        """An empty database (or a copy of `template`, which nobody may be connected to)."""
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        self.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        self._databases.append(name)
+        return Server(self.host, self.port, name)
+
+    def address(self, server: Server, user: str | None = None) -> ServerAddress:
+        """How a command names the database: postgresql://USER@HOST:PORT/DB, as the administrator."""
+        return parse_address(f"postgresql://{user or self.admin}@{server.host}:{server.port}/{server.database}")
+
+    def engine(self, server: Server) -> Engine:
+        """An administrator's engine on one database, for checks behind Reviewer's back."""
+        return create_engine(self.url.set(drivername="postgresql+psycopg", database=server.database))
+
+    def create_login(self, name: str, password: str) -> None:
+        self.execute(f"DROP ROLE IF EXISTS {name}")
+        self.execute(f"CREATE ROLE {name} LOGIN SUPERUSER PASSWORD '{password}'")
+
+    def drop_databases(self, names: list[str] | None = None) -> None:
+        """Drop the databases made here (or those of `names`), whoever is still connected."""
+        for name in list(self._databases if names is None else names):
+            self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            self._databases.remove(name)
+
+
+class CaseMaker:
+    """Makes cases for one backend: "sqlite" (a case folder) or "postgresql" (a shared case whose case
+    file sits beside its evidence folder)."""
+
+    def __init__(self, backend: str, server: PostgresServer | None) -> None:
+        assert backend == "sqlite" or server is not None
+        self.backend = backend
+        self.server = server
+        self._databases: list[str] = []
+
+    def create(self, where: Path, name: str | None = None) -> Case:
+        if self.server is None:
+            return Case.create(where, name=name)
+        database = self.server.new_database()
+        self._databases.append(database.database)
+        return Case.create_shared(where.with_suffix(".reviewer"), self.server.address(database),
+                                  where, name=name)
+
+    def copy(self, location: Path, where: Path) -> Path:
+        """A private copy of a closed case; the location to open it by."""
+        if self.server is None:
+            shutil.copytree(location, where)
+            return where
+        original = CaseFile.read(location)
+        shutil.copytree(original.store, where)
+        copied = CaseFile(self.server.new_database(template=original.server.database), where)
+        self._databases.append(copied.server.database)
+        copied.write(where.with_suffix(".reviewer"))
+        return where.with_suffix(".reviewer")
+
+    def close(self) -> None:
+        """Drop the databases of the cases made here."""
+        if self.server is not None:
+            self.server.drop_databases(self._databases)
+        self._databases.clear()
