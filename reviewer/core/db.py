@@ -30,6 +30,7 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event, func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -67,12 +68,38 @@ def sqlite_engine(db_path: Path) -> Engine:
 
 def postgresql_engine(url: URL) -> Engine:
     """An engine on a case database server. Connections name the program, machine and process in
-    `application_name`, which is how another client's refusal says who holds the case's writer lock."""
-    return create_engine(
+    `application_name`, which is how another client's refusal says who holds the case's writer lock.
+
+    PostgreSQL's text cannot hold the NUL character, which SQLite stores and which hostile or damaged
+    files put into metadata now and then; on a server it is dropped from every value sent, so that such a
+    document is recorded rather than failing its whole transaction."""
+    engine = create_engine(
         url.set(drivername="postgresql+psycopg"),
         pool_pre_ping=True,
         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "application_name": application_name()},
     )
+    event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
+    return engine
+
+
+def without_nul(value: Any) -> Any:
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+def _without_nul(_connection: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
+                 _executemany: bool) -> tuple[str, Any]:
+    def clean(values: Any) -> Any:
+        if isinstance(values, dict):
+            if any(isinstance(v, str) and "\x00" in v for v in values.values()):
+                return {key: without_nul(value) for key, value in values.items()}
+            return values
+        return without_nul(values)
+
+    if isinstance(parameters, dict):
+        return statement, clean(parameters)
+    if isinstance(parameters, list | tuple):
+        return statement, type(parameters)(clean(item) for item in parameters)
+    return statement, parameters
 
 
 def application_name() -> str:

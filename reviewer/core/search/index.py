@@ -10,9 +10,11 @@ and the pairs of common words (analysis.PairsTokenizer) that make phrases of fre
 Positions are stored as raw arrays (PositionArray), because phrases and w/N read them per candidate.
 
 Crash safety: Whoosh publishes a commit by renaming its table of contents, so a writer killed mid-commit
-leaves the previous generation intact; documents are flagged `indexed` in the database only after the
-index commit, and repair.py reconciles the two in both directions. An index is complete once its version
-record is written (`seal`), after the commit that holds its documents.
+leaves the previous generation intact, and what a commit no longer needs is deleted only once no reader
+can still be using it (retiring.py: on a shared case other machines read the index too). Documents are
+flagged `indexed` in the database only after the index commit, and repair.py reconciles the two in both
+directions. An index is complete once its version record is written (`seal`), after the commit that holds
+its documents.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_pro
 from reviewer.core.search import locking
 from reviewer.core.search.analysis import COMMON_ENGLISH, PairsTokenizer, PartsTokenizer, join_parts, words
 from reviewer.core.search.query import DEFAULT_FIELD, TEXT_FIELDS
+from reviewer.core.search.retiring import open_writer
 
 SCHEMA_VERSION = 6
 VERSION_FILE = "reviewer-index.json"
@@ -210,7 +213,7 @@ class TextIndex:
     def writing(self, merge_all: bool = False) -> Iterator[IndexWriter]:
         """One writer; committed only when the block succeeds, cancelled (nothing written) otherwise."""
         index = self.open_or_create()
-        writer = index.writer(limitmb=256)
+        writer = open_writer(index)
         try:
             yield writer
         except BaseException:
@@ -285,7 +288,7 @@ class LiveIndexer:
         if not ids:
             return
         if self.writer is None:
-            self.writer = self.index.open_or_create().writer(limitmb=256)
+            self.writer = open_writer(self.index.open_or_create())
         TextIndex.add(self.writer, load_documents(self.case, ids))
         self.uncommitted.extend(ids)
         if len(self.uncommitted) >= self.commit_every:
