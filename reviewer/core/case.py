@@ -38,6 +38,7 @@ from reviewer.core.progress import CancelToken
 from reviewer.core.search import locking
 from reviewer.core.store import EvidenceStore, TextStore
 from reviewer.core.team import advisory, server
+from reviewer.core.team.casefile import SUFFIX as CASE_FILE_SUFFIX
 from reviewer.core.team.casefile import CaseFile, Server, ServerAddress
 from reviewer.core.writer_lock import CrossProcessLock, FileLock, WriterLock
 
@@ -275,6 +276,11 @@ class Case:
         if self.shared:
             return advisory.holding(advisory.AdvisoryLock(self.db.engine, INDEX_LOCK), cancel, on_wait)
         return locking.holding(self.root / "index.lock", cancel, on_wait)
+
+
+def looks_like_case(path: Path) -> bool:
+    """Whether `path` is something Case.open can be given: a case folder, or a shared case's case file."""
+    return (path / DB_NAME).is_file() or (path.suffix == CASE_FILE_SUFFIX and path.is_file())
 
 
 def _check_empty_folder(folder: Path) -> None:
