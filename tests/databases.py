@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 from sqlalchemy import Engine, create_engine, make_url
 
 from reviewer.core.case import Case
@@ -45,15 +46,19 @@ class PostgresServer:
 
     def address(self, server: Server, user: str | None = None) -> ServerAddress:
         """How a command names the database: postgresql://USER@HOST:PORT/DB, as the administrator."""
-        return parse_address(f"postgresql://{user or self.admin}@{server.host}:{server.port}/{server.database}")
+        login = user or self.admin
+        return parse_address(f"postgresql://{login}@{server.host}:{server.port}/{server.database}")
 
     def engine(self, server: Server) -> Engine:
         """An administrator's engine on one database, for checks behind Reviewer's back."""
         return create_engine(self.url.set(drivername="postgresql+psycopg", database=server.database))
 
     def create_login(self, name: str, password: str) -> None:
-        self.execute(f"DROP ROLE IF EXISTS {name}")
-        self.execute(f"CREATE ROLE {name} LOGIN SUPERUSER PASSWORD '{password}'")
+        """A login that must give its password (a superuser, so that it may use every case's tables)."""
+        with self._admin_connection() as connection:
+            connection.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
+            connection.execute(sql.SQL("CREATE ROLE {} LOGIN SUPERUSER PASSWORD {}").format(
+                sql.Identifier(name), sql.Literal(password)))
 
     def drop_databases(self, names: list[str] | None = None) -> None:
         """Drop the databases made here (or those of `names`), whoever is still connected."""

@@ -3,8 +3,11 @@
 The test suite starts one per session (tests/conftest.py) unless REVIEWER_TEST_POSTGRES names a server
 to use instead; CI starts one for its whole run from the command line and exports that variable:
 
-    python3 tests/postgres_server.py start     prints the folder, then the server's URL
+    python3 tests/postgres_server.py start [OWNER_PID]   prints the folder, then the server's URL
     python3 tests/postgres_server.py stop DIR
+
+A server whose owner (the test process, or the CI script's shell) died without stopping it, say killed by
+a timeout, is stopped by the next `start`, so leftovers never pile up on a developer's machine.
 
 initdb refuses to run as root (CI and `make test` run as root), so the server then runs as the
 unprivileged `postgres` user the Debian package creates (or `nobody`). It trusts its administrator,
@@ -78,11 +81,38 @@ def _run(command: list[str], account: pwd.struct_passwd | None) -> None:
         raise ServerError(f"{Path(command[0]).name} failed: {(result.stderr or result.stdout).strip()}")
 
 
-def start() -> tuple[Path, str]:
-    """Start a server; (its folder, the administrator's URL)."""
+PREFIX = "reviewer-postgres-"
+OWNER_FILE = "owner.pid"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stop_orphans() -> None:
+    for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        try:
+            owner = int((folder / OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            continue
+        if not _alive(owner):
+            stop(folder)
+
+
+def start(owner: int | None = None) -> tuple[Path, str]:
+    """Start a server for `owner` (a process id; this process by default); (its folder, the
+    administrator's URL)."""
     bin_dir = binaries()
     account = _account()
-    folder = Path(tempfile.mkdtemp(prefix="reviewer-postgres-"))
+    _stop_orphans()
+    folder = Path(tempfile.mkdtemp(prefix=PREFIX))
+    (folder / OWNER_FILE).write_text(str(owner or os.getpid()))
     if account is not None:
         os.chown(folder, account.pw_uid, account.pw_gid)
     data, port = folder / "data", _free_port()
@@ -112,8 +142,8 @@ def stop(folder: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["start"] and len(argv) == 1:
-        folder, url = start()
+    if argv[:1] == ["start"] and len(argv) <= 2 and all(a.isdigit() for a in argv[1:]):
+        folder, url = start(int(argv[1]) if len(argv) == 2 else None)
         print(folder)
         print(url)
         return 0

@@ -73,29 +73,35 @@ def run(case_path: str | None = None) -> int:
         windows.append(open_main_window(case_path))
     else:
         start = StartScreen()
-
-        def opened(case: Case) -> None:
-            try:
-                windows.append(show_case(case))
-            except BaseException:
-                case.close()
-                raise
-            QTimer.singleShot(0, start.close)
-
-        def not_opened(path: Path, error: BaseException) -> None:
-            # A damaged or locked case, a server out of reach: say so and stay on the start screen.
-            start.setEnabled(True)
-            QMessageBox.warning(start, APPLICATION, f"{path} could not be opened: {describe_error(error)}")
-
-        def open_case(path: Path) -> None:
-            # Off the GUI thread: a shared case's server may take seconds to answer, or ask for a password.
-            start.setEnabled(False)
-            start.tasks.run(partial(Case.open, path), opened, partial(not_opened, path))
-
-        start.caseChosen.connect(open_case)
+        open_chosen_cases(start, windows)
         start.show()
     sys.excepthook = _show_unexpected_error
     return app.exec()
+
+
+def open_chosen_cases(start: StartScreen, windows: list[MainWindow]) -> None:
+    """Open the case the start screen's user chooses in a main window (added to `windows`), then close the
+    start screen. The case is opened off the GUI thread: a shared case's server may take seconds to answer
+    or ask for a password (password.py shows the question on the GUI thread meanwhile)."""
+
+    def opened(case: Case) -> None:
+        try:
+            windows.append(show_case(case))
+        except BaseException:
+            case.close()
+            raise
+        QTimer.singleShot(0, start.close)
+
+    def not_opened(path: Path, error: BaseException) -> None:
+        # A damaged or locked case, a server out of reach: say so and stay on the start screen.
+        start.setEnabled(True)
+        QMessageBox.warning(start, APPLICATION, f"{path} could not be opened: {describe_error(error)}")
+
+    def open_case(path: Path) -> None:
+        start.setEnabled(False)
+        start.tasks.run(partial(Case.open, path), opened, partial(not_opened, path))
+
+    start.caseChosen.connect(open_case)
 
 
 def screenshot(case_path: str, target: Path, query: str = "", select: str = "",

@@ -13,7 +13,8 @@ from reviewer.core.team import server
 
 
 class PasswordPrompt(QObject):
-    _asked = Signal(str, list)  # the question, and a list the answer is put into
+    # The question, and a list the answer is put into (passed as an object: a list would be copied).
+    _asked = Signal(str, object)
 
     def __init__(self) -> None:
         super().__init__()
@@ -27,7 +28,7 @@ class PasswordPrompt(QObject):
             self._asked.emit(question, answer)
         return answer[0] if answer else None
 
-    @Slot(str, list)
+    @Slot(str, object)
     def _ask(self, question: str, answer: list[str | None]) -> None:
         text, accepted = QInputDialog.getText(QApplication.activeWindow(), "Shared case", question,
                                               QLineEdit.EchoMode.Password)

@@ -36,9 +36,9 @@ from reviewer.core.produce.privlog import COLUMNS, FAMILY_BASIS, privilege_log
 from reviewer.core.produce.production import ProductionResult, ProductionSettings, produce
 from reviewer.core.produce.qc import QcBlocked
 from reviewer.core.progress import CancelToken
+from tests.databases import CaseMaker
 from tests.helpers import make_email, make_pdf
 from tests.integration.test_redaction import pdftotext
-from tests.databases import CaseMaker
 from tests.unit.test_loadfiles import validate_dat, validate_opt
 
 pytestmark = pytest.mark.both_databases
@@ -467,8 +467,9 @@ def test_an_email_with_control_characters_is_imaged_with_all_its_text(tmp_path: 
 def test_two_productions_started_together_never_share_a_bates_number(coded: Case, tmp_path: Path) -> None:
     coded.close()
     started = [
-        subprocess.Popen([sys.executable, "-m", "reviewer", "produce", str(coded.location), f"Run {n}", "--query",
-                          "picnic OR quarterly", "--prefix", "ACME-", "--out", str(tmp_path / f"out{n}")],
+        subprocess.Popen([sys.executable, "-m", "reviewer", "produce", str(coded.location), f"Run {n}",
+                          "--query", "picnic OR quarterly", "--prefix", "ACME-", "--out",
+                          str(tmp_path / f"out{n}")],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for n in (1, 2)
     ]

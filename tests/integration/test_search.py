@@ -365,7 +365,8 @@ def test_cli_terms_saved_searches_and_hits(matter: Case, tmp_path: Path,
     assert run(capsys, "save-search", str(matter.location), "Hospital", "hospital")[0] == 0
     code, out, _err = run(capsys, "searches", str(matter.location), "--json")
     assert [(s["name"], s["documents"]) for s in json.loads(out)] == [("Hospital", 4)]
-    code, out, _err = run(capsys, "hits", str(matter.location), control(matter, "r.pdf"), "negligence", "--json")
+    code, out, _err = run(capsys, "hits", str(matter.location), control(matter, "r.pdf"), "negligence",
+                          "--json")
     assert [(h["page"], len(h["rects"])) for h in json.loads(out)] == [(2, 1)]
 
 

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from reviewer.core import audit, review
 from reviewer.core.audit import Action
 from reviewer.core.case import Case
-from reviewer.core.team.server import os_user
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Document, Redaction
 from reviewer.core.produce import attorneys, redact
 from reviewer.core.search import saved
+from reviewer.core.team.server import os_user
 from tests.unit.test_review import add_documents
 
 

@@ -16,11 +16,11 @@ from sqlalchemy import insert, select
 
 from reviewer.core import audit, review
 from reviewer.core.case import DB_NAME, Case, now
-from reviewer.core.team.server import os_user
 from reviewer.core.db import Database
 from reviewer.core.errors import CaseLockedError, ReviewerError
 from reviewer.core.migrate import migrations_dir
 from reviewer.core.models import Document
+from reviewer.core.team.server import os_user
 
 
 def add_documents(case: Case, count: int, family_size: int = 1) -> list[int]:
