@@ -100,7 +100,7 @@ class Case:
                                 "`reviewer init`.")
             case = cls._folder(location)
         elif location.is_file():
-            case = cls._shared(location, CaseFile.read(location))
+            case = cls.open_shared(location, CaseFile.read(location))
         else:
             raise CaseError(f"{location} is not a Reviewer case: there is no such case folder or case file.")
         try:
@@ -117,8 +117,10 @@ class Case:
                    FileLock(root / "case.lock", user), root.name, new)
 
     @classmethod
-    def _shared(cls, location: Path, case_file: CaseFile, new: bool = False,
-                connection: ServerAddress | None = None) -> Case:
+    def open_shared(cls, location: Path, case_file: CaseFile, new: bool = False,
+                    connection: ServerAddress | None = None) -> Case:
+        """Open the shared case `case_file` describes (`location` is where that case file is, or will be);
+        `connection` names the login and password to use instead of finding them (server.py)."""
         given = connection or ServerAddress(case_file.server, None, None)
         engine = server.connect(case_file.server, given.user, given.password)
         try:
@@ -184,7 +186,7 @@ class Case:
         finally:
             engine.dispose()
         prepare_store(store, store_id := uuid.uuid4().hex, address.server)
-        case = cls._shared(case_file, described, new=True, connection=address)
+        case = cls.open_shared(case_file, described, new=True, connection=address)
         try:
             case._seed_settings(name or address.server.database, {STORE_ID_SETTING: store_id})
             _seed_review(case)

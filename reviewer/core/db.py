@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, func, select, text
+from sqlalchemy import URL, Engine, create_engine, event, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -76,7 +76,9 @@ def postgresql_engine(url: URL) -> Engine:
     engine = create_engine(
         url.set(drivername="postgresql+psycopg"),
         pool_pre_ping=True,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "application_name": application_name()},
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "application_name": application_name(),
+                      # How long any statement waits for a lock: the write lock, a table an upgrade alters.
+                      "options": f"-c lock_timeout={BUSY_TIMEOUT_SECONDS * 1000}"},
     )
     event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
     return engine
@@ -139,7 +141,6 @@ class Database:
         with self._server_errors(), self._sessions() as session, session.begin():
             try:
                 if self.on_server:
-                    session.execute(text(f"SET LOCAL lock_timeout = '{BUSY_TIMEOUT_SECONDS}s'"))
                     session.execute(select(func.pg_advisory_xact_lock(ADVISORY_NAMESPACE, WRITES_LOCK)))
                 else:
                     session.connection().exec_driver_sql("BEGIN IMMEDIATE")

@@ -38,6 +38,16 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 
+def _spelled(element: type[FunctionElement[Any]], **templates: str) -> None:
+    """Compile `element` on each dialect from its template, in which {} stands for the arguments."""
+    for dialect, template in templates.items():
+        def compile_on(node: FunctionElement[Any], compiler: SQLCompiler, template: str = template,
+                       **kw: Any) -> str:
+            return template.format(compiler.process(node.clauses, **kw))
+
+        compiles(element, dialect)(compile_on)
+
+
 class _json_items(FunctionElement[Any]):
     """The items of a JSON array parameter, as a table with one column named `value`."""
 
@@ -45,14 +55,7 @@ class _json_items(FunctionElement[Any]):
     inherit_cache = True
 
 
-@compiles(_json_items, "sqlite")
-def _json_items_sqlite(element: _json_items, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"json_each({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(_json_items, "postgresql")
-def _json_items_postgresql(element: _json_items, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"json_array_elements_text(CAST({compiler.process(element.clauses, **kw)} AS JSON))"
+_spelled(_json_items, sqlite="json_each({})", postgresql="json_array_elements_text(CAST({} AS JSON))")
 
 
 def given_ids(ids: Iterable[int]) -> Select[tuple[int]]:
@@ -83,26 +86,6 @@ class calendar_month(FunctionElement[str]):
     inherit_cache = True
 
 
-@compiles(calendar_year, "sqlite")
-def _year_sqlite(element: calendar_year, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"strftime('%Y', {compiler.process(element.clauses, **kw)})"
-
-
-@compiles(calendar_month, "sqlite")
-def _month_sqlite(element: calendar_month, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
-
-
-@compiles(calendar_year, "postgresql")
-def _year_postgresql(element: calendar_year, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY')"
-
-
-@compiles(calendar_month, "postgresql")
-def _month_postgresql(element: calendar_month, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
-
-
 class sortable(FunctionElement[str]):
     """Text to ORDER BY, compared code point by code point on both databases."""
 
@@ -119,24 +102,10 @@ class sortable_nocase(FunctionElement[str]):
     inherit_cache = True
 
 
-@compiles(sortable, "sqlite")
-def _sortable_sqlite(element: sortable, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(sortable_nocase, "sqlite")
-def _sortable_nocase_sqlite(element: sortable_nocase, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"({compiler.process(element.clauses, **kw)}) COLLATE NOCASE"
-
-
-@compiles(sortable, "postgresql")
-def _sortable_postgresql(element: sortable, compiler: SQLCompiler, **kw: Any) -> str:
-    return f'({compiler.process(element.clauses, **kw)}) COLLATE "C"'
-
-
-@compiles(sortable_nocase, "postgresql")
-def _sortable_nocase_postgresql(element: sortable_nocase, compiler: SQLCompiler, **kw: Any) -> str:
-    return f'lower({compiler.process(element.clauses, **kw)}) COLLATE "C"'
+_spelled(calendar_year, sqlite="strftime('%Y', {})", postgresql="to_char({}, 'YYYY')")
+_spelled(calendar_month, sqlite="strftime('%Y-%m', {})", postgresql="to_char({}, 'YYYY-MM')")
+_spelled(sortable, sqlite="({})", postgresql='({}) COLLATE "C"')
+_spelled(sortable_nocase, sqlite="({}) COLLATE NOCASE", postgresql='lower({}) COLLATE "C"')
 
 
 class _wildcard_match(FunctionElement[bool]):

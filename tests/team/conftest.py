@@ -49,6 +49,15 @@ def shared(postgres: PostgresServer) -> Iterator[CaseMaker]:
 
 
 @pytest.fixture
+def shared_case(shared: CaseMaker, tmp_path: Path) -> Path:
+    """A shared case with documents and coding (see `fill`), closed; its case file."""
+    (tmp_path / "files").mkdir()
+    with shared.create(tmp_path / "store", name="Shared matter") as case:
+        fill(case, tmp_path / "files")
+        return case.location
+
+
+@pytest.fixture
 def database(postgres: PostgresServer) -> Callable[[], Server]:
     """New, empty databases on the suite's server."""
     return postgres.new_database

@@ -21,17 +21,8 @@ from reviewer.core.case import Case
 from reviewer.core.errors import CaseError, ServerUnreachableError
 from reviewer.core.team import server as team_server
 from reviewer.core.team.casefile import CaseFile, Server
-from tests.databases import CaseMaker, PostgresServer
-from tests.team.conftest import address, fill
-
-
-@pytest.fixture
-def shared_case(shared: CaseMaker, tmp_path: Path) -> Path:
-    """A shared case with documents; its case file."""
-    (tmp_path / "files").mkdir()
-    with shared.create(tmp_path / "store", name="Joined matter") as case:
-        fill(case, tmp_path / "files")
-        return case.location
+from tests.databases import PostgresServer
+from tests.team.conftest import address
 
 
 def reviewer(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -46,7 +37,7 @@ def test_join_writes_a_case_file_that_every_command_and_the_audit_trail_use(
     joined = tmp_path / "mine.reviewer"
     code = main(["join", address(postgres, original.server), "--store", str(original.store), "--out",
                  str(joined)])
-    assert code == 0 and 'for "Joined matter"' in capsys.readouterr().err
+    assert code == 0 and 'for "Shared matter"' in capsys.readouterr().err
     assert json.loads(joined.read_text()) == {
         "reviewer": "shared case", "version": 1, "server": original.server.host, "port": original.server.port,
         "database": original.server.database, "store": str(original.store)}

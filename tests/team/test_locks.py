@@ -12,11 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.core import audit, review
+from reviewer.core import audit, db, review
 from reviewer.core.case import Case
-from reviewer.core.errors import CaseLockedError
-from tests.databases import CaseMaker
-from tests.team.conftest import fill
+from reviewer.core.errors import CaseBusyError, CaseLockedError
 
 HOLD_LOCK = """
 import sys, time
@@ -25,14 +23,6 @@ with Case.open(sys.argv[1]) as case, case.writing():
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))
 """
-
-
-@pytest.fixture
-def shared_case(shared: CaseMaker, tmp_path: Path) -> Path:
-    (tmp_path / "files").mkdir()
-    with shared.create(tmp_path / "store", name="Locked matter") as case:
-        fill(case, tmp_path / "files")
-        return case.location
 
 
 def test_another_machine_holding_the_writer_lock_is_named_and_a_kill_frees_it(shared_case: Path) -> None:
@@ -80,7 +70,7 @@ def test_a_waiting_job_starts_when_the_one_on_another_client_finishes(shared_cas
 
 TOGGLE = """
 import sys
-from reviewer.core import audit, review
+from reviewer.core import audit, db, review
 from reviewer.core.case import Case
 with Case.open(sys.argv[1]) as case:
     for _ in range(int(sys.argv[2])):
@@ -101,3 +91,15 @@ def test_writers_on_several_clients_queue_and_each_sees_what_the_last_committed(
         assert {doc for doc in (1, 2, 3) if "Hot" in review.coding(case, doc).tags} == {1, 2, 3}
         changes = [group.events for group in audit.trail(case) if '"Hot"' in group.summary]
         assert len(changes) == 1 + 45 and sum(changes) == 3 + 1 + 44 * 3
+
+
+def test_a_write_that_waits_too_long_is_refused_in_one_sentence(shared_case: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_SECONDS", 1)  # for the engines opened from here on
+    with Case.open(shared_case) as holder, Case.open(shared_case) as waiter, holder.db.session():
+        started = time.monotonic()
+        with pytest.raises(CaseBusyError, match=rf"kept {waiter.db.label} busy for over 1 seconds"):
+            review.tag_documents(waiter, [3], "Responsive")
+        assert time.monotonic() - started < 10
+    with Case.open(shared_case) as case:  # nothing of the refused write was kept
+        assert "Responsive" not in review.coding(case, 3).tags

@@ -10,26 +10,15 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from reviewer.core.case import Case
 from reviewer.core.ingest.pipeline import IngestOptions, ingest
 from reviewer.core.search.index import TextIndex
 from reviewer.core.search.repair import repair
 from reviewer.core.search.retiring import LEDGER, RETIRE_SECONDS, retire_unused
 from reviewer.core.search.service import SearchService
-from tests.databases import CaseMaker
 from tests.team.conftest import fill
 
 BATCHES, PER_BATCH = 10, 6
-
-
-@pytest.fixture
-def shared_case(shared: CaseMaker, tmp_path: Path) -> Path:
-    (tmp_path / "files").mkdir()
-    with shared.create(tmp_path / "store", name="Indexed matter") as case:
-        fill(case, tmp_path / "files")
-        return case.location
 
 
 def batch_folder(root: Path, batch: int) -> Path:

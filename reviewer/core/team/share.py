@@ -314,7 +314,7 @@ def join(address: ServerAddress, store: Path, out: Path) -> str:
     if out.exists():
         raise CaseError(f"{out} already exists; choose another name for the case file.")
     described = CaseFile(address.server, store)
-    with Case._shared(out, described, connection=address) as case:
+    with Case.open_shared(out, described, connection=address) as case:
         name = case.name
     described.write(out)
     return name
