@@ -59,7 +59,7 @@ def test_check_out_code_through_the_batch_in_order_and_check_in(qtbot, open_wind
     assert window.search_pane.box.text() == "batch:FP-001"
     assert list(window.model.ids) == first  # the batch's documents, in review order
     assert window.document_list.current_id() == first[0]
-    assert pane.my_table.item(0, 2).text() == IN_PROGRESS
+    assert pane.my_table.item(0, 1).text() == IN_PROGRESS
     assert window.coding.advance.isChecked()
 
     table = window.document_list.table
@@ -69,16 +69,16 @@ def test_check_out_code_through_the_batch_in_order_and_check_in(qtbot, open_wind
                         and window.document_list.current_id() == doc_id)
         qtbot.keyClick(table, "4")  # Responsive, and on to the next document
         qtbot.waitUntil(lambda n=position + 1: window.is_idle()
-                        and pane.my_table.item(0, 3).text() == f"{n} of {len(first)}")
+                        and pane.my_table.item(0, 2).text() == f"{n} of {len(first)}")
     assert pane.message.text() == (f"All {len(first)} documents of FP-001 are reviewed; check it in when you "
                                    "are done.")
     pane.my_table.selectRow(0)
     qtbot.mouseClick(pane.check_in_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.is_idle() and pane.my_table.item(0, 2).text() == COMPLETED)
+    qtbot.waitUntil(lambda: window.is_idle() and pane.my_table.item(0, 1).text() == COMPLETED)
     assert pane.message.text() == "Checked in FP-001."
     assert pane.overall.value() == len(first)
     assert pane.reviewer_table.item(0, 0).text() == current_user()
-    assert pane.reviewer_table.item(0, 3).text() == f"{len(first)} of {len(first)}"
+    assert pane.reviewer_table.item(0, 2).text() == f"{len(first)} of {len(first)}"
 
 
 def test_checking_in_with_documents_not_reviewed_asks_first(qtbot, open_window, small_case, monkeypatch):
@@ -97,9 +97,9 @@ def test_checking_in_with_documents_not_reviewed_asks_first(qtbot, open_window, 
     count = len(made["FP-001"])
     assert questions[0].startswith(f"FP-001 has {count} documents not reviewed yet")
     assert questions[0].endswith("Check FP-001 in anyway?")
-    assert pane.my_table.item(0, 2).text() == IN_PROGRESS  # the answer was no
+    assert pane.my_table.item(0, 1).text() == IN_PROGRESS  # the answer was no
     qtbot.mouseClick(pane.check_in_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.is_idle() and pane.my_table.item(0, 2).text() == COMPLETED)
+    qtbot.waitUntil(lambda: window.is_idle() and pane.my_table.item(0, 1).text() == COMPLETED)
     assert len(questions) == 2
 
 

@@ -164,6 +164,8 @@ def test_check_out_takes_the_lowest_free_batch_of_the_oldest_set_one_per_reviewe
 
 
 def test_check_out_without_a_user_is_for_the_acting_user(case: Case) -> None:
+    with pytest.raises(ReviewerError, match="no batches in this case yet"):
+        check_out_next(case)
     create_batch_set(case, "Mine", add_documents(case, 2), 1)
     assert check_out_next(case).assignee == current_user()
     assert [b.name for b in batches.batches(case, assignee=current_user())] == ["MINE-001"]

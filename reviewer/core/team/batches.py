@@ -224,6 +224,8 @@ def _state(status: str, assignee: str) -> str:
 
 def _nothing_left(session: Session, user: str, batch_set: str | None) -> str:
     where = f'in "{batch_set.strip()}"' if batch_set else "in this case"
+    if session.scalar(select(func.count()).select_from(Batch)) == 0:
+        return "There are no batches in this case yet; an admin makes them from a search."
     held = session.scalars(select(Batch.name).where(Batch.status == IN_PROGRESS, Batch.assignee == user)
                            .order_by(Batch.id)).all()
     if held:

@@ -90,9 +90,10 @@ def _table(name: str, columns: tuple[str, ...]) -> QTableWidget:
     return table
 
 
-def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
-    """Replace a table's rows, keeping the row whose first cell was selected selected."""
-    chosen = _chosen(table)
+def _fill(table: QTableWidget, rows: list[tuple[str, ...]], prefer: str | None = None) -> None:
+    """Replace a table's rows, keeping the row whose first cell was selected selected (or selecting the
+    row of `prefer` when none was)."""
+    chosen = _chosen(table) or prefer
     table.setRowCount(len(rows))
     for number, row in enumerate(rows):
         for column, text in enumerate(row):
@@ -141,7 +142,7 @@ class BatchesPane(QWidget):
         self.message.setObjectName("batchMessage")
         self.message.setWordWrap(True)
 
-        self.my_table = _table("myBatches", ("Batch", "Set", "Status", "Reviewed"))
+        self.my_table = _table("myBatches", ("Batch", "Status", "Reviewed"))
         self.my_table.doubleClicked.connect(lambda _index: self.open_chosen(self.my_table))
         self.open_mine = self._button("Open", "openMyBatch", lambda: self.open_chosen(self.my_table))
         self.check_in_button = self._button("Check in", "checkIn", self.check_in)
@@ -181,10 +182,14 @@ class BatchesPane(QWidget):
 
         self.overall = QProgressBar()
         self.overall.setObjectName("overallProgress")
-        self.reviewer_table = _table("reviewerProgress", ("Reviewer", "Batches", "Completed", "Reviewed"))
+        self.overall_batches = QLabel()
+        self.overall_batches.setObjectName("hint")
+        self.overall_batches.setWordWrap(True)
+        self.reviewer_table = _table("reviewerProgress", ("Reviewer", "Batches done", "Reviewed"))
         progress_box = QGroupBox("Progress")
         progress_layout = QVBoxLayout(progress_box)
         progress_layout.addWidget(self.overall)
+        progress_layout.addWidget(self.overall_batches)
         progress_layout.addWidget(self.reviewer_table)
 
         layout = QVBoxLayout(self)
@@ -238,7 +243,7 @@ class BatchesPane(QWidget):
         order = {IN_PROGRESS: 0, NOT_STARTED: 1, COMPLETED: 2}
         mine = sorted((b for b in state.all_batches if b.assignee == state.me),
                       key=lambda b: (order[b.status], b.id))
-        _fill(self.my_table, [(b.name, b.batch_set, b.status, _reviewed(b)) for b in mine])
+        _fill(self.my_table, [(b.name, b.status, _reviewed(b)) for b in mine], self.open_batch)
         _fill(self.all_table, [(b.name, b.batch_set, b.status, b.assignee, _reviewed(b))
                                for b in state.all_batches])
         _fill(self.qc_table, [(q.name, q.reviewer, f"{q.confirmed + q.overturned:,} of {q.documents:,}",
@@ -247,10 +252,12 @@ class BatchesPane(QWidget):
         self.overall.setRange(0, max(overall.documents, 1))
         self.overall.setValue(overall.reviewed)
         self.overall.setFormat(f"{overall.reviewed:,} of {overall.documents:,} reviewed "
-                               f"({overall.percent_reviewed:.0f}%) · {overall.completed:,} of "
-                               f"{overall.batches:,} batches completed")
+                               f"({overall.percent_reviewed:.0f}%)")
+        self.overall_batches.setText(
+            f"Batches: {overall.completed:,} completed, {overall.in_progress:,} in progress, "
+            f"{overall.not_started:,} not started")
         _fill(self.reviewer_table, [
-            (name, f"{tally.batches:,}", f"{tally.completed:,}", f"{tally.reviewed:,} of {tally.documents:,}")
+            (name, f"{tally.completed:,} of {tally.batches:,}", f"{tally.reviewed:,} of {tally.documents:,}")
             for name, tally in state.progress.by_reviewer.items()])
         finished = next((b for b in mine if b.name == self.open_batch and b.status == IN_PROGRESS
                          and b.reviewed == b.documents), None)
