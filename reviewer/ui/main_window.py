@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self.production_history = production_history.attach(self.viewer, case, self.tasks)
         self.redaction = redaction.attach(self.viewer, case, self.tasks)
         self.coding = CodingPane(case, self.tasks)
-        self.batches_pane = BatchesPane(case, self.tasks)
+        self.batches_pane = BatchesPane(case, self.tasks, self.searchers, lambda: self.result.query)
         self.docks = {
             "search": self._dock("searchDock", "Search", self.search_pane),
             "browse": self._dock("browseDock", "Browse", self.browse_pane),

@@ -13,10 +13,10 @@ from sqlalchemy import select, update
 from reviewer.core import review
 from reviewer.core.case import Case, current_user
 from reviewer.core.models import Document
-from reviewer.core.team import batches, qc
+from reviewer.core.team import batch_sets, batches, qc
 from reviewer.core.team.batch_sets import COMPLETED, IN_PROGRESS, create_batch_set
 from reviewer.ui.main_window import MainWindow
-from tests.gui.steps import wait_idle
+from tests.gui.steps import search, wait_idle
 
 
 def batch_set(path: Path, size: int = 3, **options: object) -> dict[str, list[int]]:
@@ -161,3 +161,33 @@ def test_qc_confirm_overturn_and_undo_in_the_pane(qtbot, open_window, small_case
     qtbot.waitUntil(lambda: window.is_idle() and "Not decided yet" in pane.qc_document.text())
     with Case.open(small_case) as case:
         assert review.coding(case, second).tags == ["Responsive"]
+
+
+def test_an_admin_makes_a_batch_set_from_the_current_search(qtbot, open_window, small_case, monkeypatch):
+    window = open_window(small_case)
+    pane = window.batches_pane
+    search(qtbot, window, "is:attachment")
+    hits = list(window.model.ids)
+    pane_idle(qtbot, window)
+    asked: list[str] = []
+
+    def fill(dialog) -> bool:
+        asked.append(dialog.query.text())
+        dialog.name.setText("Attachments")
+        dialog.batch_size.setValue(2)
+        dialog.families.setChecked(False)
+        dialog.review_tags.item(3).setCheckState(Qt.CheckState.Checked)  # Responsive
+        return True
+
+    monkeypatch.setattr(pane, "_exec", fill)
+    pane.tabs.setCurrentIndex(1)
+    qtbot.mouseClick(pane.new_set_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.is_idle() and pane.all_table.rowCount() == 2)
+    assert asked == ["is:attachment"]
+    assert pane.message.text() == f'Made the batch set "Attachments": 2 batches, {len(hits)} documents.'
+    assert [pane.all_table.item(row, 0).text() for row in range(2)] == ["ATTACHMENTS-001", "ATTACHMENTS-002"]
+    assert pane.set_choice.itemText(1) == "Attachments"
+    with Case.open(small_case) as case:
+        made = {b.name: batches.batch_document_ids(case, b.name) for b in batches.batches(case)}
+        assert batch_sets.find_batch_set(case, "Attachments").review_tags == ["Responsive"]
+    assert sorted(made["ATTACHMENTS-001"] + made["ATTACHMENTS-002"]) == sorted(hits)

@@ -1,6 +1,7 @@
 """The Batches pane: the reviewer's own batches and the next one to check out, check-in, progress per
-reviewer and overall; every batch for an admin (assign, release, reopen); and QC batches, with the QC
-decision on the current document (confirm, or overturn with new coding).
+reviewer and overall; for an admin, new batch sets from a search and every batch (assign, release,
+reopen); and QC batches, with the QC decision on the current document (confirm, or overturn with new
+coding).
 
 Opening a batch lists its documents in review order (through `openRequested`, as the query batch:NAME)
 at its first document not reviewed yet. Everything is read on the read lane and written on the write
@@ -18,6 +19,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -33,13 +35,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewer.core import review
+from reviewer.core import browse, review
 from reviewer.core.case import Case
 from reviewer.core.errors import ReviewerError
 from reviewer.core.team import batch_sets, batches, qc
 from reviewer.core.team.access import acting_user
 from reviewer.core.team.batch_sets import COMPLETED, IN_PROGRESS, NOT_STARTED
+from reviewer.ui.dialogs.batch_set import BatchSetChoices, BatchSetDialog
 from reviewer.ui.dialogs.qc_overturn import QcOverturnDialog
+from reviewer.ui.searching import Searchers
 from reviewer.ui.tasks import Lane, TaskRunner
 
 ANY_SET = "Any batch set"
@@ -59,6 +63,12 @@ def _read_state(case: Case, open_qc: str | None) -> _State:
     qc_documents = {d.document_id: d for d in qc.qc_documents(case, open_qc)} if open_qc else {}
     return _State(acting_user(case), [s.name for s in batch_sets.batch_sets(case)], batches.batches(case),
                   batches.progress(case), qc.qc_batches(case), qc_documents)
+
+
+def _matching(searchers: Searchers, query: str) -> list[int]:
+    """The documents a batch set is made of: what the query finds, or every document."""
+    found = searchers.get().matching_ids(query) if query else browse.ordered_ids(searchers.case)
+    return sorted(found)
 
 
 def _first_unreviewed(case: Case, name: str) -> tuple[str, list[int], int | None]:
@@ -119,11 +129,14 @@ class BatchesPane(QWidget):
     openRequested = Signal(str, list, object)  # the query listing a batch, its ids in order, where to start
     coded = Signal(list, bool)  # a QC decision was made on these documents; advance to the next one
 
-    def __init__(self, case: Case, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, case: Case, tasks: TaskRunner, searchers: Searchers, current_query: Callable[[], str],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("batchesPane")
         self._case = case
         self._tasks = tasks
+        self._searchers = searchers
+        self._current_query = current_query
         self._state: _State | None = None
         self._generation = 0
         self._current: int | None = None  # the document shown in the viewer
@@ -147,6 +160,8 @@ class BatchesPane(QWidget):
         self.open_mine = self._button("Open", "openMyBatch", lambda: self.open_chosen(self.my_table))
         self.check_in_button = self._button("Check in", "checkIn", self.check_in)
         self.release_mine = self._button("Release", "releaseMine", lambda: self._release(self.my_table))
+        self.new_set_button = self._button("New batch set…", "newBatchSet", self.new_batch_set)
+        self.new_set_button.setToolTip("Divide the documents of a search into batches (admin)")
         self.all_table = _table("allBatches", ("Batch", "Set", "Status", "Reviewer", "Reviewed"))
         self.all_table.doubleClicked.connect(lambda _index: self.open_chosen(self.all_table))
         self.assign_button = self._button("Assign to…", "assignBatch", self.assign)
@@ -161,7 +176,7 @@ class BatchesPane(QWidget):
         self.tabs.addTab(self._tab(self.my_table, self.open_mine, self.check_in_button, self.release_mine),
                          "My batches")
         self.tabs.addTab(self._tab(self.all_table, self.assign_button, self.release_button,
-                                   self.reopen_button), "All batches")
+                                   self.reopen_button, above=self.new_set_button), "All batches")
         self.tabs.addTab(self._tab(self.qc_table, self.open_qc_button), "QC")
 
         self.qc_box = QGroupBox("QC decision")
@@ -212,10 +227,12 @@ class BatchesPane(QWidget):
         button.clicked.connect(slot)
         return button
 
-    def _tab(self, table: QTableWidget, *buttons: QPushButton) -> QWidget:
+    def _tab(self, table: QTableWidget, *buttons: QPushButton, above: QPushButton | None = None) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 4, 0, 0)
+        if above is not None:
+            layout.addWidget(above, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(table, 1)
         row = QHBoxLayout()
         for button in buttons:
@@ -380,6 +397,27 @@ class BatchesPane(QWidget):
             self._write(partial(batches.reopen, self._case, name),
                         lambda batch: self.message.setText(f"Reopened {batch.name}."))
 
+    def new_batch_set(self) -> None:
+        """Ask for a new batch set's choices (the current search to start with) and make it."""
+        def ask(tags: list[review.TagInfo]) -> None:
+            dialog = BatchSetDialog(self._current_query(), [t.name for t in tags], self)
+            if self._exec(dialog):
+                chosen = dialog.choices()
+                self._tasks.run(partial(_matching, self._searchers, chosen.query),
+                                partial(self._make_set, chosen), self._report)
+
+        self._tasks.run(partial(review.list_tags, self._case), ask)
+
+    def _make_set(self, chosen: BatchSetChoices, ids: list[int]) -> None:
+        def made(batch_set: batch_sets.BatchSetInfo) -> None:
+            count = batch_sets.n_batches(batch_set.batches)
+            self.message.setText(f'Made the batch set "{batch_set.name}": {count}, '
+                                 f"{batch_set.documents:,} documents.")
+
+        self._write(partial(batch_sets.create_batch_set, self._case, chosen.name, ids, chosen.size,
+                            query=chosen.query, prefix=chosen.prefix, families=chosen.families,
+                            order=chosen.order, review_tags=chosen.review_tags), made)
+
     # --- QC decisions ----------------------------------------------------------------------------------
     def confirm(self) -> None:
         name, doc_id = self.open_qc, self._current
@@ -431,5 +469,5 @@ class BatchesPane(QWidget):
         text, ok = QInputDialog.getText(self, title, label)
         return text.strip() if ok and text.strip() else None
 
-    def _exec(self, dialog: QcOverturnDialog) -> bool:
-        return dialog.exec() == QcOverturnDialog.DialogCode.Accepted
+    def _exec(self, dialog: QDialog) -> bool:
+        return dialog.exec() == QDialog.DialogCode.Accepted
