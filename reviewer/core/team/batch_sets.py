@@ -19,10 +19,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from reviewer.core.audit import Action, n_documents, recording
 from reviewer.core.case import Case
@@ -87,14 +87,17 @@ def create_batch_set(case: Case, name: str, doc_ids: Iterable[int], size: int, *
     if order not in BATCH_ORDERS:
         raise ReviewerError(f'"{order}" is not a batch order; use one of {", ".join(BATCH_ORDERS)}.')
     keep_together: KeepTogether = "families" if families else "documents"
+    # Cut before the write transaction, so that reviewers' coding is not held up meanwhile: what the cut
+    # reads (families, dates, custodians) is fixed when documents are added.
+    with case.db.reader() as reading:
+        units = review_units(reading, set(doc_ids), keep_together, order)
+    if not units:
+        raise ReviewerError("The query finds no documents to batch (mailbox files are never batched).")
+    packed = pack(units, size)
     with recording(case, undoable=False) as change:
         session = change.session
         _check_free(session, name, prefix)
         tag_ids = _tag_ids(session, review_tags)
-        units = review_units(session, set(doc_ids), keep_together, order)
-        if not units:
-            raise ReviewerError("The query finds no documents to batch (mailbox files are never batched).")
-        packed = pack(units, size)
         set_id = session.execute(insert(BatchSet).values(
             name=name, prefix=prefix, query=query, size=size, families=families, ordering=order,
             created=change.at, user=change.user,
@@ -102,14 +105,14 @@ def create_batch_set(case: Case, name: str, doc_ids: Iterable[int], size: int, *
         if tag_ids:
             session.execute(insert(BatchSetTag), [{"batch_set_id": set_id, "tag_id": t} for t in tag_ids])
         names = batch_names(prefix, len(packed))
-        session.execute(insert(Batch), [
+        session.execute(insert(cast(Table, Batch.__table__)), [
             {"batch_set_id": set_id, "number": number, "name": batch_name, "status": NOT_STARTED,
              "assignee": ""}
             for number, batch_name in enumerate(names, 1)
         ])
         batch_ids = dict(session.execute(
             select(Batch.number, Batch.id).where(Batch.batch_set_id == set_id)).all())
-        session.execute(insert(BatchDocument), [
+        session.execute(insert(cast(Table, BatchDocument.__table__)), [  # Core: no ORM work per row
             {"batch_set_id": set_id, "batch_id": batch_ids[number], "document_id": doc_id,
              "position": position}
             for number, batch in enumerate(packed, 1)
@@ -148,9 +151,11 @@ def review_units(session: Session, doc_ids: set[int], keep_together: KeepTogethe
     first, then attachments as they were found). With "families", every member of each document's family
     is added. This is the one place the grouping rule lives: threads join as keep_together "threads",
     expanding `doc_ids` to whole threads (with their families) and grouping by thread."""
+    facts = _facts(session, Document.id, doc_ids)
     if keep_together == "families":
-        doc_ids = _with_families(session, doc_ids)
-    facts = _facts(session, doc_ids)
+        found = {fact.id for fact in facts}
+        members = _facts(session, Document.family_id, {fact.root for fact in facts})
+        facts.extend(fact for fact in members if fact.id not in found)
     groups: dict[int, list[_Facts]] = {}
     for fact in sorted(facts, key=lambda f: (f.root != f.id, f.id)):
         groups.setdefault(fact.root if keep_together == "families" else fact.id, []).append(fact)
@@ -192,23 +197,15 @@ def _order_key(lead: _Facts, order: BatchOrder) -> tuple[Any, ...]:
     return (lead.control,)
 
 
-def _with_families(session: Session, doc_ids: set[int]) -> set[int]:
-    root = func.coalesce(Document.family_id, Document.id)
-    found: set[int] = set()
-    for chunk in _chunks(doc_ids):
-        roots = select(root).where(Document.id.in_(chunk))
-        found.update(session.scalars(select(Document.id).where(root.in_(roots))))
-    return found
-
-
-def _facts(session: Session, doc_ids: set[int]) -> list[_Facts]:
+def _facts(session: Session, key: InstrumentedAttribute[Any], values: set[int]) -> list[_Facts]:
+    """What ordering and grouping need of the documents whose `key` is one of `values`, mailboxes left out."""
     root = func.coalesce(Document.family_id, Document.id)
     date = func.coalesce(Document.sent, Document.modified, Document.created)
     facts: list[_Facts] = []
-    for chunk in _chunks(doc_ids):
+    for chunk in _chunks(values):
         facts.extend(_Facts(*row) for row in session.execute(
             select(Document.id, root, Document.control, date, Document.custodian)
-            .where(Document.id.in_(chunk), Document.kind.not_in(_MAILBOX_KINDS))
+            .where(key.in_(chunk), Document.kind.not_in(_MAILBOX_KINDS))
         ))
     return facts
 
