@@ -34,7 +34,6 @@ from reviewer.core.team.access import require_role
 NOT_STARTED = "not started"
 IN_PROGRESS = "in progress"
 COMPLETED = "completed"
-STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED)
 
 # What a batch never splits. "threads" (whole email threads) joins when threading lands: see review_units.
 KeepTogether = Literal["documents", "families"]

@@ -294,14 +294,6 @@ def qc_documents(case: Case, name: str) -> list[QcDocumentInfo]:
         ]
 
 
-def qc_document_ids(case: Case, name: str) -> list[int]:
-    with case.db.reader() as session:
-        qc_batch = _find(session, name)
-        return list(session.scalars(
-            select(QcDocument.document_id).where(QcDocument.qc_batch_id == qc_batch.id)
-            .order_by(QcDocument.position)))
-
-
 def _find(session: Session, name: str) -> QcBatch:
     wanted = name.strip().upper()
     found = session.scalar(select(QcBatch).where(QcBatch.name == wanted))
