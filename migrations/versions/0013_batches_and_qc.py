@@ -65,7 +65,6 @@ def upgrade() -> None:
     sa.Column('batch_set_id', sa.Integer(), nullable=False),
     sa.Column('tag_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['batch_set_id'], ['batch_set.id'], name=op.f('fk_batch_set_tag_batch_set_id_batch_set'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['tag_id'], ['tag.id'], name=op.f('fk_batch_set_tag_tag_id_tag'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_batch_set_tag')),
     sa.UniqueConstraint('batch_set_id', 'tag_id', name=op.f('uq_batch_set_tag_batch_set_id'))
     )

@@ -406,7 +406,9 @@ class BatchSetTag(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_set_id: Mapped[int] = mapped_column(ForeignKey("batch_set.id", ondelete="CASCADE"))
-    tag_id: Mapped[int] = mapped_column(ForeignKey("tag.id", ondelete="CASCADE"))
+    # A plain id, not a foreign key: a review tag deleted and brought back by undo (under the same id) is
+    # the set's review tag again; while it is gone, no document carries it.
+    tag_id: Mapped[int] = mapped_column(Integer)
 
 
 class Batch(Base):

@@ -241,6 +241,11 @@ def test_reviewed_means_any_tag_or_one_of_the_sets_review_tags(case: Case) -> No
         False, True, True, False, False, False]
     assert [d.tags for d in batches.batch_documents(case, "ANY-001")][:4] == [
         ["Hot"], ["Responsive"], ["Not responsive"], ["Privileged"]]
+    review.delete_tag(case, "Not responsive")  # while a review tag is gone, no document carries it
+    assert batches.find_batch(case, "RESP-001").reviewed == 1
+    audit.undo(case)  # and brought back, it is the set's review tag again
+    assert batch_sets.find_batch_set(case, "Responsiveness").review_tags == ["Responsive", "Not responsive"]
+    assert batches.find_batch(case, "RESP-001").reviewed == 2
     audit.undo(case)  # the note
     assert audit.undo(case) == "Undid marking DOC-000004 privileged (Attorney-Client)."  # and its tag
     assert batches.find_batch(case, "ANY-001").reviewed == 3

@@ -139,6 +139,8 @@ def test_confirm_and_overturn_are_recorded_with_the_coding_before_and_after(revi
     with pytest.raises(ReviewerError, match=f"is coded {drawn_tag}, Needs redaction now, not {drawn_tag} as "
                                             "ana coded it; record an overturn instead"):
         qc.confirm(case, "QC-001", [third])
+    with pytest.raises(ReviewerError, match="is overturned already; undo the overturn to confirm it"):
+        qc.confirm(case, "QC-001", [second])
     with pytest.raises(ReviewerError, match="not in the QC batch QC-001"):
         qc.confirm(case, "QC-001", ids["ben"][:1])
 

@@ -191,6 +191,8 @@ def confirm(case: Case, name: str, doc_ids: Iterable[int]) -> int:
         for row, control in rows:
             if row.decision == CONFIRMED:
                 continue
+            if row.decision == OVERTURNED:
+                raise ReviewerError(f"{control} is overturned already; undo the overturn to confirm it.")
             drawn = _from_json(row.coding)
             if current[row.document_id] != drawn:
                 raise ReviewerError(
