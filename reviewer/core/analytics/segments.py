@@ -25,7 +25,6 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 
 from reviewer.core.search.analysis import words
 
@@ -189,7 +188,7 @@ def _next_is(lines: list[str], start: int, name: str) -> bool:
 
 def _lotus_header(lines: list[str], i: int, who: str, when: str) -> _Header:
     header = _Header(REPLY, who.split("/")[0].strip(), when, body_start=i + 1)
-    block = _header_block(lines, i + 1, REPLY, require_sent=False)
+    block = _header_block(lines, i + 1, REPLY, require_sent=False, need_from=False)
     if block is not None:
         header.subject, header.to, header.body_start = block.subject, block.to, block.body_start
     return header
@@ -218,36 +217,36 @@ def _header_after(lines: list[str], start: int, kind: str) -> _Header | None:
     return None
 
 
-def _header_block(lines: list[str], start: int, kind: str, require_sent: bool) -> _Header | None:
+def _header_block(lines: list[str], start: int, kind: str, require_sent: bool,
+                  need_from: bool = True) -> _Header | None:
     """Header lines (From, Sent/Date, To, Cc, Subject) from `start`; wrapped values continue on lines
     without a label. A block needs a From, and (when `require_sent`) a Sent or Date and a To or Subject,
     so that a line starting "From:" in running text is not taken for a header."""
     values: dict[str, str] = {}
     last = ""
     end = start
+    gap = False  # a blank line since the last header line: no more wrapped values
     for i in range(start, min(start + _HEADER_SPAN, len(lines))):
         stripped = lines[i].strip()
         match = _HEADER.match(stripped)
         if match is not None and match.group(1).lower() not in values:
             last = match.group(1).lower()
             values[last] = match.group(2).strip()
-            end = i + 1
-            if last == "subject":
-                break
+            end, gap = i + 1, False
         elif not stripped:
-            if last and (last == "subject" or "subject" not in values and len(values) >= 3):
+            if "subject" in values or "from" in values and len(values) >= 3:
                 break
-            continue
-        elif last in ("to", "cc", "bcc") and values:
+            gap = True
+        elif last in ("to", "cc", "bcc") and not gap:
             values[last] += " " + stripped
             end = i + 1
         else:
             break
-    if "from" not in values:
+    if need_from and "from" not in values or not values:
         return None
     if require_sent and not (("sent" in values or "date" in values) and ("to" in values or "subject" in values)):
         return None
-    return _Header(kind, values["from"], values.get("sent") or values.get("date", ""),
+    return _Header(kind, values.get("from", ""), values.get("sent") or values.get("date", ""),
                    values.get("subject", ""), values.get("to", ""), body_start=end)
 
 
@@ -330,19 +329,16 @@ _ISO = re.compile(r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})(?:[ T](?P<h>\d{2}):(
                   r"(?P<ap>)")
 
 
+_ZONE = re.compile(r"\s*\(?(?P<name>GMT|UTC)?\)?\s*(?:(?P<sign>[+-])(?P<hh>\d{2}):?(?P<mm>\d{2})\b)?",
+                   re.IGNORECASE)
+
+
 def parse_date(text: str) -> tuple[datetime | None, bool]:
     """A quoted header's date as (naive datetime, whether it is UTC). Mail programs write the sender's
     local time without a zone in most quoted headers; a zone, when given, is applied."""
     text = text.strip()
     if not text:
         return None, False
-    try:
-        parsed = parsedate_to_datetime(text)
-        if parsed.tzinfo is not None:
-            return parsed.astimezone(UTC).replace(tzinfo=None), True
-        return parsed, False
-    except (TypeError, ValueError, IndexError, OverflowError):
-        pass
     for pattern in (_NAMED, _DAY_FIRST, _NUMERIC, _ISO):
         match = pattern.search(text)
         if match is None:
@@ -360,9 +356,16 @@ def parse_date(text: str) -> tuple[datetime | None, bool]:
         elif marker == "am" and hour == 12:
             hour = 0
         try:
-            return datetime(year, month, int(parts["d"]), hour, minute, int(parts.get("s") or 0)), False
+            found = datetime(year, month, int(parts["d"]), hour, minute, int(parts.get("s") or 0))
         except ValueError:
             continue
+        zone = _ZONE.match(text[match.end():])
+        if zone is None or not (zone.group("name") or zone.group("sign")):
+            return found, False
+        if zone.group("sign"):
+            offset = timedelta(hours=int(zone.group("hh")), minutes=int(zone.group("mm")))
+            found = found - offset if zone.group("sign") == "+" else found + offset
+        return found, True
     return None, False
 
 
