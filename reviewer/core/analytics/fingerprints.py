@@ -26,12 +26,12 @@ from sqlalchemy import and_, insert, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from reviewer.core.analytics.segments import SplitBody, split_body, split_document
+from reviewer.core.analytics.similarity import document_words
 from reviewer.core.browse import EMAIL_KINDS, email_body_offset
 from reviewer.core.case import Case
 from reviewer.core.ingest.extracted import Flag
 from reviewer.core.models import Document, TextFingerprint
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate
-from reviewer.core.search.analysis import words
 from reviewer.core.store import TextStore
 
 # Bump when what is read from a text changes: every document is then read again.
@@ -149,7 +149,7 @@ def compute(text_root: Path, chunk: Sequence[Job]) -> list[Fingerprint]:
             message, segments = _messages(text, job.email)
         count, hashes = 0, None
         if job.signature:
-            found = words(text)
+            found = document_words(text)
             count = len(found) if any(_has_letter(word) for word in found) else 0
             if count:
                 hashes = shingle_hashes(found)

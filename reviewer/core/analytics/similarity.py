@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import LCSseq
 
-from reviewer.core.search.analysis import WORD, words
+from reviewer.core.search.analysis import WORD
 
 SIMILARITY_HELP = (
     "Similarity is the share of the larger document's words that stand unchanged, in the same order, in "
@@ -22,7 +22,11 @@ SIMILARITY_HELP = (
     "memo with 50 words changed is 95 % similar to the original."
 )
 
-document_words = words
+
+
+def document_words(text: str) -> list[str]:
+    """A document's words for comparing: search.analysis.words, read in one pass over the lowercased text."""
+    return WORD.findall(text.lower())
 
 
 def similarity(first: Sequence[str], second: Sequence[str], at_least: float = 0.0) -> float:

@@ -28,7 +28,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.utils import getaddresses
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -47,6 +46,7 @@ from reviewer.core.models import Document, EmailThread, TextFingerprint
 
 MIN_QUOTE_WORDS = 8
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
+_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 PATH_WIDTH = 4
 SEND, REPLY_ACTION, REPLY_ALL, FORWARD_ACTION, DRAFT = "send", "reply", "reply-all", "forward", "draft"
 REFERENCED, QUOTED = "referenced", "quoted"
@@ -185,10 +185,14 @@ def _ids(value: str) -> list[str]:
 
 
 def _people(*fields: str) -> frozenset[str]:
+    """Who a message went to (or came from): lowercased addresses, or names where there is no address."""
     people = set()
-    for name, address in getaddresses([f.replace(";", ",") for f in fields if f]):
-        if address or name:
-            people.add((address or name).strip().lower())
+    for field_value in fields:
+        for part in field_value.replace(",", ";").split(";"):
+            address = _ADDRESS.search(part)
+            name = part.strip().strip('"').lower()
+            if address or name:
+                people.add(address.group(0).lower() if address else name)
     return frozenset(people)
 
 
