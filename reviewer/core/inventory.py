@@ -95,7 +95,7 @@ def document_rows(case: Case) -> list[dict[str, Any]]:
                 "references": d.references,
                 "flags": d.flags,
                 "text_chars": d.text_chars,
-                **analytics.get(d.id, groups.EMPTY_FIELDS),
+                **groups.EMPTY_FIELDS, **analytics.get(d.id, {}),
             }
             for d in documents
         ]
