@@ -45,12 +45,16 @@ EDITS = (0.01, 0.05, 0.10, 0.20)
 
 def _words(rng: random.Random, count: int) -> list[str]:
     # A rough Zipf: low ranks far more often, as in real text.
-    return [VOCABULARY[min(int(rng.paretovariate(1.1)) - 1, len(VOCABULARY) - 1)] if rng.random() < 0.5
-            else rng.choice(VOCABULARY) for _ in range(count)]
+    return [
+        VOCABULARY[min(int(rng.paretovariate(1.1)) - 1, len(VOCABULARY) - 1)]
+        if rng.random() < 0.5
+        else rng.choice(VOCABULARY)
+        for _ in range(count)
+    ]
 
 
 def _lines(words: list[str]) -> str:
-    return "\n".join(" ".join(words[i:i + 12]) for i in range(0, len(words), 12))
+    return "\n".join(" ".join(words[i : i + 12]) for i in range(0, len(words), 12))
 
 
 def _edited(rng: random.Random, words: list[str], share: float, tag: int) -> list[str]:
@@ -83,13 +87,40 @@ def generate(root: Path, count: int, seed: int = 7) -> dict[str, object]:
         path = case.texts.path_for(control, doc_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-        row = {"id": doc_id, "control": control, "md5": "0" * 32, "sha1": "0" * 40, "sha256": f"{doc_id:064x}",
-               "dedup_key": f"{doc_id:064x}", "size": len(text), "custodian": "bench",
-               "source_path": f"/bench/{control}.{kind}", "file_name": f"{control}.{kind}", "ext": f".{kind}",
-               "mime": "", "kind": kind, "pages": None, "text_chars": len(text), "flags": "", "author": "",
-               "title": "", "created": None, "modified": None, "email_from": "", "email_to": "", "email_cc": "",
-               "email_bcc": "", "subject": "", "sent": None, "message_id": "", "in_reply_to": "",
-               "references": "", "indexed": False, "added": added, "family_id": None}
+        row = {
+            "id": doc_id,
+            "control": control,
+            "md5": "0" * 32,
+            "sha1": "0" * 40,
+            "sha256": f"{doc_id:064x}",
+            "dedup_key": f"{doc_id:064x}",
+            "size": len(text),
+            "custodian": "bench",
+            "source_path": f"/bench/{control}.{kind}",
+            "file_name": f"{control}.{kind}",
+            "ext": f".{kind}",
+            "mime": "",
+            "kind": kind,
+            "pages": None,
+            "text_chars": len(text),
+            "flags": "",
+            "author": "",
+            "title": "",
+            "created": None,
+            "modified": None,
+            "email_from": "",
+            "email_to": "",
+            "email_cc": "",
+            "email_bcc": "",
+            "subject": "",
+            "sent": None,
+            "message_id": "",
+            "in_reply_to": "",
+            "references": "",
+            "indexed": False,
+            "added": added,
+            "family_id": None,
+        }
         row.update(fields)
         rows.append(row)
         return doc_id
@@ -103,6 +134,8 @@ def generate(root: Path, count: int, seed: int = 7) -> dict[str, object]:
         base_time = start + timedelta(minutes=37 * thread_number)
         history = ""
         ids: list[str] = []
+        previous_sender = previous_recipient = previous_subject = ""
+        previous_sent = base_time
         drop_first = rng.random() < 0.15
         for position in range(length):
             sender, recipient = rng.sample(PEOPLE, 2)
@@ -111,23 +144,36 @@ def generate(root: Path, count: int, seed: int = 7) -> dict[str, object]:
             if history:
                 if rng.random() < 0.5:
                     quoted = "\n".join("> " + line for line in history.splitlines())
-                    body = f"{own}\n\nOn {previous_sent:%a, %b %d, %Y at %I:%M %p}, {previous_sender} wrote:\n{quoted}"
+                    said = f"On {previous_sent:%a, %b %d, %Y at %I:%M %p}, {previous_sender} wrote:"
+                    body = f"{own}\n\n{said}\n{quoted}"
                 else:
                     name = previous_sender.split(" <")[0]
-                    body = (f"{own}\n\n-----Original Message-----\nFrom: {name}\n"
-                            f"Sent: {previous_sent:%A, %B %d, %Y %I:%M %p}\nTo: {previous_recipient}\n"
-                            f"Subject: {previous_subject}\n\n{history}")
+                    body = (
+                        f"{own}\n\n-----Original Message-----\nFrom: {name}\n"
+                        f"Sent: {previous_sent:%A, %B %d, %Y %I:%M %p}\nTo: {previous_recipient}\n"
+                        f"Subject: {previous_subject}\n\n{history}"
+                    )
             else:
                 body = own
             message_id = f"t{thread_number}.{position}@bench.example"
             this_subject = subject if position == 0 else f"RE: {subject}"
             headers_lost = position and rng.random() < 0.1
             if not (position == 0 and drop_first) and doc_id < emails_wanted:
-                text = (f"From: {sender}\nTo: {recipient}\nDate: {sent:%a, %d %b %Y %H:%M:%S} +0000\n"
-                        f"Subject: {this_subject}\n\n{body}")
-                add("eml", text, email_from=sender, email_to=recipient, subject=this_subject, sent=sent,
-                    message_id=f"<{message_id}>", in_reply_to="" if headers_lost or not ids else f"<{ids[-1]}>",
-                    references="" if headers_lost else " ".join(f"<{i}>" for i in ids))
+                text = (
+                    f"From: {sender}\nTo: {recipient}\nDate: {sent:%a, %d %b %Y %H:%M:%S} +0000\n"
+                    f"Subject: {this_subject}\n\n{body}"
+                )
+                add(
+                    "eml",
+                    text,
+                    email_from=sender,
+                    email_to=recipient,
+                    subject=this_subject,
+                    sent=sent,
+                    message_id=f"<{message_id}>",
+                    in_reply_to="" if headers_lost or not ids else f"<{ids[-1]}>",
+                    references="" if headers_lost else " ".join(f"<{i}>" for i in ids),
+                )
             ids.append(message_id)
             history, previous_sender, previous_recipient = body, sender, recipient
             previous_sent, previous_subject = sent, this_subject
@@ -146,18 +192,33 @@ def generate(root: Path, count: int, seed: int = 7) -> dict[str, object]:
             loose.append(add("docx", _lines(words)))
     with case.db.session() as session:
         for begin in range(0, len(rows), 5000):
-            session.execute(insert(Document), rows[begin:begin + 5000])
+            session.execute(insert(Document), rows[begin : begin + 5000])
     case.close()
-    return {"generate_seconds": round(time.perf_counter() - started, 1), "emails": emails,
-            "memos": count - emails, "variant_families": len(families),
-            "families": families, "loose": loose}
+    return {
+        "generate_seconds": round(time.perf_counter() - started, 1),
+        "emails": emails,
+        "memos": count - emails,
+        "variant_families": len(families),
+        "families": families,
+        "loose": loose,
+    }
 
 
 def analyze_in_child(root: Path, threshold: int, jobs: int) -> dict[str, object]:
     from tests.process_tree import TreePeak
 
-    command = [sys.executable, "-m", "reviewer", "analyze", str(root), "--threshold", str(threshold),
-               "--jobs", str(jobs), "--json"]
+    command = [
+        sys.executable,
+        "-m",
+        "reviewer",
+        "analyze",
+        str(root),
+        "--threshold",
+        str(threshold),
+        "--jobs",
+        str(jobs),
+        "--json",
+    ]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     tree = TreePeak(process.pid)
@@ -187,10 +248,12 @@ def pair_quality(root: Path, sample_ids: list[int], threshold: int) -> dict[str,
     from reviewer.core.models import Document, TextFingerprint
 
     with Case.open(root) as case, case.db.reader() as session:
-        rows = session.execute(select(Document.id, Document.control, TextFingerprint.signature)
-                               .join(TextFingerprint, TextFingerprint.document_id == Document.id)
-                               .where(Document.id.in_(sample_ids), TextFingerprint.signature.is_not(None))
-                               .order_by(Document.id)).all()
+        rows = session.execute(
+            select(Document.id, Document.control, TextFingerprint.signature)
+            .join(TextFingerprint, TextFingerprint.document_id == Document.id)
+            .where(Document.id.in_(sample_ids), TextFingerprint.signature.is_not(None))
+            .order_by(Document.id)
+        ).all()
         words = [document_words(case.texts.read(control, doc_id)) for doc_id, control, _ in rows]
     ids = [row[0] for row in rows]
     started = time.perf_counter()
@@ -205,11 +268,12 @@ def pair_quality(root: Path, sample_ids: list[int], threshold: int) -> dict[str,
     share = threshold / 100
     for rank, i in enumerate(by_length):
         last = bisect.bisect_right(lengths, lengths[rank] / share if share else len(words), lo=rank + 1)
-        block = by_length[rank + 1:last]
+        block = by_length[rank + 1 : last]
         if not block:
             continue
-        common = cdist([encoded[i]], [encoded[j] for j in block], scorer=LCSseq.similarity, dtype=np.int32,
-                       workers=2)[0]
+        common = cdist(
+            [encoded[i]], [encoded[j] for j in block], scorer=LCSseq.similarity, dtype=np.int32, workers=2
+        )[0]
         for j, shared in zip(block, common, strict=True):
             if shared >= math.ceil(share * max(len(words[i]), len(words[j])) - 1e-9):
                 brute.add((min(i, j), max(i, j)))
@@ -224,11 +288,16 @@ def pair_quality(root: Path, sample_ids: list[int], threshold: int) -> dict[str,
                 found.add((i, int(j)))
     lsh_seconds = time.perf_counter() - started
     both = len(brute & found)
-    return {"sample_documents": len(rows), "brute_force_pairs": len(brute), "lsh_pairs": len(found),
-            "pair_recall": round(both / len(brute), 4) if brute else 1.0,
-            "pair_precision": round(both / len(found), 4) if found else 1.0,
-            "brute_force_seconds": round(brute_seconds, 1), "lsh_seconds": round(lsh_seconds, 1),
-            "sample_ids_checked": len(ids)}
+    return {
+        "sample_documents": len(rows),
+        "brute_force_pairs": len(brute),
+        "lsh_pairs": len(found),
+        "pair_recall": round(both / len(brute), 4) if brute else 1.0,
+        "pair_precision": round(both / len(found), 4) if found else 1.0,
+        "brute_force_seconds": round(brute_seconds, 1),
+        "lsh_seconds": round(lsh_seconds, 1),
+        "sample_ids_checked": len(ids),
+    }
 
 
 def corpus_run(corpus: Path, threshold: int, jobs: int) -> dict[str, object]:
@@ -241,8 +310,19 @@ def corpus_run(corpus: Path, threshold: int, jobs: int) -> dict[str, object]:
             ingest(case, [corpus / "enron" / "maildir"], IngestOptions(custodian_from_folder=True, jobs=jobs))
             ingest(case, [corpus / "court", corpus / "pdf", corpus / "misc"], IngestOptions(jobs=jobs))
         result = analyze_in_child(folder / "case", threshold, jobs)
-        return {k: result[k] for k in ("emails", "thread_groups", "inclusive_emails", "near_dup_groups",
-                                       "near_dup_documents", "compared", "wall_seconds", "peak_rss_mb")}
+        return {
+            k: result[k]
+            for k in (
+                "emails",
+                "thread_groups",
+                "inclusive_emails",
+                "near_dup_groups",
+                "near_dup_documents",
+                "compared",
+                "wall_seconds",
+                "peak_rss_mb",
+            )
+        }
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -253,7 +333,9 @@ def main() -> int:
     parser.add_argument("--threshold", type=int, default=90)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--sample", type=int, default=5000)
-    parser.add_argument("--corpus", type=Path, help="also run on the public corpus (Enron mail, filings, PDFs)")
+    parser.add_argument(
+        "--corpus", type=Path, help="also run on the public corpus (Enron mail, filings, PDFs)"
+    )
     parser.add_argument("--keep", type=Path, help="build the case here and keep it")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="analytics-bench-"))
@@ -270,8 +352,15 @@ def main() -> int:
             sample.extend(family)
         sample.extend(rng.sample(loose, min(len(loose), args.sample - len(sample))))
         quality = pair_quality(root, sample, args.threshold)
-        result: dict[str, object] = {"documents": args.docs, "threshold": args.threshold, "jobs": args.jobs,
-                                     "cpus": os.cpu_count(), **generated, "analyze": analysis, "pairs": quality}
+        result: dict[str, object] = {
+            "documents": args.docs,
+            "threshold": args.threshold,
+            "jobs": args.jobs,
+            "cpus": os.cpu_count(),
+            **generated,
+            "analyze": analysis,
+            "pairs": quality,
+        }
         if args.corpus:
             result["corpus"] = corpus_run(args.corpus, args.threshold, args.jobs)
         print(json.dumps(result, indent=2))

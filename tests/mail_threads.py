@@ -16,9 +16,20 @@ CY = "Cy Park <cy@park.example>"
 DEE = "Dee Marsh <dee@marsh.example>"
 
 
-def write_mail(path: Path, sender: str, to: str, subject: str, body: str, message_id: str | None = None,
-               reply_to: str | None = None, references: list[str] | None = None, hours: float = 0,
-               cc: str | None = None, attachments: dict[str, bytes] | None = None, dated: bool = True) -> Path:
+def write_mail(
+    path: Path,
+    sender: str,
+    to: str,
+    subject: str,
+    body: str,
+    message_id: str | None = None,
+    reply_to: str | None = None,
+    references: list[str] | None = None,
+    hours: float = 0,
+    cc: str | None = None,
+    attachments: dict[str, bytes] | None = None,
+    dated: bool = True,
+) -> Path:
     message = EmailMessage()
     message["From"] = sender
     if to:
@@ -51,25 +62,34 @@ def gmail_quote(sender: str, hours: float, body: str) -> str:
 def outlook_quote(sender: str, to: str, subject: str, hours: float, body: str) -> str:
     when = START + timedelta(hours=hours)
     name, _, address = sender.partition(" <")
-    return (f"-----Original Message-----\nFrom: {name} [mailto:{address.rstrip('>')}]\n"
-            f"Sent: {when:%A, %B} {when.day}, {when:%Y %-I:%M %p}\nTo: {to}\nSubject: {subject}\n\n{body}")
+    return (
+        f"-----Original Message-----\nFrom: {name} [mailto:{address.rstrip('>')}]\n"
+        f"Sent: {when:%A, %B} {when.day}, {when:%Y %-I:%M %p}\nTo: {to}\nSubject: {subject}\n\n{body}"
+    )
 
 
 def apple_forward(sender: str, to: str, subject: str, hours: float, body: str) -> str:
     when = START + timedelta(hours=hours)
-    return (f"Begin forwarded message:\n\nFrom: {sender}\nSubject: {subject}\n"
-            f"Date: {when:%B} {when.day}, {when:%Y at %-I:%M:%S %p} UTC\nTo: {to}\n\n{body}")
+    return (
+        f"Begin forwarded message:\n\nFrom: {sender}\nSubject: {subject}\n"
+        f"Date: {when:%B} {when.day}, {when:%Y at %-I:%M:%S %p} UTC\nTo: {to}\n\n{body}"
+    )
 
 
 def printed(sender: str, to: str, subject: str, hours: float, body: str) -> str:
     """An email printed to text (or to PDF and read back): Outlook's header block, then the body."""
     when = START + timedelta(hours=hours)
-    return (f"From: {sender}\nSent: {when:%A, %B} {when.day}, {when:%Y %-I:%M %p}\nTo: {to}\n"
-            f"Subject: {subject}\n\n{body}\n")
+    return (
+        f"From: {sender}\nSent: {when:%A, %B} {when.day}, {when:%Y %-I:%M %p}\nTo: {to}\n"
+        f"Subject: {subject}\n\n{body}\n"
+    )
 
 
-VOCABULARY = [f"{a}{b}" for a in ("al", "be", "co", "du", "er", "fa", "go", "hu", "in", "jo", "ka", "lu")
-              for b in ("ma", "ne", "pi", "ro", "su", "ta", "vi", "wo", "xe", "yo", "za", "qu")]
+VOCABULARY = [
+    f"{a}{b}"
+    for a in ("al", "be", "co", "du", "er", "fa", "go", "hu", "in", "jo", "ka", "lu")
+    for b in ("ma", "ne", "pi", "ro", "su", "ta", "vi", "wo", "xe", "yo", "za", "qu")
+]
 
 
 def prose(words: int, seed: int) -> list[str]:
@@ -88,5 +108,5 @@ def changed(words: list[str], share: float, seed: int) -> list[str]:
 
 
 def as_text(words: list[str]) -> str:
-    lines = [" ".join(words[start:start + 12]) for start in range(0, len(words), 12)]
+    lines = [" ".join(words[start : start + 12]) for start in range(0, len(words), 12)]
     return "\n".join(lines) + "\n"

@@ -16,26 +16,41 @@ from reviewer.cli.common import (
     stdout_console,
 )
 
-SIMILARITY_NOTE = ("similarity: the share of the larger document's words that stand unchanged, in the same "
-                   "order, in the other (a word-by-word comparison)")
+SIMILARITY_NOTE = (
+    "similarity: the share of the larger document's words that stand unchanged, in the same "
+    "order, in the other (a word-by-word comparison)"
+)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = commands.add_parser(
-        "analyze", help="thread the emails and find near-duplicate groups again (Ctrl-C stops cleanly)",
+        "analyze",
+        help="thread the emails and find near-duplicate groups again (Ctrl-C stops cleanly)",
         description="Email threads (with inclusive emails) and near-duplicate groups, over the whole case. "
-                    "Every ingest and import keeps them current by itself with the settings of the last "
-                    "analysis; run this to change the settings or to start afresh. Thread and group ids "
-                    f"stay where the groups stay. {SIMILARITY_NOTE[0].upper()}{SIMILARITY_NOTE[1:]}.")
+        "Every ingest and import keeps them current by itself with the settings of the last "
+        "analysis; run this to change the settings or to start afresh. Thread and group ids "
+        f"stay where the groups stay. {SIMILARITY_NOTE[0].upper()}{SIMILARITY_NOTE[1:]}.",
+    )
     p.add_argument("case")
-    p.add_argument("--threshold", type=int, metavar="N",
-                   help="near-duplicates are at least N %% similar to their group's principal (50–100; "
-                        "default: the last analysis's, at first 90)")
+    p.add_argument(
+        "--threshold",
+        type=int,
+        metavar="N",
+        help="near-duplicates are at least N %% similar to their group's principal (50–100; "
+        "default: the last analysis's, at first 90)",
+    )
     emails = p.add_mutually_exclusive_group()
-    emails.add_argument("--emails", dest="emails", action="store_true", default=None,
-                        help="compare emails for near-duplicates too (left out by default: threads cover them)")
+    emails.add_argument(
+        "--emails",
+        dest="emails",
+        action="store_true",
+        default=None,
+        help="compare emails for near-duplicates too (left out by default: threads cover them)",
+    )
     emails.add_argument("--no-emails", dest="emails", action="store_false", help="leave emails out again")
-    p.add_argument("--jobs", type=int, default=None, help="worker processes reading texts (default: CPU count)")
+    p.add_argument(
+        "--jobs", type=int, default=None, help="worker processes reading texts (default: CPU count)"
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(run=cmd_analyze)
 
@@ -45,8 +60,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_threads)
 
-    p = commands.add_parser("neardups", help="near-duplicate groups, or one document's group with similarities",
-                            description=f"Near-duplicate groups ({SIMILARITY_NOTE}).")
+    p = commands.add_parser(
+        "neardups",
+        help="near-duplicate groups, or one document's group with similarities",
+        description=f"Near-duplicate groups ({SIMILARITY_NOTE}).",
+    )
     p.add_argument("case")
     p.add_argument("control", nargs="?", metavar="CONTROL")
     p.add_argument("--json", action="store_true")
@@ -64,19 +82,34 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             console.print("Stopped. The texts read so far are kept; run the same command again to finish.")
             return 130
     if args.json:
-        print_json({"threshold": result.settings.threshold, "include_emails": result.settings.include_emails,
-                    "texts_read": result.read, "emails": result.emails, "thread_groups": result.threads,
-                    "inclusive_emails": result.inclusive, "near_dup_groups": result.near_dup_groups,
-                    "near_dup_documents": result.near_dup_documents, "compared": result.compared,
-                    "seconds": round(result.seconds, 2)})
+        print_json(
+            {
+                "threshold": result.settings.threshold,
+                "include_emails": result.settings.include_emails,
+                "texts_read": result.read,
+                "emails": result.emails,
+                "thread_groups": result.threads,
+                "inclusive_emails": result.inclusive,
+                "near_dup_groups": result.near_dup_groups,
+                "near_dup_documents": result.near_dup_documents,
+                "compared": result.compared,
+                "seconds": round(result.seconds, 2),
+            }
+        )
         return 0
     skip = 1 - result.inclusive / result.emails if result.emails else 0.0
-    console.print(f"Threads: {result.emails:,} emails in {result.threads:,} threads; {result.inclusive:,} "
-                  f"inclusive, so a reviewer can skip {skip:.0%} of the emails.", highlight=False)
-    console.print(f"Near-duplicates at {result.settings.threshold} %: {result.near_dup_groups:,} groups holding "
-                  f"{result.near_dup_documents:,} of {result.compared:,} documents compared"
-                  f"{'' if result.settings.include_emails else ' (emails left out; --emails adds them)'}. "
-                  f"Took {result.seconds:.1f} s.", highlight=False)
+    console.print(
+        f"Threads: {result.emails:,} emails in {result.threads:,} threads; {result.inclusive:,} "
+        f"inclusive, so a reviewer can skip {skip:.0%} of the emails.",
+        highlight=False,
+    )
+    console.print(
+        f"Near-duplicates at {result.settings.threshold} %: {result.near_dup_groups:,} groups holding "
+        f"{result.near_dup_documents:,} of {result.compared:,} documents compared"
+        f"{'' if result.settings.include_emails else ' (emails left out; --emails adds them)'}. "
+        f"Took {result.seconds:.1f} s.",
+        highlight=False,
+    )
     return 0
 
 
@@ -91,22 +124,31 @@ def cmd_threads(args: argparse.Namespace) -> int:
         print_records(entries)
         return 0
     if not entries:
-        return fail(f"{args.control.upper()} is in no email thread (is it an email? `reviewer analyze` "
-                    "threads the emails).")
+        return fail(
+            f"{args.control.upper()} is in no email thread (is it an email? `reviewer analyze` "
+            "threads the emails)."
+        )
     table = Table(title=f"Thread of {args.control.upper()}", show_lines=False, pad_edge=False)
     for column in ("control", "action", "inclusive", "date", "from", "subject"):
         table.add_column(column, overflow="fold")
     for entry in entries:
         indent = "  " * entry.indent
         if entry.kind == "missing":
-            table.add_row(f"{indent}(missing)", "", "", "", "", f"not in the case: {entry.subject}",
-                          style="dim italic")
+            table.add_row(
+                f"{indent}(missing)", "", "", "", "", f"not in the case: {entry.subject}", style="dim italic"
+            )
             continue
         mark = {True: f"yes ({entry.reason})", False: "no", None: ""}[entry.inclusive]
         action = entry.action if entry.kind == "message" else entry.kind
-        table.add_row(f"{indent}{entry.control}", action, mark,
-                      entry.date.strftime("%Y-%m-%d %H:%M") if entry.date else "", entry.sender, entry.subject,
-                      style="bold" if entry.inclusive else None)
+        table.add_row(
+            f"{indent}{entry.control}",
+            action,
+            mark,
+            entry.date.strftime("%Y-%m-%d %H:%M") if entry.date else "",
+            entry.sender,
+            entry.subject,
+            style="bold" if entry.inclusive else None,
+        )
     stdout_console.print(table)
     return 0
 
@@ -129,8 +171,13 @@ def cmd_neardups(args: argparse.Namespace) -> int:
         for column in ("group", "principal", "documents", "lowest similarity", "title"):
             table.add_column(column, overflow="fold")
         for group in found:
-            table.add_row(str(group.group), group.principal, f"{group.members:,}",
-                          f"{int(group.lowest_similarity)} %", group.title)
+            table.add_row(
+                str(group.group),
+                group.principal,
+                f"{group.members:,}",
+                f"{int(group.lowest_similarity)} %",
+                group.title,
+            )
         stdout_console.print(table)
         return 0
     if args.json:
@@ -142,7 +189,10 @@ def cmd_neardups(args: argparse.Namespace) -> int:
     for column in ("control", "similarity", "title"):
         table.add_column(column, overflow="fold")
     for member in members:
-        table.add_row(member.control + (" (principal)" if member.principal else ""),
-                      f"{int(member.similarity)} %", member.title)
+        table.add_row(
+            member.control + (" (principal)" if member.principal else ""),
+            f"{int(member.similarity)} %",
+            member.title,
+        )
     stdout_console.print(table)
     return 0

@@ -36,7 +36,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--query", metavar="Q", help="every document this search finds (instead of CONTROLs)")
     p.add_argument("--remove", action="store_true", help="take the tag off instead")
     p.add_argument("--families", action="store_true", help="include every member of each document's family")
-    p.add_argument("--threads", action="store_true", help="include every document of each document's email thread")
+    p.add_argument("--threads", action="store_true",
+                   help="include every document of each document's email thread")
     p.set_defaults(run=cmd_tag)
 
     p = commands.add_parser("tags", help="the case's tags with their hotkeys and document counts")

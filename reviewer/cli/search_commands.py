@@ -110,7 +110,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         print_json({
             "query": args.query, "understood_as": explain(result.node), "sort": args.sort,
-            "families": args.families, "threads": args.threads, "total": result.total, "elapsed_ms": round(result.elapsed_ms, 1),
+            "families": args.families, "threads": args.threads, "total": result.total,
+            "elapsed_ms": round(result.elapsed_ms, 1),
             "hits": [{"control": row.control, "score": None if row.score is None else round(row.score, 4),
                       "title": row.title, "date": row.date, "custodians": row.custodians, "kind": row.kind,
                       "snippet": row.snippet.text, "highlights": [list(mark) for mark in row.snippet.marks]}

@@ -418,7 +418,7 @@ class EmailThread(Base):
 
 
 class NearDuplicate(Base):
-    """A document's near-duplicate group (None: it has none), the group's principal and the similarity to it."""
+    """A document's near-duplicate group (None: none), the group's principal and the similarity to it."""
 
     __tablename__ = "near_duplicate"
 

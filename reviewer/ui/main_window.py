@@ -181,8 +181,9 @@ class MainWindow(QMainWindow):
         self.inclusive_only_action = self._action("Inclusive emails &only", self.result.set_inclusive_only)
         self.inclusive_only_action.setObjectName("inclusiveOnly")
         self.inclusive_only_action.setCheckable(True)
-        self.inclusive_only_action.setToolTip("Hide emails another email of their thread contains, with their "
-                                              "attachments: read each conversation once")
+        self.inclusive_only_action.setToolTip(
+            "Hide emails another email of their thread contains, with their attachments: read each "
+            "conversation once")
         reset_action = self._action("&Reset layout", self.reset_layout)
 
         menus = self.menuBar()

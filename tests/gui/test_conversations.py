@@ -21,8 +21,17 @@ REPLY = "I will bring the warrant file and the deputy statements to the hearing.
 def analysed_case(tmp_path: Path) -> Path:
     folder = tmp_path / "files"
     write_mail(folder / "1.eml", ADA, BEN, "Hearing moved", HEARING, "h1@quill")
-    write_mail(folder / "2.eml", BEN, f"{ADA}, {CY}", "Re: Hearing moved",
-               f"{REPLY}\n\n{gmail_quote(ADA, 0, HEARING)}", "h2@ortiz", "h1@quill", ["h1@quill"], hours=1)
+    write_mail(
+        folder / "2.eml",
+        BEN,
+        f"{ADA}, {CY}",
+        "Re: Hearing moved",
+        f"{REPLY}\n\n{gmail_quote(ADA, 0, HEARING)}",
+        "h2@ortiz",
+        "h1@quill",
+        ["h1@quill"],
+        hours=1,
+    )
     write_mail(folder / "3.eml", CY, BEN, "Re: Budget", "Approved.", "b2@park", "lost@x", ["lost@x"], hours=3)
     memo = prose(400, seed=5)
     (folder / "memo-a.txt").write_text(as_text(memo))
@@ -44,8 +53,9 @@ def test_conversation_tab_shows_the_tree_and_opens_a_message(qtbot, open_window,
     first, second, budget = (_control(window, n) for n in ("1.eml", "2.eml", "3.eml"))
     search(qtbot, window, f"control:{second}")
     tab = window.conversation
-    qtbot.waitUntil(lambda: [e.control for e in tab.entries if e.kind == "message"] == [first, second],
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: [e.control for e in tab.entries if e.kind == "message"] == [first, second], timeout=10_000
+    )
     root = tab.topLevelItem(0)
     assert root.text(0) == first and root.child(0).text(0) == second
     assert root.child(0).text(2).startswith("✔") and root.text(2) == ""
@@ -63,13 +73,17 @@ def test_near_duplicates_tab_marks_the_changed_words(qtbot, open_window, analyse
     variant = _control(window, "memo-b.txt")
     search(qtbot, window, f"control:{variant}")
     tab = window.near_duplicates
-    qtbot.waitUntil(lambda: tab.members.topLevelItemCount() == 2 and tab.comparison is not None, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: tab.members.topLevelItemCount() == 2 and tab.comparison is not None, timeout=10_000
+    )
     assert tab.members.topLevelItem(1).text(1) == "95 %"
     comparison = tab.comparison
     assert len(comparison.right_changes) >= 10 and comparison.similarity == pytest.approx(95.0)
     # Exactly the 20 words the test changed are marked on each side (5 % of 400), every edit among them.
     marked = [word for a, b in comparison.right_changes for word in comparison.right[a:b].split()]
-    assert len(marked) == 20 and {w for w in marked if w.startswith("edit6x")} == {f"edit6x{n}" for n in range(20)}
+    assert len(marked) == 20 and {w for w in marked if w.startswith("edit6x")} == {
+        f"edit6x{n}" for n in range(20)
+    }
     assert sum(len(comparison.left[a:b].split()) for a, b in comparison.left_changes) == 20
     assert len(tab.right.extraSelections()) == len(comparison.right_changes)
     assert "95 % similar" in tab.caption.text()

@@ -42,25 +42,34 @@ def test_variants_group_around_the_threshold_with_exact_similarities(case: Case,
     group = found["a-base.txt"]["near_dup_group"]
     assert group is not None
     assert [found[n]["near_dup_group"] == group for n in ("b-1pct.txt", "c-5pct.txt", "d-20pct.txt")] == [
-        True, True, False]
+        True,
+        True,
+        False,
+    ]
     assert found["b-1pct.txt"]["near_dup_similarity"] == 99.0
     assert found["c-5pct.txt"]["near_dup_similarity"] == 95.0
     assert found["a-base.txt"]["near_dup_principal"] == found["a-base.txt"]["control"]
     assert found["e-other.txt"]["near_dup_group"] is None
     # Identical, but numbers only: never a group.
-    assert found["f-numbers.txt"]["near_dup_group"] is None and found["g-numbers.txt"]["near_dup_group"] is None
+    assert (
+        found["f-numbers.txt"]["near_dup_group"] is None and found["g-numbers.txt"]["near_dup_group"] is None
+    )
     # At 80 % the 20 % variant joins (exactly 80 % of its words are unchanged).
     run.analyze(case, threshold=80)
     found = rows(case)
-    assert found["d-20pct.txt"]["near_dup_group"] == group and found["d-20pct.txt"]["near_dup_similarity"] == 80.0
+    assert (
+        found["d-20pct.txt"]["near_dup_group"] == group
+        and found["d-20pct.txt"]["near_dup_similarity"] == 80.0
+    )
     with SearchService.open(case) as search:
         assert len(search.matching_ids(f"near:{found['c-5pct.txt']['control']}")) == 4
         assert len(search.matching_ids("similarity>=95")) == 3  # the base (100), 1 % and 5 %
         assert len(search.matching_ids("is:principal")) == 1
 
 
-def test_a_larger_document_arriving_later_takes_over_the_group_and_keeps_its_id(case: Case, variants: Path,
-                                                                                tmp_path: Path) -> None:
+def test_a_larger_document_arriving_later_takes_over_the_group_and_keeps_its_id(
+    case: Case, variants: Path, tmp_path: Path
+) -> None:
     ingest(case, [variants], IngestOptions(jobs=1))
     group = rows(case)["a-base.txt"]["near_dup_group"]
     later = tmp_path / "later"

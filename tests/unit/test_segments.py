@@ -21,8 +21,10 @@ FIRST = "The hearing on the motion moved to Thursday at ten. Bring the warrant f
 
 
 def test_outlook_original_message_block() -> None:
-    body = (f"{OWN}\n\n-----Original Message-----\nFrom: Quill, Ada [mailto:ada@quill-law.example]\n"
-            "Sent: Tuesday, March 5, 2024 9:00 AM\nTo: Ortiz, Ben\nSubject: Hearing moved\n\n" + FIRST)
+    body = (
+        f"{OWN}\n\n-----Original Message-----\nFrom: Quill, Ada [mailto:ada@quill-law.example]\n"
+        "Sent: Tuesday, March 5, 2024 9:00 AM\nTo: Ortiz, Ben\nSubject: Hearing moved\n\n" + FIRST
+    )
     split = split_body(body)
     assert len(split.segments) == 2
     quoted = split.quoted[0]
@@ -33,19 +35,25 @@ def test_outlook_original_message_block() -> None:
 
 
 def test_gmail_attribution_wrapped_over_two_lines_and_quote_marks() -> None:
-    body = (f"{OWN}\n\nOn Tue, Mar 5, 2024 at 9:00 AM Ada Quill <\nada@quill-law.example> wrote:\n"
-            "> The hearing on the motion moved\n> to Thursday at ten.\n>\n> Bring the warrant file.\n")
+    body = (
+        f"{OWN}\n\nOn Tue, Mar 5, 2024 at 9:00 AM Ada Quill <\nada@quill-law.example> wrote:\n"
+        "> The hearing on the motion moved\n> to Thursday at ten.\n>\n> Bring the warrant file.\n"
+    )
     split = split_body(body)
     assert [s.kind for s in split.segments] == ["", REPLY]
     assert split.quoted[0].key == split_body(FIRST).own.key  # line breaks and quote marks do not count
 
 
 def test_outlook_underscore_block_apple_and_gmail_forwards() -> None:
-    for separator, kind in (("________________________________", REPLY),
-                            ("Begin forwarded message:", FORWARD),
-                            ("---------- Forwarded message ---------", FORWARD)):
-        body = (f"{OWN}\n\n{separator}\nFrom: Ada Quill <ada@quill-law.example>\n"
-                "Date: Tue, 5 Mar 2024 09:00:00 +0000\nSubject: Hearing moved\nTo: Ben Ortiz\n\n" + FIRST)
+    for separator, kind in (
+        ("________________________________", REPLY),
+        ("Begin forwarded message:", FORWARD),
+        ("---------- Forwarded message ---------", FORWARD),
+    ):
+        body = (
+            f"{OWN}\n\n{separator}\nFrom: Ada Quill <ada@quill-law.example>\n"
+            "Date: Tue, 5 Mar 2024 09:00:00 +0000\nSubject: Hearing moved\nTo: Ben Ortiz\n\n" + FIRST
+        )
         split = split_body(body)
         assert len(split.segments) == 2, separator
         assert split.quoted[0].kind == kind
@@ -53,9 +61,11 @@ def test_outlook_underscore_block_apple_and_gmail_forwards() -> None:
 
 
 def test_lotus_notes_forward_chain_nests() -> None:
-    body = ("FYI\n---------------------- Forwarded by Ben Ortiz/HOU/ECT on 03/05/2024 \n"
-            "10:00 AM ---------------------------\n\n\nAda Quill <ada@quill-law.example> on 03/05/2024 "
-            "09:00:12 AM\nTo: Ben Ortiz/HOU/ECT@ECT\ncc:  \nSubject: Hearing moved\n\n" + FIRST)
+    body = (
+        "FYI\n---------------------- Forwarded by Ben Ortiz/HOU/ECT on 03/05/2024 \n"
+        "10:00 AM ---------------------------\n\n\nAda Quill <ada@quill-law.example> on 03/05/2024 "
+        "09:00:12 AM\nTo: Ben Ortiz/HOU/ECT@ECT\ncc:  \nSubject: Hearing moved\n\n" + FIRST
+    )
     split = split_body(body)
     assert len(split.segments) == 2
     assert split.quoted[0].kind == FORWARD
@@ -69,8 +79,10 @@ def test_running_text_is_not_a_header() -> None:
 
 
 def test_a_printed_email_is_a_message_and_a_memo_is_not() -> None:
-    split, header = split_document("From: Ada Quill\nSent: Tuesday, March 5, 2024 9:00 AM\nTo: Ben Ortiz\n"
-                                   "Subject: Hearing moved\n\n" + FIRST)
+    split, header = split_document(
+        "From: Ada Quill\nSent: Tuesday, March 5, 2024 9:00 AM\nTo: Ben Ortiz\n"
+        "Subject: Hearing moved\n\n" + FIRST
+    )
     assert header is not None and header.subject == "Hearing moved"
     assert split.own.key == split_body(FIRST).own.key and split.own.date == datetime(2024, 3, 5, 9, 0)
     assert split_document("MEMORANDUM\nTo: file\n\n" + FIRST)[1] is None

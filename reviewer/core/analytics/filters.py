@@ -3,7 +3,7 @@ near:DOC-000123, is:inclusive, is:principal, similarity>=95. Called from search/
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, select
 
@@ -21,7 +21,7 @@ def near(control: str) -> Select[int]:
     return _same_group(control, NearDuplicate.document_id, NearDuplicate.near_dup_group)
 
 
-def _same_group(control: str, member: ColumnElement[int], group: ColumnElement[int | None]) -> Select[int]:
+def _same_group(control: str, member: Any, group: Any) -> Select[int]:
     chosen = select(Document.id).where(Document.control == control).scalar_subquery()
     its_group = select(group).where(member == chosen).scalar_subquery()
     return cast("Select[int]", select(member).where(group == its_group).union(select(chosen)))
@@ -32,13 +32,14 @@ def inclusive() -> Select[int]:
 
 
 def principal() -> Select[int]:
-    return select(NearDuplicate.document_id).where(NearDuplicate.near_dup_group.is_not(None),
-                                                   NearDuplicate.principal_id == NearDuplicate.document_id)
+    return select(NearDuplicate.document_id).where(
+        NearDuplicate.near_dup_group.is_not(None), NearDuplicate.principal_id == NearDuplicate.document_id
+    )
 
 
 def similarity(node: NumberRange) -> Select[int]:
     """Similarity in whole percents, as shown: similarity<=94 takes 94.6 %, similarity>=95 does not."""
-    conditions = [NearDuplicate.near_dup_group.is_not(None)]
+    conditions: list[ColumnElement[bool]] = [NearDuplicate.near_dup_group.is_not(None)]
     if node.low is not None:
         conditions.append(NearDuplicate.similarity >= node.low)
     if node.high is not None:

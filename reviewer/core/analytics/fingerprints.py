@@ -82,19 +82,33 @@ def pending_jobs(session: Session, include_emails: bool) -> list[Job]:
     top = and_(Document.parent_id.is_(None), Document.text_chars > 0)
     current = and_(TextFingerprint.document_id == Document.id, TextFingerprint.version == VERSION)
     rows = session.execute(
-        select(Document.id, Document.control, Document.kind, Document.parent_id.is_(None),
-               TextFingerprint.document_id.is_not(None), TextFingerprint.words.is_not(None), near)
+        select(
+            Document.id,
+            Document.control,
+            Document.kind,
+            Document.parent_id.is_(None),
+            TextFingerprint.document_id.is_not(None),
+            TextFingerprint.words.is_not(None),
+            near,
+        )
         .outerjoin(TextFingerprint, current)
-        .where(or_(and_(TextFingerprint.document_id.is_(None), or_(top, near)),
-                   and_(TextFingerprint.words.is_(None), near)))
+        .where(
+            or_(
+                and_(TextFingerprint.document_id.is_(None), or_(top, near)),
+                and_(TextFingerprint.words.is_(None), near),
+            )
+        )
         .order_by(Document.id)
     ).all()
-    return [Job(doc_id, control, is_email_kind(kind), bool(is_top) and not has_row, bool(wants) and not signed)
-            for doc_id, control, kind, is_top, has_row, signed, wants in rows]
+    return [
+        Job(doc_id, control, is_email_kind(kind), bool(is_top) and not has_row, bool(wants) and not signed)
+        for doc_id, control, kind, is_top, has_row, signed, wants in rows
+    ]
 
 
-def read_pending(case: Case, include_emails: bool, progress: Progress, cancel: CancelToken,
-                 jobs: int | None = None) -> int:
+def read_pending(
+    case: Case, include_emails: bool, progress: Progress, cancel: CancelToken, jobs: int | None = None
+) -> int:
     """Read every pending document and store what was read, a chunk per transaction (so a stopped run
     keeps what it read); how many documents were read."""
     with case.db.reader() as session:
@@ -113,9 +127,10 @@ def read_pending(case: Case, include_emails: bool, progress: Progress, cancel: C
     return total
 
 
-def _computed(text_root: Path, pending: list[Job], jobs: int | None,
-              cancel: CancelToken) -> Iterator[list[Fingerprint]]:
-    chunks = [pending[start:start + CHUNK] for start in range(0, len(pending), CHUNK)]
+def _computed(
+    text_root: Path, pending: list[Job], jobs: int | None, cancel: CancelToken
+) -> Iterator[list[Fingerprint]]:
+    chunks = [pending[start : start + CHUNK] for start in range(0, len(pending), CHUNK)]
     workers = jobs or os.cpu_count() or 1
     if workers < 2 or len(pending) < WORKERS_FROM:
         for chunk in chunks:
@@ -136,7 +151,7 @@ def _computed(text_root: Path, pending: list[Job], jobs: int | None,
 
 def compute(text_root: Path, chunk: Sequence[Job]) -> list[Fingerprint]:
     """What the analytics need from each document's text (runs in a worker process)."""
-    from datasketch import MinHash
+    from datasketch import MinHash  # type: ignore[import-untyped]  # no type information shipped
 
     texts = TextStore(text_root)
     results: list[Fingerprint] = []
@@ -160,8 +175,15 @@ def compute(text_root: Path, chunk: Sequence[Job]) -> list[Fingerprint]:
     minhashes = MinHash.bulk(shingles, num_perm=NUM_PERM, seed=SEED, hashfunc=_identity) if shingles else []
     for position, minhash in zip(signed, minhashes, strict=True):
         result = results[position]
-        results[position] = Fingerprint(result.doc_id, result.thread, result.message, result.segments,
-                                        True, result.words, minhash.hashvalues.astype(np.uint32).tobytes())
+        results[position] = Fingerprint(
+            result.doc_id,
+            result.thread,
+            result.message,
+            result.segments,
+            True,
+            result.words,
+            minhash.hashvalues.astype(np.uint32).tobytes(),
+        )
     return results
 
 
@@ -175,13 +197,14 @@ def _has_letter(word: str) -> bool:
 
 def shingle_hashes(found: list[str]) -> list[int]:
     """32-bit hashes of every run of SHINGLE consecutive words (one hash of all words when fewer)."""
-    hashed = np.fromiter((zlib.crc32(word.encode("utf-8")) for word in found), dtype=np.uint64,
-                         count=len(found))
+    hashed = np.fromiter(
+        (zlib.crc32(word.encode("utf-8")) for word in found), dtype=np.uint64, count=len(found)
+    )
     if len(hashed) < SHINGLE:
-        mixed = np.uint64(0)
-        for value in hashed:
-            mixed = (mixed * np.uint64(0x9E3779B1) + value) & _MASK
-        return [int(mixed)]
+        whole = 0
+        for value in hashed.tolist():
+            whole = (whole * 0x9E3779B1 + value) & 0xFFFFFFFF
+        return [whole]
     mixed = hashed[:-2] * np.uint64(0x9E3779B1) + hashed[1:-1] * np.uint64(0x85EBCA77) + hashed[2:]
     return np.unique(mixed & _MASK).tolist()
 
@@ -190,29 +213,48 @@ def _messages(text: str, email: bool) -> tuple[bool, str]:
     """Whether the text is a message, and its segments as JSON (with the header a header-less message's
     text gives it)."""
     if email:
-        split: SplitBody = split_body(text[email_body_offset(text):])
+        split: SplitBody = split_body(text[email_body_offset(text) :])
         return True, _as_json(split, None)
     split, header = split_document(text)
     if header is None:
         return False, ""
-    return True, _as_json(split, {"from": header.author, "to": header.to, "subject": header.subject,
-                                  "kind": header.kind})
+    return True, _as_json(
+        split, {"from": header.author, "to": header.to, "subject": header.subject, "kind": header.kind}
+    )
 
 
 def _as_json(split: SplitBody, header: dict[str, str] | None) -> str:
-    value: dict[str, Any] = {"s": [[s.key, s.words, s.author, s.date.isoformat() if s.date else None, s.utc,
-                                    s.subject, s.kind] for s in split.segments]}
+    value: dict[str, Any] = {
+        "s": [
+            [s.key, s.words, s.author, s.date.isoformat() if s.date else None, s.utc, s.subject, s.kind]
+            for s in split.segments
+        ]
+    }
     if header is not None:
         value["h"] = header
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _store(session: Session, results: list[Fingerprint]) -> None:
-    existing = set(session.scalars(select(TextFingerprint.document_id).where(
-        TextFingerprint.document_id.in_([r.doc_id for r in results]))).all())
-    fresh = [{"document_id": r.doc_id, "version": VERSION, "message": r.message, "segments": r.segments,
-              "words": r.words if r.signature else None, "signature": r.minhash}
-             for r in results if r.doc_id not in existing]
+    existing = set(
+        session.scalars(
+            select(TextFingerprint.document_id).where(
+                TextFingerprint.document_id.in_([r.doc_id for r in results])
+            )
+        ).all()
+    )
+    fresh = [
+        {
+            "document_id": r.doc_id,
+            "version": VERSION,
+            "message": r.message,
+            "segments": r.segments,
+            "words": r.words if r.signature else None,
+            "signature": r.minhash,
+        }
+        for r in results
+        if r.doc_id not in existing
+    ]
     if fresh:
         session.execute(insert(TextFingerprint), fresh)
     for result in results:
@@ -223,5 +265,6 @@ def _store(session: Session, results: list[Fingerprint]) -> None:
             values.update(message=result.message, segments=result.segments)
         if result.signature:
             values.update(words=result.words, signature=result.minhash)
-        session.execute(update(TextFingerprint).where(TextFingerprint.document_id == result.doc_id)
-                        .values(values))
+        session.execute(
+            update(TextFingerprint).where(TextFingerprint.document_id == result.doc_id).values(values)
+        )

@@ -48,7 +48,7 @@ def bands_for(threshold: int) -> tuple[int, int]:
     jaccard = JACCARD_MARGIN * kept / (2 - kept)
     for rows in range(NUM_PERM, 0, -1):
         bands = NUM_PERM // rows
-        if 1 - (1 - jaccard ** rows) ** bands >= TARGET_RECALL:
+        if 1 - (1 - jaccard**rows) ** bands >= TARGET_RECALL:
             return bands, rows
     return NUM_PERM, 1
 
@@ -88,7 +88,9 @@ class Bands:
         bands = np.flatnonzero(self.shared[index])
         if not len(bands):
             return np.empty(0, dtype=np.int32)
-        found = np.unique(np.concatenate([self.order[b, self.start[b, index]:self.end[b, index]] for b in bands]))
+        found = np.unique(
+            np.concatenate([self.order[b, self.start[b, index] : self.end[b, index]] for b in bands])
+        )
         return found[found != index]
 
 
@@ -107,11 +109,17 @@ class _Group:
     members: dict[int, float] = field(default_factory=dict)  # document id -> similarity 0–1, principal incl.
 
 
-
-
 class _Grouping:
-    def __init__(self, ids: np.ndarray, sizes: np.ndarray, bands: Bands | None, threshold: int,
-                 read_words: Callable[[int], list[str]], groups: dict[int, _Group], next_id: int) -> None:
+    def __init__(
+        self,
+        ids: np.ndarray,
+        sizes: np.ndarray,
+        bands: Bands | None,
+        threshold: int,
+        read_words: Callable[[int], list[str]],
+        groups: dict[int, _Group],
+        next_id: int,
+    ) -> None:
         self.ids, self.sizes, self.bands = ids, sizes, bands
         self.index = {int(doc_id): n for n, doc_id in enumerate(ids)}
         self.share = threshold / 100
@@ -157,8 +165,11 @@ class _Grouping:
                 verified[other] = score
         if not verified:
             return
-        principals = {other: score for other, score in verified.items()
-                      if other in self.group_of and self.groups[self.group_of[other]].principal == other}
+        principals = {
+            other: score
+            for other, score in verified.items()
+            if other in self.group_of and self.groups[self.group_of[other]].principal == other
+        }
         bigger = {p: s for p, s in principals.items() if self.larger(p, doc_id)}
         if bigger:
             chosen = max(bigger, key=lambda p: (bigger[p], self.sizes[self.index[p]], -p))
@@ -176,8 +187,11 @@ class _Grouping:
             group = self.new_group(leader)
             if leader != doc_id:
                 self.join(group, doc_id, unplaced.pop(leader))
-                unplaced = {other: self.similar(leader, other)
-                            for other in self.candidates_of(leader) if other not in self.group_of}
+                unplaced = {
+                    other: self.similar(leader, other)
+                    for other in self.candidates_of(leader)
+                    if other not in self.group_of
+                }
         for other, score in unplaced.items():
             if score and other not in self.group_of and self.larger(group.principal, other):
                 self.join(group, other, score)
@@ -228,8 +242,15 @@ class NearDupPlan:
     summary: NearDupSummary
 
 
-def plan(case: Case, session: Session, threshold: int, include_emails: bool, full: bool,
-         progress: Progress, cancel: CancelToken) -> NearDupPlan:
+def plan(
+    case: Case,
+    session: Session,
+    threshold: int,
+    include_emails: bool,
+    full: bool,
+    progress: Progress,
+    cancel: CancelToken,
+) -> NearDupPlan:
     """Place the documents not yet placed (every document with `full`)."""
     eligible = eligible_for_near_dups(include_emails)
     rows = session.execute(
@@ -238,29 +259,48 @@ def plan(case: Case, session: Session, threshold: int, include_emails: bool, ful
         .where(eligible, TextFingerprint.words > 0, TextFingerprint.signature.is_not(None))
         .order_by(TextFingerprint.document_id)
     ).all()
-    existing = {doc_id: (group, principal, score) for doc_id, group, principal, score in session.execute(
-        select(NearDuplicate.document_id, NearDuplicate.near_dup_group, NearDuplicate.principal_id,
-               NearDuplicate.similarity))}
+    existing = {
+        doc_id: (group, principal, score)
+        for doc_id, group, principal, score in session.execute(
+            select(
+                NearDuplicate.document_id,
+                NearDuplicate.near_dup_group,
+                NearDuplicate.principal_id,
+                NearDuplicate.similarity,
+            )
+        )
+    }
     ids = np.array([row[0] for row in rows], dtype=np.int64)
     sizes = np.array([row[1] for row in rows], dtype=np.int64)
     known = set(ids.tolist())
     groups: dict[int, _Group] = {}
     if not full:
         for doc_id, (group_id, principal, score) in existing.items():
-            if group_id is not None and doc_id in known and principal in known:
+            if group_id is not None and principal is not None and doc_id in known and principal in known:
                 group = groups.setdefault(group_id, _Group(group_id, principal))
                 group.members[doc_id] = (score or 0) / 100
     pending = sorted(d for d in known if full or d not in existing)
     if not pending:
-        return NearDupPlan(_Grouping(ids, sizes, None, threshold, _no_words, groups, 0), existing, known,
-                           full, NearDupSummary(len(known), *_counted(groups), 0))
+        return NearDupPlan(
+            _Grouping(ids, sizes, None, threshold, _no_words, groups, 0),
+            existing,
+            known,
+            full,
+            NearDupSummary(len(known), *_counted(groups), 0),
+        )
     progress(ProgressUpdate("near-duplicates", message="Finding near-duplicate candidates…"))
-    signatures = np.frombuffer(b"".join(row[2] for row in rows), dtype=np.uint32).reshape(len(rows), NUM_PERM)
+    packed = b"".join(row[2] or b"" for row in rows)
+    signatures = np.frombuffer(packed, dtype=np.uint32).reshape(len(rows), NUM_PERM)
     bands = Bands(signatures, threshold)
     next_id = max((g for g, _, _ in existing.values() if g is not None), default=0) + 1
     texts = case.texts
-    controls = dict(session.execute(select(Document.id, Document.control).where(Document.id.in_(
-        select(TextFingerprint.document_id).where(TextFingerprint.words > 0)))).all())
+    controls = dict(
+        session.execute(
+            select(Document.id, Document.control).where(
+                Document.id.in_(select(TextFingerprint.document_id).where(TextFingerprint.words > 0))
+            )
+        ).all()
+    )
 
     @lru_cache(maxsize=4096)
     def read_words(doc_id: int) -> list[str]:
@@ -272,8 +312,9 @@ def plan(case: Case, session: Session, threshold: int, include_emails: bool, ful
     if full:
         _keep_old_ids(grouping.groups, existing)
         grouping.changed = known
-    return NearDupPlan(grouping, existing, known, full,
-                       NearDupSummary(len(known), *_counted(grouping.groups), len(pending)))
+    return NearDupPlan(
+        grouping, existing, known, full, NearDupSummary(len(known), *_counted(grouping.groups), len(pending))
+    )
 
 
 def _no_words(doc_id: int) -> list[str]:
@@ -285,8 +326,9 @@ def _counted(groups: dict[int, _Group]) -> tuple[int, int]:
     return len(real), sum(len(g.members) for g in real)
 
 
-def _keep_old_ids(groups: dict[int, _Group], existing: dict[int, tuple[int | None, int | None, float | None]]
-                  ) -> None:
+def _keep_old_ids(
+    groups: dict[int, _Group], existing: dict[int, tuple[int | None, int | None, float | None]]
+) -> None:
     """After a full run, each group takes the old id its principal had, else the one most members had."""
     new_ids: dict[int, int] = {}
     taken: set[int] = set()
@@ -297,8 +339,9 @@ def _keep_old_ids(groups: dict[int, _Group], existing: dict[int, tuple[int | Non
             old = existing.get(member, (None, None, None))[0]
             if old is not None:
                 votes[old] = votes.get(old, 0) + (len(group.members) if member == group.principal else 1)
-        choice = next((g for g, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])) if g not in taken),
-                      None)
+        choice = next(
+            (g for g, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])) if g not in taken), None
+        )
         if choice is None:
             choice, fresh = fresh, fresh + 1
         taken.add(choice)
@@ -319,11 +362,18 @@ def store(session: Session, found: NearDupPlan) -> None:
     for group in grouping.groups.values():
         alone = len(group.members) < 2
         for member, score in group.members.items():
-            placed[member] = (None, None, None) if alone else (group.id, group.principal, round(100 * score, 4))
+            placed[member] = (
+                (None, None, None) if alone else (group.id, group.principal, round(100 * score, 4))
+            )
     fresh, changed = [], []
     for doc_id in grouping.changed:
         value = placed.get(doc_id, (None, None, None))
-        row = {"document_id": doc_id, "near_dup_group": value[0], "principal_id": value[1], "similarity": value[2]}
+        row = {
+            "document_id": doc_id,
+            "near_dup_group": value[0],
+            "principal_id": value[1],
+            "similarity": value[2],
+        }
         if doc_id not in existing:
             fresh.append(row)
         elif existing[doc_id] != value:

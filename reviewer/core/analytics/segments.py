@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from reviewer.core.search.analysis import words
 
@@ -34,24 +34,36 @@ FORWARD = "forward"
 _QUOTE = re.compile(r"^(?:[ \t]*>)+[ \t]?")
 _SEPARATOR = re.compile(
     r"-{2,}\s*(original message|original e-?mail|forwarded message|forwarded e-?mail|message d'origine)"
-    r"\s*-{2,}", re.IGNORECASE)
+    r"\s*-{2,}",
+    re.IGNORECASE,
+)
 _UNDERSCORES = re.compile(r"_{16,}")
 _APPLE_FORWARD = re.compile(r"begin forwarded message\s*:?", re.IGNORECASE)
-_LOTUS_FORWARD = re.compile(r"-{5,}\s*forwarded by\s+(?P<who>.+?)(?:\s+on\s+(?P<when>.+?))?\s*-*$",
-                            re.IGNORECASE)
-_ON_WROTE = re.compile(r"on\s+(?P<when>.+?),?\s+(?P<who>[^,]+?(?:<[^>]*>)?)\s+(?:wrote|writes)\s*:",
-                       re.IGNORECASE)
+_LOTUS_FORWARD = re.compile(
+    r"-{5,}\s*forwarded by\s+(?P<who>.+?)(?:\s+on\s+(?P<when>.+?))?\s*-*$", re.IGNORECASE
+)
+_ON_WROTE = re.compile(
+    r"on\s+(?P<when>.+?),?\s+(?P<who>[^,]+?(?:<[^>]*>)?)\s+(?:wrote|writes)\s*:", re.IGNORECASE
+)
 _WROTE = re.compile(r"(?:-{2,}\s*)?(?P<who>[^:]{2,80}?)\s+(?:wrote|writes)\s*:\s*>?$", re.IGNORECASE)
 _HEADER = re.compile(r"(from|sent|date|to|cc|bcc|subject)\s*:\s*(.*)", re.IGNORECASE)
-_LOTUS_ON = re.compile(r"(?:from\s*:\s*)?(?P<who>.+?)\s+on\s+(?P<when>\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}"
-                       r"(?::\d{2})?\s*[AP]M)\s*$", re.IGNORECASE)
-_FROM_WITH_DATE = re.compile(r"from\s*:\s*(?P<who>.+?)\s{2,}(?P<when>\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}"
-                             r"(?::\d{2})?\s*[AP]M)\s*$", re.IGNORECASE)
-_CLIENT_NOISE = re.compile(r"<mailto:[^>]*>|\[mailto:[^\]]*\]|\[cid:[^\]]*\]|<https?://[^>]*>|\[image:[^\]]*\]",
-                           re.IGNORECASE)
+_LOTUS_ON = re.compile(
+    r"(?:from\s*:\s*)?(?P<who>.+?)\s+on\s+(?P<when>\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}"
+    r"(?::\d{2})?\s*[AP]M)\s*$",
+    re.IGNORECASE,
+)
+_FROM_WITH_DATE = re.compile(
+    r"from\s*:\s*(?P<who>.+?)\s{2,}(?P<when>\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}"
+    r"(?::\d{2})?\s*[AP]M)\s*$",
+    re.IGNORECASE,
+)
+_CLIENT_NOISE = re.compile(
+    r"<mailto:[^>]*>|\[mailto:[^\]]*\]|\[cid:[^\]]*\]|<https?://[^>]*>|\[image:[^\]]*\]", re.IGNORECASE
+)
 _ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
-_SUBJECT_PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|aw|sv|wg|tr|antw)\s*(?:\[\d+\])?\s*:\s*|\[[^\]]*\]\s*)+",
-                             re.IGNORECASE)
+_SUBJECT_PREFIX = re.compile(
+    r"^\s*(?:(?:re|fw|fwd|aw|sv|wg|tr|antw)\s*(?:\[\d+\])?\s*:\s*|\[[^\]]*\]\s*)+", re.IGNORECASE
+)
 _FORWARD_PREFIX = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*(?:fw|fwd|wg|tr)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
 _REPLY_PREFIX = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*(?:re|aw|sv|antw)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
 # How far below a separator line its header block may start, and how long a header block may run.
@@ -111,9 +123,9 @@ def split_body(body: str) -> SplitBody:
         found.append((i, header))
         i = max(header.body_start, i + 1)
     starts = [start for start, _ in found] + [len(lines)]
-    segments = [_segment(lines[:starts[0]], _Header(kind=""))]
+    segments = [_segment(lines[: starts[0]], _Header(kind=""))]
     for number, (_start, header) in enumerate(found):
-        segments.append(_segment(lines[header.body_start:starts[number + 1]], header))
+        segments.append(_segment(lines[header.body_start : starts[number + 1]], header))
     return SplitBody(segments)
 
 
@@ -128,7 +140,7 @@ def split_document(text: str) -> tuple[SplitBody, _Header | None]:
     header = _boundary(lines, first)
     if header is None or not header.author or not (header.when or header.subject):
         return SplitBody([_segment([], _Header(kind=""))]), None
-    body = split_body("\n".join(lines[header.body_start:]))
+    body = split_body("\n".join(lines[header.body_start :]))
     own = body.segments[0]
     date, utc = parse_date(header.when)
     body.segments[0] = Segment(own.key, own.words, header.author, date, utc, header.subject, "")
@@ -161,11 +173,15 @@ def _boundary(lines: list[str], i: int) -> _Header | None:
             joined = f"{line} {lines[i + 1].strip()}"
         match = _ON_WROTE.match(joined)
         if match is not None:
-            return _Header(REPLY, match.group("who").strip(' "\''), match.group("when"),
-                           body_start=i + (1 if joined == line else 2))
+            return _Header(
+                REPLY,
+                match.group("who").strip(" \"'"),
+                match.group("when"),
+                body_start=i + (1 if joined == line else 2),
+            )
         match = _WROTE.fullmatch(line)
         if match is not None and not lowered.startswith(("on ", "he ", "she ", "they ", "you ", "i ")):
-            return _Header(REPLY, match.group("who").strip(' "\'-'), body_start=i + 1)
+            return _Header(REPLY, match.group("who").strip(" \"'-"), body_start=i + 1)
         return None
     if lowered.startswith("from"):
         match = _FROM_WITH_DATE.match(line) or _LOTUS_ON.match(line)
@@ -179,7 +195,7 @@ def _boundary(lines: list[str], i: int) -> _Header | None:
 
 
 def _next_is(lines: list[str], start: int, name: str) -> bool:
-    for line in lines[start:start + 3]:
+    for line in lines[start : start + 3]:
         if line.strip():
             header = _HEADER.match(line.strip())
             return header is not None and header.group(1).lower() == name
@@ -217,8 +233,9 @@ def _header_after(lines: list[str], start: int, kind: str) -> _Header | None:
     return None
 
 
-def _header_block(lines: list[str], start: int, kind: str, require_sent: bool,
-                  need_from: bool = True) -> _Header | None:
+def _header_block(
+    lines: list[str], start: int, kind: str, require_sent: bool, need_from: bool = True
+) -> _Header | None:
     """Header lines (From, Sent/Date, To, Cc, Subject) from `start`; wrapped values continue on lines
     without a label. A block needs a From, and (when `require_sent`) a Sent or Date and a To or Subject,
     so that a line starting "From:" in running text is not taken for a header."""
@@ -244,17 +261,32 @@ def _header_block(lines: list[str], start: int, kind: str, require_sent: bool,
             break
     if need_from and "from" not in values or not values:
         return None
-    if require_sent and not (("sent" in values or "date" in values) and ("to" in values or "subject" in values)):
+    if require_sent and not (
+        ("sent" in values or "date" in values) and ("to" in values or "subject" in values)
+    ):
         return None
-    return _Header(kind, values.get("from", ""), values.get("sent") or values.get("date", ""),
-                   values.get("subject", ""), values.get("to", ""), body_start=end)
+    return _Header(
+        kind,
+        values.get("from", ""),
+        values.get("sent") or values.get("date", ""),
+        values.get("subject", ""),
+        values.get("to", ""),
+        body_start=end,
+    )
 
 
 def _segment(lines: list[str], header: _Header) -> Segment:
     found = normal_words("\n".join(lines))
     date, utc = parse_date(header.when)
-    return Segment(words_key(found), len(found), _clean_author(header.author), date, utc,
-                   header.subject.strip(), header.kind)
+    return Segment(
+        words_key(found),
+        len(found),
+        _clean_author(header.author),
+        date,
+        utc,
+        header.subject.strip(),
+        header.kind,
+    )
 
 
 def _clean_author(author: str) -> str:
@@ -274,6 +306,7 @@ def words_key(found: list[str]) -> str:
 
 
 # --- subjects, people and dates ------------------------------------------------------------------------
+
 
 def normal_subject(subject: str) -> str:
     """A subject without its Re:/Fw: prefixes and [tags], spacing and case, for comparing."""
@@ -315,22 +348,45 @@ def same_person(first: str, second: str) -> bool:
     return len(common) == 1 and min(len(names_a), len(names_b)) == 1 and len(next(iter(common))) >= 3
 
 
-_MONTHS = {name: number for number, names in enumerate(
-    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"),
-     ("nov", "november"), ("dec", "december")], start=1) for name in names}
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
 _TIME = r"(?:,?\s*(?:at\s+)?(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ap>[ap]\.?m\.?)?)?"
-_NAMED = re.compile(r"(?:[a-z]+,?\s+)?(?P<mon>[a-z]{3,9})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})"
-                    + _TIME, re.IGNORECASE)
-_DAY_FIRST = re.compile(r"(?:[a-z]+,?\s+)?(?P<d>\d{1,2})\s+(?P<mon>[a-z]{3,9})\.?,?\s+(?P<y>\d{4})" + _TIME,
-                        re.IGNORECASE)
+_NAMED = re.compile(
+    r"(?:[a-z]+,?\s+)?(?P<mon>[a-z]{3,9})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})" + _TIME,
+    re.IGNORECASE,
+)
+_DAY_FIRST = re.compile(
+    r"(?:[a-z]+,?\s+)?(?P<d>\d{1,2})\s+(?P<mon>[a-z]{3,9})\.?,?\s+(?P<y>\d{4})" + _TIME, re.IGNORECASE
+)
 _NUMERIC = re.compile(r"(?P<mo>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{2,4})" + _TIME, re.IGNORECASE)
-_ISO = re.compile(r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})(?:[ T](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?"
-                  r"(?P<ap>)")
+_ISO = re.compile(
+    r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})(?:[ T](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?"
+    r"(?P<ap>)"
+)
 
 
-_ZONE = re.compile(r"\s*\(?(?P<name>GMT|UTC)?\)?\s*(?:(?P<sign>[+-])(?P<hh>\d{2}):?(?P<mm>\d{2})\b)?",
-                   re.IGNORECASE)
+_ZONE = re.compile(
+    r"\s*\(?(?P<name>GMT|UTC)?\)?\s*(?:(?P<sign>[+-])(?P<hh>\d{2}):?(?P<mm>\d{2})\b)?", re.IGNORECASE
+)
 
 
 def parse_date(text: str) -> tuple[datetime | None, bool]:
@@ -359,7 +415,7 @@ def parse_date(text: str) -> tuple[datetime | None, bool]:
             found = datetime(year, month, int(parts["d"]), hour, minute, int(parts.get("s") or 0))
         except ValueError:
             continue
-        zone = _ZONE.match(text[match.end():])
+        zone = _ZONE.match(text[match.end() :])
         if zone is None or not (zone.group("name") or zone.group("sign")):
             return found, False
         if zone.group("sign"):

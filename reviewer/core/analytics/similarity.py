@@ -23,7 +23,6 @@ SIMILARITY_HELP = (
 )
 
 
-
 def document_words(text: str) -> list[str]:
     """A document's words for comparing: search.analysis.words, read in one pass over the lowercased text."""
     return WORD.findall(text.lower())
@@ -62,11 +61,10 @@ def compare(left: str, right: str) -> Comparison:
     right_changes: list[tuple[int, int]] = []
     for op in LCSseq.opcodes(left_words, right_words):
         if op.tag in ("delete", "replace"):
-            left_changes.extend(_merged(left_spans[op.src_start:op.src_end]))
+            left_changes.extend(_merged(left_spans[op.src_start : op.src_end]))
         if op.tag in ("insert", "replace"):
-            right_changes.extend(_merged(right_spans[op.dest_start:op.dest_end]))
-    return Comparison(left, right, left_changes, right_changes,
-                      100 * similarity(left_words, right_words))
+            right_changes.extend(_merged(right_spans[op.dest_start : op.dest_end]))
+    return Comparison(left, right, left_changes, right_changes, 100 * similarity(left_words, right_words))
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -134,12 +134,24 @@ class ThreadRow:
 
 # --- reading ------------------------------------------------------------------------------------------
 
+
 def load_messages(session: Session) -> tuple[list[Message], dict[int, list[int]]]:
     """Every message of the case, and each message's family members (its attachments, nested included)."""
     rows = session.execute(
-        select(Document.id, Document.control, Document.message_id, Document.in_reply_to, Document.references,
-               Document.sent, Document.email_from, Document.email_to, Document.email_cc, Document.email_bcc,
-               Document.subject, TextFingerprint.segments)
+        select(
+            Document.id,
+            Document.control,
+            Document.message_id,
+            Document.in_reply_to,
+            Document.references,
+            Document.sent,
+            Document.email_from,
+            Document.email_to,
+            Document.email_cc,
+            Document.email_bcc,
+            Document.subject,
+            TextFingerprint.segments,
+        )
         .join(TextFingerprint, TextFingerprint.document_id == Document.id)
         .where(TextFingerprint.message.is_(True))
         .order_by(Document.id)
@@ -149,17 +161,32 @@ def load_messages(session: Session) -> tuple[list[Message], dict[int, list[int]]
     hashes: dict[int, set[str]] = defaultdict(set)
     for doc_id, root, sha256 in session.execute(
         select(Document.id, Document.family_id, Document.sha256).where(
-            Document.family_id.is_not(None), Document.family_id != Document.id)
+            Document.family_id.is_not(None), Document.family_id != Document.id
+        )
     ):
         if root in ids:
             family[root].append(doc_id)
             hashes[root].add(sha256)
     messages = []
-    for (doc_id, control, message_id, in_reply_to, references, sent, sender, to, cc, bcc, subject,
-         stored) in rows:
+    for (
+        doc_id,
+        control,
+        message_id,
+        in_reply_to,
+        references,
+        sent,
+        sender,
+        to,
+        cc,
+        bcc,
+        subject,
+        stored,
+    ) in rows:
         data = json.loads(stored)
-        segments = [Seg(s[0], s[1], s[2], datetime.fromisoformat(s[3]) if s[3] else None, s[4], s[5], s[6])
-                    for s in data["s"]]
+        segments = [
+            Seg(s[0], s[1], s[2], datetime.fromisoformat(s[3]) if s[3] else None, s[4], s[5], s[6])
+            for s in data["s"]
+        ]
         header = data.get("h")
         has_headers = header is None
         if not has_headers:
@@ -170,9 +197,22 @@ def load_messages(session: Session) -> tuple[list[Message], dict[int, list[int]]
         refs = _ids(references)
         refs += [r for r in _ids(in_reply_to)[:1] if r not in refs]
         own_id = _ids(message_id)
-        messages.append(Message(doc_id, control, own_id[0] if own_id else "", refs,
-                                sent, sent_utc, sender, _people(to, cc, bcc), subject, segments,
-                                frozenset(hashes.get(doc_id, ())), has_headers))
+        messages.append(
+            Message(
+                doc_id,
+                control,
+                own_id[0] if own_id else "",
+                refs,
+                sent,
+                sent_utc,
+                sender,
+                _people(to, cc, bcc),
+                subject,
+                segments,
+                frozenset(hashes.get(doc_id, ())),
+                has_headers,
+            )
+        )
     return messages, family
 
 
@@ -197,6 +237,7 @@ def _people(*fields: str) -> frozenset[str]:
 
 
 # --- building the trees -------------------------------------------------------------------------------
+
 
 class _Builder:
     def __init__(self, messages: list[Message]) -> None:
@@ -320,9 +361,14 @@ class _Builder:
         for key, placeholder in list(self.placeholders_by_key.items()):
             for candidate in self.by_key.get(key, ()):
                 message = candidate.message
-                if (message is not None and not message.message_id and candidate.parent is None
-                        and placeholder.quoted is not None and self._agrees(placeholder.quoted, candidate)
-                        and not self._is_below(placeholder, candidate)):
+                if (
+                    message is not None
+                    and not message.message_id
+                    and candidate.parent is None
+                    and placeholder.quoted is not None
+                    and self._agrees(placeholder.quoted, candidate)
+                    and not self._is_below(placeholder, candidate)
+                ):
                     for child in list(placeholder.children):
                         self._attach(child, candidate)
                     if placeholder.parent is not None:
@@ -352,11 +398,15 @@ class _Builder:
             child = parent
 
     def _quoted_message(self, quote: Seg, child: Node) -> Node | None:
-        candidates = [c for c in self.by_key.get(quote.key, ()) if not self._is_below(c, child)
-                      and (quote.words >= MIN_QUOTE_WORDS or self._agrees(quote, c))]
+        candidates = [
+            c
+            for c in self.by_key.get(quote.key, ())
+            if not self._is_below(c, child) and (quote.words >= MIN_QUOTE_WORDS or self._agrees(quote, c))
+        ]
         if candidates:
-            return max(candidates, key=lambda c: (self._agrees(quote, c), _subject_agrees(quote, c),
-                                                  -c.date()[2]))
+            return max(
+                candidates, key=lambda c: (self._agrees(quote, c), _subject_agrees(quote, c), -c.date()[2])
+            )
         placeholder = self.placeholders_by_key.get(quote.key)
         if placeholder is not None and not self._is_below(placeholder, child):
             return placeholder
@@ -366,8 +416,11 @@ class _Builder:
     def _agrees(quote: Seg, node: Node) -> bool:
         message = node.message
         if message is None:
-            return node.quoted is not None and (same_person(quote.author, node.quoted.author)
-                                                or quote.date is not None and quote.date == node.quoted.date)
+            return node.quoted is not None and (
+                same_person(quote.author, node.quoted.author)
+                or quote.date is not None
+                and quote.date == node.quoted.date
+            )
         if quote.author and same_person(quote.author, message.sender):
             return True
         if not quote.date or not message.sent:
@@ -378,8 +431,11 @@ class _Builder:
 
 
 def _subject_agrees(quote: Seg, node: Node) -> bool:
-    return node.message is not None and bool(quote.subject) and \
-        normal_subject(quote.subject) == normal_subject(node.message.subject)
+    return (
+        node.message is not None
+        and bool(quote.subject)
+        and normal_subject(quote.subject) == normal_subject(node.message.subject)
+    )
 
 
 def _describe(quote: Seg) -> str:
@@ -393,16 +449,23 @@ def _describe(quote: Seg) -> str:
 
 # --- what each message is ------------------------------------------------------------------------------
 
+
 def _action(node: Node) -> str:
     message = node.message
     assert message is not None
     if message.has_headers and (message.sent is None or not message.recipients):
         return DRAFT
     first_quote = next((s.kind for s in message.segments[1:] if s.kind), "")
-    if is_forward_subject(message.subject) or (first_quote == FORWARD and not is_reply_subject(message.subject)):
+    if is_forward_subject(message.subject) or (
+        first_quote == FORWARD and not is_reply_subject(message.subject)
+    ):
         return FORWARD_ACTION
-    replied = (is_reply_subject(message.subject) or message.references or first_quote == REPLY
-               or node.parent is not None)
+    replied = (
+        is_reply_subject(message.subject)
+        or message.references
+        or first_quote == REPLY
+        or node.parent is not None
+    )
     if not replied:
         return SEND
     others = message.recipients - _people(message.sender)
@@ -422,8 +485,9 @@ def _contains(outer: Message, inner: Message) -> bool:
     if not own.key or own.words >= MIN_QUOTE_WORDS or outer.own.key == own.key:
         return True
     for quote in outer.segments[1:]:
-        if quote.key == own.key and (same_person(quote.author, inner.sender)
-                                     or same_time(quote.date, quote.utc, inner.sent)):
+        if quote.key == own.key and (
+            same_person(quote.author, inner.sender) or same_time(quote.date, quote.utc, inner.sent)
+        ):
             return True
     return False
 
@@ -458,8 +522,10 @@ def _inclusive(thread: list[Message]) -> dict[int, tuple[bool, str]]:
 
 # --- laying out -------------------------------------------------------------------------------------------
 
-def thread_rows(messages: list[Message], family: dict[int, list[int]],
-                old_groups: dict[int, int]) -> list[ThreadRow]:
+
+def thread_rows(
+    messages: list[Message], family: dict[int, list[int]], old_groups: dict[int, int]
+) -> list[ThreadRow]:
     """Every message's and attachment's row, with group ids kept from `old_groups` where they can be."""
     roots = _Builder(messages).build()
     groups = _group_ids(roots, old_groups)
@@ -481,16 +547,24 @@ def _walk(root: Node) -> Iterable[Node]:
 
 
 def _group_ids(roots: list[Node], old_groups: dict[int, int]) -> list[int]:
-    members = [[m.doc_id for n in _walk(root) if n.message is not None
-                for m in (n.message, *n.duplicates)] for root in roots]
+    members = [
+        [m.doc_id for n in _walk(root) if n.message is not None for m in (n.message, *n.duplicates)]
+        for root in roots
+    ]
     order = sorted(range(len(roots)), key=lambda i: -len(members[i]))
     taken: set[int] = set()
     assigned = [0] * len(roots)
     next_id = max(old_groups.values(), default=0) + 1
     for i in order:
         votes = Counter(old_groups[d] for d in members[i] if d in old_groups)
-        choice = next((group for group, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
-                       if group not in taken), None)
+        choice = next(
+            (
+                group
+                for group, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
+                if group not in taken
+            ),
+            None,
+        )
         if choice is None:
             choice, next_id = next_id, next_id + 1
         taken.add(choice)
@@ -498,9 +572,16 @@ def _group_ids(roots: list[Node], old_groups: dict[int, int]) -> list[int]:
     return assigned
 
 
-def _lay_out(node: Node, group: int, path: str, indent: int, width: int,
-             inclusive: dict[int, tuple[bool, str]], family: dict[int, list[int]],
-             rows: list[ThreadRow]) -> None:
+def _lay_out(
+    node: Node,
+    group: int,
+    path: str,
+    indent: int,
+    width: int,
+    inclusive: dict[int, tuple[bool, str]],
+    family: dict[int, list[int]],
+    rows: list[ThreadRow],
+) -> None:
     sort = f"{group:09d}.{path}"
     message = node.message
     if message is not None:
@@ -509,20 +590,50 @@ def _lay_out(node: Node, group: int, path: str, indent: int, width: int,
             missing, label = node.parent.how, node.parent.label
         included, reason = inclusive[message.doc_id]
         action = _action(node)
-        rows.append(ThreadRow(message.doc_id, group, path, sort, indent, action, included, reason, missing,
-                              label, None))
+        rows.append(
+            ThreadRow(
+                message.doc_id, group, path, sort, indent, action, included, reason, missing, label, None
+            )
+        )
         for duplicate in node.duplicates:
-            rows.append(ThreadRow(duplicate.doc_id, group, path, f"{sort}.{0:0{width}d}.d{duplicate.doc_id:010d}",
-                                  indent, action, False, "", missing, label, message.doc_id))
+            rows.append(
+                ThreadRow(
+                    duplicate.doc_id,
+                    group,
+                    path,
+                    f"{sort}.{0:0{width}d}.d{duplicate.doc_id:010d}",
+                    indent,
+                    action,
+                    False,
+                    "",
+                    missing,
+                    label,
+                    message.doc_id,
+                )
+            )
         for member in (message, *node.duplicates):
             for attachment in sorted(family.get(member.doc_id, ())):
-                rows.append(ThreadRow(attachment, group, path, f"{sort}.{0:0{width}d}.a{attachment:010d}",
-                                      indent + 1, "", None, "", "", "", None))
+                rows.append(
+                    ThreadRow(
+                        attachment,
+                        group,
+                        path,
+                        f"{sort}.{0:0{width}d}.a{attachment:010d}",
+                        indent + 1,
+                        "",
+                        None,
+                        "",
+                        "",
+                        "",
+                        None,
+                    )
+                )
     for number, child in enumerate(sorted(node.children, key=Node.date), start=1):
         _lay_out(child, group, f"{path}.{number:0{width}d}", indent + 1, width, inclusive, family, rows)
 
 
 # --- the case ---------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ThreadSummary:
@@ -540,11 +651,24 @@ class ThreadPlan:
 def plan(session: Session) -> ThreadPlan:
     """Thread every message of the case (read only)."""
     messages, family = load_messages(session)
-    old = {row[0]: tuple(row[1:]) for row in session.execute(
-        select(EmailThread.document_id, EmailThread.thread_group, EmailThread.thread_path,
-               EmailThread.thread_sort, EmailThread.thread_indent, EmailThread.email_action,
-               EmailThread.inclusive, EmailThread.inclusive_reason, EmailThread.missing,
-               EmailThread.missing_label, EmailThread.duplicate_of))}
+    old = {
+        row[0]: tuple(row[1:])
+        for row in session.execute(
+            select(
+                EmailThread.document_id,
+                EmailThread.thread_group,
+                EmailThread.thread_path,
+                EmailThread.thread_sort,
+                EmailThread.thread_indent,
+                EmailThread.email_action,
+                EmailThread.inclusive,
+                EmailThread.inclusive_reason,
+                EmailThread.missing,
+                EmailThread.missing_label,
+                EmailThread.duplicate_of,
+            )
+        )
+    }
     old_groups = {doc_id: values[0] for doc_id, values in old.items() if values[5] is not None}
     rows = thread_rows(messages, family, old_groups)
     return ThreadPlan({row.document_id: row for row in rows}, old)
@@ -569,8 +693,18 @@ def _values(row: ThreadRow) -> dict[str, Any]:
 
 
 def _tuple(row: ThreadRow) -> tuple[Any, ...]:
-    return (row.thread_group, row.thread_path, row.thread_sort, row.thread_indent, row.email_action,
-            row.inclusive, row.inclusive_reason, row.missing, row.missing_label, row.duplicate_of)
+    return (
+        row.thread_group,
+        row.thread_path,
+        row.thread_sort,
+        row.thread_indent,
+        row.email_action,
+        row.inclusive,
+        row.inclusive_reason,
+        row.missing,
+        row.missing_label,
+        row.duplicate_of,
+    )
 
 
 def summary(session: Session) -> ThreadSummary:

@@ -23,8 +23,8 @@ DEFAULT_FIELD = "text"
 TEXT_FIELDS = ("from", "to", "cc", "bcc", "subject", "author", "title", "filename")
 DATE_FIELDS = ("date", "sent", "created", "modified")
 NUMBER_FIELDS = ("pages", "similarity")
-VALUE_FIELDS = ("custodian", "ext", "type", "control", "bates", "tag", "has", "is", "family", "saved", "thread",
-                "near")
+VALUE_FIELDS = ("custodian", "ext", "type", "control", "bates", "tag", "has", "is", "family", "saved",
+                "thread", "near")
 ALIASES = {"kind": "type", "file": "filename", "sender": "from"}
 HAS_VALUES = ("notes", "tags", "attachments")
 IS_VALUES = ("duplicate", "attachment", "inclusive", "principal")

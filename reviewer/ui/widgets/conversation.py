@@ -43,8 +43,10 @@ class ConversationTab(QTreeWidget):
         self._generation += 1
         self._doc_id = doc_id
         if doc_id is not None:
-            self._tasks.run(partial(groups.conversation, self._case, doc_id),
-                            partial(self._loaded, self._generation, doc_id))
+            self._tasks.run(
+                partial(groups.conversation, self._case, doc_id),
+                partial(self._loaded, self._generation, doc_id),
+            )
         else:
             self.clear()
 
@@ -56,7 +58,7 @@ class ConversationTab(QTreeWidget):
         parents: list[QTreeWidgetItem] = []
         for entry in entries:
             item = self._item(entry, doc_id)
-            del parents[entry.indent:]
+            del parents[entry.indent :]
             if parents:
                 parents[-1].addChild(item)
             else:
@@ -77,9 +79,16 @@ class ConversationTab(QTreeWidget):
             return item
         inclusive = {True: f"✔ {entry.reason}", False: "", None: ""}[entry.inclusive]
         action = entry.action if entry.kind == "message" else entry.kind
-        item = QTreeWidgetItem([entry.control, action, inclusive,
-                                entry.date.strftime("%Y-%m-%d %H:%M") if entry.date else "", entry.sender,
-                                entry.subject])
+        item = QTreeWidgetItem(
+            [
+                entry.control,
+                action,
+                inclusive,
+                entry.date.strftime("%Y-%m-%d %H:%M") if entry.date else "",
+                entry.sender,
+                entry.subject,
+            ]
+        )
         item.setData(0, ID_ROLE, entry.document_id)
         if entry.inclusive or entry.document_id == current:
             font = item.font(0)
@@ -87,7 +96,9 @@ class ConversationTab(QTreeWidget):
             for column in range(len(HEADERS)):
                 item.setFont(column, font)
         if entry.inclusive:
-            item.setToolTip(2, "Inclusive: no other email of the thread holds all of its text and attachments")
+            item.setToolTip(
+                2, "Inclusive: no other email of the thread holds all of its text and attachments"
+            )
         return item
 
     def _chosen(self, item: QTreeWidgetItem) -> None:

@@ -54,10 +54,16 @@ def _load(case: Case, doc_id: int, other: int | None) -> _Loaded:
     if target == principal.document_id and len(members) > 1:
         target = members[1].document_id
     right = next(m for m in members if m.document_id == target)
-    text = {m.document_id: case.texts.read(m.control, m.document_id)[:SHOWN_CHARACTERS]
-            for m in (principal, right)}
-    return _Loaded(members, compare(text[principal.document_id], text[right.document_id]), principal.control,
-                   right.control)
+    text = {
+        m.document_id: case.texts.read(m.control, m.document_id)[:SHOWN_CHARACTERS]
+        for m in (principal, right)
+    }
+    return _Loaded(
+        members,
+        compare(text[principal.document_id], text[right.document_id]),
+        principal.control,
+        right.control,
+    )
 
 
 def _marked(view: QPlainTextEdit, text: str, spans: list[tuple[int, int]], color: QColor) -> None:
@@ -68,10 +74,10 @@ def _marked(view: QPlainTextEdit, text: str, spans: list[tuple[int, int]], color
         cursor = QTextCursor(view.document())
         cursor.setPosition(start)
         cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-        selection.cursor = cursor  # type: ignore[attr-defined]  # PySide6 stubs miss ExtraSelection's fields
+        selection.cursor = cursor
         fmt = QTextCharFormat()
         fmt.setBackground(color)
-        selection.format = fmt  # type: ignore[attr-defined]
+        selection.format = fmt
         selections.append(selection)
     view.setExtraSelections(selections)
 
@@ -126,7 +132,9 @@ class NearDuplicatesTab(QWidget):
         if doc_id is None:
             self._show(self._generation, 0, _Loaded([], None, "", ""))
             return
-        self._tasks.run(partial(_load, self._case, doc_id, other), partial(self._show, self._generation, doc_id))
+        self._tasks.run(
+            partial(_load, self._case, doc_id, other), partial(self._show, self._generation, doc_id)
+        )
 
     def _show(self, generation: int, doc_id: int, loaded: _Loaded) -> None:
         if generation != self._generation:
@@ -143,9 +151,11 @@ class NearDuplicatesTab(QWidget):
             self.left.clear()
             self.right.clear()
         else:
-            self.caption.setText(f"{loaded.left} (principal, left) against {loaded.right} (right): "
-                                 f"{int(loaded.comparison.similarity)} % similar. Words only on the left are "
-                                 "red, words only on the right green.")
+            self.caption.setText(
+                f"{loaded.left} (principal, left) against {loaded.right} (right): "
+                f"{int(loaded.comparison.similarity)} % similar. Words only on the left are "
+                "red, words only on the right green."
+            )
             _marked(self.left, loaded.comparison.left, loaded.comparison.left_changes, REMOVED)
             _marked(self.right, loaded.comparison.right, loaded.comparison.right_changes, ADDED)
         if doc_id:
