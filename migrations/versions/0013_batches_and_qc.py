@@ -1,7 +1,7 @@
 """batches and qc
 
 Revision ID: 0013
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-07 15:36:43.357362
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0013'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

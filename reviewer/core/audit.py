@@ -98,6 +98,8 @@ class Action(StrEnum):
     INGEST = "ingest"
     IMPORT = "import"
     PRODUCTION = "production"
+    # Email threading and near-duplicates: a run of `reviewer analyze` (a long job).
+    ANALYZE = "analyze"
     # Batches and QC (reviewer.core.team). The batch workflow is on record but never undone: several
     # reviewers act on batches at once, and each step has its own reverse (release, reassign, reopen,
     # delete). A QC draw is never undone either: a sample redrawn until it pleases is no sample. A QC
@@ -114,7 +116,7 @@ class Action(StrEnum):
     QC_OVERTURN = "qc overturn"
 
 
-JOBS = frozenset({Action.INGEST, Action.IMPORT, Action.PRODUCTION})
+JOBS = frozenset({Action.INGEST, Action.IMPORT, Action.PRODUCTION, Action.ANALYZE})
 
 
 # The tag column each tag-editing action changes. Deleting a tag records each of them going to "" as

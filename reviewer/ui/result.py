@@ -15,6 +15,7 @@ from functools import partial
 from PySide6.QtCore import QObject, Signal
 
 from reviewer.core import browse
+from reviewer.core.analytics import groups
 from reviewer.core.errors import ReviewerError
 from reviewer.core.search import saved
 from reviewer.ui.searching import Searchers
@@ -53,12 +54,16 @@ def _counts(searchers: Searchers, within: set[int] | None, listed: list[int]) ->
 
 
 def _compute(searchers: Searchers, query: str, record: bool, browse_filter: browse.BrowseFilter, sort: str,
-             descending: bool, order: list[int] | None) -> ResultView:
+             descending: bool, inclusive_only: bool = False, order: list[int] | None = None,
+             ) -> ResultView:
     case = searchers.case
     within: set[int] | None = None
     if query:
         within = searchers.get().matching_ids(query)
     ids = browse.ordered_ids(case, within, browse_filter, sort, descending)
+    if inclusive_only:
+        hidden = groups.hidden_when_inclusive_only(case)
+        ids = [doc_id for doc_id in ids if doc_id not in hidden]
     if order is not None:
         listed = set(ids)
         ids = [doc_id for doc_id in order if doc_id in listed]
@@ -82,6 +87,7 @@ class ResultState(QObject):
         self.sort = "control"
         self.descending = False
         self.order: list[int] | None = None  # the query's own order, when it has one
+        self.inclusive_only = False  # hide emails another email of their thread contains
         self._within: set[int] | None = None
         self._ids: list[int] = []
         self._generation = 0
@@ -102,6 +108,10 @@ class ResultState(QObject):
         self.order = None
         self._recompute()
 
+    def set_inclusive_only(self, on: bool) -> None:
+        self.inclusive_only = on
+        self._recompute()
+
     def refresh(self) -> None:
         """Work the list out again (documents were added)."""
         self._recompute()
@@ -115,7 +125,7 @@ class ResultState(QObject):
         self._generation += 1
         self._tasks.run(
             partial(_compute, self._searchers, self.query, record, self.browse, self.sort, self.descending,
-                    self.order),
+                    self.inclusive_only, self.order),
             partial(self._ready, self._generation, record), partial(self._failed, self._generation))
 
     def _ready(self, generation: int, record: bool, view: ResultView) -> None:
