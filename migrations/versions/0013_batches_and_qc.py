@@ -24,6 +24,7 @@ def upgrade() -> None:
     sa.Column('query', sa.Text(), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('families', sa.Boolean(), nullable=False),
+    sa.Column('threads', sa.Boolean(), nullable=False),
     sa.Column('ordering', sa.String(length=16), nullable=False),
     sa.Column('created', sa.DateTime(), nullable=False),
     sa.Column('user', sa.String(length=128), nullable=False),

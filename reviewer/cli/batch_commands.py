@@ -27,6 +27,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--size", metavar="N", type=int, required=True, help="documents per batch at most")
     p.add_argument("--families", action="store_true",
                    help="add every member of each document's family and never split a family")
+    p.add_argument("--threads", action="store_true",
+                   help="add every document of each document's email thread (and their families) and never "
+                        "split a thread (threads come from `reviewer analyze`)")
     p.add_argument("--prefix", help="batch names: PREFIX-001, PREFIX-002, … (default: from the name)")
     p.add_argument("--order", choices=BATCH_ORDERS, default="control", help="the order of review")
     p.add_argument("--review-tag", metavar="TAG", action="append", default=[], dest="review_tags",
@@ -139,7 +142,8 @@ def cmd_batch_create(args: argparse.Namespace) -> int:
     with open_case(args.case) as case:
         ids = matching_ids(case, args.query)
         made = create_batch_set(case, args.name, ids, args.size, query=args.query, prefix=args.prefix,
-                                families=args.families, order=args.order, review_tags=args.review_tags)
+                                families=args.families, threads=args.threads, order=args.order,
+                                review_tags=args.review_tags)
     names = batch_names(made.prefix, made.batches)
     span = names[0] if len(names) == 1 else f"{names[0]} to {names[-1]}"
     console.print(f'Made the batch set "{made.name}": {n_batches(made.batches)} ({span}), '

@@ -458,6 +458,7 @@ class BatchSet(Base):
     query: Mapped[str] = mapped_column(Text, default="")
     size: Mapped[int] = mapped_column(Integer)
     families: Mapped[bool] = mapped_column(Boolean, default=False)  # whole families, never split
+    threads: Mapped[bool] = mapped_column(Boolean, default=False)  # whole email threads too
     ordering: Mapped[str] = mapped_column(String(16))  # control | date | custodian
     created: Mapped[datetime] = mapped_column(DateTime)
     user: Mapped[str] = mapped_column(String(128), default="")

@@ -10,10 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-from reviewer.core import audit
+from reviewer.core import audit, inventory, review
 from reviewer.core.case import Case
+from reviewer.core.ingest.pipeline import IngestOptions, ingest
 from reviewer.core.team import batches
 from reviewer.core.team.batch_sets import create_batch_set
+from tests.mail_threads import ADA, BEN, CY, DEE, write_mail
 from tests.unit.test_review import add_documents
 
 # A reviewer process: open the case, wait for the starting signal (a file appearing), check out at once.
@@ -129,3 +131,31 @@ def test_batch_and_qc_commands(case: Case) -> None:
     assert "50.0% (9.5%–90.5%)" in text.stdout
     found = json.loads(reviewer("search", root, "batch:PRIV-002", "--json").stdout)
     assert sorted(hit["control"] for hit in found["hits"]) == ["DOC-000003", "DOC-000004"]
+
+
+def test_threads_keep_a_whole_conversation_in_one_batch_in_thread_order(case: Case, tmp_path: Path) -> None:
+    mail = tmp_path / "mail"
+    write_mail(mail / "a1.eml", ADA, BEN, "Hearing moved", "The hearing moved to Thursday.", "h1@quill",
+               hours=0)
+    write_mail(mail / "b1.eml", CY, DEE, "Lunch", "Lunch on Friday?", "l1@park", hours=0.5)
+    write_mail(mail / "a2.eml", BEN, ADA, "Re: Hearing moved", "I will bring the warrant file.", "h2@ortiz",
+               "h1@quill", ["h1@quill"], hours=1, attachments={"timeline.txt": b"Timeline of the search."})
+    write_mail(mail / "a3.eml", ADA, BEN, "Re: Re: Hearing moved", "Thanks, see you there.", "h3@quill",
+               "h2@ortiz", ["h1@quill", "h2@ortiz"], hours=2)
+    ingest(case, [mail], IngestOptions(jobs=1))  # threads the messages as it ends
+    rows = {row["control"]: row for row in inventory.document_rows(case)}
+    by_name = {row["file_name"]: control for control, row in rows.items()}
+    [first, lunch, reply, attachment, last] = review.resolve_controls(case, [
+        by_name["a1.eml"], by_name["b1.eml"], by_name["a2.eml"], by_name["timeline.txt"], by_name["a3.eml"]])
+    assert rows[by_name["a1.eml"]]["thread_group"] == rows[by_name["a3.eml"]]["thread_group"]
+
+    # Found: only the last reply and the lunch message. Threads bring the whole conversation, in thread
+    # order, the reply's attachment after it, in one batch although it is larger than the size.
+    made = create_batch_set(case, "Threads", [last, lunch], 2, threads=True, order="date")
+    assert made.threads and made.families
+    assert {b.name: batches.batch_document_ids(case, b.name) for b in batches.batches(case)} == {
+        "THREADS-001": [first, reply, attachment, last], "THREADS-002": [lunch]}
+    # Families alone keep the attachment with its email but may part the conversation.
+    create_batch_set(case, "Families", [first, reply, last, lunch], 2, families=True, order="date")
+    assert [batches.batch_document_ids(case, b.name) for b in batches.batches(case, "Families")] == [
+        [first, lunch], [reply, attachment], [last]]

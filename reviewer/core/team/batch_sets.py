@@ -1,11 +1,12 @@
 """Batch sets: an admin divides the documents a query finds into numbered batches for reviewers to take.
 
-A set is cut once, when it is made: the documents (with `families`, every member of each hit's family)
-are put in review order (by control number, date or custodian), grouped into units that a batch never
-splits (a document, or a whole family, parent first), and the units packed into batches of at most `size`
-documents, named PREFIX-001, PREFIX-002, … A family larger than `size` is a batch of its own, larger than
-the rest: splitting it would send one email's attachments to another reviewer. Mailbox files (MBOX, PST)
-are left out; their messages are the documents to review.
+A set is cut once, when it is made: the documents (with `families`, every member of each hit's family;
+with `threads`, every document of each hit's email thread as well) are put in review order (by control
+number, date or custodian), grouped into units that a batch never splits (a document, a whole family
+parent first, or a whole thread in thread order), and the units packed into batches of at most `size`
+documents, named PREFIX-001, PREFIX-002, … A unit larger than `size` is a batch of its own, larger than
+the rest: splitting it would send one email's attachments (or one conversation) to another reviewer.
+Mailbox files (MBOX, PST) are left out; their messages are the documents to review.
 
 Within a set a document is in one batch only; sets are independent (first-level review and a privilege
 pass may batch the same documents). A set's review tags say when a document counts as reviewed (see
@@ -24,19 +25,20 @@ from typing import Any, Literal, cast
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from reviewer.core.analytics.groups import expand_to_threads
 from reviewer.core.audit import Action, n_documents, recording
 from reviewer.core.case import Case
 from reviewer.core.choices import BATCH_ORDERS, BatchOrder
 from reviewer.core.errors import ReviewerError
-from reviewer.core.models import Batch, BatchDocument, BatchSet, BatchSetTag, Document, Tag
+from reviewer.core.models import Batch, BatchDocument, BatchSet, BatchSetTag, Document, EmailThread, Tag
 from reviewer.core.team.access import require_role
 
 NOT_STARTED = "not started"
 IN_PROGRESS = "in progress"
 COMPLETED = "completed"
 
-# What a batch never splits. "threads" (whole email threads) joins when threading lands: see review_units.
-KeepTogether = Literal["documents", "families"]
+# What a batch never splits (see review_units).
+KeepTogether = Literal["documents", "families", "threads"]
 
 MAX_BATCH_SIZE = 100_000
 _MAILBOX_KINDS = ("mbox", "pst")
@@ -52,6 +54,7 @@ class BatchSetInfo:
     query: str
     size: int
     families: bool
+    threads: bool
     order: str
     review_tags: list[str]  # [] means any tag marks a document reviewed
     created: datetime
@@ -72,10 +75,11 @@ class _Facts:
 
 
 def create_batch_set(case: Case, name: str, doc_ids: Iterable[int], size: int, *, query: str = "",
-                     prefix: str | None = None, families: bool = False, order: BatchOrder = "control",
-                     review_tags: Sequence[str] = ()) -> BatchSetInfo:
+                     prefix: str | None = None, families: bool = False, threads: bool = False,
+                     order: BatchOrder = "control", review_tags: Sequence[str] = ()) -> BatchSetInfo:
     """Divide `doc_ids` (the documents `query` found) into batches of at most `size` documents, as the
-    set `name`; with `families`, whole families, never split. Admins only."""
+    set `name`; with `families`, whole families, never split; with `threads`, whole email threads with
+    their families. Admins only."""
     require_role(case, "admin", "make batch sets")
     name = " ".join(name.split())
     if not name or len(name) > 256:
@@ -85,11 +89,10 @@ def create_batch_set(case: Case, name: str, doc_ids: Iterable[int], size: int, *
         raise ReviewerError(f"A batch holds 1 to {MAX_BATCH_SIZE:,} documents; {size:,} is not possible.")
     if order not in BATCH_ORDERS:
         raise ReviewerError(f'"{order}" is not a batch order; use one of {", ".join(BATCH_ORDERS)}.')
-    keep_together: KeepTogether = "families" if families else "documents"
+    keep_together: KeepTogether = "threads" if threads else "families" if families else "documents"
     # Cut before the write transaction, so that reviewers' coding is not held up meanwhile: what the cut
     # reads (families, dates, custodians) is fixed when documents are added.
-    with case.db.reader() as reading:
-        units = review_units(reading, set(doc_ids), keep_together, order)
+    units = review_units(case, set(doc_ids), keep_together, order)
     if not units:
         raise ReviewerError("The query finds no documents to batch (mailbox files are never batched).")
     packed = pack(units, size)
@@ -98,7 +101,8 @@ def create_batch_set(case: Case, name: str, doc_ids: Iterable[int], size: int, *
         _check_free(session, name, prefix)
         tag_ids = _tag_ids(session, review_tags)
         set_id = session.execute(insert(BatchSet).values(
-            name=name, prefix=prefix, query=query, size=size, families=families, ordering=order,
+            name=name, prefix=prefix, query=query, size=size, families=families or threads, threads=threads,
+            ordering=order,
             created=change.at, user=change.user,
         ).returning(BatchSet.id)).scalar_one()
         if tag_ids:
@@ -120,7 +124,7 @@ def create_batch_set(case: Case, name: str, doc_ids: Iterable[int], size: int, *
         documents = sum(len(batch) for batch in packed)
         span = names[0] if len(names) == 1 else f"{names[0]} to {names[-1]}"
         summary = (f"{n_batches(len(packed))} ({span}) of up to {size:,}, {n_documents(documents)}"
-                   f"{', families kept together' if families else ''}, in {order} order")
+                   f"{_kept_together(keep_together)}, in {order} order")
         change.event(Action.CREATE_BATCH_SET, subject=name, subject_id=set_id,
                      after=f"{summary}; query: {query}" if query else summary)
         change.describe(f'making the batch set "{name}": {summary}')
@@ -144,22 +148,69 @@ def delete_batch_set(case: Case, name: str) -> int:
 
 # --- grouping, order and packing -------------------------------------------------------------------------
 
-def review_units(session: Session, doc_ids: set[int], keep_together: KeepTogether,
+def review_units(case: Case, doc_ids: set[int], keep_together: KeepTogether,
                  order: BatchOrder) -> list[list[int]]:
-    """The groups a batch never splits, in review order, each group's members in family order (parent
-    first, then attachments as they were found). With "families", every member of each document's family
-    is added. This is the one place the grouping rule lives: threads join as keep_together "threads",
-    expanding `doc_ids` to whole threads (with their families) and grouping by thread."""
-    facts = _facts(session, Document.id, doc_ids)
-    if keep_together == "families":
-        found = {fact.id for fact in facts}
-        members = _facts(session, Document.family_id, {fact.root for fact in facts})
-        facts.extend(fact for fact in members if fact.id not in found)
+    """The groups a batch never splits, in review order. This is the one place the grouping rule lives.
+
+    "documents": each document alone. "families": every member of each document's family is added, and a
+    family is one group, parent first, then its attachments as they were found. "threads": every document
+    of each document's email thread is added too (threads come from `reviewer analyze`, run after every
+    ingest and import), and a thread with the families of its messages is one group, in thread order; a
+    family holding messages of several threads (a ZIP of emails) joins them into one group."""
+    if keep_together == "threads":
+        doc_ids = expand_to_threads(case, doc_ids)
+    with case.db.reader() as session:
+        facts = _facts(session, Document.id, doc_ids)
+        if keep_together != "documents":
+            found = {fact.id for fact in facts}
+            members = _facts(session, Document.family_id, {fact.root for fact in facts})
+            facts.extend(fact for fact in members if fact.id not in found)
+        threads = _threads(session, {fact.id for fact in facts}) if keep_together == "threads" else {}
+    together = _Together()
+    for fact in facts:
+        together.add(fact.id)
+        if keep_together != "documents":
+            together.join(fact.id, fact.root)
+        if fact.id in threads:
+            together.join(fact.id, -1 - threads[fact.id][0])  # a thread's own node, apart from documents
     groups: dict[int, list[_Facts]] = {}
-    for fact in sorted(facts, key=lambda f: (f.root != f.id, f.id)):
-        groups.setdefault(fact.root if keep_together == "families" else fact.id, []).append(fact)
+    for fact in sorted(facts, key=lambda f: (threads.get(f.id, (0, ""))[1], f.root != f.id, f.id)):
+        groups.setdefault(together.find(fact.id), []).append(fact)
     ordered = sorted(groups.values(), key=lambda group: _order_key(group[0], order))
     return [[fact.id for fact in group] for group in ordered]
+
+
+class _Together:
+    """Which documents must stay together: union-find over documents, family roots and threads."""
+
+    def __init__(self) -> None:
+        self._parent: dict[int, int] = {}
+
+    def add(self, node: int) -> None:
+        self._parent.setdefault(node, node)
+
+    def find(self, node: int) -> int:
+        self.add(node)
+        root = node
+        while self._parent[root] != root:
+            root = self._parent[root]
+        while self._parent[node] != root:  # flatten the path for the next look-up
+            self._parent[node], node = root, self._parent[node]
+        return root
+
+    def join(self, one: int, other: int) -> None:
+        self._parent[self.find(one)] = self.find(other)
+
+
+def _threads(session: Session, doc_ids: set[int]) -> dict[int, tuple[int, str]]:
+    """Each threaded document's thread group and place in its thread."""
+    found: dict[int, tuple[int, str]] = {}
+    for chunk in _chunks(doc_ids):
+        for doc_id, group, place in session.execute(
+                select(EmailThread.document_id, EmailThread.thread_group, EmailThread.thread_sort)
+                .where(EmailThread.document_id.in_(chunk))):
+            found[doc_id] = (group, place)
+    return found
 
 
 def pack(units: list[list[int]], size: int) -> list[list[int]]:
@@ -174,6 +225,11 @@ def pack(units: list[list[int]], size: int) -> list[list[int]]:
     if current:
         batches.append(current)
     return batches
+
+
+def _kept_together(keep_together: KeepTogether) -> str:
+    return {"documents": "", "families": ", families kept together",
+            "threads": ", email threads and families kept together"}[keep_together]
 
 
 def n_batches(count: int) -> str:
@@ -282,6 +338,7 @@ def _infos(session: Session, sets: list[BatchSet]) -> list[BatchSetInfo]:
         tags.setdefault(set_id, []).append(tag_name)
     return [
         BatchSetInfo(id=s.id, name=s.name, prefix=s.prefix, query=s.query, size=s.size, families=s.families,
+                     threads=s.threads,
                      order=s.ordering, review_tags=tags.get(s.id, []), created=s.created, user=s.user,
                      batches=batches.get(s.id, 0), documents=documents.get(s.id, 0))
         for s in sets

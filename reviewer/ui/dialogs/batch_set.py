@@ -1,6 +1,6 @@
 """Making a batch set in the desktop: the search whose documents are batched (the current one to start
-with), the set's name and batch prefix, the batch size, whether families stay whole, the order of review,
-and the tags that mark a document reviewed (none: any tag does)."""
+with), the set's name and batch prefix, the batch size, whether families and email threads stay whole, the
+order of review, and the tags that mark a document reviewed (none: any tag does)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ class BatchSetChoices:
     size: int
     prefix: str | None  # None: made from the name
     families: bool
+    threads: bool
     order: BatchOrder
     review_tags: list[str]
 
@@ -60,6 +61,8 @@ class BatchSetDialog(QDialog):
         self.families = QCheckBox("Keep families together (add every attachment and parent)")
         self.families.setObjectName("batchSetFamilies")
         self.families.setChecked(True)
+        self.threads = QCheckBox("Keep email threads together (add every message of each conversation)")
+        self.threads.setObjectName("batchSetThreads")
         self.order = QComboBox()
         self.order.setObjectName("batchSetOrder")
         self.order.addItems(list(BATCH_ORDERS))
@@ -80,6 +83,7 @@ class BatchSetDialog(QDialog):
         form.addRow("Documents per batch", self.batch_size)
         form.addRow("Batch names", self.prefix)
         form.addRow("", self.families)
+        form.addRow("", self.threads)
         form.addRow("Order of review", self.order)
         form.addRow("Reviewed when tagged", self.review_tags)
         form.addRow("", hint)
@@ -100,6 +104,7 @@ class BatchSetDialog(QDialog):
         order: BatchOrder = next(o for o in BATCH_ORDERS if o == self.order.currentText())
         return BatchSetChoices(
             name=self.name.text().strip(), query=self.query.text().strip(), size=self.batch_size.value(),
-            prefix=self.prefix.text().strip() or None, families=self.families.isChecked(), order=order,
+            prefix=self.prefix.text().strip() or None, families=self.families.isChecked(),
+            threads=self.threads.isChecked(), order=order,
             review_tags=[item.text() for item in ticked if item.checkState() == Qt.CheckState.Checked],
         )

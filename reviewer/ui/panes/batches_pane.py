@@ -416,7 +416,7 @@ class BatchesPane(QWidget):
 
         self._write(partial(batch_sets.create_batch_set, self._case, chosen.name, ids, chosen.size,
                             query=chosen.query, prefix=chosen.prefix, families=chosen.families,
-                            order=chosen.order, review_tags=chosen.review_tags), made)
+                            threads=chosen.threads, order=chosen.order, review_tags=chosen.review_tags), made)
 
     # --- QC decisions ----------------------------------------------------------------------------------
     def confirm(self) -> None:
