@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ from reviewer.core.case import Case
 from reviewer.core.ingest.pipeline import IngestOptions, ingest
 from reviewer.core.team import batches
 from reviewer.core.team.batch_sets import create_batch_set
+from tests.integration.test_concurrent_writes import write_locked
 from tests.mail_threads import ADA, BEN, CY, DEE, write_mail
 from tests.unit.test_review import add_documents
 
@@ -159,3 +161,35 @@ def test_threads_keep_a_whole_conversation_in_one_batch_in_thread_order(case: Ca
     create_batch_set(case, "Families", [first, reply, last, lunch], 2, families=True, order="date")
     assert [batches.batch_document_ids(case, b.name) for b in batches.batches(case, "Families")] == [
         [first, lunch], [reply, attachment], [last]]
+
+
+MAKE_SET = """
+import sys
+from reviewer.core.case import Case
+from reviewer.core.team.batch_sets import create_batch_set
+with Case.open(sys.argv[1]) as case:
+    create_batch_set(case, "Big", range(1, int(sys.argv[2]) + 1), 10, families=True)
+"""
+
+
+def test_a_batch_set_killed_while_it_is_written_is_there_whole_or_not_at_all(case: Case) -> None:
+    count = 50_000
+    add_documents(case, count, family_size=4)
+    process = subprocess.Popen([sys.executable, "-c", MAKE_SET, str(case.root), str(count)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not write_locked(case.db.path):  # kill it inside its one write transaction
+        assert process.poll() is None, f"it ended before it was killed: {process.communicate()}"
+        assert time.monotonic() < deadline, "it never started writing"
+        time.sleep(0.002)
+    assert process.poll() is None  # alive when killed
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    with Case.open(case.root) as reopened:
+        made = batches.batches(reopened)
+        assert sum(b.documents for b in made) in (0, count)
+        assert len([t for t in audit.trail(reopened) if t.summary.startswith("making")]) == (1 if made else 0)
+        if not made:  # the admin simply makes it again
+            create_batch_set(reopened, "Big", range(1, count + 1), 10, families=True)
+        assert len(batches.batches(reopened)) == count // 8  # families of 4, two to a batch of 10
