@@ -44,6 +44,8 @@ Review state (always current: a tag added a second ago counts)
   has:notes   has:tags   has:attachments   is:duplicate (also found elsewhere)   is:attachment
   family:DOC-000123   every document in that document's family
   saved:"Hot docs"    the saved search, run as it is now
+  batch:PRIV-001      the documents of that batch; batch:PRIV-* every batch of the set named PRIV
+  qc:QC-001           the documents of that QC batch
 
 Conversations and near-duplicates (after `reviewer analyze`, kept current by every ingest)
   thread:DOC-000123   the whole email conversation of that document, attachments included
