@@ -4,25 +4,21 @@ document, or --all of the case), undo, export."""
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
 from rich.table import Table
 
 from reviewer.cli.case_commands import DOC_COLUMNS
 from reviewer.cli.common import (
     console,
+    matching_ids,
     open_case,
     print_records,
-    progress_bar,
     stdout_console,
     titled_table,
     write_csv,
 )
 from reviewer.core.choices import PRIVILEGE_BASES
 from reviewer.core.errors import ReviewerError
-
-if TYPE_CHECKING:
-    from reviewer.core.case import Case
 
 CODING_COLUMNS = ["tags", "privilege_basis", "privilege_description", "notes"]
 
@@ -36,6 +32,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--query", metavar="Q", help="every document this search finds (instead of CONTROLs)")
     p.add_argument("--remove", action="store_true", help="take the tag off instead")
     p.add_argument("--families", action="store_true", help="include every member of each document's family")
+    p.add_argument("--threads", action="store_true",
+                   help="include every document of each document's email thread")
     p.set_defaults(run=cmd_tag)
 
     p = commands.add_parser("tags", help="the case's tags with their hotkeys and document counts")
@@ -103,26 +101,17 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.set_defaults(run=cmd_export)
 
 
-def _matching_ids(case: Case, query: str) -> list[int]:
-    """The documents a review query finds, in document order."""
-    from reviewer.core.search.service import SearchService
-
-    with progress_bar("index") as (progress, cancel):
-        search = SearchService.open(case, progress, cancel)
-    with search:
-        if search.repaired:
-            console.print(f"[yellow]{search.repaired}[/]", highlight=False)
-        return sorted(search.matching_ids(query))
-
-
 def cmd_tag(args: argparse.Namespace) -> int:
     from reviewer.core import review
+    from reviewer.core.analytics import groups
     from reviewer.core.audit import n_documents
 
     if bool(args.query) == bool(args.controls):
         raise ReviewerError("Give either control numbers or --query, not both and not neither.")
     with open_case(args.case) as case:
-        ids = _matching_ids(case, args.query) if args.query else review.resolve_controls(case, args.controls)
+        ids = matching_ids(case, args.query) if args.query else review.resolve_controls(case, args.controls)
+        if args.threads:
+            ids = groups.expand(case, ids, threads=True)
         changed = review.tag_documents(case, ids, args.tag, add=not args.remove, families=args.families)
     message = f'Took "{args.tag}" off {n_documents(changed)}' if args.remove \
         else f'Tagged {n_documents(changed)} "{args.tag}"'
@@ -264,7 +253,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from reviewer.core.audit import n_documents
 
     with open_case(args.case) as case:
-        ids = _matching_ids(case, args.query) if args.query else None
+        ids = matching_ids(case, args.query) if args.query else None
         rows = review.export_rows(case, ids)
     write_csv(args.csv, rows, DOC_COLUMNS + CODING_COLUMNS)
     if args.csv != "-":

@@ -1,4 +1,4 @@
-"""A case's main window: the five panes as docks, the menus, keyboard and status bar, wired together.
+"""A case's main window: the panes as docks, the menus, keyboard and status bar, wired together.
 
 It holds no business logic: every question goes to reviewer.core through the task runner, and the panes
 only show answers. The layout (docks, columns) is remembered between sessions.
@@ -36,6 +36,7 @@ from reviewer.ui.dialogs.privilege_log import PrivilegeLogDialog
 from reviewer.ui.dialogs.production import ProductionDialog
 from reviewer.ui.icons import icon
 from reviewer.ui.models.document_table import DocumentTableModel
+from reviewer.ui.panes.batches_pane import BatchesPane
 from reviewer.ui.panes.browse_pane import BrowsePane
 from reviewer.ui.panes.coding_pane import CodingPane
 from reviewer.ui.panes.document_list import DocumentListPane
@@ -44,7 +45,7 @@ from reviewer.ui.panes.viewer import Viewer
 from reviewer.ui.result import Counts, ResultState, ResultView
 from reviewer.ui.searching import Searchers
 from reviewer.ui.tasks import Lane, TaskRunner
-from reviewer.ui.widgets import production_history, redaction
+from reviewer.ui.widgets import conversation, near_duplicates, production_history, redaction
 
 SETTINGS_GEOMETRY = "mainWindow/geometry"
 SETTINGS_STATE = "mainWindow/state"
@@ -76,13 +77,17 @@ class MainWindow(QMainWindow):
         self.viewer = Viewer(self.searchers, self.tasks)
         self.production_history = production_history.attach(self.viewer, case, self.tasks)
         self.redaction = redaction.attach(self.viewer, case, self.tasks)
+        self.conversation = conversation.attach(self.viewer, case, self.tasks)
+        self.near_duplicates = near_duplicates.attach(self.viewer, case, self.tasks)
         self.coding = CodingPane(case, self.tasks)
+        self.batches_pane = BatchesPane(case, self.tasks, self.searchers, lambda: self.result.query)
         self.docks = {
             "search": self._dock("searchDock", "Search", self.search_pane),
             "browse": self._dock("browseDock", "Browse", self.browse_pane),
             "list": self._dock("listDock", "Documents", self.document_list),
             "viewer": self._dock("viewerDock", "Viewer", self.viewer),
             "coding": self._dock("codingDock", "Coding", self.coding),
+            "batches": self._dock("batchesDock", "Batches", self.batches_pane),
         }
         self._arrange_docks()
         self._default_state = self.saveState(LAYOUT_VERSION)
@@ -100,6 +105,7 @@ class MainWindow(QMainWindow):
         self._selection_timer.setInterval(0)
         self._selection_timer.timeout.connect(self._sync_selection)
         self._view: ResultView | None = None
+        self._start_at: int | None = None  # the document to select when the next result is listed
         self._saving: QProgressDialog | None = None  # set while a close waits for the write lane
         self._released = False  # the case and its searchers are closed (the window closed for good)
         # A case made before tags existed gets the default coding set (a write); then, on the same lane, the
@@ -125,6 +131,8 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(docks["search"], docks["viewer"], Qt.Orientation.Horizontal)
         self.splitDockWidget(docks["viewer"], docks["coding"], Qt.Orientation.Horizontal)
         self.splitDockWidget(docks["search"], docks["list"], Qt.Orientation.Vertical)
+        self.tabifyDockWidget(docks["browse"], docks["batches"])
+        docks["browse"].raise_()
 
     def _size_docks(self) -> None:
         """Default pane sizes, as fractions of the window: they only hold once the window has its size."""
@@ -177,6 +185,12 @@ class MainWindow(QMainWindow):
         self.bates_box.returnPressed.connect(lambda: self.go_to_bates(self.bates_box.text()))
         self.go_to_bates_action = self._action("Go to &Bates…", self.bates_box.setFocus, "Ctrl+G")
         help_action = self._action("Search &syntax", self.search_pane.show_help, "F1", "help")
+        self.inclusive_only_action = self._action("Inclusive emails &only", self.result.set_inclusive_only)
+        self.inclusive_only_action.setObjectName("inclusiveOnly")
+        self.inclusive_only_action.setCheckable(True)
+        self.inclusive_only_action.setToolTip(
+            "Hide emails another email of their thread contains, with their attachments: read each "
+            "conversation once")
         reset_action = self._action("&Reset layout", self.reset_layout)
 
         menus = self.menuBar()
@@ -200,6 +214,7 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
         view_menu.addSeparator()
+        view_menu.addAction(self.inclusive_only_action)
         view_menu.addAction(reset_action)
         help_menu = menus.addMenu("&Help")
         help_menu.addAction(help_action)
@@ -214,6 +229,8 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.previous_action)
         toolbar.addAction(self.next_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.inclusive_only_action)
         toolbar.addSeparator()
         toolbar.addWidget(self.bates_box)
         self.addToolBar(toolbar)
@@ -241,6 +258,8 @@ class MainWindow(QMainWindow):
         self.coding.coded.connect(self._coded)
         # Undo at once after a key, even before the write lands: the undo queues behind it.
         self.coding.writeQueued.connect(lambda: self.undo_action.setEnabled(True))
+        self.batches_pane.openRequested.connect(self.list_in_order)
+        self.batches_pane.coded.connect(self._coded)
 
     # --- layout ----------------------------------------------------------------------------------------
     def _restore_layout(self) -> None:
@@ -289,8 +308,11 @@ class MainWindow(QMainWindow):
         self.search_pane.show_count(view.query, view.matches, len(view.ids))
         self.search_pane.set_history(view.history)
         self._show_counts(view.counts)
-        # Keep the reviewer's place when the document is still listed; otherwise start at the top.
-        if previous is None or not self.document_list.select_id(previous):
+        # Start where asked (an opened batch's first document to review), else keep the reviewer's place
+        # when the document is still listed, else start at the top.
+        wanted = [doc_id for doc_id in (self._start_at, previous) if doc_id is not None]
+        self._start_at = None
+        if not any(self.document_list.select_id(doc_id) for doc_id in wanted):
             self.document_list.select_row(0)
         if not view.ids:
             self._selection_timer.start()
@@ -319,12 +341,22 @@ class MainWindow(QMainWindow):
         if current != self.viewer.document_id or self.viewer.query != self.result.query:
             self.viewer.show_document(current, self.result.query)
         self.coding.set_documents(current, selected)
+        self.batches_pane.show_document(current)
 
     def open_document(self, doc_id: int) -> None:
         """Show a document: select it in the list when it is listed, else show it in the viewer alone."""
         if not self.document_list.select_id(doc_id):
             self.viewer.show_document(doc_id, self.result.query)
             self.coding.set_documents(doc_id, [])
+
+    def list_in_order(self, query: str, ids: list[int], start: int | None) -> None:
+        """List what `query` finds in the order given (a batch in review order) from `start`, coding
+        advancing through it."""
+        self._start_at = start
+        self.search_pane.box.setText(query)
+        self.search_pane.show_error("")
+        self.result.set_query(query, order=ids)
+        self.coding.advance.setChecked(True)
 
     def open_control(self, control: str) -> None:
         def opened(ids: list[int]) -> None:
@@ -358,6 +390,7 @@ class MainWindow(QMainWindow):
         self.result.refresh_counts()
         self.viewer.reload_history()
         self.coding.reload()
+        self.batches_pane.reload()
         if advance and len(doc_ids) == 1:
             self.document_list.move(1)
 

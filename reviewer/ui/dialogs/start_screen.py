@@ -36,7 +36,7 @@ PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 def _create_case(folder: Path, name: str | None) -> Path:
     with Case.create(folder, name=name) as case:
-        return case.root
+        return case.location
 
 
 class NewCaseDialog(QDialog):
