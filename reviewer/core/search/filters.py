@@ -20,8 +20,8 @@ from reviewer.core.analytics import filters as analytics_filters
 from reviewer.core.importing.bates_lookup import documents_in_range
 from reviewer.core.models import Document, DocumentCustodian, DocumentTag, IngestEntry, Note, Tag
 from reviewer.core.search.query import DateRange, Filter, LabelRange, Match, NumberRange, QuerySyntaxError
-from reviewer.core.team import search_fields as team_fields
 from reviewer.core.sql import matches_wildcard
+from reviewer.core.team import search_fields as team_fields
 
 # `type:email` is what a reviewer types; the ingest records the precise kind.
 TYPE_GROUPS: dict[str, tuple[str, ...]] = {"email": ("eml", "emlx", "msg")}

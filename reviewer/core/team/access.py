@@ -1,8 +1,9 @@
 """Who is acting in a case, and whether they may: the one place the batch workflow and QC ask.
 
-Today a case has no users of its own: whoever runs Reviewer acts under their login name (a shared case's
-PostgreSQL login, Case.user), and every role is theirs. Users and roles (admin, reviewer, QC, enforced by PostgreSQL grants on a shared case) will fill in
-`acting_user` and `require_role` without changing their callers.
+Today a case has no users of its own: whoever runs Reviewer acts under their login name (Case.user: a
+shared case's PostgreSQL login), and every role is theirs. Users and roles (admin, reviewer, QC, enforced
+by PostgreSQL grants on a shared case) will fill in `acting_user` and `require_role` without changing
+their callers.
 """
 
 from __future__ import annotations
