@@ -11,6 +11,7 @@ from reviewer.cli import (
     case_commands,
     gui_commands,
     import_commands,
+    prioritize_commands,
     produce_commands,
     review_commands,
     search_commands,
@@ -19,7 +20,7 @@ from reviewer.cli.common import fail
 from reviewer.core.errors import ReviewerError
 
 COMMAND_GROUPS = [case_commands, review_commands, search_commands, produce_commands, import_commands,
-                  gui_commands]
+                  gui_commands, prioritize_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,9 +16,18 @@ from typing import cast
 from sqlalchemy import ColumnElement, Select, SQLColumnExpression, func, select
 from sqlalchemy.orm import Session
 
+from reviewer.core.analytics.scores import score_filter
 from reviewer.core.importing.bates_lookup import documents_in_range
 from reviewer.core.models import Document, DocumentCustodian, DocumentTag, IngestEntry, Note, Tag
-from reviewer.core.search.query import DateRange, Filter, LabelRange, Match, NumberRange, QuerySyntaxError
+from reviewer.core.search.query import (
+    DateRange,
+    Filter,
+    LabelRange,
+    Match,
+    NumberRange,
+    QuerySyntaxError,
+    ScoreComparison,
+)
 
 # `type:email` is what a reviewer types; the ingest records the precise kind.
 TYPE_GROUPS: dict[str, tuple[str, ...]] = {"email": ("eml", "emlx", "msg")}
@@ -50,6 +59,8 @@ def _select(session: Session, node: Filter) -> Select[int]:
         return select(Document.id).where(*conditions)
     if isinstance(node, LabelRange):
         return documents_in_range(node.low, node.high)
+    if isinstance(node, ScoreComparison):
+        return score_filter(session, node)
     return _match(session, node)
 
 

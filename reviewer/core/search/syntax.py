@@ -44,6 +44,9 @@ Review state (always current: a tag added a second ago counts)
   has:notes   has:tags   has:attachments   is:duplicate (also found elsewhere)   is:attachment
   family:DOC-000123   every document in that document's family
   saved:"Hot docs"    the saved search, run as it is now
+  score:"Responsive">=70   the prioritized review's score (0-100) of each document for that tag;
+                      also > < <= =. Hidden (an error) while a validation sample of the tag is
+                      being decided blind
 
 Errors
   A query that cannot be read is refused with what is wrong and where, e.g.
