@@ -104,12 +104,17 @@ def retrain(case: Case, tag_name: str, progress: Progress = no_progress,
     progress(ProgressUpdate("Training the model", len(ids), len(ids)))
     matrix = tf_idf(counts)
     del counts
-    rows = np.searchsorted(ids, [doc for doc, _ in labelled])
+    training = matrix[np.searchsorted(ids, [doc for doc, _ in labelled])]
+    # Only the terms of the training documents can get a weight: the learner sees just those columns
+    # (liblinear's time grows with the width of the matrix, 2^20 here), and the weights go back in place.
+    terms = np.unique(training.indices)
     learner = LogisticRegression(C=REGULARISATION, solver="liblinear", class_weight="balanced",
                                  random_state=question.seed)
-    learner.fit(matrix[rows], np.array([relevant for _, relevant in labelled], dtype=np.int8))
+    learner.fit(training[:, terms], np.array([relevant for _, relevant in labelled], dtype=np.int8))
+    weights = np.zeros(matrix.shape[1], dtype=np.float64)
+    weights[terms] = learner.coef_[0]
     progress(ProgressUpdate("Scoring the documents", len(ids), len(ids)))
-    scores = np.round(expit(matrix @ learner.coef_[0] + learner.intercept_[0]) * 100, 2)
+    scores = np.round(expit(matrix @ weights + learner.intercept_[0]) * 100, 2)
     if cancel is not None:
         cancel.raise_if_cancelled()
 
@@ -118,7 +123,7 @@ def retrain(case: Case, tag_name: str, progress: Progress = no_progress,
         previous = latest_model(session, tag.id)
         version = (previous.version if previous else 0) + 1
         session.execute(delete(ReviewScore).where(ReviewScore.tag_id == tag.id))
-        session.execute(insert(ReviewScore), [
+        session.execute(insert(ReviewScore.__table__), [
             {"tag_id": tag.id, "document_id": doc, "score": score, "version": version}
             for doc, score in zip(ids.tolist(), scores.tolist(), strict=True)
         ])
