@@ -52,12 +52,12 @@ def _counts(searchers: Searchers, within: set[int] | None, listed: list[int]) ->
 
 
 def _compute(searchers: Searchers, query: str, record: bool, browse_filter: browse.BrowseFilter, sort: str,
-             descending: bool) -> ResultView:
+             descending: bool, score_tag: int | None) -> ResultView:
     case = searchers.case
     within: set[int] | None = None
     if query:
         within = searchers.get().matching_ids(query)
-    ids = browse.ordered_ids(case, within, browse_filter, sort, descending)
+    ids = browse.ordered_ids(case, within, browse_filter, sort, descending, score_tag)
     recorded = [entry.query for entry in saved.history(case)]
     # The write lane records this query after the fact; the history shown has it already.
     history = list(dict.fromkeys([query, *recorded] if record and query else recorded))
@@ -77,6 +77,7 @@ class ResultState(QObject):
         self.browse = browse.BrowseFilter()
         self.sort = "control"
         self.descending = False
+        self.score_tag: int | None = None  # the prioritized review whose scores the list shows and sorts by
         self._within: set[int] | None = None
         self._ids: list[int] = []
         self._generation = 0
@@ -105,7 +106,8 @@ class ResultState(QObject):
     def _recompute(self, record: bool = False) -> None:
         self._generation += 1
         self._tasks.run(
-            partial(_compute, self._searchers, self.query, record, self.browse, self.sort, self.descending),
+            partial(_compute, self._searchers, self.query, record, self.browse, self.sort, self.descending,
+                    self.score_tag),
             partial(self._ready, self._generation, record), partial(self._failed, self._generation))
 
     def _ready(self, generation: int, record: bool, view: ResultView) -> None:

@@ -39,8 +39,11 @@ def visible_scores(session: Session, tag_id: int, doc_ids: Sequence[int]) -> dic
         ReviewScore.tag_id == tag_id, ReviewScore.document_id.in_(list(doc_ids)))).all())
 
 
-def score_sort_key(tag_id: int) -> Any:
-    """The score of the listed document for a question, as a sort key (unscored documents sort last)."""
+def score_sort_key(session: Session, tag_id: int | None) -> Any:
+    """The score of the listed document for a question, as a sort key (unscored documents sort last); None
+    when there is nothing to sort by: no question, or its scores hidden while it is validated blind."""
+    if tag_id is None or open_round(session, tag_id) is not None:
+        return None
     return (select(ReviewScore.score).where(ReviewScore.tag_id == tag_id,
                                             ReviewScore.document_id == Document.id)
             .correlate(Document).scalar_subquery())

@@ -42,6 +42,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("type", "Type", lambda r: r.kind),
     Column("pages", "Pages", lambda r: str(r.pages) if r.pages else "", numeric=True),
     Column("tags", "Tags", lambda r: ", ".join(r.tags)),
+    Column("score", "Score", lambda r: "" if r.score is None else f"{r.score:.0f}", numeric=True),
 )
 
 
