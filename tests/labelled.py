@@ -64,8 +64,9 @@ def make_labelled_case(root: Path, count: int, prevalence: float = 0.07, seed: i
                 rows.append({
                     "id": member, "control": control, "family_id": parent, "parent_id": parent_id,
                     "md5": "0" * 32, "sha1": "0" * 40, "sha256": f"{member:064d}", "dedup_key": str(member),
-                    "size": len(text), "source_path": f"/evidence/{control}.txt", "file_name": f"{control}.txt",
-                    "ext": ".txt", "kind": "txt", "text_chars": len(text), "added": added,
+                    "size": len(text), "source_path": f"/evidence/{control}.txt",
+                    "file_name": f"{control}.txt", "ext": ".txt", "kind": "txt", "text_chars": len(text),
+                    "added": added,
                 })
             if len(rows) >= 5_000:
                 session.execute(insert(Document), rows)

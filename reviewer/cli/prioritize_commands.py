@@ -21,7 +21,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                                                "learning), or change its choices; trains its model")
     _question(p)
     p.add_argument("--seed-query", metavar="Q", help="a search whose hits start the model off")
-    p.add_argument("--retrain-every", type=int, metavar="K", help="retrain after every K decisions (default 20)")
+    p.add_argument("--retrain-every", type=int, metavar="K",
+                   help="retrain after every K decisions (default 20)")
     p.add_argument("--propagate", choices=("none", "families"),
                    help="decide whole families at once (default none)")
     p.add_argument("--random-share", type=float, metavar="SHARE",
@@ -49,18 +50,19 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--no-retrain", action="store_true", help="do not retrain now even when it is due")
     p.set_defaults(run=cmd_decide)
 
-    p = commands.add_parser("scores", help="every document's score (0-100) for a prioritized tag, best first, "
-                                           "with the review's progress and a stopping suggestion")
+    p = commands.add_parser("scores", help="every document's score (0-100) for a prioritized tag, best "
+                                           "first, with the review's progress and a stopping suggestion")
     _question(p)
     p.add_argument("--limit", type=int, metavar="N", help="only the N best")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_scores)
 
-    p = commands.add_parser("validate", help="draw a random sample of the unreviewed documents of a prioritized "
-                                             "tag, to decide blind (the elusion test)")
+    p = commands.add_parser("validate", help="draw a random sample of the unreviewed documents of a "
+                                             "prioritized tag, to decide blind (the elusion test)")
     _question(p)
     p.add_argument("--sample", type=int, metavar="N", help="how many families (top-level documents) to draw")
-    p.add_argument("--confidence", type=float, metavar="PERCENT", help="with --margin: size for this confidence")
+    p.add_argument("--confidence", type=float, metavar="PERCENT",
+                   help="with --margin: the size for this confidence, e.g. 95")
     p.add_argument("--margin", type=float, metavar="PERCENT", help="margin of error, e.g. 5")
     p.add_argument("--seed", type=int, help="the seed of the draw (default: drawn and recorded)")
     p.add_argument("--abandon", action="store_true", help="abandon the sample being decided (kept on record)")
@@ -120,10 +122,12 @@ def _print_state(state: ReviewState) -> None:
                else "not yet (needs a relevant decision or a seed search)")
     rows = [
         ("documents under review", f"{state.population:,}"),
-        ("decisions", f"{state.reviewed:,} ({state.relevant:,} relevant, {state.not_relevant:,} not relevant)"),
+        ("decisions", f"{state.reviewed:,} ({state.relevant:,} relevant, "
+                      f"{state.not_relevant:,} not relevant)"),
         ("unreviewed", f"{state.unreviewed:,}"),
         ("model", trained),
-        ("decisions since training", f"{state.decisions_since_training:,} (retrain every {state.retrain_every})"),
+        ("decisions since training",
+         f"{state.decisions_since_training:,} (retrain every {state.retrain_every})"),
         ("seed search", state.seed_query or "none"),
         ("decisions propagate to", state.propagate or "nothing"),
         ("random share of the queue", f"{state.random_share:.0%}"),
@@ -172,9 +176,9 @@ def cmd_decide(args: argparse.Namespace) -> int:
         ids = review.resolve_controls(case, args.controls)
         decided = prioritize.decide(case, args.tag, ids, relevant=args.yes)
         answer = "relevant" if args.yes else "not relevant"
-        console.print(f'Decided {n_documents(decided.changed)} {answer} for "{decided.state.tag}"'
-                      + (f" (of {decided.documents:,} with their families)" if decided.documents > len(ids) else "")
-                      + ".", highlight=False)
+        families = f" (of {decided.documents:,} with their families)" if decided.documents > len(ids) else ""
+        console.print(f'Decided {n_documents(decided.changed)} {answer} for "{decided.state.tag}"{families}.',
+                      highlight=False)
         if decided.state.retrain_due and not args.no_retrain:
             _train(case, args.tag)
     return 0
@@ -206,8 +210,9 @@ def cmd_scores(args: argparse.Namespace) -> int:
     estimate = ("not estimated yet" if richness is None else
                 f"{richness.share:.1%} (about {richness.relevant:,.0f} relevant documents, "
                 f"from {richness.draws} documents served at random)")
-    console.print(f"{progress.state.relevant:,} relevant found in {progress.state.reviewed:,} reviewed of "
-                  f"{progress.state.population:,}; estimated richness {estimate}.\n{progress.suggestion.basis}",
+    state = progress.state
+    console.print(f"{state.relevant:,} relevant found in {state.reviewed:,} reviewed of "
+                  f"{state.population:,}; estimated richness {estimate}.\n{progress.suggestion.basis}",
                   highlight=False)
     return 0
 
@@ -221,7 +226,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             console.print(f"Abandoned validation sample {number} (it stays on record).", highlight=False)
             return 0
         if args.sample is None and (args.confidence is None or args.margin is None):
-            raise ReviewerError("Give --sample N, or --confidence and --margin (e.g. --confidence 95 --margin 5).")
+            raise ReviewerError("Give --sample N, or --confidence and --margin "
+                                "(e.g. --confidence 95 --margin 5).")
         if args.sample is not None and (args.confidence is not None or args.margin is not None):
             raise ReviewerError("Give --sample N or --confidence and --margin, not both.")
         drawn = validation.draw(

@@ -535,7 +535,7 @@ def _apply_reversal(change: Recording, actions: set[Action]) -> None:
                                        AuditEvent.after))
 
 
-def write_decisions(change: Recording, decided: Select[Any]) -> None:
+def write_decisions(change: Recording, decided: Select[*tuple[Any, ...]]) -> None:
     """Make the prioritized-review decisions what the decide events `decided` (document id, tag id, after)
     say they now are: the rows follow from the events, forward and on undo alike."""
     session, rows = change.session, decided.subquery()

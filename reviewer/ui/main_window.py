@@ -68,7 +68,8 @@ class MainWindow(QMainWindow):
         self.tasks.failed.connect(self._report)
         self.searchers = Searchers(case)
         self.result = ResultState(self.searchers, self.tasks, self)
-        self.model = DocumentTableModel(lambda ids: browse.document_rows(case, ids, self.result.score_tag), self)
+        self.model = DocumentTableModel(
+            lambda ids: browse.document_rows(case, ids, self.result.score_tag), self)
 
         self.search_pane = SearchPane(SYNTAX_HELP)
         self.browse_pane = BrowsePane()

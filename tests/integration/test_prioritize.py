@@ -30,7 +30,8 @@ def labelled(tmp_path: Path):
 
 
 def simulate_cal(case: Case, labels: dict[int, bool], recall: float) -> int:
-    """Review with the queue, an oracle deciding, retraining when due; documents reviewed to reach `recall`."""
+    """Review with the queue, an oracle deciding, retraining when due; how many documents were reviewed
+    to reach `recall`."""
     prioritize.set_up(case, QUESTION, QuestionChoices(seed=3))
     first = min(doc for doc, relevant in labels.items() if relevant)
     state = prioritize.decide(case, QUESTION, [first], True).state
@@ -102,7 +103,8 @@ def test_decisions_made_by_tagging_count_and_undo_reverses_them(labelled) -> Non
     assert ("decide", "relevant", "not relevant") in history
 
     audit.undo(case)  # the untag of 5, and its decision, in one step
-    assert (prioritize.state(case, QUESTION).relevant, prioritize.state(case, QUESTION).not_relevant) == (2, 0)
+    state = prioritize.state(case, QUESTION)
+    assert (state.relevant, state.not_relevant) == (2, 0)
     assert QUESTION in review.coding(case, 5).tags
     audit.undo(case)  # the tag on 7
     assert prioritize.state(case, QUESTION).relevant == 1

@@ -99,7 +99,8 @@ def test_the_sample_is_decided_blind_and_does_not_count_as_found(reviewed, tmp_p
     assert result.status == "complete" and result.sample_relevant == relevant
     assert result.found == sum(labels[d] for d in decided)  # the sample's finds are not the review's
     assert result.elusion.estimate == pytest.approx(relevant / len(served))
-    assert result.recall.estimate == pytest.approx(result.found / (result.found + result.elusion.estimate * 500))
+    expected = result.found / (result.found + result.elusion.estimate * 500)
+    assert result.recall.estimate == pytest.approx(expected)
     assert result.recall.low <= result.recall.estimate <= result.recall.high
     assert prioritize.scores(case, QUESTION)  # no longer blind
 
@@ -170,7 +171,8 @@ def test_the_whole_review_and_its_validation_from_the_command_line(tmp_path: Pat
                                         "--json").stdout))["validating"] == 1:
         assert all(item["score"] is None for item in queue["documents"])
         decide_all(root, [item["control"] for item in queue["documents"]], controls)
-    report = reviewer("validation-report", root, "--tag", QUESTION, "--out", str(tmp_path / "v.pdf"), "--json")
+    report = reviewer("validation-report", root, "--tag", QUESTION, "--out", str(tmp_path / "v.pdf"),
+                      "--json")
     figures = json.loads(report.stdout)
     assert json.loads((tmp_path / "v.json").read_text()) == figures
     for key in ("recall", "elusion"):

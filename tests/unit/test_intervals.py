@@ -16,7 +16,8 @@ from reviewer.core.analytics.intervals import Interval, clopper_pearson, recall_
     (0, 385, 0.0, 0.009536),
     (1, 2, 0.012579, 0.987421),
 ])
-def test_clopper_pearson_matches_published_values(successes: int, trials: int, low: float, high: float) -> None:
+def test_clopper_pearson_matches_published_values(successes: int, trials: int, low: float,
+                                                  high: float) -> None:
     interval = clopper_pearson(successes, trials)
     assert interval.estimate == pytest.approx(successes / trials)
     assert interval.low == pytest.approx(low, abs=1e-6)

@@ -48,7 +48,7 @@ def question_of(session: Session, tag_id: int) -> ReviewQuestion | None:
     return session.scalar(select(ReviewQuestion).where(ReviewQuestion.tag_id == tag_id))
 
 
-def under_review() -> Select[tuple[int]]:
+def under_review() -> Select[int]:
     """The documents a prioritized review covers: every document but mailbox files."""
     return select(Document.id).where(Document.kind.not_in(MAILBOX_KINDS))
 
@@ -95,7 +95,7 @@ def decisions(session: Session, tag_id: int) -> dict[int, bool]:
     ).all())
 
 
-def undecided(tag_id: int) -> Select[tuple[int]]:
+def undecided(tag_id: int) -> Select[int]:
     """The documents under review that nobody has decided for the question yet."""
     return under_review().where(~exists().where(ReviewDecision.tag_id == tag_id,
                                                 ReviewDecision.document_id == Document.id))

@@ -40,8 +40,8 @@ from reviewer.core.analytics.decisions import (
     propagate,
     question_of,
     record_decisions,
-    under_review,
     undecided,
+    under_review,
 )
 from reviewer.core.audit import Action, recording
 from reviewer.core.case import Case, now
@@ -265,7 +265,7 @@ def _state(session: Session, tag: Tag, question: ReviewQuestion) -> ReviewState:
         AuditEvent.id > (model.audit_upto if model else 0))) or 0
     unscored = under_review().where(~exists().where(ReviewScore.tag_id == tag.id,
                                                     ReviewScore.document_id == Document.id))
-    new_documents = (session.scalar(select(func.count()).select_from(unscored.subquery())) or 0) if model else 0
+    new_documents = session.scalar(select(func.count()).select_from(unscored.subquery())) if model else 0
     blind = open_round(session, tag.id)
     return ReviewState(
         tag=tag.name, tag_id=tag.id, retrain_every=question.retrain_every, seed_query=question.seed_query,
@@ -273,7 +273,7 @@ def _state(session: Session, tag: Tag, question: ReviewQuestion) -> ReviewState:
         target_recall=question.target_recall, seed=question.seed, population=population,
         relevant=counts.get(True, 0), not_relevant=counts.get(False, 0),
         model_version=model.version if model else None, trained=model.trained if model else None,
-        decisions_since_training=since, new_documents=new_documents,
+        decisions_since_training=since, new_documents=new_documents or 0,
         validating=blind.number if blind else None,
     )
 
@@ -325,7 +325,8 @@ def next_documents(case: Case, tag_name: str, count: int = 1) -> Queue:
 
 def _sample_queue(session: Session, tag_id: int, round_id: int, count: int) -> list[QueueItem]:
     rows = session.execute(
-        select(Document.id, Document.control).join(ValidationDocument, ValidationDocument.document_id == Document.id)
+        select(Document.id, Document.control)
+        .join(ValidationDocument, ValidationDocument.document_id == Document.id)
         .where(ValidationDocument.round_id == round_id,
                ~exists().where(ReviewDecision.tag_id == tag_id, ReviewDecision.document_id == Document.id))
         .order_by(ValidationDocument.position).limit(count)).all()
@@ -401,12 +402,13 @@ def review_progress(case: Case, tag_name: str) -> ReviewProgress:
             select(ReviewDecision.relevant).where(ReviewDecision.tag_id == tag.id,
                                                   ReviewDecision.document_id.in_(under_review()))
             .order_by(ReviewDecision.at, ReviewDecision.id)))
-        draws = [stopping.RandomDraw(unreviewed, found, relevant) for unreviewed, found, relevant in session.execute(
+        drawn = session.execute(
             select(ReviewServed.unreviewed, ReviewServed.found, ReviewDecision.relevant)
             .join(ReviewDecision, (ReviewDecision.document_id == ReviewServed.document_id)
                   & (ReviewDecision.tag_id == ReviewServed.tag_id))
             .where(ReviewServed.tag_id == tag.id, ReviewServed.random.is_(True))
-            .order_by(ReviewServed.id))]
+            .order_by(ReviewServed.id)).all()
+        draws = [stopping.RandomDraw(unreviewed, found, relevant) for unreviewed, found, relevant in drawn]
     curve = stopping.gain_curve(in_order)
     richness = stopping.estimate_richness(draws, current.population)
     return ReviewProgress(current, curve, richness,

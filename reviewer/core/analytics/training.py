@@ -30,8 +30,9 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 
 from reviewer.core.analytics.decisions import decisions, open_round, under_review
 from reviewer.core.analytics.features import SETTINGS, FeatureCache, tf_idf
@@ -123,7 +124,7 @@ def retrain(case: Case, tag_name: str, progress: Progress = no_progress,
         previous = latest_model(session, tag.id)
         version = (previous.version if previous else 0) + 1
         session.execute(delete(ReviewScore).where(ReviewScore.tag_id == tag.id))
-        session.execute(insert(ReviewScore.__table__), [
+        session.execute(insert(cast(Table, ReviewScore.__table__)), [
             {"tag_id": tag.id, "document_id": doc, "score": score, "version": version}
             for doc, score in zip(ids.tolist(), scores.tolist(), strict=True)
         ])

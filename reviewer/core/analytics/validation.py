@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
-from reviewer.core.analytics.decisions import decision_text, open_round, under_review, undecided
+from reviewer.core.analytics.decisions import decision_text, open_round, undecided, under_review
 from reviewer.core.analytics.intervals import Interval, clopper_pearson, recall_from_elusion, sample_size
 from reviewer.core.analytics.prioritize import find_question, latest_model
 from reviewer.core.audit import Action, record_job
@@ -142,15 +142,17 @@ def draw(case: Case, tag_name: str, families: int | None = None, confidence: flo
     with case.db.session() as session:
         tag, _question = find_question(session, tag_name)
         if open_round(session, tag.id) is not None:
-            raise ReviewerError(f'A validation sample of "{tag.name}" is still being decided; decide the rest '
-                                "of it, or abandon it (reviewer validate … --abandon), before drawing another.")
+            raise ReviewerError(f'A validation sample of "{tag.name}" is still being decided; decide the '
+                                "rest of it, or abandon it (reviewer validate … --abandon), before drawing "
+                                "another.")
         root = func.coalesce(Document.family_id, Document.id)
         pile: dict[int, list[int]] = {}
         for doc_id, family in session.execute(
                 select(Document.id, root).where(Document.id.in_(undecided(tag.id))).order_by(Document.id)):
             pile.setdefault(family, []).append(doc_id)
         if not pile:
-            raise ReviewerError(f'Every document is decided for "{tag.name}": there is nothing left to sample.')
+            raise ReviewerError(f'Every document is decided for "{tag.name}": there is nothing left to '
+                                "sample.")
         size = families if families is not None else sample_size(confidence or 0, margin or 0, len(pile))
         chosen = random.Random(seed).sample(sorted(pile), min(size, len(pile)))
         number = (session.scalar(select(func.max(ValidationRound.number))

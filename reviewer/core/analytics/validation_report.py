@@ -21,7 +21,8 @@ def write_report(result: ValidationResult, out: Path, case_name: str) -> Path:
     Refused while any document of the sample is undecided."""
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
-        raise ReviewerError(f"The report is written as .docx or .pdf, not {out.suffix or 'a file without one'}.")
+        given = out.suffix or "a file without one"
+        raise ReviewerError(f"The report is written as .docx or .pdf, not {given}.")
     if result.status != "complete":
         raise ReviewerError(f'Validation sample {result.number} of "{result.tag}" is {result.status}: '
                             + (f"{result.undecided:,} of its {result.sample:,} documents are undecided."
@@ -29,7 +30,8 @@ def write_report(result: ValidationResult, out: Path, case_name: str) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     title = f'Validation of the prioritized review of "{result.tag}"'
     summary = _summary(result, case_name)
-    documents = [(d.control, d.family, d.decision, d.decided_by, _when(d.decided_at)) for d in result.documents]
+    documents = [(d.control, d.family, d.decision, d.decided_by, _when(d.decided_at))
+                 for d in result.documents]
     if suffix == ".docx":
         _docx(out, title, summary, documents, result.drawn)
     else:
@@ -64,12 +66,14 @@ def _summary(result: ValidationResult, case_name: str) -> list[tuple[str, str]]:
         ("Documents under review", f"{result.population:,}"),
         ("Reviewed when the sample was drawn", f"{result.reviewed:,}"),
         ("Found relevant by the review", f"{result.found:,}"),
-        ("Discard pile (unreviewed)", f"{result.discard:,} documents in {result.discard_families:,} families"),
+        ("Discard pile (unreviewed)",
+         f"{result.discard:,} documents in {result.discard_families:,} families"),
         ("Sample", f"{result.sample:,} documents in {result.families:,} families drawn at random ({size}), "
                    f"seed {result.seed}"),
         ("Relevant in the sample", f"{result.sample_relevant:,}"),
         ("Model version when drawn", str(result.model_version) if result.model_version else "no model yet"),
-        ("Sample decided", f"by {', '.join(result.sample_reviewers)}; last decision {_when(result.completed)}"),
+        ("Sample decided",
+         f"by {', '.join(result.sample_reviewers)}; last decision {_when(result.completed)}"),
     ]
 
 
@@ -103,7 +107,8 @@ def _docx(out: Path, title: str, summary: Sequence[tuple[str, str]],
     document.save(str(out))
 
 
-def _pdf(out: Path, title: str, summary: Sequence[tuple[str, str]], documents: Sequence[tuple[str, ...]]) -> None:
+def _pdf(out: Path, title: str, summary: Sequence[tuple[str, str]],
+         documents: Sequence[tuple[str, ...]]) -> None:
     import pymupdf
 
     def rows(cells: Sequence[Sequence[str]], header: bool = False) -> str:

@@ -398,7 +398,8 @@ class _Parser:
         rest = ""
         if subject.kind == "WORD":  # score:Hot>=70 is one run
             split = _SCORE_TAIL.search(subject.text)
-            subject_text, rest = (subject.text[:split.start()], split.group(0)) if split else (subject.text, "")
+            subject_text = subject.text[:split.start()] if split else subject.text
+            rest = split.group(0) if split else ""
         else:
             subject_text = subject.text
         if not rest:
@@ -418,7 +419,8 @@ class _Parser:
         try:
             value = float(number)
         except ValueError:
-            raise QuerySyntaxError(f"'{number}' is not a number", name_lexeme.column, "scores are 0 to 100") from None
+            raise QuerySyntaxError(f"'{number}' is not a number", name_lexeme.column,
+                                   "scores are 0 to 100") from None
         if not subject_text.strip():
             raise QuerySyntaxError(f"Missing tag after '{name_lexeme.text}:'", name_lexeme.column, example)
         return ScoreComparison(name_lexeme.text, subject_text.strip(), operator.group(1), value,

@@ -36,7 +36,7 @@ from reviewer.core.analytics.decisions import decisions
 from reviewer.core.analytics.prioritize import QuestionChoices, ReviewProgress
 from reviewer.core.case import Case
 from reviewer.core.progress import CancelToken
-from reviewer.ui.tasks import LatestProgress, Lane, TaskRunner
+from reviewer.ui.tasks import Lane, LatestProgress, TaskRunner
 from reviewer.ui.widgets.gain_curve import GainCurve
 
 
@@ -222,9 +222,9 @@ class PrioritizedReviewPane(QWidget):
         if not self.tag:
             return
         self._generation += 1
-        self._tasks.run(partial(_read, self._case, self.tag), partial(self._shown, self._generation, self.tag))
+        self._tasks.run(partial(_read, self._case, self.tag), partial(self._shown, self._generation))
 
-    def _shown(self, generation: int, tag: str, progress: ReviewProgress | None) -> None:
+    def _shown(self, generation: int, progress: ReviewProgress | None) -> None:
         if generation != self._generation:
             return
         self._show(progress)
@@ -235,8 +235,8 @@ class PrioritizedReviewPane(QWidget):
     def _show(self, progress: ReviewProgress | None) -> None:
         self._progress = progress
         ready = progress is not None
-        for widget in (self.active, self.next_button, self.not_relevant, self.retrain_button, self.draw_button,
-                       self.report_button):
+        for widget in (self.active, self.next_button, self.not_relevant, self.retrain_button,
+                       self.draw_button, self.report_button):
             widget.setEnabled(ready)
         self.save.setText("Save choices" if ready else "Set up")
         if progress is None:
@@ -363,16 +363,19 @@ class PrioritizedReviewPane(QWidget):
                         self._drawn, lane=Lane.WRITE)
 
     def _drawn(self, drawn: validation.ValidationResult) -> None:
-        self.message.emit(f"Drew validation sample {drawn.number}: {drawn.sample:,} documents to decide blind.")
+        self.message.emit(f"Drew validation sample {drawn.number}: {drawn.sample:,} documents to decide "
+                          "blind.")
         self._served = None
         self._changed()
         if self.is_active:
             self.serve_next()
 
     def abandon_sample(self) -> None:
-        self._tasks.run(partial(validation.abandon, self._case, self.tag),
-                        lambda number: (self.message.emit(f"Abandoned validation sample {number}."),
-                                        self._changed()), lane=Lane.WRITE)
+        self._tasks.run(partial(validation.abandon, self._case, self.tag), self._abandoned, lane=Lane.WRITE)
+
+    def _abandoned(self, number: int) -> None:
+        self.message.emit(f"Abandoned validation sample {number}.")
+        self._changed()
 
     def _choose_report(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(self, "Save the validation report", "validation.docx",

@@ -62,5 +62,5 @@ class GainCurve(QWidget):
         painter.setPen(QPen(QColor("#1f77b4"), 2))
         painter.drawPath(path)
         painter.setPen(QPen(text, 1))
-        painter.drawText(QRectF(area.left() + 4, area.top(), area.width() - 8, 16), Qt.AlignmentFlag.AlignLeft,
-                         f"{self.curve[-1]:,} found in {reviewed:,}")
+        label = QRectF(area.left() + 4, area.top(), area.width() - 8, 16)
+        painter.drawText(label, Qt.AlignmentFlag.AlignLeft, f"{self.curve[-1]:,} found in {reviewed:,}")
