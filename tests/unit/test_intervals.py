@@ -72,3 +72,17 @@ def test_richness_from_random_draws_is_unbiased() -> None:
     curve = list(range(1, 91))
     assert stopping.suggest(curve, estimate, 0.8).stop
     assert "Target recall" in stopping.suggest(curve, estimate, 0.8).basis
+
+
+def test_only_training_and_validation_figures_load_the_numerical_libraries() -> None:
+    # Coding, searching, the queue and the desktop's panes run without scikit-learn or scipy: they come in
+    # only when a model is trained or a validation's intervals are computed.
+    import subprocess
+    import sys
+
+    probe = ("import sys; import reviewer.core.review, reviewer.core.search.service, reviewer.core.browse, "
+             "reviewer.core.analytics.prioritize, reviewer.core.analytics.validation, "
+             "reviewer.cli.prioritize_commands; "
+             "print(sorted({'sklearn', 'scipy'} & set(sys.modules)))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"

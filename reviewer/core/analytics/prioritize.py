@@ -334,7 +334,8 @@ def _sample_queue(session: Session, tag_id: int, round_id: int, count: int) -> l
 
 
 def _queue(session: Session, tag_id: int, question: ReviewQuestion, count: int) -> list[QueueItem]:
-    pool = list(session.scalars(undecided(tag_id).order_by(Document.id)))
+    pool = undecided(tag_id).order_by(Document.id)
+    size = session.scalar(select(func.count()).select_from(pool.subquery())) or 0
     decided = session.scalar(select(func.count()).select_from(ReviewDecision)
                              .where(ReviewDecision.tag_id == tag_id)) or 0
     best = iter(session.execute(
@@ -343,14 +344,12 @@ def _queue(session: Session, tag_id: int, question: ReviewQuestion, count: int) 
         .order_by(ReviewScore.score.desc(), ReviewScore.document_id).limit(2 * count)).all())
     draw = random.Random(f"{question.seed}:{decided}")
     chosen: dict[int, bool] = {}  # document id -> drawn at random
-    while len(chosen) < min(count, len(pool)):
+    while len(chosen) < min(count, size):
         at_random = draw.random() < question.random_share
         pick = None if at_random else next((d for d, _ in best if d not in chosen), None)
-        if pick is None:
+        while pick is None or pick in chosen and at_random:
             at_random = True
-            pick = pool[draw.randrange(len(pool))]
-            while pick in chosen:
-                pick = pool[draw.randrange(len(pool))]
+            pick = session.scalar(pool.offset(draw.randrange(size)).limit(1))
         chosen[pick] = at_random
     ids = list(chosen)
     controls = dict(session.execute(select(Document.id, Document.control).where(Document.id.in_(ids))).all())

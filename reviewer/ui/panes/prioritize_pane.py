@@ -72,6 +72,10 @@ def _retrain(case: Case, tag: str, progress: LatestProgress, cancel: CancelToken
     return run_in_child(retrain, case.root, (tag,), progress, cancel)
 
 
+def _training_key(state: prioritize.ReviewState) -> tuple[str, int, int]:
+    return state.tag, state.reviewed, state.decisions_since_training
+
+
 class PrioritizedReviewPane(QWidget):
     serve = Signal(int)  # show this document: the queue's next
     questionChanged = Signal(object)  # the tag id whose scores the list shows, or None
@@ -86,6 +90,7 @@ class PrioritizedReviewPane(QWidget):
         self._progress: ReviewProgress | None = None
         self._served: int | None = None  # the document the queue served last
         self._training = False
+        self._failed: tuple[str, int, int] | None = None  # the state a training failed in: not retried
         self._generation = 0
 
         self.question = QComboBox()
@@ -337,7 +342,8 @@ class PrioritizedReviewPane(QWidget):
         """Train in the background when it is due (or asked for); one training at a time."""
         if self._training or self._progress is None:
             return
-        if not force and not self._progress.state.retrain_due:
+        state = self._progress.state
+        if not force and (not state.retrain_due or self._failed == _training_key(state)):
             return
         self._training = True
         self._show(self._progress)
@@ -351,6 +357,8 @@ class PrioritizedReviewPane(QWidget):
 
     def _training_failed(self, error: BaseException) -> None:
         self._training = False
+        if self._progress is not None:
+            self._failed = _training_key(self._progress.state)
         self.message.emit(str(error))
         self.refresh()
 
