@@ -177,9 +177,9 @@ def cmd_decide(args: argparse.Namespace) -> int:
         decided = prioritize.decide(case, args.tag, ids, relevant=args.yes)
         answer = "relevant" if args.yes else "not relevant"
         families = f" (of {decided.documents:,} with their families)" if decided.documents > len(ids) else ""
-        console.print(f'Decided {n_documents(decided.changed)} {answer} for "{decided.state.tag}"{families}.',
+        console.print(f'Decided {n_documents(decided.changed)} {answer} for "{decided.tag}"{families}.',
                       highlight=False)
-        if decided.state.retrain_due and not args.no_retrain:
+        if not args.no_retrain and prioritize.state(case, args.tag).retrain_due:
             _train(case, args.tag)
     return 0
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from reviewer.core.analytics import prioritize, validation
 from reviewer.core.case import Case
 from reviewer.core.search.repair import rebuild
-from tests.gui.steps import wait_idle
 from tests.labelled import make_labelled_case
 
 QUESTION = "Relevant to motion to dismiss"  # hotkey 3
@@ -24,25 +23,25 @@ def test_prioritized_review_and_blind_validation_in_the_desktop(qtbot, open_wind
     pane = window.prioritize
     window.docks["prioritize"].raise_()
     pane.question.setCurrentText(QUESTION)
-    wait_idle(qtbot, window)
+    qtbot.waitUntil(window.is_idle, timeout=60_000)
     assert "not set up" in pane.figures.text()
     pane.retrain_every.setValue(5)
     pane.save.click()
-    qtbot.waitUntil(lambda: window.is_idle() and pane.save.text() == "Save choices", timeout=10_000)
+    qtbot.waitUntil(lambda: window.is_idle() and pane.save.text() == "Save choices", timeout=60_000)
 
     # The first relevant document, decided by its tag key in the ordinary coding path.
     first = min(doc for doc, relevant in labels.items() if relevant)
     table = window.document_list.table
     table.setFocus()
     window.document_list.select_id(first)
-    wait_idle(qtbot, window)
+    qtbot.waitUntil(window.is_idle, timeout=60_000)
     qtbot.keyClick(table, "3")
     # Deciding made a training due: it runs on the model lane, in a child process, without blocking.
     qtbot.waitUntil(lambda: window.is_idle() and "model version 1" in pane.figures.text(), timeout=60_000)
     assert "1 relevant found in 1 reviewed" in pane.figures.text()
 
     pane.active.click()  # prioritized mode: the queue serves the best-scoring document
-    qtbot.waitUntil(lambda: window.is_idle() and pane.served is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.is_idle() and pane.served is not None, timeout=60_000)
     decided = []
     for _ in range(8):
         served = pane.served
@@ -62,7 +61,7 @@ def test_prioritized_review_and_blind_validation_in_the_desktop(qtbot, open_wind
     with Case.open(tmp_path / "case") as opened:
         before = prioritize.state(opened, QUESTION).reviewed
     window.undo()
-    wait_idle(qtbot, window)
+    qtbot.waitUntil(window.is_idle, timeout=60_000)
     with Case.open(tmp_path / "case") as opened:
         assert prioritize.state(opened, QUESTION).reviewed == before - 1
 
@@ -70,7 +69,7 @@ def test_prioritized_review_and_blind_validation_in_the_desktop(qtbot, open_wind
     pane.sample_size.setValue(6)
     pane.draw_sample(seed=5)
     qtbot.waitUntil(lambda: window.is_idle() and "being decided" in pane.validation_status.text(),
-                    timeout=10_000)
+                    timeout=60_000)
     with Case.open(tmp_path / "case") as opened:
         sample = validation.result(opened, QUESTION)
     controls = [d.control for d in sample.documents]
@@ -80,9 +79,9 @@ def test_prioritized_review_and_blind_validation_in_the_desktop(qtbot, open_wind
         assert row is not None and row.control in controls and row.score is None  # scores hidden
         qtbot.keyClick(table, "3" if labels[served] else "0")
         qtbot.waitUntil(lambda served=served: window.is_idle() and pane.served != served, timeout=60_000)
-    qtbot.waitUntil(lambda: window.is_idle() and pane.validation_status.text() == "", timeout=10_000)
+    qtbot.waitUntil(lambda: window.is_idle() and pane.validation_status.text() == "", timeout=60_000)
     pane.write_report(tmp_path / "validation.pdf")
-    wait_idle(qtbot, window)
+    qtbot.waitUntil(window.is_idle, timeout=60_000)
     assert (tmp_path / "validation.pdf").stat().st_size > 1000
     assert '"recall"' in (tmp_path / "validation.json").read_text()
     row = window.model.row_data(table.currentIndex().row())

@@ -34,13 +34,13 @@ def simulate_cal(case: Case, labels: dict[int, bool], recall: float) -> int:
     to reach `recall`."""
     prioritize.set_up(case, QUESTION, QuestionChoices(seed=3))
     first = min(doc for doc, relevant in labels.items() if relevant)
-    state = prioritize.decide(case, QUESTION, [first], True).state
+    prioritize.decide(case, QUESTION, [first], True)
     wanted, found, reviewed = recall * sum(labels.values()), 1, 1
     while found < wanted:
-        if state.retrain_due:
+        if prioritize.state(case, QUESTION).retrain_due:
             training.retrain(case, QUESTION)
         [item] = prioritize.next_documents(case, QUESTION).items
-        state = prioritize.decide(case, QUESTION, [item.document_id], labels[item.document_id]).state
+        prioritize.decide(case, QUESTION, [item.document_id], labels[item.document_id])
         reviewed += 1
         found += labels[item.document_id]
     return reviewed

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from reviewer.core.analytics import stopping
 from reviewer.core.analytics.decisions import (
+    MAILBOX_KINDS,
     PROPAGATION_RULES,
     check_not_blind,
     decision_text,
@@ -132,9 +133,9 @@ class Queue:
 
 @dataclass(frozen=True)
 class Decided:
+    tag: str
     changed: int  # decisions recorded (documents already decided so are left alone)
     documents: int  # documents covered, after propagation
-    state: ReviewState
 
 
 @dataclass(frozen=True)
@@ -253,12 +254,29 @@ def state(case: Case, tag_name: str) -> ReviewState:
         return _state(session, tag, question)
 
 
-def _state(session: Session, tag: Tag, question: ReviewQuestion) -> ReviewState:
+@dataclass(frozen=True)
+class _Counts:
+    population: int  # documents under review
+    decided: int
+    found: int  # decided relevant
+
+    @property
+    def undecided(self) -> int:
+        return self.population - self.decided
+
+
+def _counts(session: Session, tag_id: int) -> _Counts:
     population = session.scalar(select(func.count()).select_from(under_review().subquery())) or 0
-    counts = dict(session.execute(
-        select(ReviewDecision.relevant, func.count()).where(
-            ReviewDecision.tag_id == tag.id, ReviewDecision.document_id.in_(under_review()))
+    decided = dict(session.execute(
+        select(ReviewDecision.relevant, func.count())
+        .join(Document, Document.id == ReviewDecision.document_id)
+        .where(ReviewDecision.tag_id == tag_id, Document.kind.not_in(MAILBOX_KINDS))
         .group_by(ReviewDecision.relevant)).all())
+    return _Counts(population, decided.get(True, 0) + decided.get(False, 0), decided.get(True, 0))
+
+
+def _state(session: Session, tag: Tag, question: ReviewQuestion) -> ReviewState:
+    counts = _counts(session, tag.id)
     model = latest_model(session, tag.id)
     since = session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == Action.DECIDE.value, AuditEvent.tag_id == tag.id,
@@ -270,8 +288,8 @@ def _state(session: Session, tag: Tag, question: ReviewQuestion) -> ReviewState:
     return ReviewState(
         tag=tag.name, tag_id=tag.id, retrain_every=question.retrain_every, seed_query=question.seed_query,
         propagate=question.propagate, random_share=question.random_share,
-        target_recall=question.target_recall, seed=question.seed, population=population,
-        relevant=counts.get(True, 0), not_relevant=counts.get(False, 0),
+        target_recall=question.target_recall, seed=question.seed, population=counts.population,
+        relevant=counts.found, not_relevant=counts.decided - counts.found,
         model_version=model.version if model else None, trained=model.trained if model else None,
         decisions_since_training=since, new_documents=new_documents or 0,
         validating=blind.number if blind else None,
@@ -301,7 +319,7 @@ def decide(case: Case, tag_name: str, doc_ids: Collection[int], relevant: bool) 
         if changed:
             change.describe(f"deciding {change.subject(Action.DECIDE, changed)} "
                             f'{decision_text(relevant)} for "{tag.name}"')
-        return Decided(changed, len(covered), _state(session, tag, question))
+        return Decided(tag.name, changed, len(covered))
 
 
 # --- the queue ------------------------------------------------------------------------------------------
@@ -314,12 +332,10 @@ def next_documents(case: Case, tag_name: str, count: int = 1) -> Queue:
         blind = open_round(session, tag.id)
         if blind is not None:
             return Queue(_sample_queue(session, tag.id, blind.id, count), blind.number)
-        items = _queue(session, tag.id, question, count)
-        unreviewed = session.scalar(select(func.count()).select_from(undecided(tag.id).subquery())) or 0
-        found = session.scalar(select(func.count()).select_from(ReviewDecision).where(
-            ReviewDecision.tag_id == tag.id, ReviewDecision.relevant.is_(True))) or 0
+        counts = _counts(session, tag.id)
+        items = _queue(session, tag.id, question, count, counts)
         model = latest_model(session, tag.id)
-    _record_served(case, tag.id, items, unreviewed, found, model.version if model else None)
+    _record_served(case, tag.id, items, counts, model.version if model else None)
     return Queue(items, None)
 
 
@@ -333,16 +349,18 @@ def _sample_queue(session: Session, tag_id: int, round_id: int, count: int) -> l
     return [QueueItem(doc_id, control, None, False) for doc_id, control in rows]
 
 
-def _queue(session: Session, tag_id: int, question: ReviewQuestion, count: int) -> list[QueueItem]:
+def _queue(session: Session, tag_id: int, question: ReviewQuestion, count: int,
+           counts: _Counts) -> list[QueueItem]:
     pool = undecided(tag_id).order_by(Document.id)
-    size = session.scalar(select(func.count()).select_from(pool.subquery())) or 0
-    decided = session.scalar(select(func.count()).select_from(ReviewDecision)
-                             .where(ReviewDecision.tag_id == tag_id)) or 0
+    size = counts.undecided
+    # Scores exist only for documents under review; the index on (tag, score) serves the best first.
     best = iter(session.execute(
         select(ReviewScore.document_id, ReviewScore.score).where(
-            ReviewScore.tag_id == tag_id, ReviewScore.document_id.in_(undecided(tag_id)))
+            ReviewScore.tag_id == tag_id,
+            ~exists().where(ReviewDecision.tag_id == tag_id,
+                            ReviewDecision.document_id == ReviewScore.document_id))
         .order_by(ReviewScore.score.desc(), ReviewScore.document_id).limit(2 * count)).all())
-    draw = random.Random(f"{question.seed}:{decided}")
+    draw = random.Random(f"{question.seed}:{counts.decided}")
     chosen: dict[int, bool] = {}  # document id -> drawn at random
     while len(chosen) < min(count, size):
         at_random = draw.random() < question.random_share
@@ -358,7 +376,7 @@ def _queue(session: Session, tag_id: int, question: ReviewQuestion, count: int) 
     return [QueueItem(i, controls[i], scores.get(i), chosen[i]) for i in ids]
 
 
-def _record_served(case: Case, tag_id: int, items: Sequence[QueueItem], unreviewed: int, found: int,
+def _record_served(case: Case, tag_id: int, items: Sequence[QueueItem], counts: _Counts,
                    version: int | None) -> None:
     """Derived data, not a reviewer action: a plain transaction; the first serving of each way is kept."""
     if not items:
@@ -368,7 +386,8 @@ def _record_served(case: Case, tag_id: int, items: Sequence[QueueItem], unreview
             select(ReviewServed.document_id, ReviewServed.random).where(
                 ReviewServed.tag_id == tag_id, ReviewServed.document_id.in_([i.document_id for i in items])))}
         rows = [{"tag_id": tag_id, "document_id": item.document_id, "random": item.random, "served": now(),
-                 "model_version": version, "score": item.score, "unreviewed": unreviewed, "found": found}
+                 "model_version": version, "score": item.score, "unreviewed": counts.undecided,
+                 "found": counts.found}
                 for item in items if (item.document_id, item.random) not in known]
         if rows:
             session.execute(insert(ReviewServed), rows)
