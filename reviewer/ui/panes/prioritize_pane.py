@@ -15,7 +15,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.core import review
 from reviewer.core.analytics import prioritize, validation
-from reviewer.core.analytics.decisions import decisions
+from reviewer.core.analytics.decisions import PROPAGATION_RULES, decisions
 from reviewer.core.analytics.prioritize import QuestionChoices, ReviewProgress
 from reviewer.core.case import Case
 from reviewer.core.progress import CancelToken
@@ -103,7 +102,11 @@ class PrioritizedReviewPane(QWidget):
         self.seed_query = QLineEdit()
         self.seed_query.setObjectName("seedQuery")
         self.seed_query.setPlaceholderText("Optional search to start from")
-        self.families = QCheckBox("Decide whole families")
+        self.propagate = QComboBox()
+        self.propagate.setObjectName("propagate")
+        self.propagate.addItem("the document alone", "")
+        for rule in PROPAGATION_RULES:
+            self.propagate.addItem(f"whole {rule}", rule)
         self.target = QSpinBox()
         self.target.setRange(50, 99)
         self.target.setSuffix(" %")
@@ -115,7 +118,7 @@ class PrioritizedReviewPane(QWidget):
         form = QFormLayout(choices)
         form.addRow("Retrain every", self.retrain_every)
         form.addRow("Seed search", self.seed_query)
-        form.addRow("", self.families)
+        form.addRow("A decision covers", self.propagate)
         form.addRow("Target recall", self.target)
         form.addRow("", self.save)
 
@@ -255,7 +258,7 @@ class PrioritizedReviewPane(QWidget):
         state = progress.state
         self.retrain_every.setValue(state.retrain_every)
         self.seed_query.setText(state.seed_query)
-        self.families.setChecked(state.propagate == "families")
+        self.propagate.setCurrentIndex(max(0, self.propagate.findData(state.propagate)))
         self.target.setValue(round(state.target_recall * 100))
         model = (f"model version {state.model_version}, trained {state.trained:%Y-%m-%d %H:%M} UTC"
                  if state.trained else "no model yet: documents are served at random")
@@ -281,7 +284,7 @@ class PrioritizedReviewPane(QWidget):
 
     def save_choices(self) -> None:
         choices = QuestionChoices(retrain_every=self.retrain_every.value(), seed_query=self.seed_query.text(),
-                                  propagate="families" if self.families.isChecked() else "",
+                                  propagate=self.propagate.currentData(),
                                   target_recall=self.target.value() / 100)
         self._tasks.run(partial(prioritize.set_up, self._case, self.tag, choices),
                         lambda _state: self._changed(), lane=Lane.WRITE)
