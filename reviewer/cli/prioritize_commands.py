@@ -24,7 +24,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--retrain-every", type=int, metavar="K",
                    help="retrain after every K decisions (default 20)")
     p.add_argument("--propagate", metavar="RULE",
-                   help="how far one decision reaches: none (the default) or families")
+                   help="how far one decision reaches: none (the default), families or threads")
     p.add_argument("--random-share", type=float, metavar="SHARE",
                    help="share of the queue drawn at random, 0 to 0.5 (default 0.05)")
     p.add_argument("--target-recall", type=float, metavar="SHARE",

@@ -98,6 +98,8 @@ class Action(StrEnum):
     INGEST = "ingest"
     IMPORT = "import"
     PRODUCTION = "production"
+    # Email threading and near-duplicates: a run of `reviewer analyze` (a long job).
+    ANALYZE = "analyze"
     # Prioritized review: a question set up (or its choices changed) or removed, a decision on a document.
     SET_UP_REVIEW = "set up prioritized review"
     REMOVE_REVIEW = "remove prioritized review"
@@ -107,7 +109,8 @@ class Action(StrEnum):
     ABANDON_SAMPLE = "abandon validation sample"
 
 
-JOBS = frozenset({Action.INGEST, Action.IMPORT, Action.PRODUCTION, Action.DRAW_SAMPLE, Action.ABANDON_SAMPLE})
+JOBS = frozenset({Action.INGEST, Action.IMPORT, Action.PRODUCTION, Action.ANALYZE, Action.DRAW_SAMPLE,
+                  Action.ABANDON_SAMPLE})
 # How a decide event reads (its before and after); "" is undecided.
 RELEVANT = "relevant"
 NOT_RELEVANT = "not relevant"

@@ -8,12 +8,14 @@ import random
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
 
 from reviewer.core import audit, review
 from reviewer.core.analytics import prioritize, training
 from reviewer.core.analytics.prioritize import QuestionChoices
 from reviewer.core.case import Case
 from reviewer.core.errors import ReviewerError
+from reviewer.core.models import EmailThread
 from reviewer.core.search.query import QuerySyntaxError
 from reviewer.core.search.repair import rebuild
 from reviewer.core.search.service import SearchService
@@ -148,6 +150,14 @@ def test_propagation_to_families_only_when_the_question_asks(labelled) -> None:
     audit.undo(case)
     audit.undo(case)  # the change of choices is undoable too
     assert prioritize.state(case, QUESTION).propagate == ""
+
+    # Threads, as email threading stored them: a decision on one message covers its conversation.
+    with case.db.session() as session:
+        session.execute(insert(EmailThread), [{"document_id": doc, "thread_group": 1, "thread_sort": str(doc)}
+                                              for doc in (21, 25, 29)])
+    prioritize.set_up(case, QUESTION, QuestionChoices(propagate="threads"))
+    assert prioritize.decide(case, QUESTION, [25], True).documents == 3
+    assert all(QUESTION in review.coding(case, doc).tags for doc in (21, 25, 29))
 
 
 def test_the_queue_serves_best_scores_with_a_seeded_random_share(labelled) -> None:

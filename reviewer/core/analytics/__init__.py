@@ -1,5 +1,5 @@
-"""Analytics over a case's documents: prioritized review (continuous active learning) and its validation.
-
-Modules here import their numerical libraries (numpy, scipy, scikit-learn) inside the functions that need
-them, so that importing the package costs nothing.
-"""
+"""Analytics over a case's documents: email threads with their inclusive emails and near-duplicate groups
+(threads, neardups, groups, run); prioritized review (continuous active learning) and its validation
+(decisions, prioritize, training, features, stopping, validation, intervals, validation_report, scores).
+Kept light on purpose: import the module you need; the numerical libraries (numpy, scipy, scikit-learn)
+are imported inside the functions that use them."""

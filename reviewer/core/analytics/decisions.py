@@ -12,7 +12,7 @@ so undo reverses the decision with the tag.
 
 Also here, because the search filters and the document list need them without the learning libraries:
 the documents under review, the open validation round (while it is open, scores are hidden), and the
-expansion rules that propagate a decision to a family (and, once email threading lands, to a thread).
+expansion rules that propagate a decision to a family or an email thread.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from typing import Any
 from sqlalchemy import Select, case, exists, func, literal, select
 from sqlalchemy.orm import Session
 
+from reviewer.core.analytics.groups import expand_to_threads
 from reviewer.core.audit import NOT_RELEVANT, RELEVANT, Action, Recording, write_decisions
+from reviewer.core.case import Case
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import (
     AuditEvent,
@@ -128,22 +130,23 @@ def check_not_blind(session: Session, tag: Tag) -> None:
 
 # --- propagation --------------------------------------------------------------------------------------
 
-Expansion = Callable[[Session, Collection[int]], set[int]]
+Expansion = Callable[[Case, Collection[int]], set[int]]
 
 
-def whole_families(session: Session, doc_ids: Collection[int]) -> set[int]:
+def whole_families(case: Case, doc_ids: Collection[int]) -> set[int]:
     """The documents and every member of their families (a parent with all its attachments)."""
     root = func.coalesce(Document.family_id, Document.id)
     roots = select(root).where(Document.id.in_(list(doc_ids)))
-    return set(session.scalars(select(Document.id).where(root.in_(roots)))) | set(doc_ids)
+    with case.db.reader() as session:
+        return set(session.scalars(select(Document.id).where(root.in_(roots)))) | set(doc_ids)
 
 
 # The ways a decision can be carried to related documents, by the name a question's `propagate` option
-# stores. Email threading adds "threads" here (its function expanding documents to whole threads).
-PROPAGATION_RULES: dict[str, Expansion] = {"families": whole_families}
+# stores: each expands a set of documents (read before the decision's transaction begins).
+PROPAGATION_RULES: dict[str, Expansion] = {"families": whole_families, "threads": expand_to_threads}
 
 
-def propagate(session: Session, doc_ids: Collection[int], rule: str) -> set[int]:
+def propagate(case: Case, doc_ids: Collection[int], rule: str) -> set[int]:
     """The documents a decision on `doc_ids` covers under a question's propagation rule ("" for none)."""
     if not rule:
         return set(doc_ids)
@@ -151,5 +154,5 @@ def propagate(session: Session, doc_ids: Collection[int], rule: str) -> set[int]
     if expansion is None:
         raise ReviewerError(f'"{rule}" is not a way to propagate decisions; use one of '
                             f'{", ".join(PROPAGATION_RULES)} (or none).')
-    return expansion(session, doc_ids)
+    return expansion(case, doc_ids)
 

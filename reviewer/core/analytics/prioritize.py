@@ -308,10 +308,12 @@ def decide(case: Case, tag_name: str, doc_ids: Collection[int], relevant: bool) 
     their families when the question propagates decisions; one reviewer action, undoable."""
     if not doc_ids:
         raise ReviewerError("Name at least one document to decide.")
+    with case.db.reader() as session:
+        rule = find_question(session, tag_name)[1].propagate
+    covered = propagate(case, doc_ids, rule)
     with recording(case) as change:
         session = change.session
-        tag, question = find_question(session, tag_name)
-        covered = propagate(session, doc_ids, question.propagate)
+        tag, _question = find_question(session, tag_name)
         selection = select(Document.id).where(Document.id.in_(sorted(covered)))
         apply_tag(change, tag, selection, add=relevant)  # decides the documents whose tag changed
         record_decisions(change, tag.id, selection, relevant)  # and the others
