@@ -9,10 +9,11 @@ from pathlib import Path
 from reviewer.core.analytics import prioritize, validation
 from reviewer.core.case import Case
 from reviewer.core.search.repair import rebuild
+from reviewer.ui.models.document_table import COLUMNS
 from tests.labelled import make_labelled_case
 
 QUESTION = "Relevant to motion to dismiss"  # hotkey 3
-SCORE_COLUMN = 9
+SCORE_COLUMN = next(number for number, column in enumerate(COLUMNS) if column.key == "score")
 
 
 def test_prioritized_review_and_blind_validation_in_the_desktop(qtbot, open_window, tmp_path: Path) -> None:
