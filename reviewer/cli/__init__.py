@@ -13,6 +13,7 @@ from reviewer.cli import (
     case_commands,
     gui_commands,
     import_commands,
+    prioritize_commands,
     produce_commands,
     review_commands,
     search_commands,
@@ -21,7 +22,7 @@ from reviewer.cli.common import fail
 from reviewer.core.errors import ReviewerError
 
 COMMAND_GROUPS = [case_commands, review_commands, search_commands, produce_commands, import_commands,
-                  gui_commands, analytics_commands, batch_commands]
+                  gui_commands, analytics_commands, batch_commands, prioritize_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -67,6 +67,7 @@ def test_the_command_line_starts_without_loading_what_its_commands_use() -> None
     # Building every command's options (what `reviewer --version` and `--help` do) loads no database,
     # PDF, index or GUI library: those come in only with the command that uses them.
     probe = ("import sys; from reviewer.cli import build_parser; build_parser(); "
-             "print(sorted({'sqlalchemy', 'pymupdf', 'whoosh', 'PySide6', 'alembic'} & set(sys.modules)))")
+             "print(sorted({'sqlalchemy', 'pymupdf', 'whoosh', 'PySide6', 'alembic', 'sklearn', 'scipy'} "
+             "& set(sys.modules)))")
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
