@@ -21,7 +21,7 @@ import pymupdf
 
 from reviewer.core.ingest.formats.plain import PAGE_BREAK
 from reviewer.core.search.analysis import WORD, scan_parts
-from reviewer.core.search.index import DEFAULT_PARTS
+from reviewer.core.search.fields import DEFAULT_PARTS
 from reviewer.core.search.query import DEFAULT_FIELD, Node, Or, Phrase, Positional, Word
 from reviewer.core.search.spans import PositionsOf, Stretch, hit_stretches, positive_parts, words_of
 

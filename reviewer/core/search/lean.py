@@ -1,0 +1,212 @@
+"""Reviewer's own Whoosh codec: postings written whole, per term, as arrays the search reads in one call.
+
+Whoosh stays the index (its segments, terms tables, columns, table of contents and write lock); only
+the postings of a term are laid out differently. Whoosh's own codec pickles every block of 128 postings
+and decodes them one Python object at a time, which is what made indexing and phrase checks slow. Here a
+term's postings are three little-endian uint32 arrays back to back, written once by segments.py from
+postings computed ahead (analysis.py, in worker processes):
+
+    document numbers (ascending) | term frequency in each | word positions of each, concatenated
+
+A positional field has the third array; the pairs field does not. Reading a term is one file read and
+three `numpy.frombuffer` views. The codec's `postings_reader` still answers Whoosh's matcher API, so
+Whoosh's own tools (term expansion, its searcher) keep working on these segments.
+
+Each text field also has a reversed twin ("text" → "text~r"): every word spelled backwards, pointing at
+the same postings, so a leading wildcard (*ing) is a prefix lookup instead of a scan of every term.
+"""
+
+from __future__ import annotations
+
+import struct
+from array import array
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3Codec, W3Segment, W3TermInfo
+from whoosh.columns import Column
+from whoosh.fields import FieldType
+from whoosh.formats import Frequency, Positions
+from whoosh.matching import ListMatcher
+from whoosh.reading import IndexReader
+
+UINT = np.dtype("<u4")
+DOC_IDS = np.dtype("<u8")
+REVERSED_SUFFIX = "~r"
+
+
+def reversed_field(field: str) -> str:
+    return field + REVERSED_SUFFIX
+
+
+class LeanCodec(W3Codec):
+    """Whoosh's segment layout with whole-term array postings (see the module docstring)."""
+
+    def postings_reader(self, dbfile: Any, terminfo: W3TermInfo, format_: Any, term: Any = None,
+                        scorer: Any = None) -> ListMatcher:
+        ids, tfs, positions = decode_term(dbfile, terminfo, isinstance(format_, Positions))
+        values: list[bytes] | None = None
+        if positions is not None:
+            ends = np.cumsum(tfs, dtype=np.int64)
+            values = [chunk.tobytes() for chunk in np.split(positions, ends[:-1])] if len(ids) else []
+        return ListMatcher(ids.tolist(), tfs.astype(float).tolist(), values, format_, scorer=scorer,
+                           term=term, terminfo=terminfo)
+
+    def new_segment(self, storage: Any, indexname: str) -> W3Segment:
+        return W3Segment(self, indexname)
+
+
+def term_info(df: int, weight: float, maxweight: float, minid: int, maxid: int, offset: int,
+              length: int) -> bytes:
+    """The terms-table value of a term whose postings were written at `offset` (Whoosh's TermInfo)."""
+    info = W3TermInfo(weight=float(weight), df=df, maxweight=float(maxweight), minid=minid, maxid=maxid)
+    info.set_extent(offset, length)
+    return info.to_bytes()
+
+
+def extent(info: W3TermInfo) -> tuple[int, int]:
+    """Where a term's postings are in the postings file (Whoosh reads the length back as a 1-tuple)."""
+    offset, length = info.extent()
+    return offset, length[0] if isinstance(length, tuple) else length
+
+
+def decode_term(postfile: Any, info: W3TermInfo,
+                positional: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """A term's document numbers, frequencies and (for a positional field) positions."""
+    offset, length = extent(info)
+    df = info.doc_frequency()
+    raw = postfile.get(offset, length)
+    ids = np.frombuffer(raw, UINT, df)
+    tfs = np.frombuffer(raw, UINT, df, 4 * df)
+    positions = np.frombuffer(raw, UINT, offset=8 * df) if positional else None
+    return ids, tfs, positions
+
+
+def read_term(reader: IndexReader, field: str, term: bytes,
+              positional: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Decode one term of one segment reader (deleted documents included; the caller drops them)."""
+    terms = reader._terms  # the segment's W3TermsReader: its postings file is read directly
+    return decode_term(terms._postfile, reader.term_info(field, term), positional)
+
+
+class RawPositions(Positions):
+    """Positions as a raw little-endian uint32 array (the value Whoosh's matcher API hands out)."""
+
+    def encode(self, poslist: list[int]) -> bytes:
+        return np.asarray(poslist, UINT).tobytes()
+
+    def decode_positions(self, valuestring: bytes) -> array:
+        return array("I", np.frombuffer(valuestring, UINT).tolist())
+
+
+class LeanText(FieldType):
+    """A text field whose postings come computed (analysis.py): Whoosh never analyses its values.
+    `common` (the pairs field only) holds the words whose consecutive pairs it indexes."""
+
+    def __init__(self, positional: bool, common: frozenset[str] | None = None) -> None:
+        self.common = common
+        self.format = RawPositions() if positional else Frequency()
+        self.analyzer = None
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+        self.vector = None
+        self.spelling = False
+        self.column_type = None
+
+    def index(self, value: Any, **kwargs: Any) -> Any:
+        raise TypeError("Reviewer's index fields are written by reviewer.core.search.segments")
+
+    def to_bytes(self, value: str | bytes) -> bytes:
+        return value if isinstance(value, bytes) else value.encode("utf-8", "surrogatepass")
+
+    def from_bytes(self, bytestring: bytes) -> str:
+        return bytestring.decode("utf-8", "surrogatepass")
+
+    def self_parsing(self) -> bool:
+        return False
+
+    def sortable_terms(self, ixreader: IndexReader, fieldname: str) -> Any:
+        return ixreader.lexicon(fieldname)
+
+
+class DocIdColumn(Column):
+    """The database id of every document number of a segment, as one little-endian uint64 array."""
+
+    reversible = False
+
+    def writer(self, dbfile: Any) -> Any:
+        return _DocIdWriter(dbfile)
+
+    def reader(self, dbfile: Any, basepos: int, length: int, doccount: int) -> Any:
+        return _DocIdReader(np.frombuffer(dbfile.get(basepos, length), DOC_IDS).copy())
+
+
+class _DocIdWriter:
+    def __init__(self, dbfile: Any) -> None:
+        self._dbfile = dbfile
+        self._count = 0
+
+    def add(self, docnum: int, value: int) -> None:
+        assert docnum == self._count, "document ids are written in document number order"
+        self._dbfile.write(struct.pack("<Q", value))
+        self._count += 1
+
+    def add_all(self, values: np.ndarray) -> None:
+        self._dbfile.write(values.astype(DOC_IDS, copy=False).tobytes())
+        self._count += len(values)
+
+    def finish(self, doccount: int) -> None:
+        assert doccount == self._count
+
+
+class _DocIdReader:
+    def __init__(self, ids: np.ndarray) -> None:
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, docnum: int) -> int:
+        return int(self.ids[docnum])
+
+    def __iter__(self) -> Any:
+        return iter(self.ids.tolist())
+
+    def sort_key(self, docnum: int) -> int:
+        return self[docnum]
+
+    def is_reversed(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        pass
+
+
+class DocIdField(FieldType):
+    """The document's database id: a column only (nothing is searched by it)."""
+
+    def __init__(self) -> None:
+        self.format = None
+        self.analyzer = None
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+        self.vector = None
+        self.spelling = False
+        self.column_type = DocIdColumn()
+        self.indexed = False
+
+    def to_column_value(self, value: int) -> int:
+        return value
+
+    def from_column_value(self, value: int) -> int:
+        return value
+
+
+def doc_id_array(reader: IndexReader) -> np.ndarray:
+    """The database id of every document number of a segment reader."""
+    if reader.doc_count_all() == 0:
+        return np.zeros(0, DOC_IDS)
+    column = reader.column_reader("doc_id", translate=False)
+    return column.ids if isinstance(column, _DocIdReader) else np.fromiter(column, DOC_IDS)
