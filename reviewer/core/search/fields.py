@@ -81,7 +81,7 @@ def analyze(fields: Mapping[str, Sequence[str]], common: frozenset[str], pairs_f
     analysis: Analysis = {}
     for name, parts in fields.items():
         tokens: list[str] = []
-        positions: list[np.ndarray] = []
+        positions: list[int] = []
         start = 0
         pairs: list[str] = []
         for number, part in enumerate(parts):
@@ -91,26 +91,39 @@ def analyze(fields: Mapping[str, Sequence[str]], common: frozenset[str], pairs_f
             if not found:
                 continue
             tokens += found
-            positions.append(np.arange(start, start + len(found), dtype=np.uint32))
+            positions += range(start, start + len(found))
             start += len(found)
-            if name == pairs_of:
+            if name == pairs_of and common:
                 pairs += _common_pairs(found, common)
         if tokens:
-            analysis[name] = _group(tokens, np.concatenate(positions))
+            analysis[name] = _group(tokens, positions)
         if pairs:
             counted = Counter(pairs)
             analysis[pairs_field] = FieldPostings(list(counted), _uint32(list(counted.values())), b"")
     return analysis
 
 
-def _group(tokens: list[str], positions: np.ndarray) -> FieldPostings:
+# Below this many words, grouping them with plain Python is quicker than with arrays.
+_SMALL = 48
+
+
+def _group(tokens: list[str], positions: list[int]) -> FieldPostings:
+    """The distinct words in order of first occurrence, their counts and their positions in turn."""
+    if len(tokens) < _SMALL:
+        groups: dict[str, list[int]] = {}
+        for token, position in zip(tokens, positions, strict=True):
+            groups.setdefault(token, []).append(position)
+        return FieldPostings(list(groups), _uint32([len(spots) for spots in groups.values()]),
+                             _uint32([spot for spots in groups.values() for spot in spots]))
     first_seen: dict[str, int] = {}
     # Each token's number is the index of its word's first occurrence (setdefault keeps the first).
     numbers = np.fromiter(map(first_seen.setdefault, tokens, count()), np.int64, len(tokens))
     order = np.argsort(numbers, kind="stable")
-    firsts, counts = np.unique(numbers, return_counts=True)
+    counts = np.bincount(numbers)
+    firsts = np.flatnonzero(counts)
     terms = [tokens[i] for i in firsts.tolist()]
-    return FieldPostings(terms, counts.astype("<u4").tobytes(), positions[order].astype("<u4").tobytes())
+    grouped = np.asarray(positions, "<u4")[order]
+    return FieldPostings(terms, counts[firsts].astype("<u4").tobytes(), grouped.tobytes())
 
 
 def _common_pairs(tokens: list[str], common: frozenset[str]) -> list[str]:

@@ -21,18 +21,22 @@ from __future__ import annotations
 import struct
 from array import array
 from typing import Any
+from zlib import crc32
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3Codec, W3Segment, W3TermInfo
 from whoosh.columns import Column
 from whoosh.fields import FieldType
+from whoosh.filedb.filetables import HashWriter, OrderedHashWriter
 from whoosh.formats import Frequency, Positions
 from whoosh.matching import ListMatcher
 from whoosh.reading import IndexReader
+from whoosh.util.numlists import GrowableArray
 
 UINT = np.dtype("<u4")
 DOC_IDS = np.dtype("<u8")
 REVERSED_SUFFIX = "~r"
+_LENGTHS = struct.Struct("!ii")
 
 
 def reversed_field(field: str) -> str:
@@ -56,12 +60,87 @@ class LeanCodec(W3Codec):
         return W3Segment(self, indexname)
 
 
+# Whoosh's W3TermInfo as bytes: flags, total weight, document frequency, min and max length (unused: 0),
+# max weight, first and last document, then where the postings are (offset, length).
+_TERM_INFO = struct.Struct("!BfIBBfIIqi")
+_TERM_INFO_ARRAY = np.dtype([("flags", "u1"), ("weight", ">f4"), ("df", ">u4"), ("minlength", "u1"),
+                             ("maxlength", "u1"), ("maxweight", ">f4"), ("minid", ">u4"), ("maxid", ">u4"),
+                             ("offset", ">i8"), ("length", ">i4")])
+
+
 def term_info(df: int, weight: float, maxweight: float, minid: int, maxid: int, offset: int,
               length: int) -> bytes:
-    """The terms-table value of a term whose postings were written at `offset` (Whoosh's TermInfo)."""
-    info = W3TermInfo(weight=float(weight), df=df, maxweight=float(maxweight), minid=minid, maxid=maxid)
-    info.set_extent(offset, length)
-    return info.to_bytes()
+    """The terms-table value of a term whose postings were written at `offset` (W3TermInfo.to_bytes)."""
+    return _TERM_INFO.pack(0, weight, df, 0, 0, maxweight, minid, maxid, offset, length)
+
+
+def term_infos(df: np.ndarray, weight: np.ndarray, maxweight: np.ndarray, minid: np.ndarray,
+               maxid: np.ndarray, offset: np.ndarray, length: np.ndarray) -> list[bytes]:
+    """`term_info` of many terms at once."""
+    packed = np.zeros(len(df), _TERM_INFO_ARRAY)
+    packed["weight"], packed["df"], packed["maxweight"] = weight, df, maxweight
+    packed["minid"], packed["maxid"], packed["offset"], packed["length"] = minid, maxid, offset, length
+    raw = packed.tobytes()
+    size = _TERM_INFO.size
+    return [raw[i:i + size] for i in range(0, len(raw), size)]
+
+
+def term_extent(value: bytes) -> tuple[int, int, int]:
+    """(document frequency, offset, length) of a terms-table value written by `term_info`."""
+    fields = _TERM_INFO.unpack(value)
+    return fields[2], fields[8], fields[9]
+
+
+class TermsTableWriter(OrderedHashWriter):
+    """Whoosh's terms table (an ordered hash file), written a field at a time: the same file, with the
+    per-key work done in bulk (CRC-32 hashes, one write per field, hash tables placed with arrays)."""
+
+    def __init__(self, dbfile: Any) -> None:
+        HashWriter.__init__(self, dbfile, hashtype=1)
+        self.index = GrowableArray("H")
+        self.lastkey = b""
+
+    def add_sorted(self, keys: list[bytes], values: list[bytes]) -> None:
+        if not keys:
+            return
+        if keys[0] <= self.lastkey:
+            raise ValueError("Keys must increase")
+        records = [b"".join((_LENGTHS.pack(len(key), len(value)), key, value))
+                   for key, value in zip(keys, values, strict=True)]
+        sizes = np.fromiter(map(len, records), np.int64, len(records))
+        positions = self.dbfile.tell() + np.cumsum(sizes) - sizes
+        self.dbfile.write(b"".join(records))
+        hashes = list(map(crc32, keys))
+        for h, position in zip(hashes, positions.tolist(), strict=True):
+            self.buckets[h & 255].append((h, position))
+        self.index.extend(positions.tolist())
+        self.lastkey = keys[-1]
+
+    def _write_hashes(self) -> None:
+        # Linear probing from each key's home slot; keys whose home is free go there in one step.
+        dbfile = self.dbfile
+        for entries in self.buckets:
+            numslots = 2 * len(entries)
+            self.directory.append((dbfile.tell(), numslots))
+            if not entries:
+                continue
+            hashes = np.fromiter((h for h, _ in entries), np.int64, len(entries))
+            where = np.fromiter((p for _, p in entries), np.int64, len(entries))
+            table_hash = np.zeros(numslots, np.int64)
+            table_where = np.zeros(numslots, np.int64)
+            homes = (hashes >> 8) % numslots
+            _slots, first = np.unique(homes, return_index=True)
+            placed = np.zeros(len(entries), bool)
+            placed[first] = True
+            table_hash[homes[first]], table_where[homes[first]] = hashes[first], where[first]
+            for i in np.flatnonzero(~placed).tolist():
+                slot = int(homes[i])
+                while table_where[slot]:
+                    slot = (slot + 1) % numslots
+                table_hash[slot], table_where[slot] = hashes[i], where[i]
+            table = np.zeros(numslots, np.dtype([("hash", ">u4"), ("where", ">i8")]))
+            table["hash"], table["where"] = table_hash, table_where
+            dbfile.write(table.tobytes())
 
 
 def extent(info: W3TermInfo) -> tuple[int, int]:

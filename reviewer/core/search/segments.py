@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, count, groupby
 from operator import itemgetter
 from typing import Any
@@ -25,7 +25,6 @@ import numpy as np
 from whoosh.codec.whoosh3 import STORED_COLUMN, W3Codec, W3Segment
 from whoosh.fields import Schema
 from whoosh.formats import Positions
-from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.index import TOC, FileIndex, LockError, clean_files
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_ushort
@@ -36,10 +35,12 @@ from reviewer.core.search.lean import (
     UINT,
     LeanCodec,
     LeanText,
+    TermsTableWriter,
     doc_id_array,
-    extent,
     reversed_field,
+    term_extent,
     term_info,
+    term_infos,
 )
 
 CODEC = LeanCodec()
@@ -65,33 +66,35 @@ class _SegmentFiles:
     def __init__(self, storage: Any, indexname: str) -> None:
         self.storage = storage
         self.segment = CODEC.new_segment(storage, indexname)
-        self.terms = OrderedHashWriter(self.segment.create_file(storage, W3Codec.TERMS_EXT))
+        self.terms = TermsTableWriter(self.segment.create_file(storage, W3Codec.TERMS_EXT))
         self.fieldmap: dict[str, int] = {}
         self.terms.extras["fieldmap"] = self.fieldmap
         self.postfile = self.segment.create_file(storage, W3Codec.POSTS_EXT)
+        self.offset = 0  # where the next postings go
         self.lengths: dict[str, int] = {}
 
-    def start_field(self, name: str) -> bytes:
+    def write(self, data: bytes | memoryview) -> int:
+        """Append postings; returns where they start."""
+        start = self.offset
+        self.postfile.write(data)
+        self.offset += len(data)
+        return start
+
+    def add_field(self, name: str, terms: list[bytes], values: list[bytes], reverse: bool) -> None:
+        """The terms of a field (sorted) with their terms-table values, and its reversed twin: each term
+        spelled backwards, naming the same postings."""
+        if not terms:
+            return
         self.fieldmap[name] = len(self.fieldmap)
-        return pack_ushort(self.fieldmap[name])
-
-    def add_term(self, key: bytes, chunks: Iterable[bytes | memoryview], df: int, weight: float,
-                 maxweight: float, minid: int, maxid: int) -> bytes:
-        """Write one term's postings (already laid out in `chunks`); returns its terms-table value."""
-        offset = self.postfile.tell()
-        for chunk in chunks:
-            self.postfile.write(chunk)
-        value = term_info(df, weight, maxweight, minid, maxid, offset, self.postfile.tell() - offset)
-        self.terms.add(key, value)
-        return value
-
-    def add_reversed(self, name: str, written: list[tuple[bytes, bytes]]) -> None:
-        """The reversed twin of a field: each term spelled backwards, naming the same postings."""
-        prefix = self.start_field(reversed_field(name))
-        backwards = [(encode_term_text(term.decode("utf-8", "surrogatepass")[::-1]), value)
-                     for term, value in written]
-        for term, value in sorted(backwards):
-            self.terms.add(prefix + term, value)
+        prefix = pack_ushort(self.fieldmap[name])
+        self.terms.add_sorted([prefix + term for term in terms], values)
+        if reverse:
+            self.fieldmap[reversed_field(name)] = len(self.fieldmap)
+            prefix = pack_ushort(self.fieldmap[reversed_field(name)])
+            backwards = sorted(zip((encode_term_text(term.decode("utf-8", "surrogatepass")[::-1])
+                                    for term in terms), values, strict=True))
+            self.terms.add_sorted([prefix + term for term, _value in backwards],
+                                  [value for _term, value in backwards])
 
     def finish(self, doc_ids: np.ndarray) -> W3Segment:
         self.terms.close()
@@ -146,7 +149,7 @@ def write_segment(storage: Any, indexname: str, schema: Schema, doc_ids: Sequenc
 
 def _write_field(out: _SegmentFiles, name: str, entries: list[tuple[int, FieldPostings]], positional: bool,
                  reverse: bool) -> None:
-    """Group the postings of every document by term (with arrays) and write them term by term."""
+    """Group the postings of every document by term and lay them out for the file, with arrays."""
     docnums = np.fromiter((docnum for docnum, _ in entries), np.int64, len(entries))
     per_doc = np.fromiter((len(postings.terms) for _, postings in entries), np.int64, len(entries))
     terms = list(chain.from_iterable(postings.terms for _, postings in entries))
@@ -166,31 +169,26 @@ def _write_field(out: _SegmentFiles, name: str, entries: list[tuple[int, FieldPo
     weights = np.add.reduceat(tfs, starts)
     maxima = np.maximum.reduceat(tfs, starts)
     out.lengths[name] = int(tfs.sum())
-    id_bytes, tf_bytes = _uint_bytes(ids), _uint_bytes(tfs)
-    pos_bytes = memoryview(b"")
-    pos_ends = np.zeros(len(vocabulary), np.int64)
+    pos_ends = np.cumsum(weights)
     if positional:
         positions = np.frombuffer(b"".join(postings.positions for _, postings in entries), UINT)
         old_starts = np.cumsum(counts, dtype=np.int64) - counts.astype(np.int64)
-        new_starts = np.cumsum(tfs, dtype=np.int64) - tfs
+        new_starts = np.cumsum(tfs) - tfs
         gather = np.repeat(old_starts[order] - new_starts, tfs) + np.arange(len(positions))
-        pos_bytes = _uint_bytes(positions[gather])
-        pos_ends = np.cumsum(weights, dtype=np.int64)
-    prefix = out.start_field(name)
-    written = []
-    stats = zip(vocabulary, starts.tolist(), ends.tolist(), (pos_ends - weights).tolist(), pos_ends.tolist(),
-                weights.tolist(), maxima.tolist(), strict=True)
-    for term, start, end, pos_start, pos_end, weight, maximum in stats:
-        key = encode_term_text(term)
-        chunks = [id_bytes[4 * start:4 * end], tf_bytes[4 * start:4 * end]]
-        if positional:
-            chunks.append(pos_bytes[4 * pos_start:4 * pos_end])
-        value = out.add_term(prefix + key, chunks, end - start, weight, maximum, int(ids[start]),
-                             int(ids[end - 1]))
-        if reverse:
-            written.append((key, value))
-    if reverse:
-        out.add_reversed(name, written)
+    # Each term's postings: its document numbers, their frequencies, then (positional) its positions.
+    sizes = 2 * (ends - starts) + (weights if positional else 0)
+    offsets = np.cumsum(sizes) - sizes
+    layout = np.empty(int(sizes.sum()), UINT)
+    df = ends - starts
+    at_ids = np.repeat(offsets - starts, df) + np.arange(len(ids))
+    layout[at_ids] = ids
+    layout[at_ids + np.repeat(df, df)] = tfs
+    if positional:
+        at_positions = np.repeat(offsets + 2 * df - (pos_ends - weights), weights)
+        layout[at_positions + np.arange(len(at_positions))] = positions[gather]
+    base = out.write(layout.tobytes())
+    values = term_infos(df, weights, maxima, ids[starts], ids[ends - 1], base + 4 * offsets, 4 * sizes)
+    out.add_field(name, [encode_term_text(term) for term in vocabulary], values, reverse)
 
 
 # --- merging ----------------------------------------------------------------------------------------------
@@ -212,10 +210,19 @@ class _Source:
             self.renumber[self.keep] = np.arange(base, base + len(self.doc_ids))
         self.live = len(self.doc_ids)
 
-    def postings(self, info: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """The term's document numbers in the merged segment, frequencies, and which postings are kept."""
-        offset, _length = extent(info)
-        df = info.doc_frequency()
+    def terms(self, field: str) -> Iterator[tuple[bytes, bytes]]:
+        """The field's terms in order, each with its raw terms-table value."""
+        table = self.reader._terms
+        if field not in table._fieldmap:
+            return
+        prefix = pack_ushort(table._fieldmap[field])
+        for key, value in table._tindex.items_from(prefix):
+            if key[:2] != prefix:
+                return
+            yield key[2:], value
+
+    def postings(self, df: int, offset: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """A term's document numbers in the merged segment, frequencies, and which postings are kept."""
         ids = np.frombuffer(self.postfile.get(offset, 4 * df), UINT)
         tfs = np.frombuffer(self.postfile.get(offset + 4 * df, 4 * df), UINT)
         if self.keep is None:
@@ -223,9 +230,7 @@ class _Source:
         kept = self.keep[ids]
         return self.renumber[ids[kept]], tfs[kept], kept
 
-    def positions(self, info: Any, tfs: np.ndarray, kept: np.ndarray | None) -> bytes:
-        offset, length = extent(info)
-        df = info.doc_frequency()
+    def positions(self, df: int, offset: int, length: int, tfs: np.ndarray, kept: np.ndarray | None) -> bytes:
         raw = self.postfile.get(offset + 8 * df, length - 8 * df)
         if kept is None:
             return raw
@@ -256,38 +261,41 @@ def merge_segments(storage: Any, indexname: str, schema: Schema, segments: Seque
             source.close()
 
 
+def _terms_of(source: _Source, number: int, field: str) -> Iterator[tuple[bytes, int, bytes]]:
+    for term, value in source.terms(field):
+        yield term, number, value
+
+
 def _merge_field(out: _SegmentFiles, name: str, sources: list[_Source], positional: bool,
                  reverse: bool) -> None:
-    streams = [((term, number, info) for term, info in source.reader.iter_field(name))
-               for number, source in enumerate(sources)]
-    prefix = b""
-    written = []
+    """Each term's postings from every source in turn, renumbered, streamed a term at a time."""
+    streams = [_terms_of(source, number, name) for number, source in enumerate(sources)]
+    terms: list[bytes] = []
+    values: list[bytes] = []
     total = 0
     for term, group in groupby(heapq.merge(*streams), key=itemgetter(0)):
         pieces = []
-        for _term, number, info in group:
-            ids, tfs, kept = sources[number].postings(info)
+        for _term, number, value in group:
+            df, offset, length = term_extent(value)
+            ids, tfs, kept = sources[number].postings(df, offset)
             if len(ids):
-                pieces.append((sources[number], info, ids, tfs, kept))
+                pieces.append((sources[number], df, offset, length, ids, tfs, kept))
         if not pieces:
             continue  # every document holding it was deleted
-        if not prefix:
-            prefix = out.start_field(name)
-        ids = np.concatenate([piece[2] for piece in pieces])
-        tfs = np.concatenate([piece[3] for piece in pieces])
-        chunks: list[bytes | memoryview] = [_uint_bytes(ids), _uint_bytes(tfs)]
+        ids = np.concatenate([piece[4] for piece in pieces]) if len(pieces) > 1 else pieces[0][4]
+        tfs = np.concatenate([piece[5] for piece in pieces]) if len(pieces) > 1 else pieces[0][5]
+        start = out.write(_uint_bytes(ids))
+        out.write(_uint_bytes(tfs))
         if positional:
-            chunks += [source.positions(info, piece_tfs, kept)
-                       for source, info, _ids, piece_tfs, kept in pieces]
+            for source, df, offset, length, _ids, piece_tfs, kept in pieces:
+                out.write(source.positions(df, offset, length, piece_tfs, kept))
         weight = int(tfs.sum())
         total += weight
-        value = out.add_term(prefix + term, chunks, len(ids), weight, int(tfs.max()), int(ids[0]),
-                             int(ids[-1]))
-        if reverse:
-            written.append((term, value))
+        terms.append(term)
+        values.append(term_info(len(ids), weight, int(tfs.max()), int(ids[0]), int(ids[-1]), start,
+                                out.offset - start))
     out.lengths[name] = total
-    if reverse and written:
-        out.add_reversed(name, written)
+    out.add_field(name, terms, values, reverse)
 
 
 # --- the writer -------------------------------------------------------------------------------------------
