@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from reviewer.core.audit import Action, record_job
 from reviewer.core.case import Case, current_user, now
 from reviewer.core.models import Document, IngestBatch
+from reviewer.core.search.fields import Analysis
 from reviewer.core.search.index import LiveIndexer
 from reviewer.core.store import sync_folder
 
@@ -44,6 +45,7 @@ class RecordingTransaction:
         self.session = session
         self.batch_id = batch_id
         self.new_document_ids: list[int] = []
+        self.analyses: dict[int, Analysis] = {}  # index postings, of documents whose source computed them
         self._next_id: int | None = None
         self._text_folders: set[Path] = set()
 
@@ -53,11 +55,14 @@ class RecordingTransaction:
         doc_id, self._next_id = self._next_id, self._next_id + 1
         return doc_id
 
-    def add_document(self, document: Document, text: str) -> None:
-        """Add a document whose id came from `new_document_id`, and store its text durably."""
+    def add_document(self, document: Document, text: str, analysis: Analysis | None = None) -> None:
+        """Add a document whose id came from `new_document_id`, and store its text durably; `analysis`
+        is its postings for the index when the source computed them (else the indexer does)."""
         self.session.add(document)
         self._text_folders.add(self.case.texts.write(document.control, document.id, text))
         self.new_document_ids.append(document.id)
+        if analysis is not None:
+            self.analyses[document.id] = analysis
 
     def make_durable(self) -> None:
         for folder in self._text_folders:
@@ -105,7 +110,7 @@ class RecordingRun:
             transaction.make_durable()
         self._pending.clear()
         self._pending_size = 0
-        self.indexer.add(transaction.new_document_ids)
+        self.indexer.add(transaction.new_document_ids, transaction.analyses)
         self._last_commit = time.monotonic()
         return totals
 
