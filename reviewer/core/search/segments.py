@@ -230,11 +230,13 @@ class _Source:
         kept = self.keep[ids]
         return self.renumber[ids[kept]], tfs[kept], kept
 
-    def positions(self, df: int, offset: int, length: int, tfs: np.ndarray, kept: np.ndarray | None) -> bytes:
+    def positions(self, df: int, offset: int, length: int, kept: np.ndarray | None) -> bytes:
+        """A term's positions, of the kept postings only."""
         raw = self.postfile.get(offset + 8 * df, length - 8 * df)
         if kept is None:
             return raw
-        return np.frombuffer(raw, UINT)[np.repeat(kept, tfs)].tobytes()
+        every_tf = np.frombuffer(self.postfile.get(offset + 4 * df, 4 * df), UINT)
+        return np.frombuffer(raw, UINT)[np.repeat(kept, every_tf)].tobytes()
 
     def close(self) -> None:
         self.reader.close()
@@ -287,8 +289,8 @@ def _merge_field(out: _SegmentFiles, name: str, sources: list[_Source], position
         start = out.write(_uint_bytes(ids))
         out.write(_uint_bytes(tfs))
         if positional:
-            for source, df, offset, length, _ids, piece_tfs, kept in pieces:
-                out.write(source.positions(df, offset, length, piece_tfs, kept))
+            for source, df, offset, length, _ids, _tfs, kept in pieces:
+                out.write(source.positions(df, offset, length, kept))
         weight = int(tfs.sum())
         total += weight
         terms.append(term)
