@@ -106,10 +106,15 @@ class TextIndex:
         """Hold while opening or refreshing a searcher: a rebuilt index is not swapped in meanwhile."""
         return locking.holding(self.swap_lock, timeout=SWAP_WAIT_SECONDS)
 
+    def exists(self) -> bool:
+        """Whether the folder holds an index: a table of contents (Whoosh's own check reads it whole,
+        which every query would pay for)."""
+        return any(self.directory.glob(f"_{whoosh_index._DEF_INDEX_NAME}_*.toc"))
+
     def build_id(self) -> str:
         """Which build this is (a rebuild has a new one), from the version record written when it was
         complete; SearchIndexError when the index is missing, incomplete or from another version."""
-        if not whoosh_index.exists_in(str(self.directory)):
+        if not self.exists():
             raise SearchIndexError("is missing")
         try:
             record = json.loads((self.directory / VERSION_FILE).read_text())
@@ -145,7 +150,7 @@ class TextIndex:
         (self.directory / VERSION_FILE).write_text(json.dumps(record))
 
     def open_or_create(self) -> whoosh_index.Index:
-        if not whoosh_index.exists_in(str(self.directory)):
+        if not self.exists():
             created = self.create_empty()
             self.seal()
             return created
@@ -154,7 +159,7 @@ class TextIndex:
     def writable(self) -> bool:
         """Whether documents may be added: a missing index is created; one of another version or with
         a damaged record is left for repair to rebuild (from the database, so nothing is lost)."""
-        if not whoosh_index.exists_in(str(self.directory)):
+        if not self.exists():
             self.open_or_create()
             return True
         try:

@@ -108,9 +108,42 @@ def near(left: Spans, right: Spans, distance: int, ordered: bool, negated: bool)
 
 
 def near_documents(left: Spans, right: Spans, distance: int, ordered: bool, negated: bool) -> np.ndarray:
-    """The documents where `near` has a span, without building the joined spans."""
-    if not len(left[0]):
+    """The documents where `near` has a span, without building the joined spans. A match is a pair, so
+    it is looked for from the side with fewer spans (NOT w/N asks about each left span: from the left)."""
+    if not len(left[0]) or (not negated and not len(right[0])):
         return np.zeros(0, np.int64)
-    partners = _Partners(left, right, distance, ordered)
-    found = partners.count == 0 if negated else partners.count > 0
-    return documents(left[0][found])
+    if negated or len(left[0]) <= len(right[0]):
+        partners = _Partners(left, right, distance, ordered)
+        found = partners.count == 0 if negated else partners.count > 0
+        return documents(left[0][found])
+    # From the right, with every key negated (order reversed): a left span ending 1..N before a right
+    # one starts becomes one starting 1..N after it ends, which is what _Partners looks for.
+    mirrored = _Partners((-right[1], -right[0]), _by_first((-left[1], -left[0])), distance, ordered)
+    return documents(right[0][mirrored.count > 0])
+
+
+def words_near_documents(left: np.ndarray, right: np.ndarray, distance: int, ordered: bool) -> np.ndarray:
+    """`near_documents` of two words (spans of one position): one search per occurrence of the rarer."""
+    if not len(left) or not len(right):
+        return np.zeros(0, np.int64)
+    if len(left) <= len(right):  # each left occurrence: a right one 1..N after (or, unordered, before)
+        queries, targets, after = left, right, True
+    else:  # each right occurrence: a left one 1..N before (or, unordered, after)
+        queries, targets, after = right, left, False
+    if ordered:
+        low = queries + 1 if after else queries - distance
+        high = queries + distance if after else queries - 1
+        at = np.minimum(np.searchsorted(targets, low), len(targets) - 1)
+        return documents(queries[(targets[at] >= low) & (targets[at] <= high)])
+    # Unordered: the first target at or after q - N; if that is q itself (a word near itself), the next.
+    at = np.minimum(np.searchsorted(targets, queries - distance), len(targets) - 1)
+    first = targets[at]
+    following = targets[np.minimum(at + 1, len(targets) - 1)]
+    near = (first >= queries - distance) & (first <= queries + distance) & (first != queries)
+    near |= (first == queries) & (at + 1 < len(targets)) & (following <= queries + distance)
+    return documents(queries[near])
+
+
+def _by_first(spans: Spans) -> Spans:
+    order = np.argsort(spans[0], kind="stable")
+    return spans[0][order], spans[1][order]

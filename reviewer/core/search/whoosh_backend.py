@@ -128,6 +128,7 @@ class _Term:
         self.ids, self.tfs, self.positions = ids, tfs, positions
         self.size = ids.nbytes + tfs.nbytes + (positions.nbytes if positions is not None else 0)
         self._starts: np.ndarray | None = None
+        self._all_keys: np.ndarray | None = None  # keys of every occurrence, once asked for
 
     def starts(self) -> np.ndarray:
         """Where each posting's positions begin in `positions`."""
@@ -138,7 +139,13 @@ class _Term:
     def keys(self, candidates: Mask) -> np.ndarray:
         """The span_arrays keys of this term's occurrences in the candidate documents."""
         assert self.positions is not None
-        chosen = np.flatnonzero(candidates[self.ids])
+        wanted = candidates[self.ids]
+        if wanted.all():  # a common word among common words: every occurrence, kept for the next query
+            if self._all_keys is None:
+                self._all_keys = span_arrays.keys(np.repeat(self.ids, self.tfs), self.positions)
+                self.size += self._all_keys.nbytes
+            return self._all_keys
+        chosen = np.flatnonzero(wanted)
         counts = self.tfs[chosen].astype(np.int64)
         total = int(counts.sum())
         begins = np.cumsum(counts) - counts
@@ -226,11 +233,15 @@ class _Segment:
                 positions = positions[np.repeat(kept, tfs)]
             ids, tfs = ids[kept], tfs[kept]
         found = self._postings[key] = _Term(ids, tfs, positions)
-        self._cached += found.size
+        self._account(found.size)
+        return found
+
+    def _account(self, added: int) -> None:
+        """Count bytes newly held by cached postings, dropping the least recently used past the budget."""
+        self._cached += added
         while self._cached > CACHE_BYTES and len(self._postings) > 1:
             _key, dropped = self._postings.popitem(last=False)
             self._cached -= dropped.size
-        return found
 
     def docs(self, word: Word) -> Mask:
         found = self._docs.get(word)
@@ -330,9 +341,15 @@ class _Segment:
             starts, _ends = self.spans(node, candidates)
             found[span_arrays.documents(starts)] = True
             return found
-        left = self.spans(node.left, candidates)
-        right = self.spans(node.right, candidates)
-        found[span_arrays.near_documents(left, right, node.distance, node.ordered, node.negated)] = True
+        if isinstance(node.left, Word) and isinstance(node.right, Word) and not node.negated:
+            near = span_arrays.words_near_documents(self.keys(node.left, candidates),
+                                                    self.keys(node.right, candidates), node.distance,
+                                                    node.ordered)
+        else:
+            near = span_arrays.near_documents(self.spans(node.left, candidates),
+                                              self.spans(node.right, candidates), node.distance,
+                                              node.ordered, node.negated)
+        found[near] = True
         return found
 
     def spans(self, node: Positional, candidates: Mask) -> span_arrays.Spans:
@@ -347,7 +364,12 @@ class _Segment:
 
     def keys(self, word: Word, candidates: Mask) -> np.ndarray:
         """Where the word occurs in the candidate documents (span_arrays keys, ascending)."""
-        found = [self.term(word.field, term).keys(candidates) for term in self.terms(word)]
+        found = []
+        for term in self.terms(word):
+            postings = self.term(word.field, term)
+            size = postings.size
+            found.append(postings.keys(candidates))
+            self._account(postings.size - size)
         if not found:
             return np.zeros(0, np.int64)
         return found[0] if len(found) == 1 else np.sort(np.concatenate(found))
