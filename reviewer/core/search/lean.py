@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import struct
 from array import array
+from collections.abc import Iterator
 from typing import Any
 from zlib import crc32
 
@@ -31,6 +32,7 @@ from whoosh.filedb.filetables import HashWriter, OrderedHashWriter
 from whoosh.formats import Frequency, Positions
 from whoosh.matching import ListMatcher
 from whoosh.reading import IndexReader
+from whoosh.system import pack_ushort
 from whoosh.util.numlists import GrowableArray
 
 UINT = np.dtype("<u4")
@@ -48,7 +50,12 @@ class LeanCodec(W3Codec):
 
     def postings_reader(self, dbfile: Any, terminfo: W3TermInfo, format_: Any, term: Any = None,
                         scorer: Any = None) -> ListMatcher:
-        ids, tfs, positions = decode_term(dbfile, terminfo, isinstance(format_, Positions))
+        offset, length = terminfo.extent()
+        length = length[0] if isinstance(length, tuple) else length  # Whoosh reads it back as a 1-tuple
+        df = terminfo.doc_frequency()
+        raw = dbfile.get(offset, length)
+        ids, tfs = np.frombuffer(raw, UINT, df), np.frombuffer(raw, UINT, df, 4 * df)
+        positions = np.frombuffer(raw, UINT, offset=8 * df) if isinstance(format_, Positions) else None
         values: list[bytes] | None = None
         if positions is not None:
             ends = np.cumsum(tfs, dtype=np.int64)
@@ -143,29 +150,40 @@ class TermsTableWriter(OrderedHashWriter):
             dbfile.write(table.tobytes())
 
 
-def extent(info: W3TermInfo) -> tuple[int, int]:
-    """Where a term's postings are in the postings file (Whoosh reads the length back as a 1-tuple)."""
-    offset, length = info.extent()
-    return offset, length[0] if isinstance(length, tuple) else length
+class SegmentTerms:
+    """A segment reader's terms table and postings file, read directly: a term's raw table value, the
+    terms of a field in order from a prefix, and a term's arrays. (Whoosh's own reader decodes each
+    value into an object and looks a term up again to read it.)"""
 
+    def __init__(self, reader: IndexReader) -> None:
+        table = reader._terms  # the segment's W3TermsReader
+        self._index = table._tindex
+        self._fields = table._fieldmap
+        self._postfile = table._postfile
 
-def decode_term(postfile: Any, info: W3TermInfo,
-                positional: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """A term's document numbers, frequencies and (for a positional field) positions."""
-    offset, length = extent(info)
-    df = info.doc_frequency()
-    raw = postfile.get(offset, length)
-    ids = np.frombuffer(raw, UINT, df)
-    tfs = np.frombuffer(raw, UINT, df, 4 * df)
-    positions = np.frombuffer(raw, UINT, offset=8 * df) if positional else None
-    return ids, tfs, positions
+    def value(self, field: str, term: bytes) -> bytes | None:
+        if field not in self._fields:
+            return None
+        return self._index.get(pack_ushort(self._fields[field]) + term)
 
+    def starting(self, field: str, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
+        """(term, value) of each term of `field` that starts with `prefix`, in order."""
+        if field not in self._fields:
+            return
+        start = pack_ushort(self._fields[field]) + prefix
+        for key, value in self._index.items_from(start):
+            if not key.startswith(start):
+                return
+            yield key[2:], value
 
-def read_term(reader: IndexReader, field: str, term: bytes,
-              positional: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Decode one term of one segment reader (deleted documents included; the caller drops them)."""
-    terms = reader._terms  # the segment's W3TermsReader: its postings file is read directly
-    return decode_term(terms._postfile, reader.term_info(field, term), positional)
+    def ids_and_counts(self, value: bytes) -> tuple[np.ndarray, np.ndarray]:
+        df, offset, _length = term_extent(value)
+        raw = self._postfile.get(offset, 8 * df)
+        return np.frombuffer(raw, UINT, df), np.frombuffer(raw, UINT, df, 4 * df)
+
+    def positions(self, value: bytes) -> np.ndarray:
+        df, offset, length = term_extent(value)
+        return np.frombuffer(self._postfile.get(offset + 8 * df, length - 8 * df), UINT)
 
 
 class RawPositions(Positions):

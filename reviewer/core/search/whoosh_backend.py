@@ -31,7 +31,7 @@ from reviewer.core.search import span_arrays
 from reviewer.core.search.analysis import pair
 from reviewer.core.search.fields import PAIRS_FIELD
 from reviewer.core.search.index import SCHEMA_VERSION, TextIndex, live_doc_ids
-from reviewer.core.search.lean import read_term, reversed_field
+from reviewer.core.search.lean import SegmentTerms, reversed_field
 from reviewer.core.search.query import DEFAULT_FIELD, And, Near, Node, Not, Or, Phrase, Positional, Word
 from reviewer.core.search.spans import count_stretches, positive_parts, words_of
 
@@ -122,13 +122,33 @@ def _positional(node: Node) -> bool:
 
 
 class _Term:
-    """One term's postings in one segment: document numbers (live ones), frequencies, positions."""
+    """One term's postings in one segment: document numbers (live ones) and frequencies, and the
+    positions, read when first needed."""
 
-    def __init__(self, ids: np.ndarray, tfs: np.ndarray, positions: np.ndarray | None) -> None:
-        self.ids, self.tfs, self.positions = ids, tfs, positions
-        self.size = ids.nbytes + tfs.nbytes + (positions.nbytes if positions is not None else 0)
+    def __init__(self, terms: SegmentTerms, value: bytes, live: Mask | None) -> None:
+        self._terms, self._value = terms, value
+        ids, tfs = terms.ids_and_counts(value)
+        self._kept: np.ndarray | None = None
+        if live is not None and not live[ids].all():
+            self._kept = live[ids]
+            ids, tfs = ids[self._kept], tfs[self._kept]
+        self._every_tf = tfs if self._kept is None else None
+        self.ids, self.tfs = ids, tfs
+        self.size = ids.nbytes + tfs.nbytes
+        self._positions: np.ndarray | None = None
         self._starts: np.ndarray | None = None
         self._all_keys: np.ndarray | None = None  # keys of every occurrence, once asked for
+
+    @property
+    def positions(self) -> np.ndarray:
+        if self._positions is None:
+            positions = self._terms.positions(self._value)
+            if self._kept is not None:
+                _ids, every_tf = self._terms.ids_and_counts(self._value)
+                positions = positions[np.repeat(self._kept, every_tf)]
+            self._positions = positions
+            self.size += positions.nbytes
+        return self._positions
 
     def starts(self) -> np.ndarray:
         """Where each posting's positions begin in `positions`."""
@@ -138,7 +158,6 @@ class _Term:
 
     def keys(self, candidates: Mask) -> np.ndarray:
         """The span_arrays keys of this term's occurrences in the candidate documents."""
-        assert self.positions is not None
         wanted = candidates[self.ids]
         if wanted.all():  # a common word among common words: every occurrence, kept for the next query
             if self._all_keys is None:
@@ -169,7 +188,8 @@ class _Segment:
         self.common: frozenset[str] = common if common is not None else frozenset()
         self._postings: OrderedDict[tuple[str, bytes], _Term] = OrderedDict()
         self._cached = 0
-        self._terms: dict[Word, list[bytes]] = {}
+        self.table = SegmentTerms(reader)
+        self._terms: dict[Word, list[tuple[bytes, bytes]]] = {}
         self._docs: OrderedDict[Word, Mask] = OrderedDict()
 
     def empty(self) -> Mask:
@@ -190,49 +210,46 @@ class _Segment:
         return mask
 
     # --- words --------------------------------------------------------------------------------------------
-    def terms(self, word: Word) -> list[bytes]:
-        """The indexed terms a query word stands for (one, or the expansion of a wildcard or fuzzy word)."""
+    def terms(self, word: Word) -> list[tuple[bytes, bytes]]:
+        """The indexed terms a query word stands for (one, or the expansion of a wildcard or fuzzy word),
+        each with its terms-table value."""
         found = self._terms.get(word)
         if found is None:
             found = self._terms[word] = self._expand(word)
         return found
 
-    def _expand(self, word: Word) -> list[bytes]:
-        reader, field, text = self.reader, word.field, word.text
-        encode = reader.schema[field].to_bytes
+    def _expand(self, word: Word) -> list[tuple[bytes, bytes]]:
+        field, text, table = word.field, word.text, self.table
+        encode = self.reader.schema[field].to_bytes
         if word.kind == "exact":
             term = encode(text)
-            return [term] if (field, term) in reader else []
+            value = table.value(field, term)
+            return [(term, value)] if value is not None else []
         if word.kind == "fuzzy":
             fuzzy = wq.FuzzyTerm(field, text, maxdist=word.distance, prefixlength=0)
-            return [encode(term) if isinstance(term, str) else term
-                    for _field, term in fuzzy.expanded_terms(reader)]
-        if text.endswith("*") and "*" not in text[:-1] and "?" not in text:
-            return list(reader.expand_prefix(field, text[:-1]))
-        tail = text[max(text.rfind("*"), text.rfind("?")) + 1:]
-        if text[0] in "*?" and tail and "[" not in text:
-            # A leading wildcard: the words ending in its literal tail, from the reversed twin, then the
-            # pattern as Whoosh's Wildcard applies it.
-            pattern = re.compile(fnmatch.translate(text))
-            ending = (term.decode("utf-8", "surrogatepass")[::-1]
-                      for term in reader.expand_prefix(reversed_field(field), tail[::-1]))
-            return [encode(term) for term in ending if pattern.match(term)]
-        return [encode(term) if isinstance(term, str) else term
-                for _field, term in wq.Wildcard(field, text).expanded_terms(reader)]
+            terms = [encode(term) if isinstance(term, str) else term
+                     for _field, term in fuzzy.expanded_terms(self.reader)]
+            return [(term, value) for term in terms if (value := table.value(field, term)) is not None]
+        # A wildcard, as Whoosh's Wildcard reads it (fnmatch), over the terms sharing its literal start;
+        # with none but a literal end (*ing), over the reversed twin's terms sharing that end reversed.
+        pattern = re.compile(fnmatch.translate(text))
+        literal = re.split(r"[*?\[]", text, maxsplit=1)[0]
+        tail = re.split(r"[*?\]]", text)[-1]
+        if literal or not tail or "[" in text:
+            candidates = table.starting(field, encode(literal))
+        else:
+            candidates = ((encode(term.decode("utf-8", "surrogatepass")[::-1]), value)
+                          for term, value in table.starting(reversed_field(field), encode(tail[::-1])))
+        return [(term, value) for term, value in candidates
+                if pattern.match(term.decode("utf-8", "surrogatepass"))]
 
-    def term(self, field: str, term: bytes) -> _Term:
+    def term(self, field: str, term: bytes, value: bytes) -> _Term:
         key = (field, term)
         found = self._postings.get(key)
         if found is not None:
             self._postings.move_to_end(key)
             return found
-        ids, tfs, positions = read_term(self.reader, field, term, field != PAIRS_FIELD)
-        if self.live is not None and not self.live[ids].all():
-            kept = self.live[ids]
-            if positions is not None:
-                positions = positions[np.repeat(kept, tfs)]
-            ids, tfs = ids[kept], tfs[kept]
-        found = self._postings[key] = _Term(ids, tfs, positions)
+        found = self._postings[key] = _Term(self.table, value, self.live)
         self._account(found.size)
         return found
 
@@ -249,8 +266,8 @@ class _Segment:
             self._docs.move_to_end(word)
             return found
         found = self.empty()
-        for term in self.terms(word):
-            found[self.term(word.field, term).ids] = True
+        for term, value in self.terms(word):
+            found[self.term(word.field, term, value).ids] = True
         self._docs[word] = found
         if len(self._docs) > CACHE_WORDS:
             self._docs.popitem(last=False)
@@ -259,8 +276,9 @@ class _Segment:
     def _pair_docs(self, first: str, second: str) -> Mask:
         term = self.reader.schema[PAIRS_FIELD].to_bytes(pair(first, second))
         found = self.empty()
-        if (PAIRS_FIELD, term) in self.reader:
-            found[self.term(PAIRS_FIELD, term).ids] = True
+        value = self.table.value(PAIRS_FIELD, term)
+        if value is not None:
+            found[self.term(PAIRS_FIELD, term, value).ids] = True
         return found
 
     def phrase_docs(self, node: Phrase) -> tuple[Mask, bool]:
@@ -365,8 +383,8 @@ class _Segment:
     def keys(self, word: Word, candidates: Mask) -> np.ndarray:
         """Where the word occurs in the candidate documents (span_arrays keys, ascending)."""
         found = []
-        for term in self.terms(word):
-            postings = self.term(word.field, term)
+        for term, value in self.terms(word):
+            postings = self.term(word.field, term, value)
             size = postings.size
             found.append(postings.keys(candidates))
             self._account(postings.size - size)
@@ -377,10 +395,10 @@ class _Segment:
     def positions_in(self, word: Word, docnum: int) -> list[int]:
         """Where the word occurs in one document, ascending."""
         spots: list[int] = []
-        for term in self.terms(word):
-            postings = self.term(word.field, term)
+        for term, value in self.terms(word):
+            postings = self.term(word.field, term, value)
             at = int(np.searchsorted(postings.ids, docnum))
-            if at < len(postings.ids) and postings.ids[at] == docnum and postings.positions is not None:
+            if at < len(postings.ids) and postings.ids[at] == docnum:
                 start = int(postings.starts()[at])
                 spots += postings.positions[start:start + int(postings.tfs[at])].tolist()
         return sorted(spots)
@@ -396,8 +414,8 @@ class _Segment:
                 scores[present] += 1.0
                 scored |= present
                 continue
-            for term in self.terms(word):
-                postings = self.term(word.field, term)
+            for term, value in self.terms(word):
+                postings = self.term(word.field, term, value)
                 idf = math.log(1 + (live - len(postings.ids) + 0.5) / (len(postings.ids) + 0.5))
                 chosen = wanted[postings.ids]
                 ids = postings.ids[chosen]
