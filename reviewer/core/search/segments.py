@@ -44,8 +44,9 @@ from reviewer.core.search.lean import (
 )
 
 CODEC = LeanCodec()
-# A writer's documents become a segment on disk once their postings reach this many (about 40 MB).
-FLUSH_POSTINGS = 5_000_000
+# A writer's documents become a segment on disk once their postings reach this many (their analyses hold
+# about 100 MB in memory by then).
+FLUSH_POSTINGS = 1_500_000
 
 
 def indexed_fields(schema: Schema) -> list[tuple[str, bool, bool]]:
