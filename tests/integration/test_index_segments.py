@@ -35,8 +35,8 @@ def assert_exact(case: Case, queries: int = 150) -> None:
     with SearchService.open(case) as service:
         for query in random_queries(random.Random(3), queries):
             node = parse(query)
-            assert service.matching_ids(node) == {doc for doc, words in documents if brute_force(node, words)}, \
-                query
+            expected = {doc for doc, words in documents if brute_force(node, words)}
+            assert service.matching_ids(node) == expected, query
         assert service.search("alpha OR NOT alpha", limit=None).total == len(documents)  # each once
 
 

@@ -101,7 +101,7 @@ def test_searching_loads_no_document_reader_and_no_gui(tmp_path: Path) -> None:
     case = tmp_path / "case"
     for command in (["init", str(case), "--name", "Probe"], ["ingest", str(case), str(tmp_path / "in")]):
         subprocess.run([sys.executable, "-m", "reviewer", *command], check=True, capture_output=True)
-    loaded = _modules_after(f"from reviewer.cli import main\nassert main(['search', {str(case)!r}, 'warrant', "
-                            "'--json']) == 0")
+    search = f"main(['search', {str(case)!r}, 'warrant', '--json'])"
+    loaded = _modules_after(f"from reviewer.cli import main\nassert {search} == 0")
     assert "whoosh" in loaded  # it did search
     assert loaded & READERS_AND_GUI == set()

@@ -29,14 +29,22 @@ _NAME_PARTS = re.compile(r"[^\W_]+")
 
 
 class Searchable(Protocol):
-    email_from: str
-    email_to: str
-    email_cc: str
-    email_bcc: str
-    subject: str
-    author: str
-    title: str
-    file_name: str
+    @property
+    def email_from(self) -> str: ...
+    @property
+    def email_to(self) -> str: ...
+    @property
+    def email_cc(self) -> str: ...
+    @property
+    def email_bcc(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def file_name(self) -> str: ...
 
 
 def file_name_words(name: str) -> str:

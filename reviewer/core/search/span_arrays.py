@@ -79,7 +79,8 @@ class _Partners:
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """(left index, right index) of every partnership."""
         lefts, rights = [], []
-        sides = [(self.after_from, self.after_to, None)]
+        Side = tuple[np.ndarray, np.ndarray, np.ndarray | None]
+        sides: list[Side] = [(self.after_from, self.after_to, None)]
         if not self.ordered:
             sides.append((self.before_from, self.before_to, self.by_last))
         for begin, end, order in sides:

@@ -20,6 +20,7 @@ import math
 import re
 from collections import OrderedDict
 from collections.abc import Collection
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -101,7 +102,7 @@ class WhooshBackend:
         count = 0
         for segment in self._current():
             for docnum in np.flatnonzero(segment.mask_of(wanted_ids)).tolist():
-                count += count_stretches(node, lambda word, s=segment, d=docnum: s.positions_in(word, d))
+                count += count_stretches(node, partial(_positions_in, segment, docnum))
         return count
 
     def version(self) -> dict[str, object]:
@@ -314,10 +315,10 @@ class _Segment:
                 candidates = candidates & within
             return self.verify(node, candidates)
         if isinstance(node, Or):
-            found = self.empty()
+            either = self.empty()
             for child in node.children:
-                found |= self.evaluate(child, within)
-            return found
+                either |= self.evaluate(child, within)
+            return either
         if isinstance(node, Not):
             return self.everything() & ~self.evaluate(node.child, None)
         assert isinstance(node, And)
@@ -424,6 +425,10 @@ class _Segment:
                 scored[ids] = True
         docnums = np.flatnonzero(scored)
         return docnums, scores[docnums]
+
+
+def _positions_in(segment: _Segment, docnum: int, word: Word) -> list[int]:
+    return segment.positions_in(word, docnum)
 
 
 def _and(found: Mask | None, other: Mask) -> Mask:
