@@ -11,12 +11,10 @@ writer, the main process.
 from __future__ import annotations
 
 import hashlib
-import os
 import posixpath
 import re
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
@@ -102,28 +100,6 @@ class ItemResult:
 
 # Receives each chunk of one input's results; `final` marks the last. It may block (back-pressure).
 ChunkSink = Callable[[list[ItemResult], bool], None]
-
-_orphan_watch_started = False
-
-
-def watch_parent(parent_pid: int) -> None:
-    """A killed ingest must not leave idle workers behind: they would wait for work forever."""
-    global _orphan_watch_started
-    if os.name == "posix" and not _orphan_watch_started:
-        _orphan_watch_started = True
-        threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
-
-
-def _exit_when_orphaned(parent_pid: int) -> None:
-    while True:
-        time.sleep(1.0)
-        try:
-            os.kill(parent_pid, 0)
-        except ProcessLookupError:
-            os._exit(1)
-        except PermissionError:  # the pid was reused by someone else's process: ours is gone
-            os._exit(1)
-
 
 def process_file(path: Path, settings: WorkerSettings, sink: ChunkSink,
                  skip: Collection[str] = frozenset()) -> None:

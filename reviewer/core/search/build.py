@@ -29,6 +29,7 @@ from reviewer.core.search.fields import PAIRS_FIELD, analyze_document
 from reviewer.core.search.lean import DOC_IDS
 from reviewer.core.search.segments import LeanWriter, write_segment
 from reviewer.core.store import TextStore
+from reviewer.core.worker_processes import watch_parent
 
 # Documents per segment a worker writes: large enough that merging them is cheap, small enough that a
 # worker's memory stays well under 100 MB.
@@ -60,7 +61,8 @@ def build_segments(case: Any, writer: LeanWriter, ids: Sequence[int], progress: 
     done = 0
     progress(ProgressUpdate(stage, 0, len(ids)))
     context = multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
-    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=watch_parent,
+                             initargs=(os.getpid(),)) as pool:
         running: deque[Future[tuple[W3Segment, np.ndarray]]] = deque()
         try:
             for rows in _slices(case, ids):
