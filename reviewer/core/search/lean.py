@@ -196,20 +196,22 @@ class RawPositions(Positions):
         return array("I", np.frombuffer(valuestring, UINT).tolist())
 
 
-class LeanText(FieldType):
-    """A text field whose postings come computed (analysis.py): Whoosh never analyses its values.
-    `common` (the pairs field only) holds the words whose consecutive pairs it indexes."""
+class _WrittenField(FieldType):
+    """A field Whoosh reads but never writes (segments.py does): no analyser, nothing stored."""
+
+    def __init__(self, format_: Any, column_type: Column | None, indexed: bool) -> None:
+        self.format, self.column_type, self.indexed = format_, column_type, indexed
+        self.analyzer = self.vector = None
+        self.scorable = self.stored = self.unique = self.spelling = False
+
+
+class LeanText(_WrittenField):
+    """A text field whose postings come computed (fields.analyze). `common` (the pairs field only)
+    holds the words whose consecutive pairs it indexes."""
 
     def __init__(self, positional: bool, common: frozenset[str] | None = None) -> None:
+        super().__init__(RawPositions() if positional else Frequency(), None, indexed=True)
         self.common = common
-        self.format = RawPositions() if positional else Frequency()
-        self.analyzer = None
-        self.scorable = False
-        self.stored = False
-        self.unique = False
-        self.vector = None
-        self.spelling = False
-        self.column_type = None
 
     def index(self, value: Any, **kwargs: Any) -> Any:
         raise TypeError("Reviewer's index fields are written by reviewer.core.search.segments")
@@ -233,28 +235,10 @@ class DocIdColumn(Column):
     reversible = False
 
     def writer(self, dbfile: Any) -> Any:
-        return _DocIdWriter(dbfile)
+        raise TypeError("Reviewer's index columns are written by reviewer.core.search.segments")
 
     def reader(self, dbfile: Any, basepos: int, length: int, doccount: int) -> Any:
         return _DocIdReader(np.frombuffer(dbfile.get(basepos, length), DOC_IDS).copy())
-
-
-class _DocIdWriter:
-    def __init__(self, dbfile: Any) -> None:
-        self._dbfile = dbfile
-        self._count = 0
-
-    def add(self, docnum: int, value: int) -> None:
-        assert docnum == self._count, "document ids are written in document number order"
-        self._dbfile.write(struct.pack("<Q", value))
-        self._count += 1
-
-    def add_all(self, values: np.ndarray) -> None:
-        self._dbfile.write(values.astype(DOC_IDS, copy=False).tobytes())
-        self._count += len(values)
-
-    def finish(self, doccount: int) -> None:
-        assert doccount == self._count
 
 
 class _DocIdReader:
@@ -280,19 +264,11 @@ class _DocIdReader:
         pass
 
 
-class DocIdField(FieldType):
+class DocIdField(_WrittenField):
     """The document's database id: a column only (nothing is searched by it)."""
 
     def __init__(self) -> None:
-        self.format = None
-        self.analyzer = None
-        self.scorable = False
-        self.stored = False
-        self.unique = False
-        self.vector = None
-        self.spelling = False
-        self.column_type = DocIdColumn()
-        self.indexed = False
+        super().__init__(None, DocIdColumn(), indexed=False)
 
     def to_column_value(self, value: int) -> int:
         return value
