@@ -25,10 +25,13 @@ from typing import Any
 from zlib import crc32
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3Codec, W3Segment, W3TermInfo
+from whoosh.codec.whoosh3 import W3Codec, W3Segment, W3TermInfo, W3TermsReader
 from whoosh.columns import Column
 from whoosh.fields import FieldType
+from whoosh.filedb.compound import CompoundStorage
+from whoosh.filedb.filestore import OverlayStorage
 from whoosh.filedb.filetables import HashWriter, OrderedHashWriter
+from whoosh.filedb.structfile import StructFile
 from whoosh.formats import Frequency, Positions
 from whoosh.matching import ListMatcher
 from whoosh.reading import IndexReader
@@ -65,6 +68,59 @@ class LeanCodec(W3Codec):
 
     def new_segment(self, storage: Any, indexname: str) -> W3Segment:
         return W3Segment(self, indexname)
+
+    def terms_reader(self, storage: Any, segment: W3Segment) -> W3TermsReader:
+        terms = segment.make_filename(self.TERMS_EXT)
+        return W3TermsReader(self, open_in_place(storage, terms), storage.file_length(terms),
+                             open_in_place(storage, segment.make_filename(self.POSTS_EXT)))
+
+
+class _InPlace:
+    """Reading a file inside a memory-mapped compound segment where it lies (Whoosh's BufferFile copies
+    it into memory whole: the whole index, for a searcher)."""
+
+    def __init__(self, view: memoryview) -> None:
+        self.view: memoryview | None = view
+        self.position = 0
+
+    def read(self, size: int = -1) -> bytes:
+        assert self.view is not None
+        end = len(self.view) if size < 0 else min(len(self.view), self.position + size)
+        data = self.view[self.position:end].tobytes()
+        self.position = end
+        return data
+
+    def readline(self, size: int = -1) -> bytes:  # pickle asks for it
+        assert self.view is not None
+        end = len(self.view) if size < 0 else min(len(self.view), self.position + size)
+        found = bytes(self.view[self.position:end]).find(b"\n")
+        return self.read(end - self.position if found < 0 else found + 1)
+
+    def seek(self, position: int, whence: int = 0) -> int:
+        assert self.view is not None
+        self.position = position if whence == 0 else self.position + position if whence == 1 \
+            else len(self.view) + position
+        return self.position
+
+    def tell(self) -> int:
+        return self.position
+
+    def close(self) -> None:
+        self.view = None
+
+
+def open_in_place(storage: Any, name: str) -> StructFile:
+    """A segment file, read in place when its segment is a memory-mapped compound file."""
+    compound = storage.a if isinstance(storage, OverlayStorage) else storage
+    if isinstance(compound, CompoundStorage) and compound._source is not None and name in compound._dir:
+        offset, length = compound.range(name)
+        return StructFile(_InPlace(memoryview(compound._source)[offset:offset + length]), name=name)
+    return storage.open_file(name)
+
+
+def buffer_of(dbfile: StructFile) -> memoryview | None:
+    """The bytes of a file opened by `open_in_place`, to read arrays from without copying."""
+    return dbfile.file.view if isinstance(dbfile.file, _InPlace) else None
 
 
 # Whoosh's W3TermInfo as bytes: flags, total weight, document frequency, min and max length (unused: 0),
@@ -160,6 +216,12 @@ class SegmentTerms:
         self._index = table._tindex
         self._fields = table._fieldmap
         self._postfile = table._postfile
+        self._buffer = buffer_of(table._postfile)
+
+    def _array(self, offset: int, count: int) -> np.ndarray:
+        if self._buffer is not None:
+            return np.frombuffer(self._buffer, UINT, count, offset)
+        return np.frombuffer(self._postfile.get(offset, 4 * count), UINT)
 
     def value(self, field: str, term: bytes) -> bytes | None:
         if field not in self._fields:
@@ -178,12 +240,11 @@ class SegmentTerms:
 
     def ids_and_counts(self, value: bytes) -> tuple[np.ndarray, np.ndarray]:
         df, offset, _length = term_extent(value)
-        raw = self._postfile.get(offset, 8 * df)
-        return np.frombuffer(raw, UINT, df), np.frombuffer(raw, UINT, df, 4 * df)
+        return self._array(offset, df), self._array(offset + 4 * df, df)
 
     def positions(self, value: bytes) -> np.ndarray:
         df, offset, length = term_extent(value)
-        return np.frombuffer(self._postfile.get(offset + 8 * df, length - 8 * df), UINT)
+        return self._array(offset + 8 * df, (length - 8 * df) // 4)
 
 
 class RawPositions(Positions):

@@ -35,10 +35,10 @@ from reviewer.core.search.lean import (
     UINT,
     LeanCodec,
     LeanText,
+    SegmentTerms,
     TermsTableWriter,
     doc_id_array,
     reversed_field,
-    term_extent,
     term_info,
     term_infos,
 )
@@ -198,7 +198,7 @@ class _Source:
 
     def __init__(self, storage: Any, schema: Schema, segment: W3Segment, base: int) -> None:
         self.reader = SegmentReader(storage, schema, segment)
-        self.postfile = self.reader._terms._postfile
+        self.table = SegmentTerms(self.reader)
         size = segment.doc_count_all()
         self.keep: np.ndarray | None = None
         self.doc_ids = doc_id_array(self.reader)
@@ -213,31 +213,23 @@ class _Source:
 
     def terms(self, field: str) -> Iterator[tuple[bytes, bytes]]:
         """The field's terms in order, each with its raw terms-table value."""
-        table = self.reader._terms
-        if field not in table._fieldmap:
-            return
-        prefix = pack_ushort(table._fieldmap[field])
-        for key, value in table._tindex.items_from(prefix):
-            if key[:2] != prefix:
-                return
-            yield key[2:], value
+        return self.table.starting(field, b"")
 
-    def postings(self, df: int, offset: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def postings(self, value: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """A term's document numbers in the merged segment, frequencies, and which postings are kept."""
-        ids = np.frombuffer(self.postfile.get(offset, 4 * df), UINT)
-        tfs = np.frombuffer(self.postfile.get(offset + 4 * df, 4 * df), UINT)
+        ids, tfs = self.table.ids_and_counts(value)
         if self.keep is None:
             return self.renumber[ids], tfs, None
         kept = self.keep[ids]
         return self.renumber[ids[kept]], tfs[kept], kept
 
-    def positions(self, df: int, offset: int, length: int, kept: np.ndarray | None) -> bytes:
+    def positions(self, value: bytes, kept: np.ndarray | None) -> np.ndarray:
         """A term's positions, of the kept postings only."""
-        raw = self.postfile.get(offset + 8 * df, length - 8 * df)
+        positions = self.table.positions(value)
         if kept is None:
-            return raw
-        every_tf = np.frombuffer(self.postfile.get(offset + 4 * df, 4 * df), UINT)
-        return np.frombuffer(raw, UINT)[np.repeat(kept, every_tf)].tobytes()
+            return positions
+        _ids, every_tf = self.table.ids_and_counts(value)
+        return positions[np.repeat(kept, every_tf)]
 
     def close(self) -> None:
         self.reader.close()
@@ -279,19 +271,18 @@ def _merge_field(out: _SegmentFiles, name: str, sources: list[_Source], position
     for term, group in groupby(heapq.merge(*streams), key=itemgetter(0)):
         pieces = []
         for _term, number, value in group:
-            df, offset, length = term_extent(value)
-            ids, tfs, kept = sources[number].postings(df, offset)
+            ids, tfs, kept = sources[number].postings(value)
             if len(ids):
-                pieces.append((sources[number], df, offset, length, ids, tfs, kept))
+                pieces.append((sources[number], value, ids, tfs, kept))
         if not pieces:
             continue  # every document holding it was deleted
-        ids = np.concatenate([piece[4] for piece in pieces]) if len(pieces) > 1 else pieces[0][4]
-        tfs = np.concatenate([piece[5] for piece in pieces]) if len(pieces) > 1 else pieces[0][5]
+        ids = np.concatenate([piece[2] for piece in pieces]) if len(pieces) > 1 else pieces[0][2]
+        tfs = np.concatenate([piece[3] for piece in pieces]) if len(pieces) > 1 else pieces[0][3]
         start = out.write(_uint_bytes(ids))
         out.write(_uint_bytes(tfs))
         if positional:
-            for source, df, offset, length, _ids, _tfs, kept in pieces:
-                out.write(source.positions(df, offset, length, kept))
+            for source, value, _ids, _tfs, kept in pieces:
+                out.write(source.positions(value, kept).tobytes())
         weight = int(tfs.sum())
         total += weight
         terms.append(term)

@@ -55,7 +55,9 @@ class WhooshBackend:
     def _open(self, searcher: Searcher, build: str) -> None:
         self._searcher = searcher
         self._build = build
-        self._segments = [_Segment(leaf) for leaf, _offset in searcher.reader().leaf_readers()]
+        # An index without documents reads as Whoosh's EmptyReader: no segment to evaluate.
+        self._segments = [_Segment(leaf) for leaf, _offset in searcher.reader().leaf_readers()
+                          if leaf.doc_count_all()]
         self._live = sum(segment.live_count for segment in self._segments)
 
     def _current(self) -> list[_Segment]:
