@@ -7,6 +7,7 @@ import os
 import sys
 
 from reviewer.cli import (
+    analytics_commands,
     case_commands,
     gui_commands,
     import_commands,
@@ -18,7 +19,7 @@ from reviewer.cli.common import fail
 from reviewer.core.errors import ReviewerError
 
 COMMAND_GROUPS = [case_commands, review_commands, search_commands, produce_commands, import_commands,
-                  gui_commands]
+                  gui_commands, analytics_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
