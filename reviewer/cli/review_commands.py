@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import argparse
 
-from rich.table import Table
-
 from reviewer.cli.case_commands import DOC_COLUMNS
 from reviewer.cli.common import (
     console,
@@ -130,6 +128,7 @@ def cmd_tags(args: argparse.Namespace) -> int:
     if args.json:
         print_records(tags)
         return 0
+    from rich.table import Table  # here: a command that prints no table loads no rich
     table = Table()
     for column in ("key", "tag", "group", "colour", "documents"):
         table.add_column(column, justify="right" if column == "documents" else "left")

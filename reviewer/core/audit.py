@@ -64,6 +64,8 @@ from reviewer.core.models import (
     PrivilegeEntry,
     QcDocument,
     Redaction,
+    ReviewDecision,
+    ReviewQuestion,
     SavedSearch,
     Setting,
     Tag,
@@ -113,9 +115,20 @@ class Action(StrEnum):
     CREATE_QC_BATCH = "create qc batch"
     QC_CONFIRM = "qc confirm"
     QC_OVERTURN = "qc overturn"
+    # Prioritized review: a question set up (or its choices changed) or removed, a decision on a document.
+    SET_UP_REVIEW = "set up prioritized review"
+    REMOVE_REVIEW = "remove prioritized review"
+    DECIDE = "decide"
+    # Validation of a prioritized review: on record like long jobs, never undone (a sample once drawn stays).
+    DRAW_SAMPLE = "draw validation sample"
+    ABANDON_SAMPLE = "abandon validation sample"
 
 
-JOBS = frozenset({Action.INGEST, Action.IMPORT, Action.PRODUCTION, Action.ANALYZE})
+JOBS = frozenset({Action.INGEST, Action.IMPORT, Action.PRODUCTION, Action.ANALYZE, Action.DRAW_SAMPLE,
+                  Action.ABANDON_SAMPLE})
+# How a decide event reads (its before and after); "" is undecided.
+RELEVANT = "relevant"
+NOT_RELEVANT = "not relevant"
 
 
 # The tag column each tag-editing action changes. Deleting a tag records each of them going to "" as
@@ -140,13 +153,17 @@ INVERSE = {
     Action.DELETE_SEARCH: Action.SAVE_SEARCH,
     Action.ADD_ATTORNEY: Action.REMOVE_ATTORNEY,
     Action.REMOVE_ATTORNEY: Action.ADD_ATTORNEY,
+    Action.SET_UP_REVIEW: Action.REMOVE_REVIEW,
+    Action.REMOVE_REVIEW: Action.SET_UP_REVIEW,
 }
 # Actions that put a whole row back from the event's detail, and those that take one away by subject_id.
 ROW_ADDED: dict[Action, type[DeclarativeBase]] = {
     Action.ADD_REDACTION: Redaction, Action.SAVE_SEARCH: SavedSearch, Action.ADD_ATTORNEY: Attorney,
+    Action.SET_UP_REVIEW: ReviewQuestion,
 }
 ROW_REMOVED: dict[Action, type[DeclarativeBase]] = {
     Action.DELETE_REDACTION: Redaction, Action.DELETE_SEARCH: SavedSearch, Action.REMOVE_ATTORNEY: Attorney,
+    Action.REMOVE_REVIEW: ReviewQuestion,
 }
 # Actions that change a row in place, keeping the row as it was before in the event's detail: undo puts
 # those values back.
@@ -554,6 +571,24 @@ def _apply_reversal(change: Recording, actions: set[Action]) -> None:
     if Action.SETTING in actions:
         for key, value in session.execute(events(Action.SETTING, AuditEvent.subject, AuditEvent.after)):
             _write_setting(session, key, value)
+    if Action.DECIDE in actions:
+        write_decisions(change, events(Action.DECIDE, AuditEvent.document_id, AuditEvent.tag_id,
+                                       AuditEvent.after))
+
+
+def write_decisions(change: Recording, decided: Select[*tuple[Any, ...]]) -> None:
+    """Make the prioritized-review decisions what the decide events `decided` (document id, tag id, after)
+    say they now are: the rows follow from the events, forward and on undo alike."""
+    session, rows = change.session, decided.subquery()
+    session.execute(bulk(delete(ReviewDecision).where(ReviewDecision.id.in_(
+        select(ReviewDecision.id).join(rows, and_(rows.c.document_id == ReviewDecision.document_id,
+                                                  rows.c.tag_id == ReviewDecision.tag_id))
+    ))))
+    session.execute(insert(ReviewDecision).from_select(
+        ["document_id", "tag_id", "relevant", "at", "user"],
+        select(rows.c.document_id, rows.c.tag_id, rows.c.after == RELEVANT, *change.stamp())
+        .where(rows.c.after != "").distinct(),
+    ))
 
 
 def bulk(statement: Delete) -> Delete:

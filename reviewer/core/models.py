@@ -545,3 +545,130 @@ class QcDocument(Base):
     decided_by: Mapped[str] = mapped_column(String(128), default="")
     decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     coding_after: Mapped[str] = mapped_column(Text, default="")  # the coding QC left (JSON), when overturned
+
+
+# --- prioritized review (continuous active learning) and its validation ---
+
+class ReviewQuestion(Base):
+    """A tag reviewed in prioritized order, with the choices its review was set up with. Keyed by the tag's
+    id as a plain number (like the audit trail), so that undoing a tag's deletion brings its review back."""
+
+    __tablename__ = "review_question"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tag_id: Mapped[int] = mapped_column(Integer, unique=True)
+    retrain_every: Mapped[int] = mapped_column(Integer)  # decisions between two trainings
+    seed_query: Mapped[str] = mapped_column(Text, default="")
+    seed: Mapped[int] = mapped_column(Integer)  # every random choice of the review derives from it
+    propagate: Mapped[str] = mapped_column(String(32), default="")  # "" or an expansion rule: "families"
+    random_share: Mapped[float] = mapped_column(Float)  # of the queue, drawn at random from the unreviewed
+    target_recall: Mapped[float] = mapped_column(Float)  # what the stopping suggestion aims at
+    created: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class ReviewDecision(Base):
+    """A reviewer's decision on one document for one question: relevant (the tag is on) or not relevant.
+    Written only through the audit trail's decide events, so undo reverses it with the tag."""
+
+    __tablename__ = "review_decision"
+    __table_args__ = (UniqueConstraint("tag_id", "document_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tag_id: Mapped[int] = mapped_column(Integer)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    relevant: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class ReviewModel(Base):
+    """One training of a question's model: what it learned from, so that it can be made again exactly
+    (the decisions as of audit event `audit_upto`, the documents up to `documents_upto`, the seed)."""
+
+    __tablename__ = "review_model"
+    __table_args__ = (UniqueConstraint("tag_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tag_id: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    trained: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+    decisions: Mapped[int] = mapped_column(Integer)
+    positives: Mapped[int] = mapped_column(Integer)
+    seed_positives: Mapped[int] = mapped_column(Integer)  # unreviewed hits of the seed search
+    presumed_negatives: Mapped[int] = mapped_column(Integer)  # unreviewed documents taken as not relevant
+    scored: Mapped[int] = mapped_column(Integer)
+    audit_upto: Mapped[int] = mapped_column(Integer)
+    documents_upto: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)
+    parameters: Mapped[str] = mapped_column(Text, default="{}")  # features and learner, as JSON
+
+
+class ReviewScore(Base):
+    """The newest model's score (0-100) of one document for one question; recomputed at every training."""
+
+    __tablename__ = "review_score"
+    __table_args__ = (Index("ix_review_score_tag_score", "tag_id", "score"),)
+
+    tag_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), primary_key=True)
+    score: Mapped[float] = mapped_column(Float)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class ReviewServed(Base):
+    """A document the prioritized queue served: at random or as the best score, with the review's state
+    then (what the richness estimate is built from)."""
+
+    __tablename__ = "review_served"
+    __table_args__ = (UniqueConstraint("tag_id", "document_id", "random"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tag_id: Mapped[int] = mapped_column(Integer)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    random: Mapped[bool] = mapped_column(Boolean)
+    served: Mapped[datetime] = mapped_column(DateTime)
+    model_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    unreviewed: Mapped[int] = mapped_column(Integer)  # documents not yet decided when it was served
+    found: Mapped[int] = mapped_column(Integer)  # documents decided relevant when it was served
+
+
+class ValidationRound(Base):
+    """An elusion test: a random sample of the documents left unreviewed, drawn once, with the review's
+    figures as they stood at the draw."""
+
+    __tablename__ = "validation_round"
+    __table_args__ = (UniqueConstraint("tag_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tag_id: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, … per question
+    seed: Mapped[int] = mapped_column(Integer)
+    families: Mapped[int] = mapped_column(Integer)  # how many families (top-level documents) were drawn
+    confidence: Mapped[float | None] = mapped_column(Float, nullable=True)  # when the size came from them
+    margin: Mapped[float | None] = mapped_column(Float, nullable=True)
+    drawn: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+    model_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    population: Mapped[int] = mapped_column(Integer)  # documents under review
+    reviewed: Mapped[int] = mapped_column(Integer)
+    found: Mapped[int] = mapped_column(Integer)  # decided relevant
+    discard: Mapped[int] = mapped_column(Integer)  # not yet decided: what the sample is drawn from
+    discard_families: Mapped[int] = mapped_column(Integer)
+    abandoned: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ValidationDocument(Base):
+    """One document of a validation sample, in the order drawn; attachments follow their family's draw."""
+
+    __tablename__ = "validation_document"
+    __table_args__ = (UniqueConstraint("round_id", "document_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("validation_round.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    family_root: Mapped[int] = mapped_column(Integer)

@@ -29,6 +29,7 @@ from sqlalchemy import Select, delete, exists, func, insert, literal, or_, selec
 from sqlalchemy.orm import Session
 
 from reviewer.core import inventory
+from reviewer.core.analytics.decisions import record_tagging
 from reviewer.core.audit import (
     TAG_FIELDS,
     Action,
@@ -177,7 +178,7 @@ def _edit_tag(case: Case, name: str, action: Action, value: str) -> None:
     field = TAG_FIELDS[action]
     with recording(case) as change:
         tags = change.session.scalars(select(Tag)).all()
-        tag = _find_tag(tags, name)
+        tag = find_tag(tags, name)
         before = getattr(tag, field)
         if before == value:
             return
@@ -201,7 +202,7 @@ def delete_tag(case: Case, name: str) -> int:
     Undo brings it back with its colour, group, hotkey, place and documents."""
     with recording(case) as change:
         session = change.session
-        tag = _find_tag(session.scalars(select(Tag)).all(), name)
+        tag = find_tag(session.scalars(select(Tag)).all(), name)
         tag_id, name = tag.id, tag.name
         # An untag event per document, so each document's history shows what it lost.
         count = change.document_events(
@@ -223,7 +224,7 @@ def _tag_named(tags: Iterable[Tag], name: str) -> Tag | None:
     return next((tag for tag in tags if tag.name.casefold() == wanted), None)
 
 
-def _find_tag(tags: Iterable[Tag], name: str) -> Tag:
+def find_tag(tags: Iterable[Tag], name: str) -> Tag:
     tag = _tag_named(tags, name)
     if tag is None:
         raise ReviewerError(f'There is no tag named "{name.strip()}" in this case.')
@@ -277,8 +278,8 @@ def tag_documents(case: Case, doc_ids: Iterable[int], tag_name: str, add: bool =
     """Apply (or remove) a tag on documents, or on their whole families; how many documents changed.
     Documents that already were as asked are left alone, so undo leaves them as they were too."""
     with recording(case) as change:
-        tag = _find_tag(change.session.scalars(select(Tag)).all(), tag_name)
-        count = _apply_tag(change, tag, _selection(doc_ids, families), add)
+        tag = find_tag(change.session.scalars(select(Tag)).all(), tag_name)
+        count = apply_tag(change, tag, _selection(doc_ids, families), add)
         if count:
             change.describe(_tagging_summary(change, tag.name, add, count))
         return count
@@ -288,11 +289,11 @@ def toggle_tag(case: Case, doc_ids: Iterable[int], tag_name: str, families: bool
     """The hotkey's behaviour: apply the tag to every selected document unless all already carry it, in
     which case take it off all of them. True if the tag is now on all of them."""
     with recording(case) as change:
-        tag = _find_tag(change.session.scalars(select(Tag)).all(), tag_name)
+        tag = find_tag(change.session.scalars(select(Tag)).all(), tag_name)
         selection = _selection(doc_ids, families)
         lacking = exists().where(Document.id.in_(selection), ~_has_tag(tag.id))
         add = bool(change.session.scalar(select(lacking)))
-        count = _apply_tag(change, tag, selection, add)
+        count = apply_tag(change, tag, selection, add)
         if count:
             change.describe(_tagging_summary(change, tag.name, add, count))
         return add
@@ -300,8 +301,8 @@ def toggle_tag(case: Case, doc_ids: Iterable[int], tag_name: str, families: bool
 
 def change_tag(change: Recording, doc_ids: Iterable[int], tag_name: str, add: bool) -> int:
     """tag_documents inside an action already being recorded (a QC overturn is one): how many changed."""
-    tag = _find_tag(change.session.scalars(select(Tag)).all(), tag_name)
-    return _apply_tag(change, tag, _selection(doc_ids, False), add)
+    tag = find_tag(change.session.scalars(select(Tag)).all(), tag_name)
+    return apply_tag(change, tag, _selection(doc_ids, False), add)
 
 
 def add_note(case: Case, doc_id: int, text: str) -> NoteInfo:
@@ -366,7 +367,7 @@ def change_privilege(change: Recording, doc_ids: Iterable[int], basis: str | Non
                                      *change.stamp()),
         ))
     privileged = _tag_named(session.scalars(select(Tag)).all(), PRIVILEGED_TAG)
-    tagged = _apply_tag(change, privileged, selection, add=True) if basis and privileged is not None else 0
+    tagged = apply_tag(change, privileged, selection, add=True) if basis and privileged is not None else 0
     return count, tagged
 
 
@@ -392,9 +393,10 @@ def _has_tag(tag_id: int) -> Any:
     return exists().where(DocumentTag.document_id == Document.id, DocumentTag.tag_id == tag_id)
 
 
-def _apply_tag(change: Recording, tag: Tag, selection: Select[int], add: bool) -> int:
+def apply_tag(change: Recording, tag: Tag, selection: Select[Any], add: bool) -> int:
     """Tag or untag the selected documents that need it: their events first, then the coding rows
-    follow from the events, so the two always agree."""
+    follow from the events, so the two always agree. When the tag is a prioritized-review question, each
+    document changed is decided for it in the same action (relevant when tagged, not relevant when not)."""
     needs = ~_has_tag(tag.id) if add else _has_tag(tag.id)
     before, after = ("", tag.name) if add else (tag.name, "")
     count = change.document_events(
@@ -413,6 +415,7 @@ def _apply_tag(change: Recording, tag: Tag, selection: Select[int], add: bool) -
             DocumentTag.tag_id == tag.id,
             DocumentTag.document_id.in_(change.changed_documents(Action.UNTAG, tag.id)),
         )))
+    record_tagging(change, tag.id, add)
     return count
 
 

@@ -40,6 +40,7 @@ from reviewer.ui.panes.batches_pane import BatchesPane
 from reviewer.ui.panes.browse_pane import BrowsePane
 from reviewer.ui.panes.coding_pane import CodingPane
 from reviewer.ui.panes.document_list import DocumentListPane
+from reviewer.ui.panes.prioritize_pane import PrioritizedReviewPane
 from reviewer.ui.panes.search_pane import SearchPane
 from reviewer.ui.panes.viewer import Viewer
 from reviewer.ui.result import Counts, ResultState, ResultView
@@ -69,7 +70,8 @@ class MainWindow(QMainWindow):
         self.tasks.failed.connect(self._report)
         self.searchers = Searchers(case)
         self.result = ResultState(self.searchers, self.tasks, self)
-        self.model = DocumentTableModel(partial(browse.document_rows, case), self)
+        self.model = DocumentTableModel(
+            lambda ids: browse.document_rows(case, ids, self.result.score_tag), self)
 
         self.search_pane = SearchPane(SYNTAX_HELP)
         self.browse_pane = BrowsePane()
@@ -81,6 +83,7 @@ class MainWindow(QMainWindow):
         self.near_duplicates = near_duplicates.attach(self.viewer, case, self.tasks)
         self.coding = CodingPane(case, self.tasks)
         self.batches_pane = BatchesPane(case, self.tasks, self.searchers, lambda: self.result.query)
+        self.prioritize = PrioritizedReviewPane(case, self.tasks)
         self.docks = {
             "search": self._dock("searchDock", "Search", self.search_pane),
             "browse": self._dock("browseDock", "Browse", self.browse_pane),
@@ -88,6 +91,7 @@ class MainWindow(QMainWindow):
             "viewer": self._dock("viewerDock", "Viewer", self.viewer),
             "coding": self._dock("codingDock", "Coding", self.coding),
             "batches": self._dock("batchesDock", "Batches", self.batches_pane),
+            "prioritize": self._dock("prioritizeDock", "Prioritized review", self.prioritize),
         }
         self._arrange_docks()
         self._default_state = self.saveState(LAYOUT_VERSION)
@@ -132,7 +136,9 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(docks["viewer"], docks["coding"], Qt.Orientation.Horizontal)
         self.splitDockWidget(docks["search"], docks["list"], Qt.Orientation.Vertical)
         self.tabifyDockWidget(docks["browse"], docks["batches"])
+        self.tabifyDockWidget(docks["coding"], docks["prioritize"])
         docks["browse"].raise_()
+        docks["coding"].raise_()
 
     def _size_docks(self) -> None:
         """Default pane sizes, as fractions of the window: they only hold once the window has its size."""
@@ -169,8 +175,7 @@ class MainWindow(QMainWindow):
         self.undo_action.setEnabled(False)
         self.find_action = self._action("&Find…", self.search_pane.focus, QKeySequence.StandardKey.Find,
                                         "search")
-        self.next_action = self._action("&Next document", partial(self.document_list.move, 1), "Alt+Down",
-                                        "next-document")
+        self.next_action = self._action("&Next document", self.next_document, "Alt+Down", "next-document")
         self.previous_action = self._action("&Previous document", partial(self.document_list.move, -1),
                                             "Alt+Up", "previous-document")
         self.next_hit_action = self._action("Next &hit", self.viewer.show_next_hit, "F3", "next-hit")
@@ -242,6 +247,12 @@ class MainWindow(QMainWindow):
                 shortcut = QShortcut(QKeySequence(key), owner)
                 shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 shortcut.activated.connect(partial(self.apply_hotkey, key))
+        # 0 decides the current document "not relevant" for the prioritized review's question.
+        for owner in (self.document_list.table, self.viewer):
+            not_relevant = QShortcut(QKeySequence("0"), owner)
+            not_relevant.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            not_relevant.activated.connect(
+                lambda: self.prioritize.decide_served(False, self.document_list.current_id()))
 
     def _wire(self) -> None:
         self.search_pane.searchRequested.connect(self.result.set_query)
@@ -260,6 +271,10 @@ class MainWindow(QMainWindow):
         self.coding.writeQueued.connect(lambda: self.undo_action.setEnabled(True))
         self.batches_pane.openRequested.connect(self.list_in_order)
         self.batches_pane.coded.connect(self._coded)
+        self.prioritize.serve.connect(self.show_served)
+        self.prioritize.questionChanged.connect(self._score_question)
+        self.prioritize.changed.connect(lambda: self._coded([], advance=False))
+        self.prioritize.message.connect(self._report)
 
     # --- layout ----------------------------------------------------------------------------------------
     def _restore_layout(self) -> None:
@@ -391,8 +406,30 @@ class MainWindow(QMainWindow):
         self.viewer.reload_history()
         self.coding.reload()
         self.batches_pane.reload()
-        if advance and len(doc_ids) == 1:
+        self.prioritize.after_coding(doc_ids)
+        if advance and len(doc_ids) == 1 and not self.prioritize.is_active:
             self.document_list.move(1)
+
+    # --- prioritized review ----------------------------------------------------------------------------
+    def next_document(self) -> None:
+        """The next document: the queue's in prioritized mode once the list's last one is reached, else the
+        list's next row."""
+        row = self.document_list.table.currentIndex().row()
+        if self.prioritize.is_active and row >= self.model.rowCount() - 1:
+            self.prioritize.serve_next()
+        else:
+            self.document_list.move(1)
+
+    def show_served(self, doc_id: int) -> None:
+        """Show the document the queue served, adding it to the end of the list when it is not listed."""
+        if not self.document_list.select_id(doc_id):
+            self.model.set_ids([*self.model.ids, doc_id])
+            self.document_list.select_id(doc_id)
+
+    def _score_question(self, tag_id: int | None) -> None:
+        if tag_id != self.result.score_tag:
+            self.result.score_tag = tag_id
+            self.model.reload()
 
     def undo(self) -> None:
         def undone(message: str | None) -> None:

@@ -55,12 +55,12 @@ def _counts(searchers: Searchers, within: set[int] | None, listed: list[int]) ->
 
 def _compute(searchers: Searchers, query: str, record: bool, browse_filter: browse.BrowseFilter, sort: str,
              descending: bool, inclusive_only: bool = False, order: list[int] | None = None,
-             ) -> ResultView:
+             score_tag: int | None = None) -> ResultView:
     case = searchers.case
     within: set[int] | None = None
     if query:
         within = searchers.get().matching_ids(query)
-    ids = browse.ordered_ids(case, within, browse_filter, sort, descending)
+    ids = browse.ordered_ids(case, within, browse_filter, sort, descending, score_tag)
     if inclusive_only:
         hidden = groups.hidden_when_inclusive_only(case)
         ids = [doc_id for doc_id in ids if doc_id not in hidden]
@@ -88,6 +88,7 @@ class ResultState(QObject):
         self.descending = False
         self.order: list[int] | None = None  # the query's own order, when it has one
         self.inclusive_only = False  # hide emails another email of their thread contains
+        self.score_tag: int | None = None  # the prioritized review whose scores the list shows and sorts by
         self._within: set[int] | None = None
         self._ids: list[int] = []
         self._generation = 0
@@ -125,7 +126,7 @@ class ResultState(QObject):
         self._generation += 1
         self._tasks.run(
             partial(_compute, self._searchers, self.query, record, self.browse, self.sort, self.descending,
-                    self.inclusive_only, self.order),
+                    self.inclusive_only, self.order, self.score_tag),
             partial(self._ready, self._generation, record), partial(self._failed, self._generation))
 
     def _ready(self, generation: int, record: bool, view: ResultView) -> None:

@@ -17,9 +17,18 @@ from sqlalchemy import ColumnElement, Select, SQLColumnExpression, func, select
 from sqlalchemy.orm import Session
 
 from reviewer.core.analytics import filters as analytics_filters
+from reviewer.core.analytics.scores import score_filter
 from reviewer.core.importing.bates_lookup import documents_in_range
 from reviewer.core.models import Document, DocumentCustodian, DocumentTag, IngestEntry, Note, Tag
-from reviewer.core.search.query import DateRange, Filter, LabelRange, Match, NumberRange, QuerySyntaxError
+from reviewer.core.search.query import (
+    DateRange,
+    Filter,
+    LabelRange,
+    Match,
+    NumberRange,
+    QuerySyntaxError,
+    ScoreComparison,
+)
 from reviewer.core.sql import matches_wildcard
 from reviewer.core.team import search_fields as team_fields
 
@@ -55,6 +64,8 @@ def _select(session: Session, node: Filter) -> Select[int]:
         return select(Document.id).where(*conditions)
     if isinstance(node, LabelRange):
         return documents_in_range(node.low, node.high)
+    if isinstance(node, ScoreComparison):
+        return score_filter(session, node)
     return _match(session, node)
 
 

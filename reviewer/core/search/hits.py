@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from fnmatch import translate
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pymupdf
-
-from reviewer.core.ingest.formats.plain import PAGE_BREAK
+from reviewer.core.ingest.extracted import PAGE_BREAK
 from reviewer.core.search.analysis import WORD, scan_parts
-from reviewer.core.search.index import DEFAULT_PARTS
+from reviewer.core.search.fields import DEFAULT_PARTS
 from reviewer.core.search.query import DEFAULT_FIELD, Node, Or, Phrase, Positional, Word
 from reviewer.core.search.spans import PositionsOf, Stretch, hit_stretches, positive_parts, words_of
+
+if TYPE_CHECKING:
+    import pymupdf
 
 Rect = tuple[float, float, float, float]
 # The text is read in stretches of this many characters at first, doubling up to the largest.
@@ -226,6 +228,8 @@ def place_on_pdf_pages(path: Path, text: str, hits: list[Hit]) -> list[Hit]:
         else:
             others.append(hit)
     placed: list[Hit] = []
+    import pymupdf  # only where hits are placed on PDF pages: searching needs no PDF library
+
     with pymupdf.open(path) as pdf:
         for number, page_hits in sorted(by_page.items()):
             offset = page_starts[number]

@@ -3,9 +3,10 @@
 Whoosh deletes the files of merged-away segments and the old tables of contents as soon as a commit
 publishes a new generation. A reader that read the previous table of contents a moment earlier — another
 window, or on a shared case another machine reading the index through the shared folder — is then opening
-files that are gone; on a network share even files it already has open can vanish under it. So our
-writers delete nothing at once: each file the new generation does not use is noted, with the time, in
-`reviewer-retired.json` in the index folder, and deleted by a later commit once it has been unused for
+files that are gone; on a network share even files it already has open can vanish under it. So the
+writer (segments.LeanWriter) deletes nothing at once: each file the new generation does not use is noted,
+with the time, in `reviewer-retired.json` in the index folder, and deleted by a later commit once it has
+been unused for
 RETIRE_SECONDS. That is far longer than a reader takes from a generation's table of contents to its files,
 and every search first moves its reader to the newest generation (whoosh_backend.py). A full rebuild
 replaces the whole folder and retires the old one the same way (repair.py).
@@ -23,24 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.writing import IndexWriter, SegmentWriter
 
 RETIRE_SECONDS = 600.0
 LEDGER = "reviewer-retired.json"
-WRITER_MEMORY_MB = 256
-
-
-class _RetiringWriter(SegmentWriter):
-    """Whoosh's segment writer, except that its commit retires unused files instead of deleting them."""
-
-    def _commit_toc(self, segments: list[Any]) -> None:
-        whoosh_index.TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
-        retire_unused(Path(self.storage.folder), self.indexname, self.generation, segments)
-
-
-def open_writer(index: whoosh_index.FileIndex) -> IndexWriter:
-    """The one way Reviewer writes to an index (it takes Whoosh's write lock, like index.writer())."""
-    return _RetiringWriter(index, limitmb=WRITER_MEMORY_MB)
 
 
 def unused_files(directory: Path, indexname: str, generation: int, segments: list[Any]) -> set[str]:

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 
 from reviewer.core import audit, browse
 from reviewer.core.choices import SHOWN_HITS
+from reviewer.core.search.fields import DEFAULT_PARTS
 from reviewer.core.search.hits import Hit
-from reviewer.core.search.index import DEFAULT_PARTS
 from reviewer.ui.icons import icon
 from reviewer.ui.searching import Searchers
 from reviewer.ui.tasks import Lane, TaskRunner
