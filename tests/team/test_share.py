@@ -34,9 +34,12 @@ def fingerprint(folder: Path) -> dict[str, str]:
 
 
 def row_counts(engine) -> dict[str, int]:
-    with engine.connect() as connection:
-        return {table.name: connection.scalar(select(func.count()).select_from(table))
-                for table in Base.metadata.sorted_tables}
+    try:
+        with engine.connect() as connection:
+            return {table.name: connection.scalar(select(func.count()).select_from(table))
+                    for table in Base.metadata.sorted_tables}
+    finally:
+        engine.dispose()  # a connection left open would keep SQLite's -wal and -shm files beside the case
 
 
 def test_share_copies_and_verifies_everything_and_leaves_the_case_folder_as_it_was(
