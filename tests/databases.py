@@ -64,7 +64,8 @@ class PostgresServer:
         """Drop the databases made here (or those of `names`), whoever is still connected."""
         for name in list(self._databases if names is None else names):
             self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            self._databases.remove(name)
+            if name in self._databases:
+                self._databases.remove(name)
 
 
 class CaseMaker:

@@ -102,7 +102,10 @@ def _stop_orphans() -> None:
         except (OSError, ValueError):
             continue
         if not _alive(owner):
-            stop(folder)
+            try:
+                stop(folder)
+            except ServerError:
+                pass  # a server that died mid-start: its folder is gone all the same
 
 
 def start(owner: int | None = None) -> tuple[Path, str]:
