@@ -1,10 +1,13 @@
 """Read-only text with search hits highlighted by character offset; optionally an email header block.
 
 Offsets are into the document's extracted text exactly as stored, so the text is shown unchanged and the
-header block of an email is only styled (bold labels, a shaded band), never rewritten.
+header block of an email is only styled (bold labels, a shaded band), never rewritten. `mark_spans` is the
+one way text views here highlight spans (search hits, words that differ between near-duplicates).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from PySide6.QtGui import QColor, QFont, QPalette, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
@@ -12,6 +15,29 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 HIT_BACKGROUND = QColor("#ffe27a")
 CURRENT_BACKGROUND = QColor("#ff9f1c")
 HIT_TEXT = QColor("#1a1a1a")
+
+
+def span_format(background: QColor, foreground: QColor | None = None) -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    fmt.setBackground(background)
+    if foreground is not None:
+        fmt.setForeground(foreground)
+    return fmt
+
+
+def mark_spans(view: QPlainTextEdit, spans: Iterable[tuple[int, int, QTextCharFormat]]) -> None:
+    """Highlight (start, end) character spans of the view's text, each in its format, replacing the marks
+    before; the text itself is not changed (extra selections)."""
+    selections = []
+    for start, end, fmt in spans:
+        selection = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(view.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        selection.cursor = cursor
+        selection.format = fmt
+        selections.append(selection)
+    view.setExtraSelections(selections)
 
 
 class HitTextView(QPlainTextEdit):
@@ -50,19 +76,9 @@ class HitTextView(QPlainTextEdit):
         self.centerCursor()
 
     def _mark(self) -> None:
-        selections = []
-        for index, (start, end) in enumerate(self._hits):
-            selection = QTextEdit.ExtraSelection()
-            cursor = QTextCursor(self.document())
-            cursor.setPosition(start)
-            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-            selection.cursor = cursor
-            fmt = QTextCharFormat()
-            fmt.setBackground(CURRENT_BACKGROUND if index == self._current else HIT_BACKGROUND)
-            fmt.setForeground(HIT_TEXT)
-            selection.format = fmt
-            selections.append(selection)
-        self.setExtraSelections(selections)
+        hit, current = span_format(HIT_BACKGROUND, HIT_TEXT), span_format(CURRENT_BACKGROUND, HIT_TEXT)
+        mark_spans(self, ((start, end, current if index == self._current else hit)
+                          for index, (start, end) in enumerate(self._hits)))
 
     def _style_header(self, length: int) -> None:
         band = QTextBlockFormat()
