@@ -1,6 +1,10 @@
 """The messages threading works on, read from the case: each email (or message given as text, such as a
 printed email) with its Message-ID and the ids it references, its sender, recipients and date, the messages
 its body holds (its segments, as analytics.fingerprints stored them) and its attachments' hashes.
+
+A date some mail systems write when a message has none (Lotus Notes' drafts in the Enron mail are dated
+31 Dec 1979 16:00 PST, i.e. the DOS epoch) counts as no date: it would otherwise put the message before
+everything else in its thread.
 """
 
 from __future__ import annotations
@@ -8,18 +12,22 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reviewer.core.ingest.extracted import Flag
 from reviewer.core.models import Document, TextFingerprint
 
 # A quoted message this short is too common ("Thanks!") to name its message by its words alone.
 MIN_QUOTE_WORDS = 8
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+# The Unix, DOS and Windows (FILETIME) epochs, in UTC: what a message with no date gets written as.
+_NO_DATE = frozenset({datetime(1970, 1, 1), datetime(1980, 1, 1), datetime(1601, 1, 1)})
 
 
 @dataclass(frozen=True)
@@ -49,14 +57,26 @@ class Message:
     segments: list[Seg]
     attachments: frozenset[str]
     has_headers: bool
+    # Keys of the words of its last segment up to its last paragraph breaks: a message it quotes may end
+    # there, with a mail gateway's disclaimer appended below (analytics.segments).
+    tail_keys: frozenset[str] = field(default_factory=frozenset)
+    unsent: bool = False  # saved unsent, as its mail program marked it (a draft)
 
     @property
     def own(self) -> Seg:
         return self.segments[0]
 
-    @property
+    @cached_property
     def keys(self) -> frozenset[str]:
         return frozenset(s.key for s in self.segments if s.key)
+
+    @cached_property
+    def held(self) -> frozenset[str]:
+        """The keys of every text this message holds whole: its segments' and its tail's."""
+        return self.keys | self.tail_keys
+
+    def holds(self, keys: frozenset[str]) -> bool:
+        return keys <= self.held
 
     @property
     def order(self) -> tuple[bool, datetime, int]:
@@ -78,6 +98,7 @@ def load_messages(session: Session) -> tuple[list[Message], dict[int, list[int]]
             Document.email_cc,
             Document.email_bcc,
             Document.subject,
+            Document.flags,
             TextFingerprint.segments,
         )
         .join(TextFingerprint, TextFingerprint.document_id == Document.id)
@@ -108,6 +129,7 @@ def load_messages(session: Session) -> tuple[list[Message], dict[int, list[int]]
         cc,
         bcc,
         subject,
+        flags,
         stored,
     ) in rows:
         data = json.loads(stored)
@@ -122,6 +144,8 @@ def load_messages(session: Session) -> tuple[list[Message], dict[int, list[int]]
             sent, sent_utc = segments[0].date, segments[0].utc
         else:
             sent_utc = True
+            if sent in _NO_DATE:
+                sent = None
         refs = message_ids(references)
         refs += [r for r in message_ids(in_reply_to)[:1] if r not in refs]
         own_id = message_ids(message_id)
@@ -139,6 +163,8 @@ def load_messages(session: Session) -> tuple[list[Message], dict[int, list[int]]
                 segments,
                 frozenset(hashes.get(doc_id, ())),
                 has_headers,
+                frozenset(data.get("t", ())),
+                Flag.UNSENT.value in flags,
             )
         )
     return messages, family

@@ -2,13 +2,14 @@
 forwarded chains): a message whose first quoted message is, word for word, another message's own text is
 that message's reply; a quoted message not in the case becomes a placeholder, and the messages it quotes in
 turn are its ancestors. A short quote (under MIN_QUOTE_WORDS words) links only when its quoted author or date
-agrees with the message it names. Subjects never join messages; they only choose between messages with the
-same words.
+agrees with the message it names. A quoted message with no words of its own (a bare forward or reply) is
+the message in the case whose author and time agree and which quotes the same messages below it. Subjects
+never join messages; they only choose between messages with the same words.
 """
 
 from __future__ import annotations
 
-from reviewer.core.analytics.messages import MIN_QUOTE_WORDS, Seg
+from reviewer.core.analytics.messages import MIN_QUOTE_WORDS, Message, Seg
 from reviewer.core.analytics.segments import normal_subject, same_person, same_time
 from reviewer.core.analytics.tree import QUOTED, Forest, Node, attach, is_below
 
@@ -64,10 +65,17 @@ def _fill_placeholders(forest: Forest) -> None:
 def _link(forest: Forest, node: Node) -> None:
     assert node.message is not None
     child = node
-    for quote in node.message.segments[1:]:
+    segments = node.message.segments
+    last = segments[-1]
+    for number, quote in enumerate(segments[1:], start=1):
         if not quote.key:
+            bare = _textless_message(forest, quote, segments[number + 1 :], child)
+            if bare is not None:
+                attach(child, bare)
+                return
             continue
-        parent = _quoted_message(forest, quote, child)
+        tail = node.message.tail_keys if quote is last else frozenset()
+        parent = _quoted_message(forest, quote, child, tail)
         if parent is None:
             parent = Node(None, key=quote.key, how=QUOTED, label=_describe(quote), quoted=quote)
             forest.nodes.append(parent)
@@ -81,18 +89,52 @@ def _link(forest: Forest, node: Node) -> None:
         child = parent
 
 
-def _quoted_message(forest: Forest, quote: Seg, child: Node) -> Node | None:
+def _quoted_message(forest: Forest, quote: Seg, child: Node, tail: frozenset[str]) -> Node | None:
+    """The message (or placeholder) `quote` holds. The last quote of a body may be a shorter message with
+    a gateway's disclaimer below it (its `tail` keys): that message is taken only where the quote's author
+    or date names it."""
     candidates = [
         c
         for c in forest.by_key.get(quote.key, ())
         if not is_below(c, child) and (quote.words >= MIN_QUOTE_WORDS or _agrees(quote, c))
     ]
+    if not candidates:
+        candidates = [
+            c
+            for key in tail
+            for c in forest.by_key.get(key, ())
+            if not is_below(c, child) and _agrees(quote, c)
+        ]
     if candidates:
         return max(candidates, key=lambda c: (_agrees(quote, c), _subject_agrees(quote, c), -c.date()[2]))
     placeholder = forest.placeholders_by_key.get(quote.key)
     if placeholder is not None and not is_below(placeholder, child):
         return placeholder
     return None
+
+
+def _textless_message(forest: Forest, quote: Seg, below: list[Seg], child: Node) -> Node | None:
+    """The message with no text of its own that an empty quote stands for: its author and time agree and
+    it quotes exactly what `below` holds."""
+    keys = frozenset(s.key for s in below if s.key)
+    for candidate in forest.textless.get(keys, ()):
+        message = candidate.message
+        if (
+            message is not None
+            and not is_below(candidate, child)
+            and same_person(quote.author, message.sender)
+            and _agrees_in_time(quote, message)
+        ):
+            return candidate
+    return None
+
+
+def _agrees_in_time(quote: Seg, message: Message) -> bool:
+    if not quote.date or not message.sent:
+        return False
+    if message.has_headers:
+        return same_time(quote.date, quote.utc, message.sent)
+    return abs((quote.date - message.sent).total_seconds()) <= 120
 
 
 def _agrees(quote: Seg, node: Node) -> bool:
@@ -106,11 +148,7 @@ def _agrees(quote: Seg, node: Node) -> bool:
         )
     if quote.author and same_person(quote.author, message.sender):
         return True
-    if not quote.date or not message.sent:
-        return False
-    if message.has_headers:
-        return same_time(quote.date, quote.utc, message.sent)
-    return abs((quote.date - message.sent).total_seconds()) <= 120
+    return _agrees_in_time(quote, message)
 
 
 def _subject_agrees(quote: Seg, node: Node) -> bool:

@@ -60,7 +60,9 @@ def build_trees(messages: list[Message]) -> list[Node]:
 def _action(node: Node) -> str:
     message = node.message
     assert message is not None
-    if message.has_headers and (message.sent is None or not message.recipients):
+    # Marked unsent by its mail program, or never dated (a received message may have no recipients: it
+    # went to a list or to Bcc).
+    if message.unsent or message.has_headers and message.sent is None:
         return DRAFT
     first_quote = next((s.kind for s in message.segments[1:] if s.kind), "")
     if is_forward_subject(message.subject) or (

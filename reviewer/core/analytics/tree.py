@@ -1,8 +1,9 @@
 """The threads as trees, and their first links: from headers, after JWZ (https://www.jwz.org/doc/threading.html).
 
-Every message becomes a node, except a duplicate, which joins the node of the message it repeats (the same
-Message-ID and content, or with no Message-ID the same text, attachments and time). When two messages share a
-Message-ID but differ, the first (by document id) keeps the id and the other is a message of its own.
+Every message becomes a node, except a duplicate, which joins the node of the message it repeats: the same
+Message-ID and text (one copy may carry a disclaimer a mail gateway appended), or else the same text,
+attachments, subject, recipients (one copy may lack the Bcc) and time to the second. When two messages share
+a Message-ID but differ, the first (by document id) keeps the id and the other is a message of its own.
 References and In-Reply-To then link each message under the one it answers; a message referenced but not in
 the case becomes a placeholder, so two replies to a missing message still share one thread.
 """
@@ -18,6 +19,7 @@ from reviewer.core.analytics.messages import Message, Seg
 from reviewer.core.analytics.segments import same_person, same_time
 
 REFERENCED, QUOTED = "referenced", "quoted"
+_SAME_SEND = 5  # seconds
 
 
 @dataclass(eq=False)
@@ -80,6 +82,8 @@ class Forest:
         self.by_id: dict[str, Node] = {}
         self.by_content: dict[tuple[frozenset[str], frozenset[str]], list[Node]] = defaultdict(list)
         self.by_key: dict[str, list[Node]] = defaultdict(list)
+        # Messages with no text of their own (a bare forward or reply), by the keys of what they quote.
+        self.textless: dict[frozenset[str], list[Node]] = defaultdict(list)
         self.placeholders_by_key: dict[str, Node] = {}
         for message in messages:
             self._add(message)
@@ -92,14 +96,14 @@ class Forest:
         content = (message.keys, message.attachments)
         if message.message_id and message.message_id in self.by_id:
             existing = self.by_id[message.message_id]
-            if existing.message is not None and _same_content(existing.message, message):
+            if existing.message is not None and _same_content(existing.message, message, same_id=True):
                 existing.duplicates.append(message)
                 return
             message.message_id = ""  # the first keeps the id
         elif message.keys:
             for candidate in self.by_content.get(content, ()):
                 original = candidate.message
-                if original is not None and _same_content(original, message):
+                if original is not None and _same_content(original, message, same_id=False):
                     candidate.duplicates.append(message)
                     return
         node = Node(message, key=message.own.key)
@@ -110,6 +114,8 @@ class Forest:
             self.by_content[content].append(node)
         if node.key:
             self.by_key[node.key].append(node)
+        elif content[0]:
+            self.textless[content[0]].append(node)
 
     # -- headers (JWZ)
     def link_by_headers(self) -> None:
@@ -135,13 +141,30 @@ class Forest:
             attach(node, chain[-1])
 
 
-def _same_content(first: Message, second: Message) -> bool:
-    if first.keys != second.keys or first.attachments != second.attachments:
+def _same_content(first: Message, second: Message, same_id: bool) -> bool:
+    if first.attachments != second.attachments:
+        return False
+    if same_id:
+        if not (first.holds(second.keys) or second.holds(first.keys)):
+            return False
+    elif first.keys != second.keys or first.has_headers and second.has_headers and not _same_envelope(
+        first, second
+    ):
         return False
     if first.sent is None or second.sent is None:
         return first.sent is None and second.sent is None or same_person(first.sender, second.sender)
     if first.has_headers and second.has_headers:
-        return abs((first.sent - second.sent).total_seconds()) <= 120
+        # Copies of one message carry its one Date; the same text sent again a minute later is a message
+        # of its own. Copies under one Message-ID (EML beside MSG) may differ by the clock they read.
+        return abs((first.sent - second.sent).total_seconds()) <= (120 if same_id else _SAME_SEND)
     local = second if not second.has_headers else first
     other = first if local is second else second
     return same_time(local.sent, local.sent_utc, other.sent)
+
+
+def _same_envelope(first: Message, second: Message) -> bool:
+    """The same subject (prefixes included: a forward is not its reply) and recipients, one copy's
+    possibly lacking the other's Bcc."""
+    if " ".join(first.subject.split()).casefold() != " ".join(second.subject.split()).casefold():
+        return False
+    return first.recipients <= second.recipients or second.recipients <= first.recipients
