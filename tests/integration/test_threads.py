@@ -308,16 +308,24 @@ def test_an_email_kept_only_for_its_attachment_is_inclusive_for_it(case: Case, t
     assert (second["inclusive"], second["inclusive_reason"]) == (True, "message")
 
 
-def test_unsent_mark_makes_a_draft_and_a_missing_to_does_not(case: Case, tmp_path: Path) -> None:
+def test_unsent_marks_make_drafts_and_a_missing_to_does_not(case: Case, tmp_path: Path) -> None:
     folder = tmp_path / "mail"
-    draft = write_mail(folder / "draft.eml", ADA, BEN, "Hearing moved", HEARING, "d1@quill")
-    draft.write_bytes(b"X-Unsent: 1\r\n" + draft.read_bytes())  # how Outlook saves a draft as .eml
+    marks = {
+        "outlook.eml": "X-Unsent: 1",
+        "thunderbird.eml": "X-Mozilla-Draft-Info: internal/draft; vcard=0; receipt=0",
+        "apple.eml": "X-Uniform-Type-Identifier: com.apple.mail-draft",
+    }
+    for number, (name, mark) in enumerate(marks.items()):
+        draft = write_mail(folder / name, ADA, BEN, f"Hearing {number}", f"{HEARING} {name}", f"d{number}@q")
+        draft.write_bytes(f"{mark}\r\n".encode() + draft.read_bytes())  # dated, addressed, but unsent
     write_mail(folder / "newsletter.eml", CY, "", "Bar news", "The spring seminar is open.", "n1@park")
     add(case, folder)
     rows = by_control(case)
-    saved, newsletter = rows[control_of(rows, "draft.eml")], rows[control_of(rows, "newsletter.eml")]
-    assert Flag.UNSENT.value in saved["flags"] and saved["email_action"] == "draft"
+    for name in marks:
+        saved = rows[control_of(rows, name)]
+        assert Flag.UNSENT.value in saved["flags"] and saved["email_action"] == "draft", name
     # Sent to a list or to Bcc: no To, but dated and sent.
+    newsletter = rows[control_of(rows, "newsletter.eml")]
     assert Flag.UNSENT.value not in newsletter["flags"] and newsletter["email_action"] == "send"
 
 
