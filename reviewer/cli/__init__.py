@@ -9,6 +9,7 @@ import sys
 from reviewer import __version__
 from reviewer.cli import (
     case_commands,
+    chronology_commands,
     gui_commands,
     import_commands,
     produce_commands,
@@ -19,7 +20,7 @@ from reviewer.cli.common import fail
 from reviewer.core.errors import ReviewerError
 
 COMMAND_GROUPS = [case_commands, review_commands, search_commands, produce_commands, import_commands,
-                  gui_commands]
+                  chronology_commands, gui_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,9 +11,9 @@ from rich.table import Table
 from reviewer.cli.case_commands import DOC_COLUMNS
 from reviewer.cli.common import (
     console,
+    matching_ids,
     open_case,
     print_records,
-    progress_bar,
     stdout_console,
     titled_table,
     write_csv,
@@ -22,7 +22,7 @@ from reviewer.core.choices import PRIVILEGE_BASES
 from reviewer.core.errors import ReviewerError
 
 if TYPE_CHECKING:
-    from reviewer.core.case import Case
+    pass
 
 CODING_COLUMNS = ["tags", "privilege_basis", "privilege_description", "notes"]
 
@@ -103,18 +103,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.set_defaults(run=cmd_export)
 
 
-def _matching_ids(case: Case, query: str) -> list[int]:
-    """The documents a review query finds, in document order."""
-    from reviewer.core.search.service import SearchService
-
-    with progress_bar("index") as (progress, cancel):
-        search = SearchService.open(case, progress, cancel)
-    with search:
-        if search.repaired:
-            console.print(f"[yellow]{search.repaired}[/]", highlight=False)
-        return sorted(search.matching_ids(query))
-
-
 def cmd_tag(args: argparse.Namespace) -> int:
     from reviewer.core import review
     from reviewer.core.audit import n_documents
@@ -122,7 +110,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
     if bool(args.query) == bool(args.controls):
         raise ReviewerError("Give either control numbers or --query, not both and not neither.")
     with open_case(args.case) as case:
-        ids = _matching_ids(case, args.query) if args.query else review.resolve_controls(case, args.controls)
+        ids = matching_ids(case, args.query) if args.query else review.resolve_controls(case, args.controls)
         changed = review.tag_documents(case, ids, args.tag, add=not args.remove, families=args.families)
     message = f'Took "{args.tag}" off {n_documents(changed)}' if args.remove \
         else f'Tagged {n_documents(changed)} "{args.tag}"'
@@ -264,7 +252,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from reviewer.core.audit import n_documents
 
     with open_case(args.case) as case:
-        ids = _matching_ids(case, args.query) if args.query else None
+        ids = matching_ids(case, args.query) if args.query else None
         rows = review.export_rows(case, ids)
     write_csv(args.csv, rows, DOC_COLUMNS + CODING_COLUMNS)
     if args.csv != "-":

@@ -23,9 +23,10 @@ DEFAULT_FIELD = "text"
 TEXT_FIELDS = ("from", "to", "cc", "bcc", "subject", "author", "title", "filename")
 DATE_FIELDS = ("date", "sent", "created", "modified")
 NUMBER_FIELDS = ("pages",)
-VALUE_FIELDS = ("custodian", "ext", "type", "control", "bates", "tag", "has", "is", "family", "saved")
+VALUE_FIELDS = ("custodian", "ext", "type", "control", "bates", "tag", "has", "is", "family", "saved",
+                "issue")
 ALIASES = {"kind": "type", "file": "filename", "sender": "from"}
-HAS_VALUES = ("notes", "tags", "attachments")
+HAS_VALUES = ("notes", "tags", "attachments", "highlights")
 IS_VALUES = ("duplicate", "attachment")
 MAX_FUZZY = 2
 
