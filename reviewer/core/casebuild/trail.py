@@ -28,6 +28,9 @@ def removed(change: Recording, action: Action, rows: list[Any], subject: str = "
     change.row_events(action, [(row, subject, text) for row in rows], document=document)
     model = type(rows[0])
     change.session.execute(bulk(delete(model).where(model.__table__.c.id.in_([row.id for row in rows]))))
+    for row in rows:  # gone: a new row may take its id within this transaction
+        if row in change.session:
+            change.session.expunge(row)
 
 
 def linked(change: Recording, rows: list[DeclarativeBase]) -> None:
