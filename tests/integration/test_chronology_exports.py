@@ -32,8 +32,8 @@ MADE = date(2026, 12, 1)
 def chronology(case: Case, tmp_path: Path) -> dict[str, int]:
     ids = make_matter(case, tmp_path / "files")
     memo = control_of(case, ids["memo.pdf"])
-    marked = highlights.add_highlight(case, highlights.place_phrase(case, ids["tip.eml"], "sealed until Friday")[0],
-                                      ["2"])
+    placement = highlights.place_phrase(case, ids["tip.eml"], "sealed until Friday")[0]
+    marked = highlights.add_highlight(case, placement, ["2"])
     facts.fact_from_highlight(case, marked.id)
     facts.add_fact(case, "2021-06", "Marlow briefs the Gazette", issues=["2", "1"], key=True,
                    sources=[SourceRef.parse(f"{memo}:1-2")])
@@ -132,7 +132,8 @@ def test_the_exhibit_list_numbers_the_documents_in_date_order(case: Case, chrono
     assert [row.cells[0].text for row in table.rows] == ["Exhibit No.", "7", "8", "9"]
 
 
-def test_privileged_documents_stay_out_of_exhibits_unless_redacted_or_asked_for(case: Case, chronology) -> None:
+def test_privileged_documents_stay_out_of_exhibits_unless_redacted_or_asked_for(case: Case,
+                                                                                 chronology) -> None:
     review.set_privilege(case, [chronology["note.txt"]], "Work Product", "Investigator's call log")
     with pytest.raises(ExportError, match=r"DOC-\d+ is privileged and not redacted"):
         exhibits.number_exhibits(case, chronology.values())
@@ -142,8 +143,8 @@ def test_privileged_documents_stay_out_of_exhibits_unless_redacted_or_asked_for(
 
 
 def test_the_binder_has_an_index_then_every_page_stamped(case: Case, chronology, tmp_path: Path) -> None:
-    produce(case, [chronology["memo.pdf"]], ProductionSettings(name="First", prefix="GOV", digits=7, start=456,
-                                                               out_dir=tmp_path / "out"))
+    produce(case, [chronology["memo.pdf"]],
+            ProductionSettings(name="First", prefix="GOV", digits=7, start=456, out_dir=tmp_path / "out"))
     redact.add_phrase(case, [chronology["note.txt"]], "Gazette")
     numbered = exhibits.number_exhibits(case, chronology.values())
     out = tmp_path / "binder.pdf"
@@ -159,7 +160,8 @@ def test_the_binder_has_an_index_then_every_page_stamped(case: Case, chronology,
         stamps = [("Exhibit 1", f"{tip} at 1"), ("Exhibit 2", "GOV0000456"), ("Exhibit 2", "GOV0000457"),
                   ("Exhibit 3", f"{note} at 1")]
         for page, (exhibit, label) in zip(pdf.pages(1), stamps, strict=True):
-            footer = page.get_text(clip=pymupdf.Rect(0, page.rect.height - 30, page.rect.width, page.rect.height))
+            width, height = page.rect.width, page.rect.height
+            footer = page.get_text(clip=pymupdf.Rect(0, height - 30, width, height))
             assert exhibit in footer and label in footer
         assert "Detective Marlow" in pdf[2].get_text()
         assert "Call log" in pdf[4].get_text() and "Gazette" not in pdf[4].get_text()  # redactions burned in

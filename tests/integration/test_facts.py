@@ -42,7 +42,8 @@ def test_one_step_makes_a_fact_from_a_highlight(case: Case, matter) -> None:
     marked = highlights.add_highlight(case, placement, ["2"], "the leak itself")
     fact = facts.fact_from_highlight(case, marked.id)
     assert (fact.date, fact.text, fact.issues, fact.status) == (
-        "2021-06-14", "the indictment is sealed until Friday", ("Improper disclosures to the press",), "undisputed")
+        "2021-06-14", "the indictment is sealed until Friday", ("Improper disclosures to the press",),
+        "undisputed")
     assert [(s.highlight_id, s.control, s.page) for s in fact.sources] == [
         (marked.id, control_of(case, matter["tip.eml"]), None)]
     assert audit.next_undo(case) == 'adding the fact 2021-06-14 "the indictment is sealed until Friday"'
@@ -80,12 +81,13 @@ def test_cites_follow_a_production_made_later(case: Case, matter, tmp_path: Path
                           sources=[SourceRef.parse(f"{memo}:2"), SourceRef.parse(f"{memo}:1-2"),
                                    SourceRef(document_id=matter["memo.pdf"])])
     assert fact.cites == f"{memo} at 2; {memo} at 1–2; {memo}"
-    produce(case, [matter["memo.pdf"]], ProductionSettings(name="First", prefix="DEF", out_dir=tmp_path / "out",
-                                                           digits=7, start=456))
+    out = tmp_path / "out"
+    produce(case, [matter["memo.pdf"]], ProductionSettings(name="First", prefix="DEF", out_dir=out, digits=7,
+                                                           start=456))
     assert facts.get_fact(case, fact.id).cites == "DEF0000457; DEF0000456–57; DEF0000456–57"
-    produce(case, [matter["memo.pdf"]], ProductionSettings(name="Again", prefix="DEF", out_dir=tmp_path / "out",
-                                                           digits=7))
-    assert facts.get_fact(case, fact.id).cites == "DEF0000457; DEF0000456–57; DEF0000456–57"  # the first stays
+    produce(case, [matter["memo.pdf"]], ProductionSettings(name="Again", prefix="DEF", out_dir=out, digits=7))
+    # The first production's numbers stay: what the other side was first given.
+    assert facts.get_fact(case, fact.id).cites == "DEF0000457; DEF0000456–57; DEF0000456–57"
 
 
 def test_cites_on_an_imported_production_use_the_numbers_stamped_on_its_pages(tmp_path: Path) -> None:
@@ -96,8 +98,8 @@ def test_cites_on_an_imported_production_use_the_numbers_stamped_on_its_pages(tm
     with Case.create(tmp_path / "defense", name="Defense") as case:
         import_production(case, volume, ImportOptions(ocr=False))
         assert volume is not None
-        fact = facts.add_fact(case, "2021-06-14", "The memo", sources=[
-            SourceRef.parse("GOV0000456:2"), SourceRef.parse("GOV0000456:1-2"), SourceRef.parse("GOV0000456")])
+        sources = [SourceRef.parse(text) for text in ("GOV0000456:2", "GOV0000456:1-2", "GOV0000456")]
+        fact = facts.add_fact(case, "2021-06-14", "The memo", sources=sources)
         assert fact.cites == "GOV0000457; GOV0000456–57; GOV0000456–57"
 
 
@@ -128,4 +130,5 @@ def test_the_fact_commands(case: Case, matter, capsys) -> None:
     assert main(["undo", path]) == 0
     assert 'Undid deleting the fact 2021-06-01 "sealed indictment"' in capsys.readouterr().err
     assert main(["facts", path, "--json"]) == 0
-    assert [f["text"] for f in json.loads(capsys.readouterr().out)] == ["The feud starts", "sealed indictment"]
+    texts = [f["text"] for f in json.loads(capsys.readouterr().out)]
+    assert texts == ["The feud starts", "sealed indictment"]

@@ -52,8 +52,8 @@ def test_words_in_a_text_file_are_found_across_runs_of_spaces_and_line_breaks(ca
     assert count == 1
     assert text[placement.start:placement.end] == "detective   spoke\nto the Gazette"
     stored = highlights.add_highlight(case, placement, ["Improper disclosures to the press"], "twice!")
-    assert (stored.text, stored.page, stored.rects, stored.comment) == ("detective spoke to the Gazette", None,
-                                                                        (), "twice!")
+    assert (stored.text, stored.page, stored.rects, stored.comment) == (
+        "detective spoke to the Gazette", None, (), "twice!")
     assert stored.issues == ("Improper disclosures to the press",) and stored.color == "#ff7f0e"
     with pytest.raises(HighlightError, match="not in the text"):
         highlights.place_phrase(case, doc_id, "detective spoke to the Times")
@@ -87,7 +87,8 @@ def test_a_box_dragged_on_a_page_highlights_the_words_inside_it(case: Case, matt
     doc_id = matter["memo.pdf"]
     wanted = words_boxes(case, doc_id, 1, "The prosecutor had a long-running feud")[0]
     drawn = (wanted.x0 - 3, wanted.y0 - 3, wanted.x1 + 3, wanted.y1 + 3)
-    stored = highlights.add_highlight(case, highlights.place_rect(case, doc_id, 1, drawn), ["Bias of the prosecution"])
+    stored = highlights.add_highlight(case, highlights.place_rect(case, doc_id, 1, drawn),
+                                      ["Bias of the prosecution"])
     assert stored.text == "The prosecutor had a long-running feud"
     assert len(stored.rects) == 1 and close_to(stored.rects[0][1:], wanted)
     text = case.texts.read(control_of(case, doc_id), doc_id)

@@ -47,8 +47,8 @@ def test_sub_issues_are_numbered_under_their_parent_and_moves_renumber(case: Cas
     issues.add_issue(case, "Leak to the Gazette", parent="2")
     issues.add_issue(case, "Leak to Channel 5", parent="Improper disclosures to the press")
     issues.add_issue(case, "Grudge", parent="1")
-    assert labels(case)[1:5] == ["1.1 Grudge", "2 Improper disclosures to the press", "2.1 Leak to the Gazette",
-                                 "2.2 Leak to Channel 5"]
+    assert labels(case)[1:5] == ["1.1 Grudge", "2 Improper disclosures to the press",
+                                 "2.1 Leak to the Gazette", "2.2 Leak to Channel 5"]
     moved = issues.move_issue(case, "Leak to Channel 5", parent="2", position=1)
     assert moved.number == "2.1"
     assert issues.find(issues.list_issues(case), "2.2").name == "Leak to the Gazette"
@@ -58,7 +58,8 @@ def test_sub_issues_are_numbered_under_their_parent_and_moves_renumber(case: Cas
     with pytest.raises(IssueError, match="under itself"):
         issues.move_issue(case, "1", parent="1.1")
     renamed = issues.edit_issue(case, "1.2", name="Leak to the Westmarch Gazette", color="#123456")
-    assert (renamed.number, renamed.name, renamed.color) == ("1.2", "Leak to the Westmarch Gazette", "#123456")
+    assert (renamed.number, renamed.name, renamed.color) == ("1.2", "Leak to the Westmarch Gazette",
+                                                             "#123456")
     with pytest.raises(IssueError, match="already an issue"):
         issues.add_issue(case, "grudge")
     with pytest.raises(IssueError, match="no issue"):

@@ -1,4 +1,5 @@
-"""Chronology dates: every form a paralegal types, what each means, and the order a chronology puts them in."""
+"""Chronology dates: every form a paralegal types, what each means, and the order a chronology puts them
+in."""
 
 from __future__ import annotations
 
