@@ -69,6 +69,11 @@ class SourceInfo:
     page_end: int | None
     cite: str  # as of now: a later production changes it
 
+    def ref(self) -> SourceRef:
+        """The source as given when the fact's sources are written again."""
+        return SourceRef(document_id=self.document_id, page=self.page, page_end=self.page_end,
+                         highlight_id=self.highlight_id)
+
 
 @dataclass(frozen=True)
 class FactInfo:
@@ -114,36 +119,54 @@ def add_fact(case: Case, date: str | None = None, text: str | None = None, time:
              highlights: Sequence[int] = ()) -> FactInfo:
     """Add a fact. Made from highlights, it may leave out what they give: `date` None takes the first
     highlight's document date, `text` None its passage, and their issues are added to those given."""
-    status = status_of(status)
-    refs = [SourceRef(highlight_id=h) for h in highlights] + list(sources)
     with recording(case) as change:
-        session = change.session
-        highlight_rows = _highlights(session, highlights)
-        if text is None:
-            if not highlight_rows:
-                raise FactError("A fact needs its text.")
-            text = highlight_rows[0].text
-        if date is None:
-            date = "" if not highlight_rows else _document_date(session, highlight_rows[0].document_id)
-        when = fuzzy_dates.parse(date, time)
-        chosen = issue_tree.resolve(session, [*issues, *_highlight_issues(session, highlight_rows)])
-        fact = Fact(date_text=when.text, time=when.time, sort_key=when.sort_key, text=_clean_text(text),
-                    status=status, is_key=key, added=change.at, user=change.user)
-        session.add(fact)
-        session.flush()
-        trail.added(change, Action.ADD_FACT, [fact], subject=f"fact {fact.id}", text=_describe(fact))
-        trail.linked(change, [
-            *(FactIssue(fact_id=fact.id, issue_id=i.id) for i in chosen),
-            *(FactPerson(fact_id=fact.id, person_id=check_person(session, p)) for p in dict.fromkeys(people)),
-            *_source_rows(session, fact.id, refs),
-        ])
+        fact = _add(change, date, text, time, status, key, issues, people, sources, highlights)
         change.describe(f"adding the fact {_headline(fact)}")
-        return _infos(session, [fact.id])[0]
+        return _infos(change.session, [fact.id])[0]
+
+
+def facts_from_highlights(case: Case, highlight_ids: Sequence[int]) -> list[FactInfo]:
+    """The one-step fact, for each highlight: dated by its document, worded as its passage, under its
+    issues, citing it. One action, however many highlights."""
+    with recording(case) as change:
+        made = [_add(change, highlights=[highlight_id]) for highlight_id in highlight_ids]
+        if made:
+            change.describe(f"adding the fact {_headline(made[0])}" if len(made) == 1
+                            else f"adding {len(made)} facts from highlights")
+        return _infos(change.session, [fact.id for fact in made])
 
 
 def fact_from_highlight(case: Case, highlight_id: int) -> FactInfo:
-    """The one-step fact: dated by the highlight's document, worded as its passage, under its issues."""
-    return add_fact(case, highlights=[highlight_id])
+    return facts_from_highlights(case, [highlight_id])[0]
+
+
+def _add(change: Recording, date: str | None = None, text: str | None = None, time: str = "",
+         status: str = DEFAULT_FACT_STATUS, key: bool = False, issues: Iterable[str | int] = (),
+         people: Iterable[int] = (), sources: Sequence[SourceRef] = (),
+         highlights: Sequence[int] = ()) -> Fact:
+    status = status_of(status)
+    refs = [SourceRef(highlight_id=h) for h in highlights] + list(sources)
+    session = change.session
+    highlight_rows = _highlights(session, highlights)
+    if text is None:
+        if not highlight_rows:
+            raise FactError("A fact needs its text.")
+        text = highlight_rows[0].text or f"(a box on {_control(session, highlight_rows[0].document_id)})"
+    if date is None:
+        date = "" if not highlight_rows else _document_date(session, highlight_rows[0].document_id)
+    when = fuzzy_dates.parse(date, time)
+    chosen = issue_tree.resolve(session, [*issues, *_highlight_issues(session, highlight_rows)])
+    fact = Fact(date_text=when.text, time=when.time, sort_key=when.sort_key, text=_clean_text(text),
+                status=status, is_key=key, added=change.at, user=change.user)
+    session.add(fact)
+    session.flush()
+    trail.added(change, Action.ADD_FACT, [fact], subject=f"fact {fact.id}", text=_describe(fact))
+    trail.linked(change, [
+        *(FactIssue(fact_id=fact.id, issue_id=i.id) for i in chosen),
+        *(FactPerson(fact_id=fact.id, person_id=check_person(session, p)) for p in dict.fromkeys(people)),
+        *_source_rows(session, fact.id, refs),
+    ])
+    return fact
 
 
 def edit_fact(case: Case, fact_id: int, date: str | None = None, text: str | None = None,
@@ -232,6 +255,10 @@ def _highlight_issues(session: Session, rows: list[Highlight]) -> list[int]:
     return list(session.scalars(select(HighlightIssue.issue_id)
                                 .where(HighlightIssue.highlight_id.in_([r.id for r in rows]))
                                 .order_by(HighlightIssue.id)))
+
+
+def _control(session: Session, doc_id: int) -> str:
+    return session.scalar(select(Document.control).where(Document.id == doc_id)) or ""
 
 
 def _document_date(session: Session, doc_id: int) -> str:
@@ -390,3 +417,11 @@ def _describe(fact: Fact) -> str:
 
 def _and(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def people_in_chronology(case: Case) -> list[tuple[int, str]]:
+    """Every person some fact is about, by name: what a chronology can be filtered by."""
+    with case.db.reader() as session:
+        ids = list(session.scalars(select(FactPerson.person_id).distinct()))
+        names = person_names(session, ids)
+    return sorted(names.items(), key=lambda pair: (pair[1].casefold(), pair[0]))

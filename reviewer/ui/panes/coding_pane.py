@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import partial
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.core import browse, review
 from reviewer.core.case import Case
+from reviewer.ui.icons import color_swatch
 from reviewer.ui.tasks import Lane, TaskRunner
 
 NO_BASIS = "Not privileged"
@@ -47,12 +47,6 @@ class _State:
 def _read_state(case: Case, current: int | None, targets: list[int]) -> _State:
     return _State(review.list_tags(case), browse.tag_counts(case, targets) if targets else {},
                   review.coding(case, current) if current is not None else None)
-
-
-def _swatch(color: str) -> QIcon:
-    pixmap = QPixmap(12, 12)
-    pixmap.fill(QColor(color))
-    return QIcon(pixmap)
 
 
 class CodingPane(QWidget):
@@ -190,7 +184,7 @@ class CodingPane(QWidget):
             row = QHBoxLayout()
             box = QCheckBox(tag.name)
             box.setObjectName(f"tag:{tag.name}")
-            box.setIcon(_swatch(tag.color))
+            box.setIcon(color_swatch(tag.color))
             box.setProperty("hotkey", tag.hotkey)
             box.clicked.connect(partial(self.toggle, tag.name))
             key = QLabel(tag.hotkey)
