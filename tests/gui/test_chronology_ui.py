@@ -46,7 +46,7 @@ def test_the_issue_tree_is_edited_in_place_and_undone(qtbot, open_window, matter
     qtbot.waitUntil(lambda: pane.tree.topLevelItemCount() == 3)
     pane.name.setText("Leak to the Gazette")
     pane.tree.setCurrentItem(pane.item_of(pane.issues[1].id))
-    pane.add_sub_button.click()
+    pane.actions_by_key["add-sub"].trigger()
     qtbot.waitUntil(lambda: [i.label for i in pane.issues][1:3] == ["2 Improper disclosures to the press",
                                                                     "2.1 Leak to the Gazette"])
     gazette = pane.item_of(pane.issues[2].id)
@@ -54,7 +54,7 @@ def test_the_issue_tree_is_edited_in_place_and_undone(qtbot, open_window, matter
     gazette.setText(0, "2.1 Leak to the Westmarch Gazette")  # as an edit in place ends
     qtbot.waitUntil(lambda: any(i.name == "Leak to the Westmarch Gazette" for i in pane.issues))
     pane.tree.setCurrentItem(pane.item_of(pane.issues[0].id))
-    pane.tools["down"].click()
+    pane.actions_by_key["down"].trigger()
     qtbot.waitUntil(lambda: pane.issues[0].name == "Improper disclosures to the press")
     pane.tree.setCurrentItem(pane.item_of(pane.issues[0].id))
     pane.delete()

@@ -22,7 +22,7 @@ from reviewer.core.casebuild import citations
 from reviewer.core.casebuild.exhibits import Exhibit, heading
 from reviewer.core.casebuild.office_files import PRODUCER, Heading, replacing
 from reviewer.core.produce import imaging, lettering
-from reviewer.core.produce.facts import load_facts
+from reviewer.core.produce.facts import DocumentFacts, load_facts
 from reviewer.core.produce.pages import PreparedDocument, prepare, slip_sheet
 from reviewer.core.produce.stamping import stamped_page
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
@@ -54,25 +54,25 @@ def make_binder(case: Case, exhibits: list[Exhibit], out: Path, made: date | Non
     """Write the binder of `exhibits` to `out` (written beside it and renamed into place when complete)."""
     title = heading(case, exhibits, made)
     index_pages = max(1, math.ceil(len(exhibits) / rows_per_index_page()))
+    doc_ids = [e.document_id for e in exhibits]
+    facts = load_facts(case, doc_ids)
+    with case.db.reader() as session:
+        numbers = citations.numbers(session, doc_ids)
     binder = pymupdf.open()
     try:
         for _ in range(index_pages):
             binder.new_page(width=_PAGE.width, height=_PAGE.height)
-        with case.db.reader() as session:
-            numbers = citations.numbers(session, [e.document_id for e in exhibits])
         starts: list[int] = []
-        embedded = False
         for done, exhibit in enumerate(exhibits):
             if cancel is not None:
                 cancel.raise_if_cancelled()
             starts.append(binder.page_count)
-            embedded |= _add_exhibit(case, binder, exhibit, numbers[exhibit.document_id])
+            _add_exhibit(case, binder, exhibit, facts[exhibit.document_id], numbers[exhibit.document_id])
             progress(ProgressUpdate("binder", done + 1, len(exhibits), {"pages": binder.page_count}))
-        embedded |= _write_index(binder, title, exhibits, starts, index_pages)
+        _write_index(binder, title, exhibits, starts, index_pages)
         binder.set_toc([[1, "Index", 1]] + [[1, f"Exhibit {e.number}: {e.description or e.control}", s + 1]
                                             for e, s in zip(exhibits, starts, strict=True)])
-        if embedded:
-            binder.subset_fonts()
+        binder.subset_fonts()
         stamp = f"D:{title.made:%Y%m%d}000000Z"
         binder.set_metadata({"title": f"Exhibit binder — {case.name}", "subject": case.name,
                              "author": PRODUCER, "creator": PRODUCER, "producer": PRODUCER,
@@ -85,40 +85,34 @@ def make_binder(case: Case, exhibits: list[Exhibit], out: Path, made: date | Non
     return Binder(out, pages, index_pages, len(exhibits))
 
 
-def _add_exhibit(case: Case, binder: pymupdf.Document, exhibit: Exhibit,
-                 numbers: citations.DocumentNumbers) -> bool:
-    """Append the exhibit's pages, stamped; whether a font was embedded."""
-    facts = load_facts(case, [exhibit.document_id])[exhibit.document_id]
+def _add_exhibit(case: Case, binder: pymupdf.Document, exhibit: Exhibit, facts: DocumentFacts,
+                 numbers: citations.DocumentNumbers) -> None:
+    """Append the exhibit's pages as they would be produced (its redactions burned in), each stamped."""
     prepared: PreparedDocument
     try:
         prepared = prepare(case, facts, redacted=bool(facts.marks))
     except imaging.ImagingError as error:
         prepared = slip_sheet([f"Exhibit {exhibit.number}", exhibit.control,
                                f"This document could not be made into pages: {error}."])
-    embedded = False
     try:
         for number, page in enumerate(prepared.pages, start=1):
-            embedded |= stamped_page(binder, page, numbers.cite(number), f"Exhibit {exhibit.number}")[1]
+            stamped_page(binder, page, numbers.cite(number), f"Exhibit {exhibit.number}")
     finally:
         prepared.close()
-    return embedded
 
 
 def _write_index(binder: pymupdf.Document, title: Heading, exhibits: list[Exhibit], starts: list[int],
-                 index_pages: int) -> bool:
-    """Fill the index pages reserved at the front; whether a font was embedded."""
+                 index_pages: int) -> None:
+    """Fill the index pages reserved at the front, each row linking to its exhibit's first page."""
     per_page = rows_per_index_page()
-    embedded = False
     for number in range(index_pages):
         page = binder[number]
-        embedded |= lettering.write(page, (_MARGIN, 80), "Exhibit binder", 18)
-        embedded |= lettering.write(page, (_MARGIN, 102), title.case_name, 11)
         notes = "  ·  ".join((title.made_text, *title.notes))
         if index_pages > 1:
             notes += f"  ·  index page {number + 1} of {index_pages}"
-        embedded |= lettering.write(page, (_MARGIN, 120), notes, 9)
-        for name, left in _COLUMNS:
-            embedded |= lettering.write(page, (left, _TOP), name, _TEXT_SIZE)
+        pieces = [((_MARGIN, 80.0), "Exhibit binder", 18.0), ((_MARGIN, 102.0), title.case_name, 11.0),
+                  ((_MARGIN, 120.0), notes, 9.0)]
+        pieces += [((left, _TOP), name, _TEXT_SIZE) for name, left in _COLUMNS]
         page.draw_line((_MARGIN, _TOP + 4), (_PAGE.width - _MARGIN, _TOP + 4), width=0.5)
         chunk = range(number * per_page, min(len(exhibits), (number + 1) * per_page))
         for row, index in enumerate(chunk, start=1):
@@ -126,13 +120,12 @@ def _write_index(binder: pymupdf.Document, title: Heading, exhibits: list[Exhibi
             baseline = _TOP + row * _ROW
             values = (str(exhibit.number), exhibit.range, exhibit.date, exhibit.author, exhibit.description,
                       str(first + 1))
-            for value, (left, right) in zip(values, _column_edges(), strict=True):
-                embedded |= lettering.write(page, (left, baseline), _fitted(value, right - left - 4),
-                                            _TEXT_SIZE)
+            pieces += [((left, baseline), _fitted(value, right - left - 4), _TEXT_SIZE)
+                       for value, (left, right) in zip(values, _column_edges(), strict=True)]
             area = pymupdf.Rect(_MARGIN, baseline - _ROW + 3, _PAGE.width - _MARGIN, baseline + 3)
             page.insert_link({"kind": pymupdf.LINK_GOTO, "from": area, "page": first,
                               "to": pymupdf.Point(0, 0)})
-    return embedded
+        lettering.write_all(page, pieces)
 
 
 def _column_edges() -> list[tuple[float, float]]:
@@ -145,6 +138,11 @@ def _fitted(text: str, width: float) -> str:
     text = " ".join(text.split())
     if lettering.width(text, _TEXT_SIZE) <= width:
         return text
-    while text and lettering.width(text + "…", _TEXT_SIZE) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    low, high = 0, len(text)  # the longest cut that fits lies in [low, high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if lettering.width(text[:middle] + "…", _TEXT_SIZE) <= width:
+            low = middle
+        else:
+            high = middle
+    return text[:low].rstrip() + "…"

@@ -27,6 +27,7 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt
+from docx.table import _Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -100,20 +101,22 @@ def write_docx(path: Path, heading: Heading, table: Table) -> None:
     name = document.add_paragraph()
     name.add_run(heading.case_name).bold = True
     document.add_paragraph("  ·  ".join((heading.made_text, *heading.notes)))
-    grid = document.add_table(rows=1, cols=len(table.columns))
+    # All rows at once, filled through their XML: python-docx finds a row's cells by walking the whole
+    # table, which would make a 5,000-row chronology take minutes.
+    grid = document.add_table(rows=1 + len(table.rows), cols=len(table.columns))
     grid.style = document.styles["Table Grid"]
     grid.autofit = False
-    header = grid.rows[0]
-    _repeat_as_header(header)
-    for cell, column in zip(header.cells, table.columns, strict=True):
-        cell.width = Inches(column.inches)
-        cell.paragraphs[0].add_run(column.name).bold = True
-    for index, values in enumerate(table.rows):
-        cells = grid.add_row().cells
-        for cell, column, value in zip(cells, table.columns, values, strict=True):
+    for grid_column, column in zip(grid.columns, table.columns, strict=True):
+        grid_column.width = Inches(column.inches)
+    rows = grid._tbl.tr_lst
+    _repeat_as_header(rows[0])
+    for index, (tr, values) in enumerate(zip(rows, [[c.name for c in table.columns], *table.rows],
+                                             strict=True)):
+        bold = index == 0 or index - 1 in table.bold_rows
+        for tc, column, value in zip(tr.tc_lst, table.columns, values, strict=True):
+            cell = _Cell(tc, grid)
             cell.width = Inches(column.inches)
-            run = cell.paragraphs[0].add_run(_as_text(value))
-            run.bold = index in table.bold_rows or None
+            cell.paragraphs[0].add_run(_as_text(value)).bold = bold or None
     _footer(section, f"{heading.case_name} — {heading.title} — page ")
     properties = document.core_properties
     properties.title, properties.subject = heading.title, heading.case_name
@@ -124,11 +127,11 @@ def write_docx(path: Path, heading: Heading, table: Table) -> None:
         _pin_package(target, heading.made)
 
 
-def _repeat_as_header(row: Any) -> None:
+def _repeat_as_header(tr: Any) -> None:
     """Word repeats the row at the top of every page the table runs onto."""
     marker = OxmlElement("w:tblHeader")
     marker.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(marker)
+    tr.get_or_add_trPr().append(marker)
 
 
 def _footer(section: Any, text: str) -> None:

@@ -21,18 +21,17 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMenu,
-    QPushButton,
     QSplitter,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -49,6 +48,7 @@ from reviewer.ui.widgets.issue_picker import IssueMenu
 
 SOURCE_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_COLUMN = [c.key for c in COLUMNS].index("status")
+COLUMN_WIDTHS = (100, 280, 130, 130, 90, 120, 40)  # Date, Fact, Source, Issues, People, Status, Key
 
 
 class _StatusDelegate(QStyledItemDelegate):
@@ -98,8 +98,10 @@ class ChronologyPane(QWidget):
             combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.key_only.toggled.connect(lambda _on: self.reload())
         filters = QHBoxLayout()
-        for widget in (self.issue_filter, self.person_filter, self.status_filter):
-            filters.addWidget(widget, 1)
+        for combo in (self.issue_filter, self.person_filter, self.status_filter):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(3)
+            filters.addWidget(combo, 1)
         filters.addWidget(self.key_only)
 
         self.new_date = QLineEdit()
@@ -109,19 +111,18 @@ class ChronologyPane(QWidget):
         self.new_text.setObjectName("newFactText")
         self.new_text.setPlaceholderText("New fact…")
         self.new_text.returnPressed.connect(lambda: self.add())
-        add = QPushButton("Add")
-        add.clicked.connect(lambda: self.add())
-        self.delete_button = QPushButton("Delete")
-        self.delete_button.clicked.connect(lambda: self.delete())
-        self.export_button = QPushButton("Export…")
-        self.export_button.setToolTip("The chronology shown, as Word, Excel or CSV")
-        self.export_button.clicked.connect(lambda: self.choose_export())
+        self.new_date.setMinimumWidth(50)
+        self.new_text.setMinimumWidth(60)
         adding = QHBoxLayout()
         adding.addWidget(self.new_date, 1)
         adding.addWidget(self.new_text, 3)
-        adding.addWidget(add)
-        adding.addWidget(self.delete_button)
-        adding.addWidget(self.export_button)
+        tools = QToolBar()
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        tools.addAction("Add", lambda: self.add()).setToolTip("Add the fact typed above")
+        tools.addAction("Delete", lambda: self.delete()).setToolTip("Delete the selected facts")
+        tools.addAction("Export…", lambda: self.choose_export()).setToolTip(
+            "The chronology shown, as Word, Excel or CSV")
+        adding.addWidget(tools)
 
         self.model = FactTableModel(self)
         self.model.editRequested.connect(self._edit)
@@ -131,9 +132,12 @@ class ChronologyPane(QWidget):
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(True)
+        # One line a fact (the whole of it in the tooltip): a chronology is long.
+        self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            self.table.setColumnWidth(column, width)
         self.table.setItemDelegateForColumn(STATUS_COLUMN, _StatusDelegate(self.table))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                    | QAbstractItemView.EditTrigger.EditKeyPressed
@@ -331,7 +335,6 @@ class ChronologyPane(QWidget):
             self.changed.emit()
 
         def failed(error: BaseException) -> None:
-            self.status.setText(describe_error(error))
-            self.reload()
+            self.status.setText(describe_error(error))  # nothing changed: the table still shows the case
 
         self._tasks.run(work, done, failed, lane=Lane.WRITE)

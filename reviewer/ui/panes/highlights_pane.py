@@ -15,12 +15,10 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QMenu,
-    QPushButton,
+    QToolBar,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -37,6 +35,7 @@ from reviewer.ui.widgets.issue_picker import IssueMenu
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Document", "Page", "Words", "Issues", "Comment", "By")
+COLUMN_WIDTHS = (95, 40, 260, 150, 140, 70)
 
 
 class HighlightsPane(QWidget):
@@ -53,22 +52,22 @@ class HighlightsPane(QWidget):
         self.issue_filter = QComboBox()
         self.issue_filter.setObjectName("highlightIssueFilter")
         self.issue_filter.currentIndexChanged.connect(lambda _i: self.reload())
-        self.make_fact_button = QPushButton("Make fact (F)")
-        self.make_fact_button.clicked.connect(lambda: self.make_facts())
-        self.delete_button = QPushButton("Delete")
-        self.delete_button.clicked.connect(lambda: self.delete())
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Issue"))
-        bar.addWidget(self.issue_filter, 1)
-        bar.addWidget(self.make_fact_button)
-        bar.addWidget(self.delete_button)
+        self.issue_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.issue_filter.setMinimumContentsLength(8)
+        bar = QToolBar()
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.addWidget(self.issue_filter)
+        bar.addAction("Make fact (F)", lambda: self.make_facts()).setToolTip(
+            "A fact from each selected highlight: its document's date, its words, its issues")
+        bar.addAction("Delete", lambda: self.delete())
         self.list = QTreeWidget()
         self.list.setObjectName("highlightList")
         self.list.setHeaderLabels(list(COLUMNS))
         self.list.setRootIsDecorated(False)
         self.list.setSortingEnabled(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.list.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            self.list.setColumnWidth(column, width)
         self.list.itemActivated.connect(self._activated)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
@@ -77,7 +76,7 @@ class HighlightsPane(QWidget):
         self.status.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(bar)
+        layout.addWidget(bar)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.status)
         for key, slot in (("F", self.make_facts), (QKeySequence.StandardKey.Delete, self.delete)):

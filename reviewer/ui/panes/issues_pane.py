@@ -1,6 +1,6 @@
 """The Issues pane: the case's legal issues as a numbered tree, edited in place.
 
-Type a name and press Add (or Add sub-issue, under the selected issue); rename an issue by editing it
+Type a name and press Add (or Add under, for a sub-issue of the selected issue); rename an issue by editing it
 (F2 or a double-click); move it up, down, in (under the issue above it) or out; change its colour; delete
 it with its sub-issues. Each is one reviewer action on the write lane, undone with Ctrl+Z. "Show
 documents" searches issue:N.
@@ -13,15 +13,12 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QColorDialog,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
-    QToolButton,
+    QToolBar,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -49,49 +46,40 @@ class IssuesPane(QWidget):
         self._filling = False
         self.tree = QTreeWidget()
         self.tree.setObjectName("issueTree")
-        self.tree.setHeaderLabels(["Issue", "Highlights", "Facts"])
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.setHeaderHidden(True)
         self.tree.itemChanged.connect(self._renamed)
         self.tree.itemDoubleClicked.connect(lambda item, _column: self.tree.editItem(item, 0))
         self.name = QLineEdit()
         self.name.setObjectName("newIssueName")
         self.name.setPlaceholderText("New issue…")
         self.name.returnPressed.connect(lambda: self.add())
-        self.add_button = QPushButton("Add")
-        self.add_button.clicked.connect(lambda: self.add())
-        self.add_sub_button = QPushButton("Add sub-issue")
-        self.add_sub_button.setToolTip("Add it under the selected issue")
-        self.add_sub_button.clicked.connect(lambda: self.add(under_selected=True))
-        adding = QHBoxLayout()
-        adding.addWidget(self.name, 1)
-        adding.addWidget(self.add_button)
-        adding.addWidget(self.add_sub_button)
-        tools = QHBoxLayout()
-        self.tools: dict[str, QToolButton] = {}
+        self.toolbar = QToolBar()
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.actions_by_key: dict[str, QAction] = {}
         for key, text, tip, slot in (
+            ("add", "Add", "Add the issue at the top level", lambda: self.add()),
+            ("add-sub", "Add under", "Add it under the selected issue",
+             lambda: self.add(under_selected=True)),
             ("up", "↑", "Move up", lambda: self.move_by(-1)),
             ("down", "↓", "Move down", lambda: self.move_by(1)),
             ("in", "→", "Make it a sub-issue of the issue above", self.indent),
             ("out", "←", "Move it out to its parent's level", self.outdent),
             ("color", "Colour…", "The colour its highlights are drawn in", self.choose_color),
-            ("documents", "Show documents", "Search for the documents under this issue", self.show_documents),
+            ("documents", "Documents", "Search for the documents under this issue", self.show_documents),
             ("delete", "Delete", "Delete the issue and its sub-issues (Ctrl+Z undoes)", self.delete),
         ):
-            button = QToolButton()
-            button.setText(text)
-            button.setToolTip(tip)
-            button.clicked.connect(lambda _checked=False, slot=slot: slot())
-            self.tools[key] = button
-            tools.addWidget(button)
-        tools.addStretch(1)
+            action = self.toolbar.addAction(text)
+            action.setToolTip(tip)
+            action.triggered.connect(lambda _checked=False, slot=slot: slot())
+            self.actions_by_key[key] = action
         self.status = QLabel()
         self.status.setObjectName("hint")
         self.status.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(adding)
+        layout.addWidget(self.name)
+        layout.addWidget(self.toolbar)
         layout.addWidget(self.tree, 1)
-        layout.addLayout(tools)
         layout.addWidget(self.status)
         delete = QShortcut(QKeySequence.StandardKey.Delete, self.tree)
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -109,10 +97,11 @@ class IssuesPane(QWidget):
         self.tree.clear()
         items: dict[int, QTreeWidgetItem] = {}
         for issue in found:
-            item = QTreeWidgetItem([issue.label, f"{issue.highlights:,}", f"{issue.facts:,}"])
+            item = QTreeWidgetItem([issue.label])
             item.setData(0, ID_ROLE, issue.id)
             item.setIcon(0, color_swatch(issue.color))
-            item.setToolTip(0, issue.label)
+            item.setToolTip(0, f"{issue.label}\n{_count(issue.highlights, 'highlight')}, "
+                               f"{_count(issue.facts, 'fact')}")
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
             parent = items.get(issue.parent_id) if issue.parent_id is not None else None
             if parent is None:
@@ -231,6 +220,10 @@ class IssuesPane(QWidget):
 
         def failed(error: BaseException) -> None:
             self.status.setText(describe_error(error))
-            self.reload()
+            self.reload()  # an edit in place was refused: show the name the case still has
 
         self._tasks.run(work, done, failed, lane=Lane.WRITE)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'s' if number != 1 else ''}"

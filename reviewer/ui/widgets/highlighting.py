@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QMouseEvent, QPainter, QPaintEvent, QPen, QShortcut
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
 
 from reviewer.core.case import Case
 from reviewer.core.casebuild import highlights, issues
@@ -161,12 +170,16 @@ class HighlightTool(QWidget):
         self.box_button.setToolTip("Drag a box over words on a PDF page to highlight them")
         self.box_button.setCheckable(True)
         self.box_button.setEnabled(False)
+        self.comment.setMinimumWidth(60)
         self.status = QLabel()
         self.status.setObjectName("hint")
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        tools = QToolBar()  # folds into an overflow menu when the viewer is narrow
+        for widget in (self.highlight_button, self.box_button, self.issues):
+            tools.addWidget(widget)
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 0, 8, 2)
-        for widget in (self.highlight_button, self.box_button, self.issues):
-            row.addWidget(widget)
+        row.addWidget(tools)
         row.addWidget(self.comment, 1)
         row.addWidget(self.status, 1)
         self.overlay = HighlightOverlay(viewer.pages)
