@@ -373,24 +373,17 @@ def cmd_chronology(args: argparse.Namespace) -> int:
 
 
 def cmd_exhibits(args: argparse.Namespace) -> int:
-    from reviewer.core.casebuild import binder, exhibits
-    from reviewer.core.casebuild.office_files import output_format
+    from reviewer.core.casebuild.exports import export_exhibits
 
     out = Path(args.out)
-    kind = output_format(out, exhibits.FORMATS)
-    made = _made(args.made)
     with open_case(args.case) as case:
-        numbered = exhibits.number_exhibits(case, matching_ids(case, args.query), args.start, args.order,
-                                            args.include_privileged)
-        span = exhibits.heading(case, numbered, made).notes[0]
-        if kind == "pdf":
-            with progress_bar("binder") as (progress, cancel):
-                made_binder = binder.make_binder(case, numbered, out, made, progress, cancel)
-            console.print(f"Wrote the exhibit binder ({span}, {made_binder.pages:,} pages, index on "
-                          f"{made_binder.index_pages}) to {out}.", highlight=False)
-        else:
-            exhibits.export_exhibit_list(case, numbered, out, made)
-            console.print(f"Wrote the exhibit list ({span}) to {out}.", highlight=False)
+        doc_ids = matching_ids(case, args.query)
+        with progress_bar("exhibits") as (progress, cancel):
+            done = export_exhibits(case, doc_ids, out, args.start, args.order, args.include_privileged,
+                                   _made(args.made), progress, cancel)
+    what = f"binder ({done.numbers}, {done.pages:,} pages, index on {done.index_pages})" \
+        if done.format == "pdf" else f"list ({done.numbers})"
+    console.print(f"Wrote the exhibit {what} to {out}.", highlight=False)
     return 0
 
 

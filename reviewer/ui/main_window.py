@@ -30,6 +30,7 @@ from reviewer.core.importing import bates_lookup
 from reviewer.core.search import saved
 from reviewer.core.search.syntax import SYNTAX_HELP
 from reviewer.ui import pages
+from reviewer.ui.dialogs.exhibits import ExhibitsDialog, ExhibitsProgressDialog
 from reviewer.ui.dialogs.import_production import ImportProductionDialog, ImportProgressDialog
 from reviewer.ui.dialogs.index_repair import IndexRepairDialog
 from reviewer.ui.dialogs.ingest import AddDocumentsDialog, IngestOutcome, IngestProgressDialog, ingest_work
@@ -204,6 +205,8 @@ class MainWindow(QMainWindow):
         self.privilege_log_action = self._action("Pri&vilege log…", self.privilege_log)
         case_menu.addAction(self.produce_action)
         case_menu.addAction(self.privilege_log_action)
+        self.exhibits_action = self._action("E&xhibit list or binder…", self.exhibits)
+        case_menu.addAction(self.exhibits_action)
         case_menu.addSeparator()
         case_menu.addAction(self._action("&Close", self.close, QKeySequence.StandardKey.Close))
         edit_menu = menus.addMenu("&Edit")
@@ -474,6 +477,20 @@ class MainWindow(QMainWindow):
         dialog = PrivilegeLogDialog(self.case, self.tasks, self)
         dialog.show()
         return dialog
+
+    def exhibits(self) -> None:
+        ids = list(self.model.ids)
+        if not ids:
+            self._report("List the documents to make exhibits of first (search or browse).")
+            return
+        dialog = ExhibitsDialog(len(ids), self)
+        if dialog.exec() == ExhibitsDialog.DialogCode.Accepted:
+            self.run_exhibits(ids, dialog)
+
+    def run_exhibits(self, ids: list[int], chosen: ExhibitsDialog) -> ExhibitsProgressDialog:
+        progress = ExhibitsProgressDialog(self.tasks, self.case, ids, chosen, self)
+        progress.show()
+        return progress
 
     # --- messages and closing --------------------------------------------------------------------------
     def _report(self, message: str) -> None:

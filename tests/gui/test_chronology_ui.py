@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QTextCursor
 from reviewer.core.case import Case
 from reviewer.core.casebuild import facts, highlights, issues
 from reviewer.core.models import Document
+from reviewer.ui.dialogs.exhibits import ExhibitsDialog
 from reviewer.ui.main_window import MainWindow
 from reviewer.ui.models.fact_table import COLUMNS, FactTableModel
 from tests.gui.steps import wait_idle
@@ -193,3 +194,21 @@ def test_the_fact_table_model_passes_qt_checks(qtmodeltester, matter_case):
     assert edits == [(found[0].id, "key", True)]
     model.sort(0, Qt.SortOrder.DescendingOrder)
     assert [model.fact(r).text for r in range(2)] == ["One", "Two"]
+
+
+def test_the_listed_documents_become_an_exhibit_binder(qtbot, open_window, matter_case, tmp_path):
+    window = open_window(matter_case)
+    ids = list(window.model.ids)
+    chosen = ExhibitsDialog(len(ids), window)
+    chosen.start.setValue(12)
+    chosen.path.setText(str(tmp_path / "binder.pdf"))
+    progress = window.run_exhibits(ids, chosen)
+    with qtbot.waitSignal(progress.finished_exhibits, timeout=60_000) as finished:
+        pass
+    done = finished.args[0]
+    assert done is not None and (done.first, done.last) == (12, 14)
+    with pymupdf.open(tmp_path / "binder.pdf") as pdf:
+        assert pdf.page_count == done.pages == 1 + 4  # the index, the memo's two pages, the email, the note
+        assert "Exhibit 12" in pdf[1].get_text()
+    assert "Wrote the exhibit binder (Exhibits 12–14" in progress.outcome.text()
+    progress.accept()

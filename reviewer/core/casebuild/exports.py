@@ -1,5 +1,6 @@
-"""The chronology as the attorney files it: Date | Fact | Source (cites) | Issues | Status, in date order,
-as a Word table, an Excel sheet or CSV.
+"""The exports an attorney files. The chronology: Date | Fact | Source (cites) | Issues | Status, in date
+order, as a Word table, an Excel sheet or CSV. Exhibits: a list (Word, Excel) or a binder (PDF) of chosen
+documents (exhibits.py, binder.py).
 
 Cites are computed as the file is made, so the export made after a production cites its Bates numbers.
 Dates read as entered. In Excel, the Date column holds a real date — the first day of the period a partial
@@ -15,6 +16,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from reviewer.core.case import Case
+from reviewer.core.casebuild import binder, exhibits
 from reviewer.core.casebuild import facts as fact_book
 from reviewer.core.casebuild import issues as issue_tree
 from reviewer.core.casebuild.fuzzy_dates import DAY, MONTH, YEAR
@@ -28,6 +30,7 @@ from reviewer.core.casebuild.office_files import (
     write_docx,
     write_xlsx,
 )
+from reviewer.core.progress import CancelToken, Progress, no_progress
 
 FORMATS = ("docx", "xlsx", "csv")
 TITLE = "Chronology"
@@ -89,3 +92,32 @@ def _excel_date(fact: fact_book.FactInfo) -> Formatted | None:
         hours, minutes = map(int, fact.time.split(":"))
         return Formatted(datetime.combine(fact.start, time(hours, minutes)), shown + " hh:mm")
     return Formatted(fact.start, shown)
+
+
+@dataclass(frozen=True)
+class ExhibitsExport:
+    path: Path
+    format: str
+    first: int  # exhibit numbers first…last
+    last: int
+    pages: int  # of a binder; 0 for a list
+    index_pages: int
+
+    @property
+    def numbers(self) -> str:
+        return f"Exhibit {self.first}" if self.first == self.last else f"Exhibits {self.first}–{self.last}"
+
+
+def export_exhibits(case: Case, doc_ids: list[int], out: Path, start: int = 1,
+                    order: exhibits.Order = "date", include_privileged: bool = False,
+                    made: date | None = None, progress: Progress = no_progress,
+                    cancel: CancelToken | None = None) -> ExhibitsExport:
+    """Number the documents as exhibits and write their list (.docx, .xlsx) or binder (.pdf) to `out`."""
+    kind = output_format(out, exhibits.FORMATS)
+    numbered = exhibits.number_exhibits(case, doc_ids, start, order, include_privileged)
+    first, last = numbered[0].number, numbered[-1].number
+    if kind == "pdf":
+        made_binder = binder.make_binder(case, numbered, out, made, progress, cancel)
+        return ExhibitsExport(out, kind, first, last, made_binder.pages, made_binder.index_pages)
+    exhibits.export_exhibit_list(case, numbered, out, made)
+    return ExhibitsExport(out, kind, first, last, 0, 0)
