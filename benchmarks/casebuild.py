@@ -62,6 +62,19 @@ def fuzzy_date(rng: random.Random) -> str:
                        f"{year}-{month:02d}-{day:02d} {rng.randint(0, 23)}:30"])
 
 
+def add_random_fact(case: Case, rng: random.Random, controls: list[str], issue_numbers: list[str],
+                    pages: int) -> float:
+    """Add one fact through the core API; how long it took, in milliseconds."""
+    sources = [facts.SourceRef(control=rng.choice(controls), page=rng.randint(1, pages))
+               for _ in range(rng.randint(1, 3))]
+    date_text, text = fuzzy_date(rng), " ".join(rng.choices(WORDS, k=25))
+    chosen, key = rng.sample(issue_numbers, 2), rng.random() < 0.1
+    status = rng.choice(["undisputed", "unsure"])
+    started = time.perf_counter()
+    facts.add_fact(case, date_text, text, issues=chosen, sources=sources, key=key, status=status)
+    return (time.perf_counter() - started) * 1000
+
+
 def timed(call: Callable[[], Any]) -> tuple[float, Any]:
     started = time.perf_counter()
     result = call()
@@ -86,14 +99,7 @@ def main() -> None:
             for number in range(1, 4):
                 issues.add_issue(case, f"Sub-issue {number}", parent=str(number))
             names = [issue.number for issue in issues.list_issues(case)]
-            add_ms = []
-            for _ in range(args.facts):
-                sources = [facts.SourceRef(control=rng.choice(controls), page=rng.randint(1, args.pages))
-                           for _ in range(rng.randint(1, 3))]
-                seconds, _fact = timed(lambda: facts.add_fact(  # called at once
-                    case, fuzzy_date(rng), " ".join(rng.choices(WORDS, k=25)), issues=rng.sample(names, 2),
-                    sources=sources, key=rng.random() < 0.1, status=rng.choice(["undisputed", "unsure"])))
-                add_ms.append(seconds * 1000)
+            add_ms = [add_random_fact(case, rng, controls, names, args.pages) for _ in range(args.facts)]
             report["fact_add_ms"] = {"p50": round(statistics.median(add_ms), 1),
                                      "p95": round(statistics.quantiles(add_ms, n=20)[-1], 1)}
             report["chronology_read_s"], chronology = timed(lambda: facts.list_facts(case))
@@ -111,7 +117,8 @@ def main() -> None:
             report["exhibit_list_numbering_s"], numbered = timed(lambda: exhibits.number_exhibits(case, ids))
             report["exhibit_list_docx_s"], _ = timed(lambda: exhibits.export_exhibit_list(
                 case, numbered, root / "exhibits.docx", MADE))
-            report["binder_s"], made = timed(lambda: binder.make_binder(case, numbered, root / "binder.pdf", MADE))
+            out = root / "binder.pdf"
+            report["binder_s"], made = timed(lambda: binder.make_binder(case, numbered, out, MADE))
             report["binder_pages"] = made.pages
             report["binder_pages_per_s"] = round(made.pages / report["binder_s"], 1)
             report["binder_mb"] = round((root / "binder.pdf").stat().st_size / 1e6, 2)
