@@ -23,8 +23,8 @@ import pymupdf
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reviewer.core import browse
 from reviewer.core.audit import Action, recording
-from reviewer.core.browse import PAGE_KINDS
 from reviewer.core.case import Case
 from reviewer.core.casebuild import issues as issue_tree
 from reviewer.core.casebuild import trail
@@ -81,14 +81,13 @@ class _Source:
 
 
 def _source(case: Case, doc_id: int) -> _Source:
-    with case.db.reader() as session:
-        document = session.get(Document, doc_id)
-        if document is None:
-            raise HighlightError(f"There is no document with id {doc_id} in this case.")
-        text = case.texts.read(document.control, document.id)
-        native = case.natives.path_for(document.sha256)
-        paged = document.kind in PAGE_KINDS and native.is_file()
-        return _Source(document.control, text, str(native) if paged else None)
+    """The document's text, and its stored original when the viewer shows its pages (browse decides)."""
+    try:
+        detail = browse.document_detail(case, doc_id)
+    except LookupError:
+        raise HighlightError(f"There is no document with id {doc_id} in this case.") from None
+    paged = detail.display == "page" and detail.native is not None
+    return _Source(detail.control, detail.text, str(detail.native) if paged else None)
 
 
 def place_span(case: Case, doc_id: int, start: int, end: int) -> Placement:

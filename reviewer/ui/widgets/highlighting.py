@@ -12,8 +12,8 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QMouseEvent, QPainter, QPaintEvent, QPen, QShortcut
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import (
     QBoxLayout,
     QHBoxLayout,
@@ -29,16 +29,15 @@ from reviewer.core.case import Case
 from reviewer.core.casebuild import highlights, issues
 from reviewer.core.casebuild.highlights import HighlightInfo, Placement
 from reviewer.ui.tasks import Lane, TaskRunner, describe_error
+from reviewer.ui.widgets.box_overlay import BoxOverlay
 from reviewer.ui.widgets.issue_picker import IssueButton
 from reviewer.ui.widgets.page_view import PageView
-from reviewer.ui.widgets.redaction import to_points
 
 if TYPE_CHECKING:
     from reviewer.ui.panes.viewer import Viewer
     from reviewer.ui.widgets.text_view import HitTextView
 
 FILL_ALPHA = 80
-DRAG_EDGE = QColor(30, 110, 230)
 
 
 def fill_color(color: str) -> QColor:
@@ -47,96 +46,31 @@ def fill_color(color: str) -> QColor:
     return fill
 
 
-class HighlightOverlay(QWidget):
+class HighlightOverlay(BoxOverlay):
     """Draws the document's highlights over its pages, and a box being dragged in Highlight box mode."""
 
-    drawnBox = Signal(int, tuple)  # 1-based page, rectangle in points
+    drag_edge = QColor(30, 110, 230)
+    drag_fill = QColor(30, 110, 230, 40)
 
     def __init__(self, view: PageView) -> None:
-        canvas = view.widget()
-        assert canvas is not None
-        super().__init__(canvas)
-        self._view = view
+        super().__init__(view)
         self.marks: list[HighlightInfo] = []
         self.focused: int | None = None
-        self._origin: QPoint | None = None
-        self._current: QPoint | None = None
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
-        self.setCursor(Qt.CursorShape.CrossCursor)
-        canvas.installEventFilter(self)
-        self.resize(canvas.size())
-        view.zoomChanged.connect(lambda _z: self.update())
-
-    def set_active(self, active: bool) -> None:
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, not active)
-        self._origin = self._current = None
-        self.update()
 
     def set_marks(self, marks: list[HighlightInfo]) -> None:
         self.marks = marks
         self.update()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        canvas = self._view.widget()
-        if event.type() == QEvent.Type.Resize and canvas is not None and watched is canvas:
-            self.resize(canvas.size())
-        return False
-
-    def rect_on_canvas(self, page: int, rect: tuple[float, float, float, float]) -> QRect | None:
-        """Where a rectangle of a page (1-based, points) is on the canvas; None when not laid out."""
-        if not 1 <= page <= self._view.page_count:
-            return None
-        origin = self._view.page_rect(page - 1).topLeft()
-        zoom = self._view.zoom
-        x0, y0, x1, y1 = (value * zoom for value in rect)
-        return QRectF(x0, y0, x1 - x0, y1 - y0).toAlignedRect().translated(origin)
-
-    def _page_at(self, point: QPoint) -> int | None:
-        return next((n for n in self._view.pages_in_view if self._view.page_rect(n).contains(point)), None)
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        point = event.position().toPoint()
-        if event.button() == Qt.MouseButton.LeftButton and self._page_at(point) is not None:
-            self._origin = self._current = point
-            self.update()
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._origin is not None:
-            self._current = event.position().toPoint()
-            self.update()
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if self._origin is None:
-            return
-        origin, end = self._origin, event.position().toPoint()
-        self._origin = self._current = None
-        self.update()
-        number = self._page_at(origin)
-        if number is None:
-            return
-        view = self._view
-        rect = to_points(view.page_rect(number), view.zoom, view.page_size(number), origin, end)
-        if rect[2] - rect[0] >= 1 and rect[3] - rect[1] >= 1:
-            self.drawnBox.emit(number + 1, rect)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        visible = {n + 1 for n in self._view.pages_in_view}
+    def paint_marks(self, painter: QPainter, area: QRect, visible: set[int]) -> None:
         for mark in self.marks:
-            for page, *corners in mark.rects:
-                box = self.rect_on_canvas(page, (corners[0], corners[1], corners[2], corners[3])) \
-                    if page in visible else None
-                if box is None or not box.intersects(event.rect()):
+            for page, x0, y0, x1, y1 in mark.rects:
+                box = self.rect_on_canvas(page, (x0, y0, x1, y1)) if page in visible else None
+                if box is None or not box.intersects(area):
                     continue
                 painter.fillRect(box, fill_color(mark.color))
                 if mark.id == self.focused:
                     painter.setPen(QPen(QColor(mark.color), 2))
                     painter.drawRect(box.adjusted(-1, -1, 0, 0))
-        if self._origin is not None and self._current is not None:
-            painter.setPen(QPen(DRAG_EDGE, 1, Qt.PenStyle.DashLine))
-            painter.setBrush(QColor(30, 110, 230, 40))
-            painter.drawRect(QRect(self._origin, self._current).normalized())
-        painter.end()
 
 
 class HighlightTool(QWidget):
