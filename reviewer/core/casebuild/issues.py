@@ -251,12 +251,14 @@ def delete_issue(case: Case, wanted: str) -> str:
             assert sibling is not None
             trail.edited(change, Action.EDIT_ISSUE, sibling, {"position": index}, subject=sibling.name)
         more = len(doomed) - 1
-        parts = [f'deleting the issue "{info.name}"']
+        summary = f'deleting the issue "{info.name}"'
         if more:
-            parts.append(f"with {more} sub-issue{'s' if more != 1 else ''}")
-        if links:
-            parts.append(f"from {len(links)} highlight and fact link{'s' if len(links) != 1 else ''}")
-        change.describe(" ".join(parts))
+            summary += f" with {counted(more, 'sub-issue')}"
+        marked = sum(isinstance(link, HighlightIssue) for link in links)
+        taken = [counted(n, noun) for n, noun in ((marked, "highlight"), (len(links) - marked, "fact")) if n]
+        if taken:
+            summary += f", taking {'it' if not more else 'them'} off {' and '.join(taken)}"
+        change.describe(summary)
         return change.summary[0].upper() + change.summary[1:] + "."
 
 
@@ -274,3 +276,8 @@ def _clean_name(name: str) -> str:
 def _check_name_free(issues: Iterable[IssueInfo], name: str) -> None:
     if any(issue.name.casefold() == name.casefold() for issue in issues):
         raise IssueError(f'There is already an issue named "{name}".')
+
+
+def counted(number: int, noun: str) -> str:
+    """A number and its noun: 3 highlights, 1 fact."""
+    return f"{number:,} {noun}{'s' if number != 1 else ''}"

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.core.case import Case
 from reviewer.core.casebuild import issues
-from reviewer.core.casebuild.issues import IssueInfo
+from reviewer.core.casebuild.issues import IssueInfo, counted
 from reviewer.ui.icons import color_swatch
 from reviewer.ui.tasks import Lane, TaskRunner, describe_error
 
@@ -100,8 +100,8 @@ class IssuesPane(QWidget):
             item = QTreeWidgetItem([issue.label])
             item.setData(0, ID_ROLE, issue.id)
             item.setIcon(0, color_swatch(issue.color))
-            item.setToolTip(0, f"{issue.label}\n{_count(issue.highlights, 'highlight')}, "
-                               f"{_count(issue.facts, 'fact')}")
+            item.setToolTip(0, f"{issue.label}\n{counted(issue.highlights, 'highlight')}, "
+                               f"{counted(issue.facts, 'fact')}")
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
             parent = items.get(issue.parent_id) if issue.parent_id is not None else None
             if parent is None:
@@ -223,7 +223,3 @@ class IssuesPane(QWidget):
             self.reload()  # an edit in place was refused: show the name the case still has
 
         self._tasks.run(work, done, failed, lane=Lane.WRITE)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'s' if number != 1 else ''}"
