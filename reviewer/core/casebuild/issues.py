@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from reviewer.core.audit import Action, recording
@@ -60,17 +61,20 @@ def ensure_default_issues(case: Case) -> None:
     issues existed. A case whose team deleted them does not get them back."""
     if case.setting(SEEDED_SETTING):
         return
-    with case.db.session() as session:
-        # The write session holds the database's write lock, so a second window opening the case at the
-        # same moment finds the marker and does nothing.
-        if session.get(Setting, SEEDED_SETTING) is not None:
-            return
-        session.add(Setting(key=SEEDED_SETTING, value=now().isoformat(timespec="seconds")))
-        if session.scalar(select(func.count()).select_from(Issue)):
-            return
-        at = now()
-        session.add_all(Issue(name=name, color=color, position=position, added=at, user="")
-                        for position, (name, color) in enumerate(DEFAULT_ISSUES, start=1))
+    try:
+        with case.db.session() as session:
+            # On SQLite the write session holds the write lock, so a second window opening the case at the
+            # same moment finds the marker and does nothing; elsewhere the marker's key is the backstop.
+            if session.get(Setting, SEEDED_SETTING) is not None:
+                return
+            session.add(Setting(key=SEEDED_SETTING, value=now().isoformat(timespec="seconds")))
+            if session.scalar(select(func.count()).select_from(Issue)):
+                return
+            at = now()
+            session.add_all(Issue(name=name, color=color, position=position, added=at, user="")
+                            for position, (name, color) in enumerate(DEFAULT_ISSUES, start=1))
+    except IntegrityError:
+        return  # another process seeded them first
 
 
 # --- reading the tree ------------------------------------------------------------------------------------
