@@ -67,6 +67,8 @@ def test_a_fact_is_edited_and_deleted_and_each_step_undone(case: Case, matter) -
     assert facts.get_fact(case, fact.id) == edited
     audit.undo(case)
     assert facts.get_fact(case, fact.id) == original
+    assert audit.undo(case) == 'Undid adding the fact 2021-06 "Marlow briefs the Gazette".'
+    assert facts.list_facts(case) == []
     with pytest.raises(FactError, match="no page 7"):
         facts.add_fact(case, "2021", "x", sources=[SourceRef.parse(f"{memo}:7")])
     with pytest.raises(FactError, match="No document DOC-999999"):
