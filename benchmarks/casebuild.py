@@ -2,9 +2,10 @@
 written through the core API, the chronology read back with its cites, exported as Word, Excel and CSV;
 and an exhibit binder of M PDFs. Prints one JSON object.
 
-Baselines, in the same run: the chronology's rows written with Python's csv module alone (what the Word
-and Excel writers are compared with), and the binder's PDFs copied into one file with PyMuPDF's insert_pdf
-(no rendering, cleaning or stamping).
+Baselines, in the same run: the chronology read and its rows written with Python's csv module alone
+(what the Word writer is compared with), and the binder's PDF pages drawn into one file with PyMuPDF's
+show_pdf_page, as the binder draws them, but without rendering, cleaning or stamping. (insert_pdf of 500
+files into one document took 658 s: not a fair floor.)
 
     .venv/bin/python benchmarks/casebuild.py --facts 5000 --exhibits 500
 """
@@ -124,10 +125,14 @@ def main() -> None:
             report["binder_mb"] = round((root / "binder.pdf").stat().st_size / 1e6, 2)
 
             def copy_only() -> None:
+                """Every page drawn onto a page of one PDF as the binder does, without making the pages
+                ready (rendering, cleaning, redactions) or stamping them."""
                 out = pymupdf.open()
                 for path in sorted((root / "files").glob("*.pdf")):
                     with pymupdf.open(path) as pdf:
-                        out.insert_pdf(pdf)
+                        for page in pdf:
+                            out.new_page(width=page.rect.width, height=page.rect.height).show_pdf_page(
+                                page.rect, pdf, page.number)
                 out.save(root / "copied.pdf", garbage=3, deflate=True)
                 out.close()
 
