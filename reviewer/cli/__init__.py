@@ -8,6 +8,7 @@ import sys
 
 from reviewer import __version__
 from reviewer.cli import (
+    analytics_commands,
     case_commands,
     chronology_commands,
     gui_commands,
@@ -20,7 +21,7 @@ from reviewer.cli.common import fail
 from reviewer.core.errors import ReviewerError
 
 COMMAND_GROUPS = [case_commands, review_commands, search_commands, produce_commands, import_commands,
-                  chronology_commands, gui_commands]
+                  chronology_commands, gui_commands, analytics_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

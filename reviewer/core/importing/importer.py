@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reviewer.core.analytics import run as analytics
 from reviewer.core.audit import Action
 from reviewer.core.case import Case, now
 from reviewer.core.errors import CancelledError, ReviewerError
@@ -135,6 +136,8 @@ def import_production(case: Case, volume_dir: Path | str, options: ImportOptions
             run.link_families()
             index_pending(case)
             run.finish()
+        if not report.cancelled:
+            report.cancelled = not analytics.refresh(case, progress, cancel)
     report.save(case.root / "imports", now())
     return report
 

@@ -22,12 +22,12 @@ from reviewer.core.search.analysis import MAX_DISTANCE, WORD, is_one_word, words
 DEFAULT_FIELD = "text"
 TEXT_FIELDS = ("from", "to", "cc", "bcc", "subject", "author", "title", "filename")
 DATE_FIELDS = ("date", "sent", "created", "modified")
-NUMBER_FIELDS = ("pages",)
+NUMBER_FIELDS = ("pages", "similarity")
 VALUE_FIELDS = ("custodian", "ext", "type", "control", "bates", "tag", "has", "is", "family", "saved",
-                "issue")
+                "thread", "near", "issue")
 ALIASES = {"kind": "type", "file": "filename", "sender": "from"}
 HAS_VALUES = ("notes", "tags", "attachments", "highlights")
-IS_VALUES = ("duplicate", "attachment")
+IS_VALUES = ("duplicate", "attachment", "inclusive", "principal")
 MAX_FUZZY = 2
 
 WordKind = Literal["exact", "wildcard", "fuzzy"]
@@ -512,7 +512,7 @@ def _compare(lexeme: _Lexeme) -> Node:
     if op == "=":
         return _leaf(name, value, False, value_column)
     raise QuerySyntaxError(f"Cannot compare '{name}' with {op}", lexeme.column,
-                           "only dates and pages compare")
+                           "only dates, pages and similarity compare")
 
 
 _RANGE = re.compile(r"\s*(\S+)\s+to\s+(\S+)\s*", re.IGNORECASE)
