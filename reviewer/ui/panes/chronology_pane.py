@@ -43,7 +43,7 @@ from reviewer.core.casebuild.issues import IssueInfo
 from reviewer.core.choices import FACT_STATUSES
 from reviewer.ui.icons import color_swatch
 from reviewer.ui.models.fact_table import COLUMNS, FactTableModel
-from reviewer.ui.tasks import Lane, TaskRunner, describe_error
+from reviewer.ui.tasks import TaskRunner, describe_error
 from reviewer.ui.widgets.issue_picker import IssueMenu
 
 SOURCE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -330,11 +330,5 @@ class ChronologyPane(QWidget):
                         lambda error: self.status.setText(describe_error(error)))
 
     def _write(self, work: Callable[[], Any], said: Callable[[Any], str]) -> None:
-        def done(result: Any) -> None:
-            self.status.setText(said(result))
-            self.changed.emit()
-
-        def failed(error: BaseException) -> None:
-            self.status.setText(describe_error(error))  # nothing changed: the table still shows the case
-
-        self._tasks.run(work, done, failed, lane=Lane.WRITE)
+        # A refused edit changed nothing: the table still shows the case.
+        self._tasks.write_and_say(work, said, self.status.setText, then=self.changed.emit)

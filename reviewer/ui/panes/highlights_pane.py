@@ -30,7 +30,7 @@ from reviewer.core.casebuild import facts, highlights, issues
 from reviewer.core.casebuild.highlights import HighlightInfo
 from reviewer.core.casebuild.issues import IssueInfo
 from reviewer.ui.icons import color_swatch
-from reviewer.ui.tasks import Lane, TaskRunner, describe_error
+from reviewer.ui.tasks import TaskRunner
 from reviewer.ui.widgets.issue_picker import IssueMenu
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -182,11 +182,4 @@ class HighlightsPane(QWidget):
             self.set_comment(highlight.id, text)
 
     def _write(self, work: Callable[[], Any], said: Callable[[Any], str]) -> None:
-        def done(result: Any) -> None:
-            self.status.setText(said(result))
-            self.changed.emit()
-
-        def failed(error: BaseException) -> None:
-            self.status.setText(describe_error(error))
-
-        self._tasks.run(work, done, failed, lane=Lane.WRITE)
+        self._tasks.write_and_say(work, said, self.status.setText, then=self.changed.emit)

@@ -29,7 +29,7 @@ from reviewer.core.case import Case
 from reviewer.core.casebuild import issues
 from reviewer.core.casebuild.issues import IssueInfo, counted
 from reviewer.ui.icons import color_swatch
-from reviewer.ui.tasks import Lane, TaskRunner, describe_error
+from reviewer.ui.tasks import TaskRunner
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -213,13 +213,9 @@ class IssuesPane(QWidget):
             self.searchRequested.emit(f'issue:"{issue.name}"')
 
     def _write(self, work: Callable[[], Any], said: Callable[[Any], str]) -> None:
-        def done(result: Any) -> None:
-            self.status.setText(said(result))
+        def changed() -> None:
             self.reload()
             self.changed.emit()
 
-        def failed(error: BaseException) -> None:
-            self.status.setText(describe_error(error))
-            self.reload()  # an edit in place was refused: show the name the case still has
-
-        self._tasks.run(work, done, failed, lane=Lane.WRITE)
+        # A refused edit in place is undone on screen: the tree shows the name the case still has.
+        self._tasks.write_and_say(work, said, self.status.setText, then=changed, refused=self.reload)
