@@ -1,7 +1,7 @@
 """highlights issues and facts
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0013
 Create Date: 2026-12-07
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -37,6 +37,18 @@ def open_case(path: str) -> Case:
     return Case.open(path)
 
 
+def matching_ids(case: Case, query: str) -> list[int]:
+    """The documents a review query finds, in document order (the index checked first, with progress)."""
+    from reviewer.core.search.service import SearchService
+
+    with progress_bar("index") as (progress, cancel):
+        search = SearchService.open(case, progress, cancel)
+    with search:
+        if search.repaired:
+            console.print(f"[yellow]{search.repaired}[/]", highlight=False)
+        return sorted(search.matching_ids(query))
+
+
 def print_json(value: Any) -> None:
     json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
@@ -100,15 +112,3 @@ def progress_bar(label: str, quiet: bool = False) -> Iterator[tuple[Any, CancelT
             yield update, cancel
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def matching_ids(case: Case, query: str) -> list[int]:
-    """The documents a review query finds, in document order."""
-    from reviewer.core.search.service import SearchService
-
-    with progress_bar("index") as (progress, cancel):
-        search = SearchService.open(case, progress, cancel)
-    with search:
-        if search.repaired:
-            console.print(f"[yellow]{search.repaired}[/]", highlight=False)
-        return sorted(search.matching_ids(query))

@@ -4,7 +4,6 @@ document, or --all of the case), undo, export."""
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
 from rich.table import Table
 
@@ -20,9 +19,6 @@ from reviewer.cli.common import (
 )
 from reviewer.core.choices import PRIVILEGE_BASES
 from reviewer.core.errors import ReviewerError
-
-if TYPE_CHECKING:
-    pass
 
 CODING_COLUMNS = ["tags", "privilege_basis", "privilege_description", "notes"]
 

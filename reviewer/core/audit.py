@@ -16,7 +16,8 @@ Long jobs (an ingest batch, an import, a production) are on record too, one grou
 `record_job()` inside the job's own transaction, but they are not reviewer actions and are never undone:
 undo passes over them to the newest reviewer action. None of them changes what a reviewer action changes
 (coding, redactions, saved searches, attorneys, settings), so passing over them keeps the order strict for
-everything undo touches.
+everything undo touches. The same holds for the batch workflow and QC draws (reviewer.core.team): reviewer
+actions recorded as not undoable, because they change who reviews what, never the coding.
 
 Each write runs in Database.session(), which takes SQLite's write lock first (BEGIN IMMEDIATE): no other
 writer can change what the action reads before it commits, and writers wait their turn.
@@ -69,6 +70,7 @@ from reviewer.core.models import (
     Issue,
     Note,
     PrivilegeEntry,
+    QcDocument,
     Redaction,
     SavedSearch,
     Setting,
@@ -119,6 +121,20 @@ class Action(StrEnum):
     PRODUCTION = "production"
     # Email threading and near-duplicates: a run of `reviewer analyze` (a long job).
     ANALYZE = "analyze"
+    # Batches and QC (reviewer.core.team). The batch workflow is on record but never undone: several
+    # reviewers act on batches at once, and each step has its own reverse (release, reassign, reopen,
+    # delete). A QC draw is never undone either: a sample redrawn until it pleases is no sample. A QC
+    # decision is undone like coding, an overturn together with the coding it changed.
+    CREATE_BATCH_SET = "create batch set"
+    DELETE_BATCH_SET = "delete batch set"
+    CHECK_OUT_BATCH = "check out batch"
+    ASSIGN_BATCH = "assign batch"
+    RELEASE_BATCH = "release batch"
+    CHECK_IN_BATCH = "check in batch"
+    REOPEN_BATCH = "reopen batch"
+    CREATE_QC_BATCH = "create qc batch"
+    QC_CONFIRM = "qc confirm"
+    QC_OVERTURN = "qc overturn"
 
 
 JOBS = frozenset({Action.INGEST, Action.IMPORT, Action.PRODUCTION, Action.ANALYZE})
@@ -164,14 +180,16 @@ ROW_REMOVED: dict[Action, type[DeclarativeBase]] = {
     Action.DELETE_REDACTION: Redaction, Action.DELETE_SEARCH: SavedSearch, Action.REMOVE_ATTORNEY: Attorney,
     Action.DELETE_ISSUE: Issue, Action.DELETE_HIGHLIGHT: Highlight, Action.DELETE_FACT: Fact,
 }
-# Actions that change some columns of a row (subject_id): before and after hold those columns as JSON.
-ROW_EDITED: dict[Action, type[DeclarativeBase]] = {
-    Action.EDIT_ISSUE: Issue, Action.EDIT_HIGHLIGHT: Highlight, Action.EDIT_FACT: Fact,
-    Action.EDIT_SOURCE: FactSource,
-}
 # The tables Action.LINK and Action.UNLINK add rows to and remove rows from, by the event's subject.
 LINK_TABLES: dict[str, type[DeclarativeBase]] = {
     model.__tablename__: model for model in (HighlightIssue, FactIssue, FactPerson, FactSource)
+}
+# Actions that change a row in place, keeping the row as it was before in the event's detail: undo puts
+# those values back.
+ROW_CHANGED: dict[Action, type[DeclarativeBase]] = {
+    Action.QC_CONFIRM: QcDocument, Action.QC_OVERTURN: QcDocument,
+    Action.EDIT_ISSUE: Issue, Action.EDIT_HIGHLIGHT: Highlight, Action.EDIT_FACT: Fact,
+    Action.EDIT_SOURCE: FactSource,
 }
 
 
@@ -244,11 +262,11 @@ class Recording:
 
     def event(self, action: Action, document_id: int | None = None, tag_id: int | None = None,
               note_id: int | None = None, before: str = "", after: str = "", subject: str = "",
-              subject_id: int | None = None) -> None:
+              subject_id: int | None = None, detail: str = "") -> None:
         self.session.execute(insert(AuditEvent).values(
             at=self.at, user=self.user, document_id=document_id, action=action.value, tag_id=tag_id,
             note_id=note_id, before=before, after=after, group_id=self.group_id, subject=subject,
-            subject_id=subject_id,
+            subject_id=subject_id, detail=detail,
         ))
 
     def row_events(self, action: Action, rows: list[tuple[Any, str, str]], document: bool = False) -> None:
@@ -314,27 +332,38 @@ def row_snapshot(row: DeclarativeBase) -> str:
 
 def restore_rows(session: Session, model: type[DeclarativeBase], snapshots: list[str]) -> None:
     """Insert rows exactly as row_snapshot kept them, ids included."""
-    dates = {c.key for c in model.__table__.columns if isinstance(c.type, DateTime)}
-    rows = []
-    for snapshot in snapshots:
-        values = json.loads(snapshot)
-        for key in dates & values.keys():
-            if values[key] is not None:
-                values[key] = datetime.fromisoformat(values[key])
-        rows.append(values)
+    rows = [_snapshot_values(model, snapshot) for snapshot in snapshots]
     if rows:
         session.execute(insert(model), rows)
 
 
+def restore_row_values(session: Session, model: type[DeclarativeBase], snapshots: list[str]) -> None:
+    """Give rows that still exist back the values row_snapshot kept (a row since deleted stays deleted)."""
+    for snapshot in snapshots:
+        values = _snapshot_values(model, snapshot)
+        session.execute(update(model).where(model.__table__.c.id == values.pop("id")).values(values))
+
+
+def _snapshot_values(model: type[DeclarativeBase], snapshot: str) -> dict[str, Any]:
+    dates = {c.key for c in model.__table__.columns if isinstance(c.type, DateTime)}
+    values = json.loads(snapshot)
+    for key in dates & values.keys():
+        if values[key] is not None:
+            values[key] = datetime.fromisoformat(values[key])
+    return dict(values)
+
+
 @contextmanager
-def recording(case: Case) -> Iterator[Recording]:
+def recording(case: Case, undoable: bool = True) -> Iterator[Recording]:
     """A reviewer action in one write transaction; rolled back with everything else if the block raises.
     The block makes its change, records an event for each thing it changed and describes itself; an
-    action that changed nothing (and so never described itself) leaves no trace."""
+    action that changed nothing (and so never described itself) leaves no trace. An action recorded as
+    not `undoable` (the batch workflow, a QC draw) is on the trail, and undo passes over it."""
     at, user = now(), current_user()
     with case.db.session() as session:
         group_id = session.execute(
-            insert(AuditGroup).values(at=at, user=user, summary="").returning(AuditGroup.id)
+            insert(AuditGroup).values(at=at, user=user, summary="", undoable=undoable)
+            .returning(AuditGroup.id)
         ).scalar_one()
         change = Recording(session, group_id, at, user)
         yield change
@@ -556,11 +585,9 @@ def _apply_reversal(change: Recording, actions: set[Action]) -> None:
             # In the order recorded: a parent's row before its children's.
             restore_rows(session, model, list(session.scalars(events(kind, AuditEvent.detail)
                                                               .order_by(AuditEvent.id))))
-    for kind, model in ROW_EDITED.items():
+    for kind, model in ROW_CHANGED.items():
         if kind in actions:
-            for row_id, after in session.execute(events(kind, AuditEvent.subject_id, AuditEvent.after)
-                                                 .order_by(AuditEvent.id)):
-                session.execute(update(model).where(model.__table__.c.id == row_id).values(json.loads(after)))
+            restore_row_values(session, model, list(session.scalars(events(kind, AuditEvent.detail))))
     if Action.LINK in actions:
         for table, model in LINK_TABLES.items():
             restore_rows(session, model, list(session.scalars(

@@ -37,3 +37,7 @@ FACT_STATUSES = {
     "unsure": "Unsure",
 }
 DEFAULT_FACT_STATUS = "undisputed"
+
+# Batches: the order documents are batched in (families stay together in any of them).
+BatchOrder = Literal["control", "date", "custodian"]
+BATCH_ORDERS: tuple[BatchOrder, ...] = ("control", "date", "custodian")

@@ -444,6 +444,104 @@ class AnalysisRun(Base):
     documents: Mapped[int] = mapped_column(Integer, default=0)
 
 
+# --- batches and QC (team review) ---
+
+
+class BatchSet(Base):
+    """An admin's division of a review into batches: the query it was made from and how it was cut."""
+
+    __tablename__ = "batch_set"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(256), unique=True)
+    prefix: Mapped[str] = mapped_column(String(64), unique=True)  # batches are PREFIX-001, PREFIX-002, …
+    query: Mapped[str] = mapped_column(Text, default="")
+    size: Mapped[int] = mapped_column(Integer)
+    families: Mapped[bool] = mapped_column(Boolean, default=False)  # whole families, never split
+    threads: Mapped[bool] = mapped_column(Boolean, default=False)  # whole email threads too
+    ordering: Mapped[str] = mapped_column(String(16))  # control | date | custodian
+    created: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class BatchSetTag(Base):
+    """A tag that marks a document of the set reviewed; a set with none counts any tag."""
+
+    __tablename__ = "batch_set_tag"
+    __table_args__ = (UniqueConstraint("batch_set_id", "tag_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_set_id: Mapped[int] = mapped_column(ForeignKey("batch_set.id", ondelete="CASCADE"))
+    # A plain id, not a foreign key: a review tag deleted and brought back by undo (under the same id) is
+    # the set's review tag again; while it is gone, no document carries it.
+    tag_id: Mapped[int] = mapped_column(Integer)
+
+
+class Batch(Base):
+    """One batch of a set: its status (not started, in progress, completed) and the reviewer who has it."""
+
+    __tablename__ = "batch"
+    __table_args__ = (UniqueConstraint("batch_set_id", "number"), Index("ix_batch_status", "status"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_set_id: Mapped[int] = mapped_column(ForeignKey("batch_set.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(96), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    assignee: Mapped[str] = mapped_column(String(128), default="")
+    checked_out: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    completed: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class BatchDocument(Base):
+    """A document's place in a batch; within one set a document is in exactly one batch."""
+
+    __tablename__ = "batch_document"
+    __table_args__ = (UniqueConstraint("batch_set_id", "document_id"),
+                      Index("ix_batch_document_batch", "batch_id", "position"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_set_id: Mapped[int] = mapped_column(ForeignKey("batch_set.id", ondelete="CASCADE"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class QcBatch(Base):
+    """A random sample of one reviewer's completed decisions, for a second reviewer to confirm or overturn.
+    The seed and the pool's size are kept, so the draw can be repeated and defended."""
+
+    __tablename__ = "qc_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(96), unique=True)
+    reviewer: Mapped[str] = mapped_column(String(128))  # whose decisions are checked
+    seed: Mapped[int] = mapped_column(Integer)
+    asked: Mapped[str] = mapped_column(String(32))  # what was asked for: "50" or "10%"
+    pool: Mapped[int] = mapped_column(Integer)  # how many documents the sample was drawn from
+    created: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class QcDocument(Base):
+    """One sampled document: the reviewer's coding when drawn, and the QC reviewer's decision on it."""
+
+    __tablename__ = "qc_document"
+    __table_args__ = (UniqueConstraint("qc_batch_id", "document_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    qc_batch_id: Mapped[int] = mapped_column(ForeignKey("qc_batch.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    # The batch the decision was made in (kept for the report; the batch set may be deleted later).
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id", ondelete="SET NULL"), nullable=True)
+    position: Mapped[int] = mapped_column(Integer)
+    coding: Mapped[str] = mapped_column(Text)  # the reviewer's coding as drawn (JSON: tags, privilege)
+    decision: Mapped[str] = mapped_column(String(16), default="")  # "" | confirmed | overturned
+    decided_by: Mapped[str] = mapped_column(String(128), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    coding_after: Mapped[str] = mapped_column(Text, default="")  # the coding QC left (JSON), when overturned
+
+
 # --- highlights, issues and facts (the chronology) ---
 class Issue(Base):
     """One of the case's legal issues, in a tree numbered 1, 1.1, … by position among its siblings."""

@@ -94,6 +94,15 @@ class DocumentCoding:
     notes: list[NoteInfo]
 
 
+@dataclass(frozen=True)
+class CodedAs:
+    """A document's coding as a decision: its tags in display order, and its privilege entry written as
+    the audit trail writes it ("Attorney-Client: advice on the plea"; "" for none)."""
+
+    tags: tuple[str, ...]
+    privilege: str
+
+
 # --- the tag set ---------------------------------------------------------------------------------------
 
 def ensure_default_tags(case: Case) -> None:
@@ -284,6 +293,12 @@ def toggle_tag(case: Case, doc_ids: Iterable[int], tag_name: str, families: bool
         return add
 
 
+def change_tag(change: Recording, doc_ids: Iterable[int], tag_name: str, add: bool) -> int:
+    """tag_documents inside an action already being recorded (a QC overturn is one): how many changed."""
+    tag = _find_tag(change.session.scalars(select(Tag)).all(), tag_name)
+    return _apply_tag(change, tag, _selection(doc_ids, False), add)
+
+
 def add_note(case: Case, doc_id: int, text: str) -> NoteInfo:
     text = text.strip()
     if not text:
@@ -309,39 +324,45 @@ def set_privilege(case: Case, doc_ids: Iterable[int], basis: str | None, descrip
                   families: bool = False) -> int:
     """Record why documents are privileged, for the privilege log (basis None clears it); how many
     documents changed. A basis also applies the "Privileged" tag, when the case has one."""
+    with recording(case) as change:
+        count, tagged = change_privilege(change, doc_ids, basis, description, families)
+        if count:
+            subject = change.subject(Action.PRIVILEGE, count)
+            change.describe(f"marking {subject} privileged ({privilege_basis(basis)})" if basis
+                            else f"clearing the privilege basis of {subject}")
+        elif tagged:
+            change.describe(_tagging_summary(change, PRIVILEGED_TAG, True, tagged))
+        return count
+
+
+def change_privilege(change: Recording, doc_ids: Iterable[int], basis: str | None, description: str = "",
+                     families: bool = False) -> tuple[int, int]:
+    """set_privilege inside an action already being recorded (a QC overturn is one): how many documents'
+    basis changed, and how many were newly tagged "Privileged"."""
     basis = privilege_basis(basis) if basis is not None else None
     description = description.strip() if basis else ""
     value = privilege_text(basis, description) if basis else ""
-    with recording(case) as change:
-        session = change.session
-        selection = _selection(doc_ids, families)
-        entry = select(privilege_text_sql()).where(PrivilegeEntry.document_id == Document.id)
-        current = func.coalesce(entry.scalar_subquery(), "")
-        count = change.document_events(
-            select(Document.id, current, literal(value)).where(Document.id.in_(selection), current != value),
-            Action.PRIVILEGE,
-        )
-        if count:
-            session.execute(bulk(delete(PrivilegeEntry).where(
-                PrivilegeEntry.document_id.in_(change.changed_documents(Action.PRIVILEGE))
-            )))
-        if count and basis:
-            session.execute(insert(PrivilegeEntry).from_select(
-                ["document_id", "basis", "description", "added", "user"],
-                change.changed_documents(Action.PRIVILEGE, None, literal(basis), literal(description),
-                                         *change.stamp()),
-            ))
-        tagged = 0
-        privileged = _tag_named(session.scalars(select(Tag)).all(), PRIVILEGED_TAG)
-        if basis and privileged is not None:
-            tagged = _apply_tag(change, privileged, selection, add=True)
-        if count:
-            subject = change.subject(Action.PRIVILEGE, count)
-            change.describe(f"marking {subject} privileged ({basis})" if basis
-                            else f"clearing the privilege basis of {subject}")
-        elif tagged and privileged is not None:
-            change.describe(_tagging_summary(change, privileged.name, True, tagged))
-        return count
+    session = change.session
+    selection = _selection(doc_ids, families)
+    entry = select(privilege_text_sql()).where(PrivilegeEntry.document_id == Document.id)
+    current = func.coalesce(entry.scalar_subquery(), "")
+    count = change.document_events(
+        select(Document.id, current, literal(value)).where(Document.id.in_(selection), current != value),
+        Action.PRIVILEGE,
+    )
+    if count:
+        session.execute(bulk(delete(PrivilegeEntry).where(
+            PrivilegeEntry.document_id.in_(change.changed_documents(Action.PRIVILEGE))
+        )))
+    if count and basis:
+        session.execute(insert(PrivilegeEntry).from_select(
+            ["document_id", "basis", "description", "added", "user"],
+            change.changed_documents(Action.PRIVILEGE, None, literal(basis), literal(description),
+                                     *change.stamp()),
+        ))
+    privileged = _tag_named(session.scalars(select(Tag)).all(), PRIVILEGED_TAG)
+    tagged = _apply_tag(change, privileged, selection, add=True) if basis and privileged is not None else 0
+    return count, tagged
 
 
 def privilege_basis(basis: str) -> str:
@@ -410,6 +431,16 @@ def coding(case: Case, doc_id: int) -> DocumentCoding:
         return DocumentCoding(document_id=doc_id, control=control, tags=tags, privilege_basis=basis,
                               privilege_description=description,
                               notes=_notes(session, [doc_id]).get(doc_id, []))
+
+
+def coded_as(session: Session, doc_ids: Sequence[int]) -> dict[int, CodedAs]:
+    """How each document is coded right now, inside `session` (a write session sees its own changes)."""
+    tags = _tag_names(session, list(doc_ids))
+    privilege = dict(session.execute(
+        select(PrivilegeEntry.document_id, privilege_text_sql())
+        .where(PrivilegeEntry.document_id.in_(doc_ids))
+    ).all())
+    return {doc_id: CodedAs(tuple(tags.get(doc_id, ())), privilege.get(doc_id, "")) for doc_id in doc_ids}
 
 
 def resolve_controls(case: Case, controls: Iterable[str]) -> list[int]:

@@ -1,4 +1,4 @@
-"""A case's main window: the five panes as docks, the menus, keyboard and status bar, wired together.
+"""A case's main window: the panes as docks, the menus, keyboard and status bar, wired together.
 
 It holds no business logic: every question goes to reviewer.core through the task runner, and the panes
 only show answers. The layout (docks, columns) is remembered between sessions.
@@ -38,6 +38,7 @@ from reviewer.ui.dialogs.privilege_log import PrivilegeLogDialog
 from reviewer.ui.dialogs.production import ProductionDialog
 from reviewer.ui.icons import icon
 from reviewer.ui.models.document_table import DocumentTableModel
+from reviewer.ui.panes.batches_pane import BatchesPane
 from reviewer.ui.panes.browse_pane import BrowsePane
 from reviewer.ui.panes.chronology_pane import ChronologyPane
 from reviewer.ui.panes.coding_pane import CodingPane
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self.issues_pane = IssuesPane(case, self.tasks)
         self.highlights_pane = HighlightsPane(case, self.tasks)
         self.chronology = ChronologyPane(case, self.tasks)
+        self.batches_pane = BatchesPane(case, self.tasks, self.searchers, lambda: self.result.query)
         self.docks = {
             "search": self._dock("searchDock", "Search", self.search_pane),
             "browse": self._dock("browseDock", "Browse", self.browse_pane),
@@ -96,6 +98,7 @@ class MainWindow(QMainWindow):
             "issues": self._dock("issuesDock", "Issues", self.issues_pane),
             "highlights": self._dock("highlightsDock", "Highlights", self.highlights_pane),
             "chronology": self._dock("chronologyDock", "Chronology", self.chronology),
+            "batches": self._dock("batchesDock", "Batches", self.batches_pane),
         }
         self._arrange_docks()
         self._default_state = self.saveState(LAYOUT_VERSION)
@@ -113,6 +116,7 @@ class MainWindow(QMainWindow):
         self._selection_timer.setInterval(0)
         self._selection_timer.timeout.connect(self._sync_selection)
         self._view: ResultView | None = None
+        self._start_at: int | None = None  # the document to select when the next result is listed
         self._saving: QProgressDialog | None = None  # set while a close waits for the write lane
         self._released = False  # the case and its searchers are closed (the window closed for good)
         # A case made before tags existed gets the default coding set (a write); then, on the same lane, the
@@ -131,8 +135,8 @@ class MainWindow(QMainWindow):
         return dock
 
     def _arrange_docks(self) -> None:
-        """Browse | Search over Documents | Viewer | Coding, left to right; Issues a tab beside Browse,
-        Highlights and Chronology tabs beside Documents."""
+        """Browse | Search over Documents | Viewer | Coding, left to right; Issues and Batches tabs beside
+        Browse, Highlights and Chronology tabs beside Documents."""
         docks = self.docks
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, docks["browse"])
         self.splitDockWidget(docks["browse"], docks["search"], Qt.Orientation.Horizontal)
@@ -140,6 +144,7 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(docks["viewer"], docks["coding"], Qt.Orientation.Horizontal)
         self.splitDockWidget(docks["search"], docks["list"], Qt.Orientation.Vertical)
         self.tabifyDockWidget(docks["browse"], docks["issues"])
+        self.tabifyDockWidget(docks["browse"], docks["batches"])
         self.tabifyDockWidget(docks["list"], docks["highlights"])
         self.tabifyDockWidget(docks["highlights"], docks["chronology"])
         docks["browse"].raise_()
@@ -280,6 +285,8 @@ class MainWindow(QMainWindow):
         self.chronology.viewer_page = self._viewer_page
         # Dragging a box on a page means one thing at a time: redacting or highlighting.
         _exclusive(self.redaction.redact_button, self.highlighting.box_button)
+        self.batches_pane.openRequested.connect(self.list_in_order)
+        self.batches_pane.coded.connect(self._coded)
 
     # --- layout ----------------------------------------------------------------------------------------
     def _restore_layout(self) -> None:
@@ -328,8 +335,11 @@ class MainWindow(QMainWindow):
         self.search_pane.show_count(view.query, view.matches, len(view.ids))
         self.search_pane.set_history(view.history)
         self._show_counts(view.counts)
-        # Keep the reviewer's place when the document is still listed; otherwise start at the top.
-        if previous is None or not self.document_list.select_id(previous):
+        # Start where asked (an opened batch's first document to review), else keep the reviewer's place
+        # when the document is still listed, else start at the top.
+        wanted = [doc_id for doc_id in (self._start_at, previous) if doc_id is not None]
+        self._start_at = None
+        if not any(self.document_list.select_id(doc_id) for doc_id in wanted):
             self.document_list.select_row(0)
         if not view.ids:
             self._selection_timer.start()
@@ -358,12 +368,22 @@ class MainWindow(QMainWindow):
         if current != self.viewer.document_id or self.viewer.query != self.result.query:
             self.viewer.show_document(current, self.result.query)
         self.coding.set_documents(current, selected)
+        self.batches_pane.show_document(current)
 
     def open_document(self, doc_id: int) -> None:
         """Show a document: select it in the list when it is listed, else show it in the viewer alone."""
         if not self.document_list.select_id(doc_id):
             self.viewer.show_document(doc_id, self.result.query)
             self.coding.set_documents(doc_id, [])
+
+    def list_in_order(self, query: str, ids: list[int], start: int | None) -> None:
+        """List what `query` finds in the order given (a batch in review order) from `start`, coding
+        advancing through it."""
+        self._start_at = start
+        self.search_pane.box.setText(query)
+        self.search_pane.show_error("")
+        self.result.set_query(query, order=ids)
+        self.coding.advance.setChecked(True)
 
     def open_control(self, control: str) -> None:
         def opened(ids: list[int]) -> None:
@@ -413,6 +433,7 @@ class MainWindow(QMainWindow):
         self.result.refresh_counts()
         self.viewer.reload_history()
         self.coding.reload()
+        self.batches_pane.reload()
         if advance and len(doc_ids) == 1:
             self.document_list.move(1)
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import DeclarativeBase
 
-from reviewer.core.audit import Action, Recording, bulk
+from reviewer.core.audit import Action, Recording, bulk, row_snapshot
 
 
 def added(change: Recording, action: Action, rows: Iterable[Any], subject: str = "", text: str = "",
@@ -52,14 +52,16 @@ def unlinked(change: Recording, rows: list[DeclarativeBase]) -> None:
 
 def edited(change: Recording, action: Action, row: Any, values: Mapping[str, Any], subject: str = "",
            document_id: int | None = None) -> bool:
-    """Set columns of a row and record what they were and became; False when nothing changed. One edit
-    per row and action: undo restores the `before` of each."""
+    """Set columns of a row and record what they were and became (before and after, for the trail) with
+    the whole row as it was (detail, which undo puts back: audit.ROW_CHANGED); False when nothing changed.
+    One edit per row and action."""
     changed = {key: value for key, value in values.items() if getattr(row, key) != value}
     if not changed:
         return False
     before = {key: getattr(row, key) for key in changed}
     change.event(action, document_id=document_id, subject=subject, subject_id=row.id,
-                 before=json.dumps(before, ensure_ascii=False), after=json.dumps(changed, ensure_ascii=False))
+                 before=json.dumps(before, ensure_ascii=False), after=json.dumps(changed, ensure_ascii=False),
+                 detail=row_snapshot(row))
     for key, value in changed.items():
         setattr(row, key, value)
     return True

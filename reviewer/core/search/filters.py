@@ -21,6 +21,7 @@ from reviewer.core.casebuild import search_fields
 from reviewer.core.importing.bates_lookup import documents_in_range
 from reviewer.core.models import Document, DocumentCustodian, DocumentTag, IngestEntry, Note, Tag
 from reviewer.core.search.query import DateRange, Filter, LabelRange, Match, NumberRange, QuerySyntaxError
+from reviewer.core.team import search_fields as team_fields
 
 # `type:email` is what a reviewer types; the ingest records the precise kind.
 TYPE_GROUPS: dict[str, tuple[str, ...]] = {"email": ("eml", "emlx", "msg")}
@@ -122,6 +123,10 @@ def _match(session: Session, node: Match) -> Select[int]:
             return cast("Select[int]", select(IngestEntry.document_id).distinct().where(  # nulls filtered out
                 IngestEntry.status == "duplicate", IngestEntry.document_id.is_not(None)))
         return select(Document.id).where(Document.parent_id.is_not(None))
+    if name == "batch":
+        return team_fields.batch_documents(session, node)
+    if name == "qc":
+        return team_fields.qc_documents(session, node)
     raise TypeError(f"{name}: is resolved before filtering")  # saved: is expanded by the service
 
 

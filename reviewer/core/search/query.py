@@ -24,7 +24,7 @@ TEXT_FIELDS = ("from", "to", "cc", "bcc", "subject", "author", "title", "filenam
 DATE_FIELDS = ("date", "sent", "created", "modified")
 NUMBER_FIELDS = ("pages", "similarity")
 VALUE_FIELDS = ("custodian", "ext", "type", "control", "bates", "tag", "has", "is", "family", "saved",
-                "thread", "near", "issue")
+                "thread", "near", "batch", "qc", "issue")
 ALIASES = {"kind": "type", "file": "filename", "sender": "from"}
 HAS_VALUES = ("notes", "tags", "attachments", "highlights")
 IS_VALUES = ("duplicate", "attachment", "inclusive", "principal")

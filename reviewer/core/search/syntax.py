@@ -44,6 +44,8 @@ Review state (always current: a tag added a second ago counts)
   has:notes   has:tags   has:attachments   is:duplicate (also found elsewhere)   is:attachment
   family:DOC-000123   every document in that document's family
   saved:"Hot docs"    the saved search, run as it is now
+  batch:PRIV-001      the documents of that batch; batch:PRIV-* every batch of the set named PRIV
+  qc:QC-001           the documents of that QC batch
   has:highlights      documents with a highlight
   issue:"Bias of the prosecution"   issue:1.2   issue:Bias*   documents with a highlight, or cited by a
                       fact, under that issue or one of its sub-issues (by name, number or wildcard)
