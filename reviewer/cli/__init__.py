@@ -10,6 +10,7 @@ from reviewer.cli import (
     analytics_commands,
     batch_commands,
     case_commands,
+    chronology_commands,
     gui_commands,
     import_commands,
     prioritize_commands,
@@ -21,7 +22,7 @@ from reviewer.cli.common import fail
 from reviewer.core.errors import ReviewerError
 
 COMMAND_GROUPS = [case_commands, review_commands, search_commands, produce_commands, import_commands,
-                  gui_commands, analytics_commands, batch_commands, prioritize_commands]
+                  chronology_commands, gui_commands, analytics_commands, batch_commands, prioritize_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

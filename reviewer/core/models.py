@@ -667,3 +667,98 @@ class ValidationDocument(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     family_root: Mapped[int] = mapped_column(Integer)
+
+
+# --- highlights, issues and facts (the chronology) ---
+class Issue(Base):
+    """One of the case's legal issues, in a tree numbered 1, 1.1, … by position among its siblings."""
+
+    __tablename__ = "issue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # No cascade: deleting an issue is an action that records (and removes) its sub-issues itself.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("issue.id"), nullable=True, index=True)
+    name: Mapped[str] = mapped_column(String(256), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    color: Mapped[str] = mapped_column(String(16), default="#808080")
+    added: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class Highlight(Base):
+    """A passage of a document marked as mattering: a character span of its extracted text and, on PDF
+    pages, the rectangles it covers (JSON [[page, x0, y0, x1, y1], …], 1-based pages, PDF points)."""
+
+    __tablename__ = "highlight"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    span_start: Mapped[int] = mapped_column(Integer, default=0)
+    span_end: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text, default="")
+    page: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the first page it is on (PDFs)
+    rects: Mapped[str] = mapped_column(Text, default="[]")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    added: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class HighlightIssue(Base):
+    __tablename__ = "highlight_issue"
+    __table_args__ = (UniqueConstraint("highlight_id", "issue_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    highlight_id: Mapped[int] = mapped_column(ForeignKey("highlight.id", ondelete="CASCADE"))
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issue.id", ondelete="CASCADE"), index=True)
+
+
+class Fact(Base):
+    """A chronology entry. The date is kept as entered ("2019-04", "~2019-04-02", "2019-04-02 to
+    2019-04-10", "" for undated); sort_key orders it (see casebuild.fuzzy_dates)."""
+
+    __tablename__ = "fact"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    date_text: Mapped[str] = mapped_column(String(64), default="")
+    time: Mapped[str] = mapped_column(String(8), default="")  # "HH:MM" or ""
+    sort_key: Mapped[str] = mapped_column(String(64), default="", index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(32), default="undisputed")
+    is_key: Mapped[bool] = mapped_column(Boolean, default=False)
+    added: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class FactIssue(Base):
+    __tablename__ = "fact_issue"
+    __table_args__ = (UniqueConstraint("fact_id", "issue_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fact_id: Mapped[int] = mapped_column(ForeignKey("fact.id", ondelete="CASCADE"))
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issue.id", ondelete="CASCADE"), index=True)
+
+
+class FactPerson(Base):
+    """A person a fact is about. person_id is a plain id (the people of the case live elsewhere)."""
+
+    __tablename__ = "fact_person"
+    __table_args__ = (UniqueConstraint("fact_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fact_id: Mapped[int] = mapped_column(ForeignKey("fact.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class FactSource(Base):
+    """Where a fact comes from: a highlight, or a document with an optional pin-cite page (or pages)."""
+
+    __tablename__ = "fact_source"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fact_id: Mapped[int] = mapped_column(ForeignKey("fact.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    highlight_id: Mapped[int | None] = mapped_column(ForeignKey("highlight.id", ondelete="CASCADE"),
+                                                     nullable=True, index=True)
+    page: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    page_end: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)

@@ -24,11 +24,11 @@ TEXT_FIELDS = ("from", "to", "cc", "bcc", "subject", "author", "title", "filenam
 DATE_FIELDS = ("date", "sent", "created", "modified")
 NUMBER_FIELDS = ("pages", "similarity")
 VALUE_FIELDS = ("custodian", "ext", "type", "control", "bates", "tag", "has", "is", "family", "saved",
-                "thread", "near", "batch", "qc")
+                "thread", "near", "batch", "qc", "issue")
 # Fields that name something (in quotes when it has spaces) and then compare a number with it.
 SCORE_FIELDS = ("score",)
 ALIASES = {"kind": "type", "file": "filename", "sender": "from"}
-HAS_VALUES = ("notes", "tags", "attachments")
+HAS_VALUES = ("notes", "tags", "attachments", "highlights")
 IS_VALUES = ("duplicate", "attachment", "inclusive", "principal")
 MAX_FUZZY = 2
 

@@ -49,6 +49,9 @@ Review state (always current: a tag added a second ago counts)
   score:"Responsive">=70   the prioritized review's score (0-100) of each document for that tag;
                       also > < <= =. Hidden (an error) while a validation sample of the tag is
                       being decided blind
+  has:highlights      documents with a highlight
+  issue:"Bias of the prosecution"   issue:1.2   issue:Bias*   documents with a highlight, or cited by a
+                      fact, under that issue or one of its sub-issues (by name, number or wildcard)
 
 Conversations and near-duplicates (after `reviewer analyze`, kept current by every ingest)
   thread:DOC-000123   the whole email conversation of that document, attachments included
