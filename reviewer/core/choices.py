@@ -28,3 +28,16 @@ Unimageable = Literal["native", "text", "stop"]  # what becomes of a document th
 UNIMAGEABLE: tuple[Unimageable, ...] = ("native", "text", "stop")
 SplitRule = Literal["ask", "produce-others", "withhold-family"]  # a family only partly produced
 SPLIT_RULES: tuple[SplitRule, ...] = ("ask", "produce-others", "withhold-family")
+
+# Chronology: a fact's status, by the name stored and typed (--status) → how it reads.
+FACT_STATUSES = {
+    "undisputed": "Undisputed",
+    "disputed-prosecution": "Disputed by the prosecution",
+    "disputed-defense": "Disputed by the defense",
+    "unsure": "Unsure",
+}
+DEFAULT_FACT_STATUS = "undisputed"
+
+# Batches: the order documents are batched in (families stay together in any of them).
+BatchOrder = Literal["control", "date", "custodian"]
+BATCH_ORDERS: tuple[BatchOrder, ...] = ("control", "date", "custodian")

@@ -25,7 +25,7 @@ from reviewer.core.analytics import groups
 from reviewer.core.analytics.similarity import SIMILARITY_HELP, Comparison, compare
 from reviewer.core.case import Case
 from reviewer.ui.tasks import TaskRunner
-from reviewer.ui.widgets.text_view import mark_spans, span_format
+from reviewer.ui.widgets.text_view import span_selection, wide_characters
 
 if TYPE_CHECKING:
     from reviewer.ui.panes.viewer import Viewer
@@ -68,8 +68,8 @@ def _load(case: Case, doc_id: int, other: int | None) -> _Loaded:
 
 def _marked(view: QPlainTextEdit, text: str, spans: list[tuple[int, int]], color: QColor) -> None:
     view.setPlainText(text)
-    changed = span_format(color)
-    mark_spans(view, ((start, end, changed) for start, end in spans))
+    wide = wide_characters(text)
+    view.setExtraSelections([span_selection(view, wide, start, end, color) for start, end in spans])
 
 
 class NearDuplicatesTab(QWidget):
