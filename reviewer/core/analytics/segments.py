@@ -87,13 +87,15 @@ _COLUMN_LABEL = re.compile(
     r"(?:^\s{10,}|\S\s{3,})(?P<label>to|cc|subject)\s*:\s*(?P<value>.*)", re.IGNORECASE
 )
 _COLUMN_INDENT = 10
+_COLUMN_GAP = re.compile(r"\s{3,}")
+_COLUMN_TIME = re.compile(r"[\d/:. ]+(?:[AP]M)?", re.IGNORECASE)  # "10/31/2001", "04:57 PM"
 # How far below a separator line its header block may start, and how long a header block may run.
 _HEADER_LOOKAHEAD = 4
 _HEADER_SPAN = 14
 # Mail programs wrap header lines at 72–78 characters: a Subject line this long may go on below.
 _WRAP_WIDTH = 60
 # How many of the last segment's paragraph breaks a shorter quoted message may end at (see the module doc).
-TAIL_PARAGRAPHS = 16
+_TAIL_PARAGRAPHS = 16
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ def split_body(body: str) -> SplitBody:
 
 
 def _tail(lines: list[str]) -> list[str]:
-    """Keys of the words up to each paragraph break of `lines` (the last TAIL_PARAGRAPHS of them)."""
+    """Keys of the words up to each paragraph break of `lines` (the last _TAIL_PARAGRAPHS of them)."""
     keys: list[str] = []
     found: list[str] = []
     paragraph: list[str] = []
@@ -170,7 +172,7 @@ def _tail(lines: list[str]) -> list[str]:
                 keys.append(words_key(found))
             found += normal_words("\n".join(paragraph))
             paragraph = []
-    return keys[-TAIL_PARAGRAPHS:]
+    return keys[-_TAIL_PARAGRAPHS:]
 
 
 def split_document(text: str) -> tuple[SplitBody, _Header | None]:
@@ -280,7 +282,7 @@ def _lotus_table(lines: list[str], i: int) -> _Header | None:
     while end < len(lines) and (not lines[end].strip() or _indent(lines[end]) >= _COLUMN_INDENT):
         end += 1
     left = [_left_column(line, indent) for line in lines[i:end]]
-    when = " ".join(text for text in left[1:] if re.fullmatch(r"[\d/:. ]+(?:[AP]M)?", text, re.IGNORECASE))
+    when = " ".join(text for text in left[1:] if text and _COLUMN_TIME.fullmatch(text))
     return _Header(REPLY, left[0], when, subject, labels["to"][1], body_start=end)
 
 
@@ -292,7 +294,7 @@ def _left_column(line: str, indent: int) -> str:
     """The text of a table row's left column (starting at `indent`), up to the gap before the next."""
     if abs(_indent(line) - indent) > 2:
         return ""
-    return re.split(r"\s{3,}", line.strip(), maxsplit=1)[0]
+    return _COLUMN_GAP.split(line.strip(), maxsplit=1)[0]
 
 
 def _next_is(lines: list[str], start: int, name: str) -> bool:
