@@ -25,11 +25,13 @@ from PySide6.QtWidgets import (
 
 from reviewer import __version__
 from reviewer.core import audit, browse, review
+from reviewer.core.analytics.run import AnalysisSettings, AnalysisSummary, current_settings
 from reviewer.core.case import Case
 from reviewer.core.importing import bates_lookup
 from reviewer.core.search import saved
 from reviewer.core.search.syntax import SYNTAX_HELP
 from reviewer.ui import pages
+from reviewer.ui.dialogs.analyze import AnalyzeDialog, AnalyzeProgressDialog
 from reviewer.ui.dialogs.exhibits import ExhibitsDialog, ExhibitsProgressDialog
 from reviewer.ui.dialogs.import_production import ImportProductionDialog, ImportProgressDialog
 from reviewer.ui.dialogs.index_repair import IndexRepairDialog
@@ -198,6 +200,7 @@ class MainWindow(QMainWindow):
         self.previous_hit_action = self._action("Previous h&it", self.viewer.show_previous_hit, "Shift+F3",
                                                 "previous-hit")
         self.import_action = self._action("&Import production…", self.import_production, "Ctrl+Shift+I")
+        self.analyze_action = self._action("Anal&yze conversations and near-duplicates…", self.analyze)
         self.bates_box = QLineEdit()
         self.bates_box.setObjectName("goToBates")
         self.bates_box.setPlaceholderText("Go to Bates…")
@@ -218,6 +221,7 @@ class MainWindow(QMainWindow):
         case_menu = menus.addMenu("&Case")
         case_menu.addAction(self.add_documents_action)
         case_menu.addAction(self.import_action)
+        case_menu.addAction(self.analyze_action)
         case_menu.addSeparator()
         self.produce_action = self._action("&Produce…", self.produce)
         self.privilege_log_action = self._action("Pri&vilege log…", self.privilege_log)
@@ -532,6 +536,27 @@ class MainWindow(QMainWindow):
         progress.finished_import.connect(lambda report: self.result.refresh() if report else None)
         progress.show()
         return progress
+
+    # --- analyzing -------------------------------------------------------------------------------------
+    def analyze(self) -> None:
+        def chosen(current: AnalysisSettings) -> None:
+            dialog = AnalyzeDialog(current, self)
+            if dialog.exec() == AnalyzeDialog.DialogCode.Accepted:
+                self.run_analysis(dialog.settings())
+
+        self.tasks.run(partial(current_settings, self.case), chosen)
+
+    def run_analysis(self, settings: AnalysisSettings) -> AnalyzeProgressDialog:
+        progress = AnalyzeProgressDialog(self.tasks, self.case, settings, self)
+        progress.finished_analysis.connect(self._analysis_finished)
+        progress.show()
+        return progress
+
+    def _analysis_finished(self, result: AnalysisSummary | None) -> None:
+        if result is not None:
+            self.result.refresh()
+            self.conversation.show_document(self.viewer.document_id)
+            self.near_duplicates.show_document(self.viewer.document_id)
 
     # --- producing -------------------------------------------------------------------------------------
     def produce(self) -> ProductionDialog:

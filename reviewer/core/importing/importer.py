@@ -19,7 +19,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reviewer.core.analytics import run as analytics
 from reviewer.core.audit import Action
 from reviewer.core.case import Case, now
 from reviewer.core.errors import CancelledError, ReviewerError
@@ -137,6 +136,9 @@ def import_production(case: Case, volume_dir: Path | str, options: ImportOptions
             index_pending(case)
             run.finish()
         if not report.cancelled:
+            # Imported only now: a run that is stopped never pays for the analytics' libraries.
+            from reviewer.core.analytics import run as analytics
+
             report.cancelled = not analytics.refresh(case, progress, cancel)
     report.save(case.root / "imports", now())
     return report

@@ -4,7 +4,8 @@ header block.
 Offsets are into the document's extracted text exactly as stored, so the text is shown unchanged and the
 header block of an email is only styled (bold labels, a shaded band), never rewritten. Qt counts positions
 in UTF-16 units and Python in characters; the two differ after a character outside the Basic Multilingual
-Plane (an emoji), so offsets are translated both ways.
+Plane (an emoji), so offsets are translated both ways. `span_selection` is the one way text views here mark
+a span (search hits, stored highlights, the words that differ between near-duplicates).
 """
 
 from __future__ import annotations
@@ -17,6 +18,33 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 HIT_BACKGROUND = QColor("#ffe27a")
 CURRENT_BACKGROUND = QColor("#ff9f1c")
 HIT_TEXT = QColor("#1a1a1a")
+
+
+def wide_characters(text: str) -> list[int]:
+    """Offsets of the characters Qt counts as two positions (those outside the Basic Multilingual Plane)."""
+    return [i for i, char in enumerate(text) if ord(char) > 0xFFFF]
+
+
+def qt_position(wide: list[int], offset: int) -> int:
+    """A Python offset into the text as a Qt position (`wide`: the text's wide_characters)."""
+    return offset + bisect_left(wide, offset)
+
+
+def span_selection(view: QPlainTextEdit, wide: list[int], start: int, end: int, background: QColor,
+                   foreground: QColor | None = None) -> QTextEdit.ExtraSelection:
+    """The span start–end (Python offsets) of the view's text marked in these colours, as an extra
+    selection: the text itself is never changed."""
+    selection = QTextEdit.ExtraSelection()
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(qt_position(wide, start))
+    cursor.setPosition(qt_position(wide, end), QTextCursor.MoveMode.KeepAnchor)
+    selection.cursor = cursor
+    fmt = QTextCharFormat()
+    fmt.setBackground(background)
+    if foreground is not None:
+        fmt.setForeground(foreground)
+    selection.format = fmt
+    return selection
 
 
 class HitTextView(QPlainTextEdit):
@@ -35,7 +63,7 @@ class HitTextView(QPlainTextEdit):
         """Show `text` with `hits` (start, end offsets) marked; style its first `header_length` characters
         as an email header block."""
         self.setPlainText(text)
-        self._wide = [i for i, char in enumerate(text) if ord(char) > 0xFFFF]
+        self._wide = wide_characters(text)
         self._hits = [(start, end) for start, end in hits if 0 <= start < end <= len(text)]
         self._marks = []
         self._current = -1
@@ -82,20 +110,10 @@ class HitTextView(QPlainTextEdit):
         self.setExtraSelections(selections)
 
     def _selection(self, start: int, end: int, background: QColor) -> QTextEdit.ExtraSelection:
-        selection = QTextEdit.ExtraSelection()
-        cursor = QTextCursor(self.document())
-        cursor.setPosition(self._position(start))
-        cursor.setPosition(self._position(end), QTextCursor.MoveMode.KeepAnchor)
-        selection.cursor = cursor
-        fmt = QTextCharFormat()
-        fmt.setBackground(background)
-        fmt.setForeground(HIT_TEXT)
-        selection.format = fmt
-        return selection
+        return span_selection(self, self._wide, start, end, background, HIT_TEXT)
 
     def _position(self, offset: int) -> int:
-        """A Python offset into the text as a Qt position."""
-        return offset + bisect_left(self._wide, offset)
+        return qt_position(self._wide, offset)
 
     def _offset(self, position: int) -> int:
         """A Qt position as a Python offset into the text."""

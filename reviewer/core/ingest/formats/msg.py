@@ -177,6 +177,10 @@ def extract(path: Path, context: ExtractContext) -> Extraction:
     try:
         headers, date_text = _headers(msg, metadata)
         encrypted = _is_encrypted(msg)
+        # Outlook's message flags say whether it was ever sent; only mail items have them.
+        unsent = _safe(lambda: getattr(msg, "isSent", True)) is False
+        item_flags = [Flag.ENCRYPTED_CONTENT] if encrypted else []
+        item_flags += [Flag.UNSENT] if unsent else []
         body = "" if encrypted else _body(msg)
         # The ciphertext stays in the original; as a child it would only be an unreadable exception.
         children = [] if encrypted else _attachments(msg)
@@ -189,6 +193,6 @@ def extract(path: Path, context: ExtractContext) -> Extraction:
         mime=_MSG_MIME,
         title=headers.subject,
         email=headers,
-        flags=metadata.flags + ([Flag.ENCRYPTED_CONTENT] if encrypted else []),
+        flags=metadata.flags + item_flags,
         children=children,
     )
