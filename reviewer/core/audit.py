@@ -92,6 +92,13 @@ class Action(StrEnum):
     ADD_ATTORNEY = "add attorney"
     REMOVE_ATTORNEY = "remove attorney"
     SETTING = "setting"
+    # People and communications (casebuild/people_edits.py): each event sets one thing from before to
+    # after, so an undo applies its own swapped events the same way.
+    PERSON = "person"  # a person's name, hand grouping or merge, as JSON
+    PERSON_ADDRESS = "person address"  # an address or name moved from one person to another
+    PERSON_FLAG = "person flag"
+    DOMAIN_LABEL = "domain label"
+    DOMAIN_FLAG = "domain flag"
     # Long jobs: on record, never undone (see record_job).
     INGEST = "ingest"
     IMPORT = "import"
@@ -514,6 +521,10 @@ def _apply_reversal(change: Recording, actions: set[Action]) -> None:
     if Action.SETTING in actions:
         for key, value in session.execute(events(Action.SETTING, AuditEvent.subject, AuditEvent.after)):
             _write_setting(session, key, value)
+    # Imported here because casebuild.people_edits builds on this module.
+    from reviewer.core.casebuild.people_edits import apply_people_events
+
+    apply_people_events(change, actions)
 
 
 def bulk(statement: Delete) -> Delete:

@@ -28,3 +28,9 @@ Unimageable = Literal["native", "text", "stop"]  # what becomes of a document th
 UNIMAGEABLE: tuple[Unimageable, ...] = ("native", "text", "stop")
 SplitRule = Literal["ask", "produce-others", "withhold-family"]  # a family only partly produced
 SPLIT_RULES: tuple[SplitRule, ...] = ("ask", "produce-others", "withhold-family")
+
+# People and communications: the flags a person or a domain can carry (attorney comes from the attorneys
+# list), and who the communications view is about.
+PERSON_FLAGS = ("attorney", "prosecution", "agency", "press")
+CommsLevel = Literal["person", "organisation"]
+COMMS_LEVELS: tuple[CommsLevel, ...] = ("person", "organisation")

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from reviewer.core.audit import Action
 from reviewer.core.case import Case, now
+from reviewer.core.casebuild import people_build
 from reviewer.core.errors import CancelledError, ReviewerError
 from reviewer.core.importing.assemble import PageImageError, SourcePage, assemble, page_count
 from reviewer.core.importing.loadfile_reader import (
@@ -135,6 +136,7 @@ def import_production(case: Case, volume_dir: Path | str, options: ImportOptions
             run.link_families()
             index_pending(case)
             run.finish()
+        people_build.after_run(case, progress, cancel)
     report.save(case.root / "imports", now())
     return report
 

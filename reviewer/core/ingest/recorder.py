@@ -154,6 +154,7 @@ class Recorder:
             created=facts.created, modified=facts.modified,
             email_from=email.sender if email else "", email_to=email.to if email else "",
             email_cc=email.cc if email else "", email_bcc=email.bcc if email else "",
+            email_reply_to=email.reply_to if email else "",
             subject=email.subject if email else "", sent=email.sent if email else None,
             message_id=email.message_id if email else "", in_reply_to=email.in_reply_to if email else "",
             references=email.references if email else "", indexed=False, added=now(),

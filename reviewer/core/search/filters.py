@@ -16,9 +16,18 @@ from typing import cast
 from sqlalchemy import ColumnElement, Select, SQLColumnExpression, func, select
 from sqlalchemy.orm import Session
 
+from reviewer.core.casebuild import people_query
 from reviewer.core.importing.bates_lookup import documents_in_range
 from reviewer.core.models import Document, DocumentCustodian, DocumentTag, IngestEntry, Note, Tag
-from reviewer.core.search.query import DateRange, Filter, LabelRange, Match, NumberRange, QuerySyntaxError
+from reviewer.core.search.query import (
+    DateRange,
+    Filter,
+    LabelRange,
+    Match,
+    MatchPair,
+    NumberRange,
+    QuerySyntaxError,
+)
 
 # `type:email` is what a reviewer types; the ingest records the precise kind.
 TYPE_GROUPS: dict[str, tuple[str, ...]] = {"email": ("eml", "emlx", "msg")}
@@ -50,6 +59,8 @@ def _select(session: Session, node: Filter) -> Select[int]:
         return select(Document.id).where(*conditions)
     if isinstance(node, LabelRange):
         return documents_in_range(node.low, node.high)
+    if isinstance(node, MatchPair):  # between:("A", "B")
+        return people_query.between_documents(session, node)
     return _match(session, node)
 
 
@@ -89,6 +100,10 @@ def _match(session: Session, node: Match) -> Select[int]:
         if session.scalar(pages.limit(1)) is None:
             raise QuerySyntaxError(f"No page stamped {value.upper()} in this case", node.column)
         return pages
+    if name == "person":
+        return people_query.person_documents(session, node)
+    if name == "domain":
+        return people_query.domain_documents(session, node)
     if name == "family":
         control = _existing_control(session, node)
         root = func.coalesce(Document.family_id, Document.id)

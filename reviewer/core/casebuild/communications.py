@@ -1,0 +1,260 @@
+"""Communications: who wrote to whom, per pair of people or of organisations — messages, first and last
+date, counts by month — for the whole case or for the documents of any query.
+
+A message is a document with a sender (From); its recipients are To, Cc and Bcc. A message counts once
+per sender → recipient pair, however many addresses of those two it names. A person's mail to themself
+is not a communication; mail within one organisation is (the organisation's pair with itself). Every
+document counts, attached emails too; duplicates are not documents and do not.
+
+The whole case's communications are kept ready in communication_month, one row per pair and month,
+refreshed whenever people are built or edited (refresh_communications), so the view of the whole case, or
+of any range of months, is one indexed aggregate. A query's communications are counted from who is on
+each of its documents (message_party), a chunk of documents at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, delete, distinct, func, insert, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from reviewer.core.case import Case
+from reviewer.core.casebuild.names import FROM, RECIPIENT_ROLES
+from reviewer.core.choices import CommsLevel
+from reviewer.core.models import (
+    CommunicationMonth,
+    Document,
+    EmailDomain,
+    MessageParty,
+    PeopleSource,
+    Person,
+    PersonIdentity,
+)
+
+PERSON: CommsLevel = "person"
+ORGANISATION: CommsLevel = "organisation"
+# Refreshing more people than this at once recomputes the whole case: one pass beats long id lists.
+_TARGETED_LIMIT = 2_000
+_CHUNK = 5_000
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Messages from one person (or organisation) to another."""
+
+    from_id: int
+    to_id: int
+    from_name: str
+    to_name: str
+    messages: int
+    first: datetime | None
+    last: datetime | None
+    months: dict[str, int] = field(default_factory=dict)  # "YYYY-MM" (or "" undated) → messages
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message of a pair, as the list under the communications view shows it."""
+
+    document_id: int
+    control: str
+    sent: datetime | None
+    sender: str
+    recipients: str
+    subject: str
+
+
+# --- the parties of each message, as SQL -------------------------------------------------------------------
+class _Parties:
+    """The sender and a recipient of the same message, with the people (or organisations) they belong to."""
+
+    def __init__(self, level: CommsLevel) -> None:
+        self.sender, self.recipient = aliased(MessageParty), aliased(MessageParty)
+        self.sender_identity, self.recipient_identity = aliased(PersonIdentity), aliased(PersonIdentity)
+        column = "person_id" if level == PERSON else "domain_id"
+        self.from_key: ColumnElement[int] = getattr(self.sender_identity, column)
+        self.to_key: ColumnElement[int] = getattr(self.recipient_identity, column)
+        self.level = level
+
+    def joined(self, *columns: Any) -> Select[Any]:
+        query = (
+            select(*columns).select_from(self.sender)
+            .join(self.recipient, and_(self.recipient.document_id == self.sender.document_id,
+                                       self.recipient.role.in_(RECIPIENT_ROLES)))
+            .join(self.sender_identity, self.sender_identity.id == self.sender.identity_id)
+            .join(self.recipient_identity, self.recipient_identity.id == self.recipient.identity_id)
+            .where(self.sender.role == FROM, self.from_key.is_not(None), self.to_key.is_not(None))
+        )
+        return query.where(self.from_key != self.to_key) if self.level == PERSON else query
+
+    def monthly(self) -> Select[Any]:
+        """(from, to, month, messages, first sent, last sent) per pair and month."""
+        return self.joined(
+            self.from_key, self.to_key, PeopleSource.month, func.count(distinct(self.sender.document_id)),
+            func.min(PeopleSource.sent), func.max(PeopleSource.sent),
+        ).join(PeopleSource, PeopleSource.document_id == self.sender.document_id).group_by(
+            self.from_key, self.to_key, PeopleSource.month)
+
+
+def refresh_communications(session: Session, level: CommsLevel, ids: Collection[int] | None) -> None:
+    """Recompute the kept communications of the people (or organisations) `ids`, or of everyone (None)."""
+    parties = _Parties(level)
+    rows = parties.monthly()
+    kept = delete(CommunicationMonth).where(CommunicationMonth.level == level)
+    if ids is not None and len(ids) > _TARGETED_LIMIT:
+        ids = None
+    if ids is not None:
+        if not ids:
+            return
+        wanted = list(ids)
+        kept = kept.where(or_(CommunicationMonth.from_id.in_(wanted), CommunicationMonth.to_id.in_(wanted)))
+        rows = rows.where(or_(parties.from_key.in_(wanted), parties.to_key.in_(wanted)))
+    session.execute(kept)
+    session.execute(insert(CommunicationMonth).from_select(
+        ["from_id", "to_id", "month", "messages", "first_sent", "last_sent", "level"],
+        select(*rows.subquery().c, literal(level)),
+    ))
+
+
+# --- reading -----------------------------------------------------------------------------------------------
+def communications(case: Case, level: CommsLevel = PERSON, document_ids: Collection[int] | None = None,
+                   start_month: str | None = None, end_month: str | None = None,
+                   with_months: bool = False) -> list[Pair]:
+    """Every pair with its messages, first and last date, most messages first: for the whole case, or
+    for `document_ids` (a query's result); only months from `start_month` to `end_month` ("YYYY-MM",
+    inclusive) when given. `with_months` adds each pair's counts by month."""
+    with case.db.reader() as session:
+        if document_ids is None:
+            totals, months = _kept(session, level, start_month, end_month, with_months)
+        else:
+            totals, months = _counted(session, level, document_ids, start_month, end_month)
+        names = _names(session, level, {key for pair in totals for key in pair})
+    pairs = [
+        Pair(from_id, to_id, names.get(from_id, ""), names.get(to_id, ""), count, first, last,
+             months.get((from_id, to_id), {}) if with_months else {})
+        for (from_id, to_id), (count, first, last) in totals.items()
+    ]
+    pairs.sort(key=lambda p: (-p.messages, p.from_name.casefold(), p.to_name.casefold(), p.from_id, p.to_id))
+    return pairs
+
+
+_Totals = dict[tuple[int, int], tuple[int, datetime | None, datetime | None]]
+_Months = dict[tuple[int, int], dict[str, int]]
+
+
+def _in_months(column: Any, start_month: str | None, end_month: str | None) -> list[ColumnElement[bool]]:
+    conditions = []
+    if start_month:
+        conditions.append(column >= start_month)
+    if end_month:
+        conditions.append(and_(column <= end_month, column != ""))
+    return conditions
+
+
+def _kept(session: Session, level: CommsLevel, start_month: str | None, end_month: str | None,
+          with_months: bool) -> tuple[_Totals, _Months]:
+    kept = CommunicationMonth
+    where = [kept.level == level, *_in_months(kept.month, start_month, end_month)]
+    totals: _Totals = {
+        (from_id, to_id): (int(count), first, last)
+        for from_id, to_id, count, first, last in session.execute(
+            select(kept.from_id, kept.to_id, func.sum(kept.messages), func.min(kept.first_sent),
+                   func.max(kept.last_sent)).where(*where).group_by(kept.from_id, kept.to_id))
+    }
+    months: _Months = {}
+    if with_months:
+        for from_id, to_id, month, count in session.execute(
+                select(kept.from_id, kept.to_id, kept.month, kept.messages).where(*where)):
+            months.setdefault((from_id, to_id), {})[month] = count
+    return totals, months
+
+
+def _counted(session: Session, level: CommsLevel, document_ids: Collection[int], start_month: str | None,
+             end_month: str | None) -> tuple[_Totals, _Months]:
+    parties = _Parties(level)
+    monthly = parties.monthly().where(*_in_months(PeopleSource.month, start_month, end_month))
+    totals: _Totals = {}
+    months: _Months = {}
+    wanted = sorted(document_ids)
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = monthly.where(parties.sender.document_id.in_(wanted[start:start + _CHUNK]))
+        for from_id, to_id, month, count, first, last in session.execute(chunk):
+            # A document lies in one chunk and one month, so the counts simply add up.
+            pair = (from_id, to_id)
+            before = totals.get(pair)
+            if before is None:
+                totals[pair] = (count, first, last)
+            else:
+                totals[pair] = (before[0] + count, _earliest(before[1], first), _latest(before[2], last))
+            by_month = months.setdefault(pair, {})
+            by_month[month] = by_month.get(month, 0) + count
+    return totals, months
+
+
+def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return min(a, b) if a and b else a or b
+
+
+def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return max(a, b) if a and b else a or b
+
+
+def _names(session: Session, level: CommsLevel, ids: Iterable[int]) -> dict[int, str]:
+    wanted = list(ids)
+    names: dict[int, str] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start:start + _CHUNK]
+        if level == PERSON:
+            names.update(session.execute(select(Person.id, Person.name).where(Person.id.in_(chunk))).all())
+        else:
+            domains = select(EmailDomain.id, EmailDomain.domain, EmailDomain.label).where(
+                EmailDomain.id.in_(chunk))
+            names.update((i, label or domain) for i, domain, label in session.execute(domains))
+    return names
+
+
+def month_span(case: Case) -> tuple[str, str] | None:
+    """The first and last month with dated communications, for a range slider; None when there are none."""
+    with case.db.reader() as session:
+        first, last = session.execute(
+            select(func.min(CommunicationMonth.month), func.max(CommunicationMonth.month))
+            .where(CommunicationMonth.month != "")).one()
+    return (first, last) if first and last else None
+
+
+# --- the messages of a pair --------------------------------------------------------------------------------
+def between(level: CommsLevel, senders: Collection[int], recipients: Collection[int],
+            both_ways: bool = False) -> Select[Any]:
+    """The ids of the messages from any of `senders` to any of `recipients` (people or organisations by
+    id), and the other way too with `both_ways`."""
+    parties = _Parties(level)
+
+    def one_way(from_ids: Collection[int], to_ids: Collection[int]) -> ColumnElement[bool]:
+        return and_(parties.from_key.in_(list(from_ids)), parties.to_key.in_(list(to_ids)))
+
+    condition = or_(one_way(senders, recipients), one_way(recipients, senders)) if both_ways else \
+        one_way(senders, recipients)
+    return parties.joined(parties.sender.document_id).where(condition).distinct()
+
+
+def pair_messages(case: Case, level: CommsLevel, from_id: int, to_id: int, both_ways: bool = False,
+                  document_ids: Collection[int] | None = None, start_month: str | None = None,
+                  end_month: str | None = None) -> list[Message]:
+    """The messages of one pair, oldest first (within `document_ids` and the months, when given)."""
+    found = between(level, [from_id], [to_id], both_ways).subquery()
+    query = (select(Document.id, Document.control, Document.sent, Document.email_from, Document.email_to,
+                    Document.subject)
+             .join(found, found.c[0] == Document.id)
+             .join(PeopleSource, PeopleSource.document_id == Document.id)
+             .where(*_in_months(PeopleSource.month, start_month, end_month))
+             .order_by(Document.sent.is_(None), Document.sent, Document.id))
+    with case.db.reader() as session:
+        rows = session.execute(query).all()
+    wanted = set(document_ids) if document_ids is not None else None
+    return [Message(doc_id, control, sent, sender, recipients, subject)
+            for doc_id, control, sent, sender, recipients, subject in rows
+            if wanted is None or doc_id in wanted]
