@@ -9,6 +9,7 @@ import sys
 from reviewer import __version__
 from reviewer.cli import (
     case_commands,
+    casebuild_commands,
     gui_commands,
     import_commands,
     produce_commands,
@@ -20,6 +21,7 @@ from reviewer.core.errors import ReviewerError
 
 COMMAND_GROUPS = [case_commands, review_commands, search_commands, produce_commands, import_commands,
                   gui_commands]
+COMMAND_GROUPS.append(casebuild_commands)  # people and communications
 
 
 def build_parser() -> argparse.ArgumentParser:

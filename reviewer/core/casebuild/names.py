@@ -28,7 +28,7 @@ MAX_VALUE = 320
 MAX_DISPLAY = 200
 
 _TITLES = frozenset("mr mrs ms miss mx dr prof professor hon honorable judge justice sgt sergeant det "
-                    "detective lt capt officer atty attorney ada ausa rev sir dame".split())
+                    "detective lt capt officer atty attorney ada ausa rev sir dame special agent sa".split())
 _DROPPED_SUFFIXES = frozenset("esq phd md cpa jd llm mba".split())
 _GENERATIONS = frozenset("jr sr ii iii iv".split())
 _ROLE_WORDS = frozenset(

@@ -179,11 +179,12 @@ def rename_person(case: Case, person_id: int, name: str) -> str:
     name = " ".join(name.split())
     with recording(case) as change:
         person = _current(change.session, person_id)
-        _person_event(change, person, name=name or person.name, named_by_hand=bool(name))
+        old = person.name
+        _person_event(change, person, name=name or old, named_by_hand=bool(name))
         apply_people_events(change, {Action.PERSON})
         shown = change.session.scalar(select(Person.name).where(Person.id == person.id)) or ""
-        change.describe(f'renaming "{person.name}" to "{shown}"' if name else
-                        f'giving "{person.name}" back their name from the documents')
+        change.describe(f'renaming "{old}" to "{shown}"' if name else
+                        f'giving "{old}" back their name from the documents')
         return shown
 
 
