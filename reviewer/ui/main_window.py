@@ -38,7 +38,9 @@ from reviewer.ui.icons import icon
 from reviewer.ui.models.document_table import DocumentTableModel
 from reviewer.ui.panes.browse_pane import BrowsePane
 from reviewer.ui.panes.coding_pane import CodingPane
+from reviewer.ui.panes.communications_pane import CommunicationsPane
 from reviewer.ui.panes.document_list import DocumentListPane
+from reviewer.ui.panes.people_pane import PeoplePane
 from reviewer.ui.panes.search_pane import SearchPane
 from reviewer.ui.panes.viewer import Viewer
 from reviewer.ui.result import Counts, ResultState, ResultView
@@ -76,12 +78,16 @@ class MainWindow(QMainWindow):
         self.production_history = production_history.attach(self.viewer, case, self.tasks)
         self.redaction = redaction.attach(self.viewer, case, self.tasks)
         self.coding = CodingPane(case, self.tasks)
+        self.people_pane = PeoplePane(case, self.tasks)
+        self.comms_pane = CommunicationsPane(case, self.tasks, lambda: list(self.model.ids))
         self.docks = {
             "search": self._dock("searchDock", "Search", self.search_pane),
             "browse": self._dock("browseDock", "Browse", self.browse_pane),
             "list": self._dock("listDock", "Documents", self.document_list),
             "viewer": self._dock("viewerDock", "Viewer", self.viewer),
             "coding": self._dock("codingDock", "Coding", self.coding),
+            "people": self._dock("peopleDock", "People", self.people_pane),
+            "comms": self._dock("commsDock", "Communications", self.comms_pane),
         }
         self._arrange_docks()
         self._default_state = self.saveState(LAYOUT_VERSION)
@@ -124,6 +130,11 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(docks["search"], docks["viewer"], Qt.Orientation.Horizontal)
         self.splitDockWidget(docks["viewer"], docks["coding"], Qt.Orientation.Horizontal)
         self.splitDockWidget(docks["search"], docks["list"], Qt.Orientation.Vertical)
+        # People behind Browse, Communications behind the Viewer: a tab away, read when first shown.
+        self.tabifyDockWidget(docks["browse"], docks["people"])
+        self.tabifyDockWidget(docks["viewer"], docks["comms"])
+        docks["browse"].raise_()
+        docks["viewer"].raise_()
 
     def _size_docks(self) -> None:
         """Default pane sizes, as fractions of the window: they only hold once the window has its size."""
@@ -240,6 +251,13 @@ class MainWindow(QMainWindow):
         self.coding.coded.connect(self._coded)
         # Undo at once after a key, even before the write lands: the undo queues behind it.
         self.coding.writeQueued.connect(lambda: self.undo_action.setEnabled(True))
+        self.docks["people"].visibilityChanged.connect(self._people_shown)
+        self.docks["comms"].visibilityChanged.connect(self._comms_shown)
+        self.people_pane.documentsRequested.connect(self.search)
+        self.people_pane.edited.connect(self._update_undo)
+        self.people_pane.edited.connect(self.comms_pane.reload)
+        self.comms_pane.documentsRequested.connect(self.search)
+        self.comms_pane.openRequested.connect(self.open_document)
 
     # --- layout ----------------------------------------------------------------------------------------
     def _restore_layout(self) -> None:
@@ -364,6 +382,7 @@ class MainWindow(QMainWindow):
         def undone(message: str | None) -> None:
             self.statusBar().showMessage(message or "Nothing to undo.", 5000)
             self._coded([], advance=False)
+            self._people_changed()
 
         self.tasks.run(partial(audit.undo, self.case), undone, lane=Lane.WRITE)
 
@@ -396,6 +415,25 @@ class MainWindow(QMainWindow):
     def _ingest_finished(self, outcome: IngestOutcome | None) -> None:
         if outcome is not None:
             self.result.refresh()
+            self._people_changed()
+
+    def _import_finished(self, report: object) -> None:
+        if report:
+            self.result.refresh()
+            self._people_changed()
+
+    def _people_shown(self, shown: bool) -> None:
+        if shown:
+            self.people_pane.show_first_time()
+
+    def _comms_shown(self, shown: bool) -> None:
+        if shown:
+            self.comms_pane.show_first_time()
+
+    def _people_changed(self) -> None:
+        """People and their mail may have changed (an ingest, an import, an undo): shown panes read again."""
+        self.people_pane.reload()
+        self.comms_pane.reload()
 
     def import_production(self) -> None:
         dialog = ImportProductionDialog(self.tasks, self)
@@ -404,7 +442,7 @@ class MainWindow(QMainWindow):
 
     def run_import(self, chosen: ImportProductionDialog) -> ImportProgressDialog:
         progress = ImportProgressDialog(self.tasks, self.case, chosen.volume(), chosen.options(), self)
-        progress.finished_import.connect(lambda report: self.result.refresh() if report else None)
+        progress.finished_import.connect(self._import_finished)
         progress.show()
         return progress
 

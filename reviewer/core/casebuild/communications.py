@@ -258,3 +258,13 @@ def pair_messages(case: Case, level: CommsLevel, from_id: int, to_id: int, both_
     return [Message(doc_id, control, sent, sender, recipients, subject)
             for doc_id, control, sent, sender, recipients, subject in rows
             if wanted is None or doc_id in wanted]
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month from `first` to `last` ("YYYY-MM"), both included."""
+    year, month = int(first[:4]), int(first[5:7])
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
