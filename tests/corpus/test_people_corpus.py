@@ -42,7 +42,7 @@ def _messages(maildir: Path) -> dict[str, tuple[set[str], set[str], datetime | N
     for path in sorted(p for p in maildir.rglob("*") if p.is_file()):
         headers = parser.parsebytes(path.read_bytes())
         sent = parsedate_to_datetime(headers["Date"]).astimezone(UTC).replace(tzinfo=None)
-        recipients = _addresses(headers.get_all("To", []) + headers.get_all("Cc", []) + headers.get_all("Bcc", []))
+        recipients = _addresses([value for field in ("To", "Cc", "Bcc") for value in headers.get_all(field, [])])
         found.setdefault(headers["Message-ID"], (_addresses(headers.get_all("From", [])), recipients, sent))
     return found
 
@@ -64,7 +64,8 @@ def test_enron_communications_match_the_headers(corpus: Path, enron: Case) -> No
                 (p, p) for p in person_of.values()}
             for pair in pairs:
                 expected[pair].append(sent)
-    found = {(p.from_id, p.to_id): (p.messages, p.first, p.last) for p in communications.communications(enron)}
+    pairs = communications.communications(enron)
+    found = {(p.from_id, p.to_id): (p.messages, p.first, p.last) for p in pairs}
     assert found == {pair: (len(dates), min(dates), max(dates)) for pair, dates in expected.items()}
     assert len(found) > 500
     # The busiest sender's count is what a search finds from their address.
@@ -76,6 +77,7 @@ def test_enron_communications_match_the_headers(corpus: Path, enron: Case) -> No
 
 
 def test_enron_organisations(enron: Case) -> None:
-    pairs = {(p.from_name, p.to_name): p.messages for p in communications.communications(enron, "organisation")}
+    pairs = {(p.from_name, p.to_name): p.messages
+             for p in communications.communications(enron, "organisation")}
     internal = pairs[("enron.com", "enron.com")]
     assert internal == max(pairs.values())  # most of a company's mail stays inside it

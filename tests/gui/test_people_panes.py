@@ -104,7 +104,8 @@ def test_communications_graph_matrix_and_messages(qtbot, qtmodeltester, open_win
     pane = open_comms(qtbot, window)
     lelling, roe = person_id(people_case, "Andrew Lelling"), person_id(people_case, "jroe@globe.example")
     assert set(pane.graph.nodes) == {node.id for node in pane.data.nodes} and len(pane.graph.edges) > 5
-    qtbot.mouseClick(pane.graph.viewport(), Qt.MouseButton.LeftButton, pos=pane.graph.edge_point(lelling, roe))
+    qtbot.mouseClick(pane.graph.viewport(), Qt.MouseButton.LeftButton,
+                     pos=pane.graph.edge_point(lelling, roe))
     qtbot.waitUntil(lambda: pane.messages.rowCount() == 4 and window.is_idle())
     subjects = {pane.messages.item(row, 2).text() for row in range(4)}
     assert subjects == {"Press release", "Embargoed", "Question", "Undated follow-up"}
