@@ -42,7 +42,8 @@ def _messages(maildir: Path) -> dict[str, tuple[set[str], set[str], datetime | N
     for path in sorted(p for p in maildir.rglob("*") if p.is_file()):
         headers = parser.parsebytes(path.read_bytes())
         sent = parsedate_to_datetime(headers["Date"]).astimezone(UTC).replace(tzinfo=None)
-        recipients = _addresses([value for field in ("To", "Cc", "Bcc") for value in headers.get_all(field, [])])
+        recipients = _addresses([value for field in ("To", "Cc", "Bcc")
+                                 for value in headers.get_all(field, [])])
         found.setdefault(headers["Message-ID"], (_addresses(headers.get_all("From", [])), recipients, sent))
     return found
 
