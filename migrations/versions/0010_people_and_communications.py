@@ -1,5 +1,5 @@
 """people and communications: domains, people, their addresses and names, who is on each document, and
-the communications kept ready per month; the Reply-To of an email
+the communications kept ready per month and per pair; the Reply-To of an email
 
 Revision ID: 0010
 Revises: 0008
@@ -134,9 +134,26 @@ def upgrade() -> None:
     op.create_index("ix_communication_month_pair", "communication_month", ["level", "from_id", "to_id"],
                     unique=False)
     op.create_index("ix_communication_month_to", "communication_month", ["level", "to_id"], unique=False)
+    op.create_table(
+        "communication_pair",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("level", sa.String(length=16), nullable=False),
+        sa.Column("from_id", sa.Integer(), nullable=False),
+        sa.Column("to_id", sa.Integer(), nullable=False),
+        sa.Column("messages", sa.Integer(), nullable=False),
+        sa.Column("first_sent", sa.DateTime(), nullable=True),
+        sa.Column("last_sent", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_communication_pair")),
+    )
+    op.create_index("ix_communication_pair_pair", "communication_pair", ["level", "from_id", "to_id"],
+                    unique=False)
+    op.create_index("ix_communication_pair_to", "communication_pair", ["level", "to_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_communication_pair_to", table_name="communication_pair")
+    op.drop_index("ix_communication_pair_pair", table_name="communication_pair")
+    op.drop_table("communication_pair")
     op.drop_index("ix_communication_month_to", table_name="communication_month")
     op.drop_index("ix_communication_month_pair", table_name="communication_month")
     op.drop_table("communication_month")

@@ -507,3 +507,19 @@ class CommunicationMonth(Base):
     messages: Mapped[int] = mapped_column(Integer)
     first_sent: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     last_sent: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class CommunicationPair(Base):
+    """The months of one pair added up: what the view of the whole case reads, one row per pair."""
+
+    __tablename__ = "communication_pair"
+    __table_args__ = (Index("ix_communication_pair_pair", "level", "from_id", "to_id"),
+                      Index("ix_communication_pair_to", "level", "to_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    from_id: Mapped[int] = mapped_column(Integer)
+    to_id: Mapped[int] = mapped_column(Integer)
+    messages: Mapped[int] = mapped_column(Integer)
+    first_sent: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_sent: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

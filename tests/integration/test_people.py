@@ -10,16 +10,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from reviewer.cli import main
 from reviewer.core import audit
-from reviewer.core.case import Case
+from reviewer.core.case import Case, now
 from reviewer.core.casebuild import communications, people, people_build, people_edits
 from reviewer.core.casebuild.people import find_people, person_documents, person_names, resolve_person
 from reviewer.core.errors import ReviewerError
 from reviewer.core.ingest.pipeline import IngestOptions, ingest
-from reviewer.core.models import CommunicationMonth, Document, PeopleSource, Setting
+from reviewer.core.models import CommunicationMonth, Document, ImportedRecord, PeopleSource, Setting
 from reviewer.core.produce import attorneys
 from reviewer.core.search.query import QuerySyntaxError
 from reviewer.core.search.service import SearchService
@@ -258,11 +258,44 @@ def test_hand_edits_survive_building_from_new_documents(built: Case, tmp_path: P
     assert pairs[(roe, home)] == 1 and pairs[(home, roe)] == 1
 
 
+def test_new_mail_is_added_to_what_is_kept_exactly(built: Case, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    recounts: list[str] = []
+    monkeypatch.setattr(people_build, "refresh_communications",
+                        lambda _session, level, _ids: recounts.append(level))
+    more = tmp_path / "more"
+    more.mkdir()
+    mails = [message(LELLING[0], "Jane Roe <jroe@globe.example>, New Person <new@globe.example>", "Added 1",
+                     on(8, 3), cc="Special Agent Kim Park <kpark@fbi.example>"),
+             message("New Person <new@globe.example>", LELLING[2], "Added 2", on(9, 1)),
+             message("Other Stranger <other@elsewhere.example>", "Kim Park <kpark@fbi.example>", "Added 3",
+                     None)]
+    for number, mail in enumerate(mails):
+        (more / f"added{number}.eml").write_bytes(mail.as_bytes())
+    ingest(built, [more], IngestOptions(jobs=1))
+    assert recounts == []  # only new mail, nobody merged: added to what is kept, nothing counted again
+    monkeypatch.undo()
+    kept = communications.communications(built, with_months=True)
+    people_now = people.list_people(built)
+    with SearchService.open(built) as service:
+        every = service.matching_ids("NOT subject:zzz")
+    assert communications.communications(built, document_ids=every, with_months=True) == kept
+    with built.db.session() as session:  # count everything again from the documents
+        people_build.refresh_people(session, None)
+        communications.refresh_communications(session, "organisation", None)
+    assert communications.communications(built, with_months=True) == kept
+    assert people.list_people(built) == people_now
+    assert by_address(built)["new@globe.example"].sent == 1
+
+
 def test_a_changed_document_is_read_again(built: Case) -> None:
     lelling, park = person_of(built, "Andrew Lelling"), person_of(built, "kpark@fbi.example")
-    with built.db.session() as session:  # what an overlay of an imported production does
-        session.execute(update(Document).where(Document.subject == "Press release").values(
-            email_to="kpark@fbi.example"))
+    with built.db.session() as session:  # what an overlay of an imported production does to its documents
+        doc_id = session.scalar(select(Document.id).where(Document.subject == "Press release"))
+        session.execute(update(Document).where(Document.id == doc_id).values(email_to="kpark@fbi.example"))
+    assert people_build.build_people(built).documents == 0  # ingest never changes a document it recorded
+    with built.db.session() as session:
+        session.add(ImportedRecord(document_id=doc_id, beg_bates="GOV0001", added=now()))
     summary = people_build.build_people(built)
     assert summary.documents == 1
     pairs = {(p.from_id, p.to_id): p.messages for p in communications.communications(built)}

@@ -6,10 +6,11 @@ per sender → recipient pair, however many addresses of those two it names. A p
 is not a communication; mail within one organisation is (the organisation's pair with itself). Every
 document counts, attached emails too; duplicates are not documents and do not.
 
-The whole case's communications are kept ready in communication_month, one row per pair and month,
-refreshed whenever people are built or edited (refresh_communications), so the view of the whole case, or
-of any range of months, is one indexed aggregate. A query's communications are counted from who is on
-each of its documents (message_party), a chunk of documents at a time.
+The whole case's communications are kept ready, refreshed whenever people are built or edited
+(refresh_communications): communication_month holds one row per pair and month, communication_pair those
+months added up. The view of the whole case reads one row per pair; a range of months adds up its months;
+a query's communications are counted from who is on each of its documents (message_party), a chunk of
+documents at a time.
 """
 
 from __future__ import annotations
@@ -19,7 +20,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, distinct, func, insert, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    distinct,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from reviewer.core.case import Case
@@ -27,6 +41,7 @@ from reviewer.core.casebuild.names import FROM, RECIPIENT_ROLES
 from reviewer.core.choices import CommsLevel
 from reviewer.core.models import (
     CommunicationMonth,
+    CommunicationPair,
     Document,
     EmailDomain,
     MessageParty,
@@ -42,7 +57,7 @@ _TARGETED_LIMIT = 2_000
 _CHUNK = 5_000
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: made by the hundred thousand, and frozen ones cost twice as much
 class Pair:
     """Messages from one person (or organisation) to another."""
 
@@ -118,6 +133,81 @@ def refresh_communications(session: Session, level: CommsLevel, ids: Collection[
         ["from_id", "to_id", "month", "messages", "first_sent", "last_sent", "level"],
         select(*rows.subquery().c, literal(level)),
     ))
+    month = CommunicationMonth
+    totals = (select(month.from_id, month.to_id, func.sum(month.messages), func.min(month.first_sent),
+                     func.max(month.last_sent), literal(level))
+              .where(month.level == level).group_by(month.from_id, month.to_id))
+    added_up = delete(CommunicationPair).where(CommunicationPair.level == level)
+    if ids is not None:
+        wanted = list(ids)
+        totals = totals.where(or_(month.from_id.in_(wanted), month.to_id.in_(wanted)))
+        added_up = added_up.where(or_(CommunicationPair.from_id.in_(wanted),
+                                      CommunicationPair.to_id.in_(wanted)))
+    session.execute(added_up)
+    session.execute(insert(CommunicationPair).from_select(
+        ["from_id", "to_id", "messages", "first_sent", "last_sent", "level"], totals))
+
+
+def add_communications(session: Session, level: CommsLevel, documents: list[int]) -> None:
+    """Add the mail of new documents to what is kept (when nobody they name changed person meanwhile,
+    counting them alone and adding is the same as counting everything again)."""
+    parties = _Parties(level)
+    monthly = parties.monthly()
+    by_month: dict[tuple[int, int, str], tuple[int, datetime | None, datetime | None]] = {}
+    for start in range(0, len(documents), _CHUNK):
+        chunk = documents[start:start + _CHUNK]
+        for from_id, to_id, month, count, first, last in session.connection().execute(
+                monthly.where(parties.sender.document_id.in_(chunk))):
+            _add(by_month, (from_id, to_id, month), count, first, last)
+    by_pair: dict[tuple[int, int], tuple[int, datetime | None, datetime | None]] = {}
+    for (from_id, to_id, _month), (count, first, last) in by_month.items():
+        _add(by_pair, (from_id, to_id), count, first, last)
+    _add_rows(session, CommunicationMonth, level, by_month)
+    _add_rows(session, CommunicationPair, level, by_pair)
+
+
+def _add(totals: dict[Any, tuple[int, datetime | None, datetime | None]], key: Any, count: int,
+         first: datetime | None, last: datetime | None) -> None:
+    before = totals.get(key)
+    totals[key] = (count, first, last) if before is None else (
+        before[0] + count, _earliest(before[1], first), _latest(before[2], last))
+
+
+def _add_rows(session: Session, model: type[CommunicationMonth] | type[CommunicationPair], level: CommsLevel,
+              added: dict[Any, tuple[int, datetime | None, datetime | None]]) -> None:
+    """Add counts to the kept rows they belong to (keyed (from, to[, month])), making the missing ones."""
+    keyed_by_month = model is CommunicationMonth
+    senders = sorted({key[0] for key in added})
+    existing: dict[Any, tuple[Any, ...]] = {}
+    columns: list[Any] = [model.id, model.from_id, model.to_id, model.messages, model.first_sent,
+                          model.last_sent]
+    if keyed_by_month:
+        columns.append(CommunicationMonth.month)
+    for start in range(0, len(senders), _CHUNK):
+        for row_id, from_id, to_id, count, first, last, *month in session.connection().execute(
+                select(*columns).where(model.level == level,
+                                       model.from_id.in_(senders[start:start + _CHUNK]))):
+            key = (from_id, to_id, *month)
+            if key in added:
+                existing[key] = (row_id, count, first, last)
+    updates, inserts = [], []
+    for key, (count, first, last) in added.items():
+        kept = existing.get(key)
+        if kept is None:
+            row = {"level": level, "from_id": key[0], "to_id": key[1], "messages": count, "first_sent": first,
+                   "last_sent": last}
+            inserts.append({**row, "month": key[2]} if keyed_by_month else row)
+        else:
+            row_id, before, earliest, latest = kept
+            updates.append({"row": row_id, "total": before + count, "earliest": _earliest(earliest, first),
+                            "latest": _latest(latest, last)})
+    if updates:
+        session.connection().execute(
+            update(model).where(model.id == bindparam("row")).values(
+                messages=bindparam("total"), first_sent=bindparam("earliest"), last_sent=bindparam("latest")),
+            updates)
+    if inserts:
+        session.connection().execute(insert(model), inserts)
 
 
 # --- reading -----------------------------------------------------------------------------------------------
@@ -159,15 +249,20 @@ def _kept(session: Session, level: CommsLevel, start_month: str | None, end_mont
           with_months: bool) -> tuple[_Totals, _Months]:
     kept = CommunicationMonth
     where = [kept.level == level, *_in_months(kept.month, start_month, end_month)]
-    totals: _Totals = {
-        (from_id, to_id): (int(count), first, last)
-        for from_id, to_id, count, first, last in session.execute(
-            select(kept.from_id, kept.to_id, func.sum(kept.messages), func.min(kept.first_sent),
-                   func.max(kept.last_sent)).where(*where).group_by(kept.from_id, kept.to_id))
-    }
+    if start_month or end_month:
+        query = select(kept.from_id, kept.to_id, func.sum(kept.messages), func.min(kept.first_sent),
+                       func.max(kept.last_sent)).where(*where).group_by(kept.from_id, kept.to_id)
+    else:
+        pair = CommunicationPair
+        query = select(pair.from_id, pair.to_id, pair.messages, pair.first_sent, pair.last_sent).where(
+            pair.level == level)
+    # Straight through the connection: rows, not ORM results, for a hundred thousand pairs.
+    connection = session.connection()
+    totals: _Totals = {(from_id, to_id): (int(count), first, last)
+                       for from_id, to_id, count, first, last in connection.execute(query)}
     months: _Months = {}
     if with_months:
-        for from_id, to_id, month, count in session.execute(
+        for from_id, to_id, month, count in connection.execute(
                 select(kept.from_id, kept.to_id, kept.month, kept.messages).where(*where)):
             months.setdefault((from_id, to_id), {})[month] = count
     return totals, months
@@ -222,7 +317,7 @@ def month_span(case: Case) -> tuple[str, str] | None:
     with case.db.reader() as session:
         first, last = session.execute(
             select(func.min(CommunicationMonth.month), func.max(CommunicationMonth.month))
-            .where(CommunicationMonth.month != "")).one()
+            .where(CommunicationMonth.month != "", CommunicationMonth.level == PERSON)).one()
     return (first, last) if first and last else None
 
 

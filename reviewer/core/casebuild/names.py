@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 FROM, TO, CC, BCC, REPLY_TO, AUTHOR = "from", "to", "cc", "bcc", "reply-to", "author"
 RECIPIENT_ROLES = (TO, CC, BCC)
@@ -88,6 +89,7 @@ def _pieces(text: str) -> list[str]:
     return pieces
 
 
+@lru_cache(maxsize=200_000)  # the same entries come back in message after message
 def _party(piece: str) -> Party | None:
     match = _ANGLE.match(piece)
     if match:

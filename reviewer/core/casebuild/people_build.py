@@ -28,11 +28,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, distinct, exists, func, insert, select, update
+from sqlalchemy import bindparam, delete, distinct, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from reviewer.core.case import Case, now
-from reviewer.core.casebuild.communications import ORGANISATION, PERSON, refresh_communications
+from reviewer.core.casebuild.communications import (
+    ORGANISATION,
+    PERSON,
+    add_communications,
+    refresh_communications,
+)
 from reviewer.core.casebuild.names import (
     ADDRESS,
     AUTHOR,
@@ -52,6 +57,7 @@ from reviewer.core.errors import CancelledError, CaseLockedError
 from reviewer.core.models import (
     Document,
     EmailDomain,
+    ImportedRecord,
     MessageParty,
     PeopleSource,
     Person,
@@ -84,30 +90,38 @@ class BuildSummary:
 
 
 # --- entry points ------------------------------------------------------------------------------------------
-def build_people(case: Case, progress: Progress = no_progress,
-                 cancel: CancelToken | None = None) -> BuildSummary:
-    """Bring people and communications up to date with the documents (see the module's docstring)."""
+def build_people(case: Case, progress: Progress = no_progress, cancel: CancelToken | None = None,
+                 every_document: bool = False) -> BuildSummary:
+    """Bring people and communications up to date with the documents (see the module's docstring).
+    Documents are read when new, or when they came in a production whose overlay may have changed them;
+    `every_document` compares every document's fields with what was read before."""
     cancel = cancel or CancelToken()
     started = time.monotonic()
     summary = BuildSummary()
     with case.writing():
         summary.reply_to_read = backfill_reply_to(case, progress, cancel)
-        changed = _changed_documents(case)
+        changed, revisited = _changed_documents(case, every_document)
+        ids = list(changed)
         with case.db.reader() as session:
             everything = _pending(session)
         touched: set[int] = set()
-        for start in range(0, len(changed), _CHUNK):
+        for start in range(0, len(ids), _CHUNK):
             cancel.raise_if_cancelled()
             with case.db.session() as session:
                 _set_pending(session, True)
-                touched |= _read_documents(session, changed[start:start + _CHUNK])
+                chunk = {i: changed[i] for i in ids[start:start + _CHUNK]}
+                named, seen_before = _read_documents(session, chunk)
+                touched |= named
+                revisited = revisited or seen_before
             progress(ProgressUpdate("people", min(start + _CHUNK, len(changed)), len(changed),
                                     message="Reading who is on each document…"))
         summary.documents = len(changed)
         if changed or everything:
             progress(ProgressUpdate("people", message="Grouping people and counting their messages…"))
             with case.db.session() as session:
-                _derive(session, None if everything else touched)
+                # Only new documents, nothing left over: their mail is added to what is kept.
+                added = ids if not (everything or revisited) else None
+                _derive(session, None if everything else touched, added)
                 _set_pending(session, False)
         with case.db.reader() as session:
             current = select(func.count(Person.id)).where(Person.merged_into.is_(None))
@@ -148,16 +162,31 @@ def fingerprint(values: Iterable[Any]) -> str:
         "utf-8", "surrogatepass")).hexdigest()
 
 
-def _changed_documents(case: Case) -> list[int]:
+def _changed_documents(case: Case, every_document: bool) -> tuple[dict[int, str], bool]:
+    """The documents new or changed since people were built from them, with their fingerprints now, and
+    whether any of them had been read before. Ingest only adds documents; an import's overlay changes
+    its own; so only those are compared, unless `every_document`."""
     query = (select(Document.id, *_ADDRESS_FIELDS, PeopleSource.fingerprint)
              .outerjoin(PeopleSource, PeopleSource.document_id == Document.id)
              .order_by(Document.id).execution_options(yield_per=10_000))
+    if not every_document:
+        query = query.where(or_(PeopleSource.document_id.is_(None),
+                                Document.id.in_(select(ImportedRecord.document_id))))
+    changed = {}
+    revisited = False
     with case.db.reader() as session:
-        return [row[0] for row in session.execute(query) if fingerprint(row[1:-1]) != row[-1]]
+        for row in session.execute(query):
+            current = fingerprint(row[1:-1])
+            if current != row[-1]:
+                changed[row[0]] = current
+                revisited = revisited or row[-1] is not None
+    return changed, revisited
 
 
-def _read_documents(session: Session, ids: list[int]) -> set[int]:
-    """Record who is on each of these documents; the ids of every identity they named before or now."""
+def _read_documents(session: Session, fingerprints: dict[int, str]) -> tuple[set[int], bool]:
+    """Record who is on each of these documents (id → fingerprint of its fields now); the ids of every
+    identity they named before or now, and whether any had been read before."""
+    ids = list(fingerprints)
     parties: list[tuple[int, str, Party]] = []
     sources = []
     for row in session.execute(select(Document.id, *_ADDRESS_FIELDS).where(Document.id.in_(ids))):
@@ -165,11 +194,12 @@ def _read_documents(session: Session, ids: list[int]) -> set[int]:
         sent: datetime | None = row.sent
         for role, text in zip(_ROLES, fields[:-1], strict=True):
             parties.extend((doc_id, role, party) for party in parse_parties(str(text or "")))
-        sources.append({"document_id": doc_id, "fingerprint": fingerprint(fields), "sent": sent,
+        sources.append({"document_id": doc_id, "fingerprint": fingerprints[doc_id], "sent": sent,
                         "month": sent.strftime("%Y-%m") if sent else ""})
     identity_ids = _identities(session, {(p.kind, p.value): p.domain for _, _, p in parties})
     touched = set(session.scalars(select(MessageParty.identity_id).distinct().where(
         MessageParty.document_id.in_(ids))))
+    seen_before = bool(touched)
     session.execute(delete(MessageParty).where(MessageParty.document_id.in_(ids)))
     session.execute(delete(PeopleSource).where(PeopleSource.document_id.in_(ids)))
     rows: dict[tuple[int, str, int], dict[str, Any]] = {}
@@ -178,11 +208,12 @@ def _read_documents(session: Session, ids: list[int]) -> set[int]:
         rows.setdefault((doc_id, role, identity), {"document_id": doc_id, "role": role,
                                                    "identity_id": identity, "display": party.display})
         touched.add(identity)
+    # Through the connection: the ORM's bulk path costs more than the database for rows this simple.
     if rows:
-        session.execute(insert(MessageParty), list(rows.values()))
+        session.connection().execute(insert(MessageParty), list(rows.values()))
     if sources:
-        session.execute(insert(PeopleSource), sources)
-    return touched
+        session.connection().execute(insert(PeopleSource), sources)
+    return touched, seen_before
 
 
 def _identities(session: Session, wanted: dict[tuple[str, str], str]) -> dict[tuple[str, str], int]:
@@ -234,13 +265,20 @@ def _set_pending(session: Session, pending: bool) -> None:
 
 
 # --- deriving people ---------------------------------------------------------------------------------------
-def _derive(session: Session, touched: set[int] | None) -> None:
+def _derive(session: Session, touched: set[int] | None, added: list[int] | None) -> None:
     """Aliases, grouping, names and counts, and the kept communications, for the identities `touched`
-    (all when None, or when they are too many to list)."""
+    (all when None, or when they are too many to list). When the documents read were all new (`added`)
+    and nobody was merged, their counts and mail are added to what is kept, not recounted."""
     if touched is not None and len(touched) > _IN_LIST:
         touched = None
     refresh_aliases(session, touched)
-    regrouped = _group(session)
+    regrouped, merged = _group(session)
+    if added is not None and touched is not None and not merged:
+        rename_people(session, regrouped | _people_of(session, touched))
+        _add_counts(session, added)
+        for level in (PERSON, ORGANISATION):
+            add_communications(session, level, added)
+        return
     if touched is None:
         people: set[int] | None = None
         domains: set[int] | None = None
@@ -270,7 +308,7 @@ def refresh_aliases(session: Session, identity_ids: Collection[int] | None) -> N
                  "personal": name_key(display) is not None, "seen": seen}
                 for identity_id, display, seen in session.execute(chunked)]
         if rows:
-            session.execute(insert(PersonAlias), rows)
+            session.connection().execute(insert(PersonAlias), rows)
 
 
 def _people_of(session: Session, identity_ids: Collection[int]) -> set[int]:
@@ -304,8 +342,9 @@ class _Groups:
             self.parent[root] = roots[0]
 
 
-def _group(session: Session) -> set[int]:
-    """Group every identity not placed by hand into people; the people created, merged or grown."""
+def _group(session: Session) -> tuple[set[int], bool]:
+    """Group every identity not placed by hand into people; the people created, merged or grown, and
+    whether any two existing people were merged."""
     by_hand = set(session.scalars(select(Person.id).where(Person.grouped_by_hand,
                                                           Person.merged_into.is_(None))))
     rows = session.execute(select(PersonIdentity.id, PersonIdentity.kind, PersonIdentity.value,
@@ -347,7 +386,7 @@ def _name_links(session: Session, identities: dict[int, tuple[str, str, int | No
 
 
 def _place(session: Session, identities: dict[int, tuple[str, str, int | None]],
-           components: Iterable[list[int]]) -> set[int]:
+           components: Iterable[list[int]]) -> tuple[set[int], bool]:
     next_id = (session.scalar(select(func.max(Person.id))) or 0) + 1
     added = now()
     new_people: list[dict[str, Any]] = []
@@ -371,7 +410,7 @@ def _place(session: Session, identities: dict[int, tuple[str, str, int | None]],
     if moves:
         session.execute(update(PersonIdentity), moves)
     _fold(session, merges)
-    return changed | {person for merge in merges for person in merge}
+    return changed | {person for merge in merges for person in merge}, bool(merges)
 
 
 def _fold(session: Session, merges: list[tuple[int, int]]) -> None:
@@ -396,6 +435,12 @@ def _fold(session: Session, merges: list[tuple[int, int]]) -> None:
 def refresh_people(session: Session, person_ids: Collection[int] | None) -> None:
     """Names (unless given by hand), organisations, counts and the kept communications of these people
     (everyone when None), after their addresses or documents changed."""
+    rename_people(session, person_ids, recount=True)
+    refresh_communications(session, PERSON, person_ids)
+
+
+def rename_people(session: Session, person_ids: Collection[int] | None, recount: bool = False) -> None:
+    """Names (unless given by hand) and organisations of these people, and with `recount` their counts."""
     people = select(Person.id, Person.name, Person.named_by_hand).where(Person.merged_into.is_(None))
     wanted = sorted(person_ids) if person_ids is not None else None
     chunks: list[list[int] | None] = [None] if wanted is None else [
@@ -405,9 +450,7 @@ def refresh_people(session: Session, person_ids: Collection[int] | None) -> None
         def limited(query: Any, column: Any = PersonIdentity.person_id, ids: list[int] | None = chunk) -> Any:
             return query if ids is None else query.where(column.in_(ids))
 
-        sent = _document_counts(session, limited, [FROM])
-        received = _document_counts(session, limited, list(RECIPIENT_ROLES))
-        documents = _document_counts(session, limited, None)
+        counts = [_document_counts(session, limited, roles) for roles in _COUNTED] if recount else []
         aliases: dict[int, list[tuple[str, bool, int]]] = {}
         for person_id, display, personal, seen in session.execute(limited(
                 select(PersonIdentity.person_id, PersonAlias.display, PersonAlias.personal, PersonAlias.seen)
@@ -425,13 +468,40 @@ def refresh_people(session: Session, person_ids: Collection[int] | None) -> None
             if not named_by_hand:
                 name = automatic_name(aliases.get(person_id, []), person_uses)
             domain_id = next((u[2] for u in person_uses if u[0] == ADDRESS), None)
-            updates.append({"id": person_id, "name": name, "name_key": comparison_key(name),
-                            "domain_id": domain_id,
-                            "sent": sent.get(person_id, 0), "received": received.get(person_id, 0),
-                            "documents": documents.get(person_id, 0)})
+            row = {"id": person_id, "name": name, "name_key": comparison_key(name), "domain_id": domain_id}
+            if recount:
+                row.update({column: count.get(person_id, 0)
+                            for column, count in zip(_COUNT_COLUMNS, counts, strict=True)})
+            updates.append(row)
     if updates:
         session.execute(update(Person), updates)
-    refresh_communications(session, PERSON, person_ids)
+
+
+_COUNTED: tuple[list[str] | None, ...] = ([FROM], list(RECIPIENT_ROLES), None)
+_COUNT_COLUMNS = ("sent", "received", "documents")
+
+
+def _add_counts(session: Session, documents: list[int]) -> None:
+    """Add what these new documents bring to their people's sent, received and documents counts."""
+    added: dict[int, dict[str, int]] = {}
+    for start in range(0, len(documents), _IN_LIST):
+        chunk = documents[start:start + _IN_LIST]
+
+        def limited(query: Any, ids: list[int] = chunk) -> Any:
+            return query.where(MessageParty.document_id.in_(ids))
+
+        for column, roles in zip(_COUNT_COLUMNS, _COUNTED, strict=True):
+            for person_id, count in _document_counts(session, limited, roles).items():
+                totals = added.setdefault(person_id, dict.fromkeys(_COUNT_COLUMNS, 0))
+                totals[column] += count
+    if added:
+        session.connection().execute(
+            update(Person).where(Person.id == bindparam("person")).values(
+                sent=Person.sent + bindparam("sent_now"),
+                received=Person.received + bindparam("received_now"),
+                documents=Person.documents + bindparam("documents_now")),
+            [{"person": person_id, **{f"{column}_now": n for column, n in totals.items()}}
+             for person_id, totals in added.items()])
 
 
 def _document_counts(session: Session, limited: Any, roles: list[str] | None) -> dict[int, int]:
