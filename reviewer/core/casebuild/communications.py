@@ -214,25 +214,26 @@ def _add_rows(session: Session, model: type[CommunicationMonth] | type[Communica
 def communications(case: Case, level: CommsLevel = PERSON, document_ids: Collection[int] | None = None,
                    start_month: str | None = None, end_month: str | None = None,
                    with_months: bool = False) -> list[Pair]:
-    """Every pair with its messages, first and last date, most messages first: for the whole case, or
-    for `document_ids` (a query's result); only months from `start_month` to `end_month` ("YYYY-MM",
-    inclusive) when given. `with_months` adds each pair's counts by month."""
+    """Every pair with its messages, first and last date, most messages first (then by ids): for the
+    whole case, or for `document_ids` (a query's result); only months from `start_month` to `end_month`
+    ("YYYY-MM", inclusive) when given. `with_months` adds each pair's counts by month."""
     with case.db.reader() as session:
         if document_ids is None:
-            totals, months = _kept(session, level, start_month, end_month, with_months)
+            rows, months = _kept(session, level, start_month, end_month, with_months)
         else:
-            totals, months = _counted(session, level, document_ids, start_month, end_month)
-        names = _names(session, level, {key for pair in totals for key in pair})
+            rows, months = _counted(session, level, document_ids, start_month, end_month)
+        names = _names(session, level, {row[0] for row in rows} | {row[1] for row in rows})
     pairs = [
-        Pair(from_id, to_id, names.get(from_id, ""), names.get(to_id, ""), count, first, last,
+        Pair(from_id, to_id, names.get(from_id, ""), names.get(to_id, ""), int(count), first, last,
              months.get((from_id, to_id), {}) if with_months else {})
-        for (from_id, to_id), (count, first, last) in totals.items()
+        for from_id, to_id, count, first, last in rows
     ]
-    pairs.sort(key=lambda p: (-p.messages, p.from_name.casefold(), p.to_name.casefold(), p.from_id, p.to_id))
+    pairs.sort(key=lambda p: (-p.messages, p.from_id, p.to_id))
     return pairs
 
 
 _Totals = dict[tuple[int, int], tuple[int, datetime | None, datetime | None]]
+_Rows = list[tuple[int, int, int, datetime | None, datetime | None]]  # from, to, messages, first, last
 _Months = dict[tuple[int, int], dict[str, int]]
 
 
@@ -246,7 +247,7 @@ def _in_months(column: Any, start_month: str | None, end_month: str | None) -> l
 
 
 def _kept(session: Session, level: CommsLevel, start_month: str | None, end_month: str | None,
-          with_months: bool) -> tuple[_Totals, _Months]:
+          with_months: bool) -> tuple[_Rows, _Months]:
     kept = CommunicationMonth
     where = [kept.level == level, *_in_months(kept.month, start_month, end_month)]
     if start_month or end_month:
@@ -258,18 +259,17 @@ def _kept(session: Session, level: CommsLevel, start_month: str | None, end_mont
             pair.level == level)
     # Straight through the connection: rows, not ORM results, for a hundred thousand pairs.
     connection = session.connection()
-    totals: _Totals = {(from_id, to_id): (int(count), first, last)
-                       for from_id, to_id, count, first, last in connection.execute(query)}
+    rows: _Rows = connection.execute(query).all()  # type: ignore[assignment]  # Rows are tuples
     months: _Months = {}
     if with_months:
         for from_id, to_id, month, count in connection.execute(
                 select(kept.from_id, kept.to_id, kept.month, kept.messages).where(*where)):
             months.setdefault((from_id, to_id), {})[month] = count
-    return totals, months
+    return rows, months
 
 
 def _counted(session: Session, level: CommsLevel, document_ids: Collection[int], start_month: str | None,
-             end_month: str | None) -> tuple[_Totals, _Months]:
+             end_month: str | None) -> tuple[_Rows, _Months]:
     parties = _Parties(level)
     monthly = parties.monthly().where(*_in_months(PeopleSource.month, start_month, end_month))
     totals: _Totals = {}
@@ -287,7 +287,7 @@ def _counted(session: Session, level: CommsLevel, document_ids: Collection[int],
                 totals[pair] = (before[0] + count, _earliest(before[1], first), _latest(before[2], last))
             by_month = months.setdefault(pair, {})
             by_month[month] = by_month.get(month, 0) + count
-    return totals, months
+    return [(f, t, count, first, last) for (f, t), (count, first, last) in totals.items()], months
 
 
 def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:

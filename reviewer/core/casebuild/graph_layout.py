@@ -4,7 +4,7 @@
 Linked nodes pull together, weighted by how much mail passes between them; every node pushes its close
 neighbours away, counted only within a grid cell and its neighbours (the paper's grid variant), so one
 step costs about n rather than n²; a weak pull to the centre keeps separate groups in sight. The result is
-deterministic for the same input, and scaled to the square -1…1. It takes about a second for 300 nodes:
+deterministic for the same input, and scaled to the square -1…1. It takes up to a second for 300 nodes:
 run it off the GUI thread.
 """
 
@@ -44,7 +44,7 @@ def force_layout(nodes: Sequence[Node], edges: Sequence[tuple[Node, Node, float]
     ys = [math.sin(2 * math.pi * i / count) * 0.5 + rng.uniform(-0.05, 0.05) for i in range(count)]
     k = math.sqrt(1.0 / count)
     reach = 2 * k
-    steps = iterations if iterations is not None else (150 if count <= 100 else 70)
+    steps = iterations if iterations is not None else 120 if count <= 50 else 80 if count <= 150 else 50
     temperature = 0.1
     cooling = temperature / (steps + 1)
     for _step in range(steps):
