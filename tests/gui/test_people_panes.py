@@ -15,7 +15,8 @@ from reviewer.core.case import Case
 from reviewer.core.casebuild import people_edits
 from reviewer.core.casebuild.people import find_people
 from reviewer.core.ingest.pipeline import IngestOptions, ingest
-from reviewer.ui.panes.communications_pane import MatrixModel, PairsModel
+from reviewer.ui.models.records import RecordTableModel
+from reviewer.ui.panes.communications_pane import PAIR_COLUMNS, MatrixModel
 from reviewer.ui.panes.people_pane import PeopleTableModel
 from reviewer.ui.widgets.flags import FLAG_COLORS
 from tests.gui.steps import wait_idle
@@ -157,7 +158,7 @@ def test_mail_between_prosecution_and_press_is_drawn_in_the_press_colour(qtbot, 
 
 
 def test_models_on_their_own(qtmodeltester) -> None:
-    for model in (PeopleTableModel(), MatrixModel(), PairsModel()):
+    for model in (PeopleTableModel(), MatrixModel(), RecordTableModel(PAIR_COLUMNS)):
         qtmodeltester.check(model)
 
 

@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     QTimer,
@@ -58,15 +57,14 @@ from reviewer.core.casebuild.people import list_domains, list_people
 from reviewer.core.choices import CommsLevel
 from reviewer.core.errors import ReviewerError
 from reviewer.core.progress import CancelToken
+from reviewer.ui.models.records import SORT_ROLE, Column, Index, RecordTableModel
 from reviewer.ui.tasks import Lane, TaskRunner
 from reviewer.ui.widgets.comms_graph import CommsGraph, GraphEdge, GraphNode
 from reviewer.ui.widgets.flags import FLAG_COLORS
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 DOCUMENT_ROLE = Qt.ItemDataRole.UserRole + 2
 DEFAULT_TOP = 40
 MAX_TOP = 300
-_Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True)
@@ -119,10 +117,10 @@ class MatrixModel(QAbstractTableModel):
             self.sent[pair.from_id] = self.sent.get(pair.from_id, 0) + pair.messages
         self.endResetModel()
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008  # Qt's own default
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008  # Qt's own default
         return 0 if parent.isValid() else len(self.nodes)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008  # Qt's own default
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008  # Qt's own default
         return 0 if parent.isValid() else len(self.nodes) + 1
 
     def pair_at(self, row: int, column: int) -> tuple[int, int] | None:
@@ -139,7 +137,7 @@ class MatrixModel(QAbstractTableModel):
             return "Sent in all"
         return self.nodes[section - 1].name if section <= len(self.nodes) else None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         pair = self.pair_at(index.row(), index.column())
@@ -156,44 +154,13 @@ class MatrixModel(QAbstractTableModel):
         return None
 
 
-_PAIR_COLUMNS = ("From", "To", "Messages", "First", "Last")
-
-
-class PairsModel(QAbstractTableModel):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.pairs: list[Pair] = []
-
-    def set_pairs(self, pairs: list[Pair]) -> None:
-        self.beginResetModel()
-        self.pairs = pairs
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008  # Qt's own default
-        return 0 if parent.isValid() else len(self.pairs)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008  # Qt's own default
-        return 0 if parent.isValid() else len(_PAIR_COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _PAIR_COLUMNS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        pair = self.pairs[index.row()]
-        values: list[Any] = [pair.from_name, pair.to_name, pair.messages, pair.first, pair.last]
-        value = values[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            if index.column() == 2:
-                return f"{value:,}"
-            return value.date().isoformat() if index.column() > 2 and value else value if value else ""
-        if role == SORT_ROLE:
-            return value.isoformat() if index.column() > 2 and value else value if value is not None else ""
-        return None
+PAIR_COLUMNS = (
+    Column("From", lambda p: p.from_name),
+    Column("To", lambda p: p.to_name),
+    Column("Messages", lambda p: p.messages, numeric=True),
+    Column("First", lambda p: p.first),
+    Column("Last", lambda p: p.last),
+)
 
 
 def _sortable(model: QAbstractTableModel, parent: QWidget) -> QSortFilterProxyModel:
@@ -263,7 +230,7 @@ class CommunicationsPane(QWidget):
         self.matrix_proxy = _sortable(self.matrix, self)
         self.matrix_table = _table("commsMatrix", self.matrix_proxy)
         self.matrix_table.clicked.connect(self._matrix_clicked)
-        self.pairs = PairsModel(self)
+        self.pairs = RecordTableModel(PAIR_COLUMNS, self)
         self.pairs_proxy = _sortable(self.pairs, self)
         self.pairs_table = _table("commsPairs", self.pairs_proxy)
         self.pairs_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -373,7 +340,7 @@ class CommunicationsPane(QWidget):
             self._set_months(data.months)
         self.graph.show_graph(data.nodes, data.edges)
         self.matrix.set_view(data.nodes, data.pairs)
-        self.pairs.set_pairs(data.pairs)
+        self.pairs.set_records(data.pairs)
         total = sum(p.messages for p in data.pairs)
         who = "people" if data.level == PERSON else "organisations"
         self.status.setText(f"{len(data.pairs):,} pairs of {who}, {total:,} messages counted once per pair; "
@@ -451,7 +418,7 @@ class CommunicationsPane(QWidget):
             self.show_messages(*pair)
 
     def _pair_clicked(self, index: QModelIndex) -> None:
-        pair = self.pairs.pairs[self.pairs_proxy.mapToSource(index).row()]
+        pair = self.pairs.records[self.pairs_proxy.mapToSource(index).row()]
         self.show_messages(pair.from_id, pair.to_id)
 
     def _node_clicked(self, node_id: int) -> None:

@@ -8,19 +8,10 @@ the long lane with its progress, while coding goes on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    QTimer,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,70 +38,39 @@ from reviewer.core.choices import PERSON_FLAGS
 from reviewer.core.errors import ReviewerError
 from reviewer.core.progress import CancelToken
 from reviewer.ui.dialogs.split_person import SplitPersonDialog
+from reviewer.ui.models.records import SORT_ROLE, Column, Index, RecordTableModel
 from reviewer.ui.tasks import Lane, LatestProgress, TaskRunner
 from reviewer.ui.widgets.flags import flag_color
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 PERSON_ROLE = Qt.ItemDataRole.UserRole + 2
 ALL_FLAGS = "All people"
-_Index = QModelIndex | QPersistentModelIndex
-
-
-@dataclass(frozen=True)
-class _Column:
-    title: str
-    value: Any  # PersonInfo → what is shown
-    numeric: bool = False
-
+FLAGS_COLUMN = 2
 
 COLUMNS = (
-    _Column("Name", lambda p: p.name),
-    _Column("Organisation", lambda p: p.organisation),
-    _Column("Flags", lambda p: ", ".join(p.flags)),
-    _Column("Sent", lambda p: p.sent, numeric=True),
-    _Column("Received", lambda p: p.received, numeric=True),
-    _Column("Documents", lambda p: p.documents, numeric=True),
+    Column("Name", lambda p: p.name),
+    Column("Organisation", lambda p: p.organisation),
+    Column("Flags", lambda p: ", ".join(p.flags)),
+    Column("Sent", lambda p: p.sent, numeric=True),
+    Column("Received", lambda p: p.received, numeric=True),
+    Column("Documents", lambda p: p.documents, numeric=True),
 )
 
 
-class PeopleTableModel(QAbstractTableModel):
+class PeopleTableModel(RecordTableModel):
     """The people as rows; sorting and finding are left to PeopleFilter."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.people: list[PersonInfo] = []
+        super().__init__(COLUMNS, parent)
 
-    def set_people(self, people: list[PersonInfo]) -> None:
-        self.beginResetModel()
-        self.people = people
-        self.endResetModel()
+    @property
+    def people(self) -> list[PersonInfo]:
+        return self.records
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008  # Qt's own default
-        return 0 if parent.isValid() else len(self.people)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008  # Qt's own default
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section].title
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        person, column = self.people[index.row()], COLUMNS[index.column()]
-        value = column.value(person)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return f"{value:,}" if column.numeric else value
-        if role == SORT_ROLE:
-            return value if column.numeric else str(value).casefold()
+    def more_data(self, record: Any, column: int, role: int) -> Any:
+        person: PersonInfo = record
         if role == PERSON_ROLE:
             return person.id
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2 and person.flags:
+        if role == Qt.ItemDataRole.ForegroundRole and column == FLAGS_COLUMN and person.flags:
             return flag_color(person.flags)
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [f"{person.name} (person {person.id})", *person.addresses]
@@ -133,7 +93,7 @@ class PeopleFilter(QSortFilterProxyModel):
         self.text, self.flag = text.casefold().strip(), flag
         self.endFilterChange()
 
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         source = self.sourceModel()
         assert isinstance(source, PeopleTableModel)
         person = source.people[source_row]
@@ -270,7 +230,7 @@ class PeoplePane(QWidget):
         self._built = True
         self._progress_timer.stop()
         self.progress.hide()
-        self.model.set_people(people)
+        self.model.set_records(people)
         self.status.setText(f"{len(people):,} people")
         if current is not None:
             self.select_person(current.id)
