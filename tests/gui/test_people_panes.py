@@ -113,6 +113,8 @@ def test_communications_graph_matrix_and_messages(qtbot, qtmodeltester, open_win
     pane.messages.itemDoubleClicked.emit(pane.messages.item(0, 2))
     qtbot.waitUntil(window.is_idle)
     assert window.viewer.document_id == pane.messages.item(0, 2).data(Qt.ItemDataRole.UserRole + 2)
+    qtbot.mouseClick(pane.graph.viewport(), Qt.MouseButton.LeftButton, pos=pane.graph.node_point(roe))
+    qtbot.waitUntil(lambda: window.result.query == f"person:{roe}" and window.is_idle())
 
     qtmodeltester.check(pane.matrix)
     qtmodeltester.check(pane.pairs)

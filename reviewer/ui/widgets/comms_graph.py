@@ -10,16 +10,23 @@ thread; this widget only draws.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPoint, QPointF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QWheelEvent
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsLineItem,
     QGraphicsScene,
-    QGraphicsSceneMouseEvent,
     QGraphicsSimpleTextItem,
     QGraphicsView,
     QWidget,
@@ -55,11 +62,9 @@ def is_leak_path(flags_a: list[str], flags_b: list[str]) -> bool:
 
 
 class _EdgeItem(QGraphicsLineItem):
-    def __init__(self, edge: GraphEdge, on_click: Callable[[GraphEdge], None]) -> None:
+    def __init__(self, edge: GraphEdge) -> None:
         super().__init__()
         self.edge = edge
-        self._on_click = on_click
-        self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def shape(self) -> QPainterPath:
@@ -71,27 +76,12 @@ class _EdgeItem(QGraphicsLineItem):
         stroker.setWidth(max(self.pen().widthF(), 8.0))
         return stroker.createStroke(path)
 
-    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self._on_click(self.edge)
-            event.accept()
-        else:
-            super().mousePressEvent(event)
-
 
 class _NodeItem(QGraphicsEllipseItem):
-    def __init__(self, node: GraphNode, radius: float, on_click: Callable[[GraphNode], None]) -> None:
+    def __init__(self, node: GraphNode, radius: float) -> None:
         super().__init__(-radius, -radius, 2 * radius, 2 * radius)
         self.node = node
-        self._on_click = on_click
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-
-    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self._on_click(self.node)
-            event.accept()
-        else:
-            super().mousePressEvent(event)
 
 
 class CommsGraph(QGraphicsView):
@@ -126,7 +116,7 @@ class CommsGraph(QGraphicsView):
             color = QColor(FLAG_COLORS["press"]) if leak else QColor(text)
             color.setAlpha(230 if leak else 90)
             width = 1.0 + 7.0 * math.log1p(edge.messages) / math.log1p(heaviest)
-            line = _EdgeItem(edge, lambda e: self.edgeClicked.emit(e.a, e.b))
+            line = _EdgeItem(edge)
             line.setLine(a.x * SCALE, a.y * SCALE, b.x * SCALE, b.y * SCALE)
             pen = QPen(color, width)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
@@ -137,7 +127,7 @@ class CommsGraph(QGraphicsView):
             self.edges.append(line)
         for node in nodes:
             radius = 5.0 + 22.0 * math.sqrt(node.volume / largest)
-            circle = _NodeItem(node, radius, lambda n: self.nodeClicked.emit(n.id))
+            circle = _NodeItem(node, radius)
             circle.setPos(QPointF(node.x * SCALE, node.y * SCALE))
             circle.setBrush(QBrush(flag_color(node.flags)))
             circle.setPen(QPen(QColor(text), 0.8))
@@ -156,6 +146,19 @@ class CommsGraph(QGraphicsView):
         bounds = self.scene().itemsBoundingRect()
         if not bounds.isEmpty():
             self.fitInView(bounds.adjusted(-20, -20, 20, 20), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """A click on a line asks for its messages, on a circle (or its name) for that node's documents;
+        anywhere else drags the picture."""
+        item = self.itemAt(event.position().toPoint())
+        while item is not None and item.parentItem() is not None:
+            item = item.parentItem()
+        if event.button() == Qt.MouseButton.LeftButton and isinstance(item, _EdgeItem):
+            self.edgeClicked.emit(item.edge.a, item.edge.b)
+        elif event.button() == Qt.MouseButton.LeftButton and isinstance(item, _NodeItem):
+            self.nodeClicked.emit(item.node.id)
+        else:
+            super().mousePressEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120
