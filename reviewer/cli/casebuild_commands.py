@@ -155,7 +155,7 @@ def cmd_people_rebuild(args: argparse.Namespace) -> int:
     from reviewer.core.casebuild.people_build import build_people
 
     with open_case(args.case) as case, progress_bar("people") as (progress, cancel):
-        summary = build_people(case, progress, cancel)
+        summary = build_people(case, progress, cancel, every_document=True)
     console.print(f"Read {summary.documents:,} new or changed documents; {summary.people:,} people "
                   f"({summary.seconds:.1f} s).", highlight=False)
     return 0

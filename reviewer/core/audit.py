@@ -99,13 +99,14 @@ class Action(StrEnum):
     PERSON_FLAG = "person flag"
     DOMAIN_LABEL = "domain label"
     DOMAIN_FLAG = "domain flag"
+    PEOPLE_BUILD = "people build"  # a long job: people built again by hand (reviewer people-rebuild)
     # Long jobs: on record, never undone (see record_job).
     INGEST = "ingest"
     IMPORT = "import"
     PRODUCTION = "production"
 
 
-JOBS = frozenset({Action.INGEST, Action.IMPORT, Action.PRODUCTION})
+JOBS = frozenset({Action.INGEST, Action.IMPORT, Action.PRODUCTION, Action.PEOPLE_BUILD})
 
 
 # The tag column each tag-editing action changes. Deleting a tag records each of them going to "" as

@@ -368,6 +368,12 @@ def test_people_and_comms_commands(built: Case, capsys: pytest.CaptureFixture[st
         "error: 'April' is not a month; write YYYY-MM, e.g. 2019-04."
     code, _, err = run(capsys, "people-merge", path, str(roe), "4242")
     assert code == 1 and "No person 4242 in this case" in err
+    assert run(capsys, "people-rebuild", path)[2].startswith("Read 0 new or changed documents;")
+    code, out, _ = run(capsys, "history", path, "--all", "--json")
+    trail = json.loads(out)
+    assert trail[0]["summary"].startswith("people built again") and not trail[0]["undoable"]
+    assert trail[1]["summary"] == 'labelling fbi.example "Federal Bureau"'
+    assert run(capsys, "undo", path)[2] == 'Undid labelling fbi.example "Federal Bureau".'
 
 
 def test_a_case_from_before_people_is_built_on_first_use(built: Case,

@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, distinct, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from reviewer.core.audit import Action, record_job
 from reviewer.core.case import Case, now
 from reviewer.core.casebuild.communications import (
     ORGANISATION,
@@ -94,7 +95,8 @@ def build_people(case: Case, progress: Progress = no_progress, cancel: CancelTok
                  every_document: bool = False) -> BuildSummary:
     """Bring people and communications up to date with the documents (see the module's docstring).
     Documents are read when new, or when they came in a production whose overlay may have changed them;
-    `every_document` compares every document's fields with what was read before."""
+    `every_document` compares every document's fields with what was read before, and puts the run on the
+    case's trail, as a user asked for it."""
     cancel = cancel or CancelToken()
     started = time.monotonic()
     summary = BuildSummary()
@@ -123,9 +125,12 @@ def build_people(case: Case, progress: Progress = no_progress, cancel: CancelTok
                 added = ids if not (everything or revisited) else None
                 _derive(session, None if everything else touched, added)
                 _set_pending(session, False)
-        with case.db.reader() as session:
+        with case.db.session() as session:
             current = select(func.count(Person.id)).where(Person.merged_into.is_(None))
             summary.people = session.scalar(current) or 0
+            if every_document:
+                record_job(session, Action.PEOPLE_BUILD,
+                           f"people built again: {len(changed):,} documents read, {summary.people:,} people")
     summary.seconds = time.monotonic() - started
     return summary
 
