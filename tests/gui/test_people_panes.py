@@ -90,7 +90,7 @@ def test_merging_in_the_pane_is_undone_by_ctrl_z(qtbot, open_window, people_case
     selection = pane.table.selectionModel()
     selection.select(pane.proxy.index(row_of(pane, press), 0),
                      selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
-    assert pane.merge_button.isEnabled()
+    assert pane.merge_action.isEnabled()
     pane.merge_selected()
     qtbot.waitUntil(lambda: pane.model.rowCount() == before - 1 and window.is_idle())
     merged = next(p for p in pane.model.people if "press@globe.example" in p.addresses)
@@ -132,7 +132,7 @@ def test_communications_graph_matrix_and_messages(qtbot, qtmodeltester, open_win
 def test_months_and_organisations_narrow_the_view(qtbot, open_window, people_case):
     window = open_window(people_case)
     pane = open_comms(qtbot, window)
-    assert pane.range_label.text() == "all (2019-03 – 2019-07)"
+    assert pane.range_label.text() == "All months (2019-03 – 2019-07) and undated mail"
     whole = sum(p.messages for p in pane.data.pairs)
     pane.set_month_range("2019-04", "2019-04")
     qtbot.waitUntil(lambda: pane.range_label.text() == "2019-04 – 2019-04")

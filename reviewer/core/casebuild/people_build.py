@@ -137,6 +137,8 @@ def build_people(case: Case, progress: Progress = no_progress, cancel: CancelTok
 
 def after_run(case: Case, progress: Progress = no_progress, cancel: CancelToken | None = None) -> None:
     """The end of an ingest or import: bring people up to date; a stopped run leaves them to the next."""
+    if cancel is not None and cancel.cancelled:
+        return  # the user asked to stop: the next run (or the first look at people) builds them
     try:
         build_people(case, progress, cancel)
     except CancelledError:

@@ -211,12 +211,14 @@ class CommunicationsPane(QWidget):
         self.top.setObjectName("commsTop")
         self.top.setRange(2, MAX_TOP)
         self.top.setValue(DEFAULT_TOP)
-        self.top.setPrefix("Show the busiest ")
+        self.top.setPrefix("Busiest ")
+        self.top.setToolTip("How many of the busiest people or organisations the graph and the matrix show")
         self.first_month = QSlider(Qt.Orientation.Horizontal)
         self.first_month.setObjectName("commsFromMonth")
         self.last_month = QSlider(Qt.Orientation.Horizontal)
         self.last_month.setObjectName("commsToMonth")
         self.range_label = QLabel()
+        self.range_label.setObjectName("commsMonths")
         self.level.currentIndexChanged.connect(lambda _i: self.schedule())
         self.scope.toggled.connect(lambda _on: self.schedule())
         self.top.valueChanged.connect(lambda _n: self.schedule())
@@ -242,6 +244,7 @@ class CommunicationsPane(QWidget):
         self.tabs.addTab(self.matrix_table, "Matrix")
         self.tabs.addTab(self.pairs_table, "Pairs")
         self.messages_label = QLabel("Click a line, a cell or a pair to list its messages.")
+        self.messages_label.setWordWrap(True)
         self.messages = QTableWidget(0, 4)
         self.messages.setObjectName("commsMessages")
         self.messages.setHorizontalHeaderLabels(["Sent", "From", "Subject", "Control"])
@@ -252,19 +255,16 @@ class CommunicationsPane(QWidget):
         self.messages.itemDoubleClicked.connect(self._message_opened)
         self.status = QLabel()
         self.status.setObjectName("commsStatus")
+        self.status.setWordWrap(True)
 
         controls = QHBoxLayout()
         controls.addWidget(self.level)
         controls.addWidget(self.top)
-        controls.addWidget(self.scope)
         controls.addStretch(1)
-        controls.addWidget(_legend())
         months = QHBoxLayout()
-        months.addWidget(QLabel("From"))
+        months.addWidget(QLabel("Months"))
         months.addWidget(self.first_month, 1)
-        months.addWidget(QLabel("to"))
         months.addWidget(self.last_month, 1)
-        months.addWidget(self.range_label)
         below = QWidget()
         below_layout = QVBoxLayout(below)
         below_layout.setContentsMargins(0, 0, 0, 0)
@@ -278,8 +278,11 @@ class CommunicationsPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(controls)
+        layout.addWidget(self.scope)
         layout.addLayout(months)
+        layout.addWidget(self.range_label)
         layout.addWidget(split, 1)
+        layout.addWidget(_legend())
         layout.addWidget(self.status)
         self._set_months([])
 
@@ -381,7 +384,7 @@ class CommunicationsPane(QWidget):
             self.range_label.setText("no dated mail")
         else:
             self.range_label.setText(f"{start} – {end}" if start else
-                                     f"all ({self._months[0]} – {self._months[-1]})")
+                                     f"All months ({self._months[0]} – {self._months[-1]}) and undated mail")
 
     # --- messages ----------------------------------------------------------------------------------------
     def show_messages(self, sender: int, recipient: int, both_ways: bool = False) -> None:
@@ -434,6 +437,7 @@ class CommunicationsPane(QWidget):
 def _legend() -> QLabel:
     swatches = " ".join(f'<span style="color:{color}">●</span> {flag}' for flag, color in FLAG_COLORS.items())
     label = QLabel(swatches)
+    label.setWordWrap(True)
     label.setToolTip("Lines between the prosecution or an agency and the press are drawn in the press "
                      "colour.")
     return label

@@ -1,6 +1,7 @@
 """The People pane: everyone who wrote, received or authored documents, with their organisation, flags and
 message counts; find as you type, filter by flag, sort by any column. Clicking a person lists their
-documents (the query person:ID); merge, split, rename and flag are buttons, each one undoable action.
+documents (the query person:ID); merge, split, rename and flag are in the Edit menu and the table's
+right-click menu, each one undoable action.
 
 People are built at every ingest; a case from before that is built the first time the pane is shown, on
 the long lane with its progress, while coding goes on.
@@ -24,7 +25,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QProgressBar,
-    QPushButton,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -132,6 +132,8 @@ class PeoplePane(QWidget):
         self.flag_filter = QComboBox()
         self.flag_filter.setObjectName("peopleFlagFilter")
         self.flag_filter.addItems([ALL_FLAGS, *PERSON_FLAGS])
+        self.flag_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.flag_filter.setMinimumContentsLength(5)
         self.flag_filter.currentTextChanged.connect(self._filter)
         self.table = QTableView()
         self.table.setObjectName("peopleTable")
@@ -152,22 +154,29 @@ class PeoplePane(QWidget):
         self.table.clicked.connect(self._clicked)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
 
-        self.merge_button = QPushButton("Merge")
-        self.merge_button.setToolTip("Merge the selected people into the current one (Ctrl+Z undoes)")
-        self.merge_button.clicked.connect(self.merge_selected)
-        self.split_button = QPushButton("Split…")
-        self.split_button.setToolTip("Move some of this person's addresses to a new person")
-        self.split_button.clicked.connect(self._ask_split)
-        self.rename_button = QPushButton("Rename…")
-        self.rename_button.clicked.connect(self._ask_rename)
-        self.flag_button = QToolButton()
-        self.flag_button.setText("Flag")
-        self.flag_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.flag_menu = QMenu(self)
+        self.merge_action = QAction("&Merge the selected people", self)
+        self.merge_action.setToolTip("Merge the selected people into the current one (Ctrl+Z undoes)")
+        self.merge_action.triggered.connect(self.merge_selected)
+        self.split_action = QAction("&Split off addresses…", self)
+        self.split_action.triggered.connect(self._ask_split)
+        self.rename_action = QAction("&Rename…", self)
+        self.rename_action.triggered.connect(self._ask_rename)
+        self.flag_menu = QMenu("&Flag", self)
         self.flag_menu.aboutToShow.connect(self._fill_flag_menu)
-        self.flag_button.setMenu(self.flag_menu)
+        self.edit_menu = QMenu(self)
+        self.edit_menu.addActions([self.merge_action, self.split_action, self.rename_action])
+        self.edit_menu.addMenu(self.flag_menu)
+        self.edit_button = QToolButton()
+        self.edit_button.setObjectName("peopleEdit")
+        self.edit_button.setText("Edit")
+        self.edit_button.setMenu(self.edit_menu)
+        self.edit_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(
+            lambda point: self.edit_menu.popup(self.table.viewport().mapToGlobal(point)))
         self.status = QLabel()
         self.status.setObjectName("peopleStatus")
+        self.status.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
         self.progress.setMaximumHeight(6)
@@ -176,17 +185,15 @@ class PeoplePane(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.find_box, 1)
         top.addWidget(self.flag_filter)
-        buttons = QHBoxLayout()
-        for button in (self.merge_button, self.split_button, self.rename_button, self.flag_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.edit_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
-        layout.addWidget(self.status)
+        layout.addLayout(bottom)
         layout.addWidget(self.progress)
         self._enable()
 
@@ -279,10 +286,10 @@ class PeoplePane(QWidget):
     def _enable(self) -> None:
         chosen = len(self.selected_people())
         current = self.current_person()
-        self.merge_button.setEnabled(chosen >= 2)
-        self.split_button.setEnabled(current is not None and len(current.addresses) > 1)
-        self.rename_button.setEnabled(current is not None)
-        self.flag_button.setEnabled(current is not None)
+        self.merge_action.setEnabled(chosen >= 2)
+        self.split_action.setEnabled(current is not None and len(current.addresses) > 1)
+        self.rename_action.setEnabled(current is not None)
+        self.flag_menu.setEnabled(current is not None)
 
     # --- hand edits (the write lane) ---------------------------------------------------------------------
     def _write(self, work: Any) -> None:
