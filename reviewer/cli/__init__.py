@@ -8,6 +8,7 @@ import sys
 
 from reviewer import __version__
 from reviewer.cli import (
+    analytics_commands,
     case_commands,
     casebuild_commands,
     gui_commands,
@@ -20,8 +21,7 @@ from reviewer.cli.common import fail
 from reviewer.core.errors import ReviewerError
 
 COMMAND_GROUPS = [case_commands, review_commands, search_commands, produce_commands, import_commands,
-                  gui_commands]
-COMMAND_GROUPS.append(casebuild_commands)  # people and communications
+                  gui_commands, analytics_commands, casebuild_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

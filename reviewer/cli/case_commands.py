@@ -21,6 +21,8 @@ DOC_COLUMNS = [
     "control", "path", "custodian", "custodians", "file_name", "ext", "mime", "kind", "md5", "sha1", "sha256",
     "size", "pages", "parent", "family", "author", "title", "created", "modified", "from", "to", "cc", "bcc",
     "subject", "sent", "message_id", "in_reply_to", "references", "flags",
+    "thread_group", "thread_path", "thread_indent", "email_action", "inclusive", "inclusive_reason",
+    "thread_missing", "near_dup_group", "near_dup_principal", "near_dup_similarity",
 ]
 EXCEPTION_COLUMNS = ["path", "custodian", "reason", "kind", "size", "sha256"]
 
@@ -143,6 +145,14 @@ def cmd_status(args: argparse.Namespace) -> int:
                        ("exception", "exceptions_by_reason")):
         for name, count in sorted(facts[key].items(), key=lambda kv: (-kv[1], kv[0])):
             table.add_row(f"{title}: {name or '(none)'}", f"{count:,}")
+    reduction = facts["review_reduction"]
+    if reduction["emails"] or reduction["near_dup_groups"]:
+        table.add_row("emails", f"{reduction['emails']:,}")
+        table.add_row("email threads", f"{reduction['thread_groups']:,}")
+        table.add_row("inclusive emails", f"{reduction['inclusive_emails']:,}")
+        table.add_row("emails a reviewer can skip", f"{reduction['skippable_share']:.1%}")
+        table.add_row("near-duplicate groups", f"{reduction['near_dup_groups']:,}")
+        table.add_row("documents in near-duplicate groups", f"{reduction['near_dup_documents']:,}")
     stdout_console.print(table)
     return 0
 

@@ -36,6 +36,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--query", metavar="Q", help="every document this search finds (instead of CONTROLs)")
     p.add_argument("--remove", action="store_true", help="take the tag off instead")
     p.add_argument("--families", action="store_true", help="include every member of each document's family")
+    p.add_argument("--threads", action="store_true",
+                   help="include every document of each document's email thread")
     p.set_defaults(run=cmd_tag)
 
     p = commands.add_parser("tags", help="the case's tags with their hotkeys and document counts")
@@ -117,12 +119,15 @@ def _matching_ids(case: Case, query: str) -> list[int]:
 
 def cmd_tag(args: argparse.Namespace) -> int:
     from reviewer.core import review
+    from reviewer.core.analytics import groups
     from reviewer.core.audit import n_documents
 
     if bool(args.query) == bool(args.controls):
         raise ReviewerError("Give either control numbers or --query, not both and not neither.")
     with open_case(args.case) as case:
         ids = _matching_ids(case, args.query) if args.query else review.resolve_controls(case, args.controls)
+        if args.threads:
+            ids = groups.expand(case, ids, threads=True)
         changed = review.tag_documents(case, ids, args.tag, add=not args.remove, families=args.families)
     message = f'Took "{args.tag}" off {n_documents(changed)}' if args.remove \
         else f'Tagged {n_documents(changed)} "{args.tag}"'

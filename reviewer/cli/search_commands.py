@@ -33,6 +33,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                    help="show the first N hits (0: the total only)")
     p.add_argument("--sort", choices=SORTS, default="relevance")
     p.add_argument("--families", action="store_true", help="whole families of the hits, parents first")
+    p.add_argument("--threads", action="store_true",
+                   help="whole email threads of the hits, in thread order (after `reviewer analyze`)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_search)
 
@@ -101,14 +103,15 @@ def cmd_search(args: argparse.Namespace) -> int:
     try:
         with _service(args.case) as service:
             result = service.search(args.query, limit=args.limit, sort=args.sort, families=args.families,
-                                    remember=True)
+                                    remember=True, threads=args.threads)
             rows = service.rows(result)
     except QuerySyntaxError as exc:
         return fail(str(exc), code=QUERY_ERROR)
     if args.json:
         print_json({
             "query": args.query, "understood_as": explain(result.node), "sort": args.sort,
-            "families": args.families, "total": result.total, "elapsed_ms": round(result.elapsed_ms, 1),
+            "families": args.families, "threads": args.threads, "total": result.total,
+            "elapsed_ms": round(result.elapsed_ms, 1),
             "hits": [{"control": row.control, "score": None if row.score is None else round(row.score, 4),
                       "title": row.title, "date": row.date, "custodians": row.custodians, "kind": row.kind,
                       "snippet": row.snippet.text, "highlights": [list(mark) for mark in row.snippet.marks]}

@@ -104,9 +104,11 @@ class Action(StrEnum):
     INGEST = "ingest"
     IMPORT = "import"
     PRODUCTION = "production"
+    # Email threading and near-duplicates: a run of `reviewer analyze` (a long job).
+    ANALYZE = "analyze"
 
 
-JOBS = frozenset({Action.INGEST, Action.IMPORT, Action.PRODUCTION, Action.PEOPLE_BUILD})
+JOBS = frozenset({Action.INGEST, Action.IMPORT, Action.PRODUCTION, Action.ANALYZE, Action.PEOPLE_BUILD})
 
 
 # The tag column each tag-editing action changes. Deleting a tag records each of them going to "" as

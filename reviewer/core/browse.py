@@ -18,8 +18,18 @@ from typing import Any
 from sqlalchemy import Select, SQLColumnExpression, func, select
 from sqlalchemy.orm import Session
 
+from reviewer.core.analytics import groups as analytics_groups
 from reviewer.core.case import Case
-from reviewer.core.models import Document, DocumentCustodian, DocumentTag, ImportedRecord, IngestEntry, Tag
+from reviewer.core.models import (
+    Document,
+    DocumentCustodian,
+    DocumentTag,
+    EmailThread,
+    ImportedRecord,
+    IngestEntry,
+    NearDuplicate,
+    Tag,
+)
 
 # The date a reviewer sorts and filters by: sent for email, else modified, else created.
 DATE = func.coalesce(Document.sent, Document.modified, Document.created)
@@ -45,6 +55,15 @@ SORT_KEYS: dict[str, SQLColumnExpression[Any]] = {
     "type": Document.kind,
     "pages": Document.pages,
     "tags": _TAG_NAMES,
+    "thread": select(EmailThread.thread_sort).where(EmailThread.document_id == Document.id)
+    .correlate(Document).scalar_subquery(),
+    "inclusive": select(EmailThread.inclusive).where(EmailThread.document_id == Document.id)
+    .correlate(Document).scalar_subquery(),
+    "near_dup": select(NearDuplicate.near_dup_group).where(NearDuplicate.document_id == Document.id)
+    .correlate(Document).scalar_subquery(),
+    "similarity": select(NearDuplicate.similarity).where(NearDuplicate.document_id == Document.id,
+                                                        NearDuplicate.near_dup_group.is_not(None))
+    .correlate(Document).scalar_subquery(),
 }
 
 EMAIL_KINDS = frozenset({"eml", "emlx", "msg"})
@@ -80,6 +99,12 @@ class DocumentRow:
     kind: str
     pages: int | None
     tags: tuple[str, ...]
+    # Email threading and near-duplicates (None or "" until analysed, or when not applicable).
+    thread_group: int | None = None
+    thread_path: str = ""
+    inclusive: bool | None = None
+    near_dup_group: int | None = None
+    similarity: float | None = None
 
 
 @dataclass(frozen=True)
@@ -201,9 +226,11 @@ def document_rows(case: Case, ids: Sequence[int]) -> list[DocumentRow]:
             .where(DocumentTag.document_id.in_(ids)).order_by(Tag.position, Tag.name)
         ).all():
             tags.setdefault(doc_id, []).append(name)
+        analysed = analytics_groups.list_values(session, list(ids))
     by_id = {
         row.id: DocumentRow(row.id, row.control, row[2], row[3] or "", row.email_to, row[5] or "",
-                            row.custodian, row.kind, row.pages, tuple(tags.get(row.id, ())))
+                            row.custodian, row.kind, row.pages, tuple(tags.get(row.id, ())),
+                            *analysed.get(row.id, (None, "", None, None, None)))
         for row in documents
     }
     return [by_id[i] for i in ids if i in by_id]

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from reviewer.core.analytics import groups
 from reviewer.core.case import Case
 from reviewer.core.models import Document, IngestEntry
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
@@ -45,6 +46,7 @@ def status(case: Case) -> dict[str, Any]:
         "by_type": by_type,
         "flags": dict(flags),
         "exceptions_by_reason": dict(reasons),
+        "review_reduction": groups.reduction(case),
     }
 
 
@@ -56,6 +58,7 @@ def document_rows(case: Case) -> list[dict[str, Any]]:
     """One row per document, as `reviewer docs` prints it."""
     with case.db.reader() as session:
         controls = dict(session.execute(select(Document.id, Document.control)).all())
+        analytics = groups.document_fields(session)
         documents = session.scalars(
             select(Document).order_by(Document.id).options(selectinload(Document.custodians))
         ).all()
@@ -92,6 +95,7 @@ def document_rows(case: Case) -> list[dict[str, Any]]:
                 "references": d.references,
                 "flags": d.flags,
                 "text_chars": d.text_chars,
+                **groups.EMPTY_FIELDS, **analytics.get(d.id, {}),
             }
             for d in documents
         ]

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -379,6 +380,70 @@ class PageBates(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
     page_number: Mapped[int] = mapped_column(Integer)
     bates: Mapped[str] = mapped_column(String(96), index=True)
+
+
+# --- email threading and near-duplicates ---
+# Derived data: recomputed by reviewer.core.analytics after every ingest and import and by `reviewer analyze`;
+# never a reviewer action, so never on the audit trail (a run the user starts is, as a long job).
+
+
+class TextFingerprint(Base):
+    """What the analytics read from a document's text, kept so that later runs read only new documents: the
+    messages its body holds (for threading) and its MinHash signature (for near-duplicates)."""
+
+    __tablename__ = "text_fingerprint"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    message: Mapped[bool] = mapped_column(Boolean, default=False)  # an email, or a message given as text
+    segments: Mapped[str] = mapped_column(Text, default="")  # its messages as JSON (see analytics.threads)
+    words: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: no signature computed yet
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # None: never groups
+
+
+class EmailThread(Base):
+    """A document's place in its email conversation. Attachments carry their email's group."""
+
+    __tablename__ = "email_thread"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), primary_key=True)
+    thread_group: Mapped[int] = mapped_column(Integer, index=True)
+    thread_path: Mapped[str] = mapped_column(String(512), default="")  # 0001.0002.0001: root → this message
+    thread_sort: Mapped[str] = mapped_column(String(530), default="", index=True)  # group, then path
+    thread_indent: Mapped[int] = mapped_column(Integer, default=0)
+    email_action: Mapped[str] = mapped_column(String(16), default="")  # "" for attachments
+    inclusive: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # None for attachments
+    inclusive_reason: Mapped[str] = mapped_column(String(16), default="")
+    missing: Mapped[str] = mapped_column(String(16), default="")  # its parent: referenced | quoted
+    missing_label: Mapped[str] = mapped_column(Text, default="")  # what is known of the missing parent
+    duplicate_of: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the document standing for it
+
+
+class NearDuplicate(Base):
+    """A document's near-duplicate group (None: none), the group's principal and the similarity to it."""
+
+    __tablename__ = "near_duplicate"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), primary_key=True)
+    near_dup_group: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    principal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    similarity: Mapped[float | None] = mapped_column(Float, nullable=True)  # 0–100, to the principal
+
+
+class AnalysisRun(Base):
+    """One run of the analytics: which, with which settings, and whether it finished. The newest finished
+    near-duplicate run's settings are the ones later incremental runs use."""
+
+    __tablename__ = "analysis_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    started: Mapped[datetime] = mapped_column(DateTime)
+    finished: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    user: Mapped[str] = mapped_column(String(128), default="")
+    threshold: Mapped[int] = mapped_column(Integer, default=90)
+    include_emails: Mapped[bool] = mapped_column(Boolean, default=False)
+    documents: Mapped[int] = mapped_column(Integer, default=0)
 
 
 # --- people and communications (casebuild) ---

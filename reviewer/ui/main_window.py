@@ -46,7 +46,7 @@ from reviewer.ui.panes.viewer import Viewer
 from reviewer.ui.result import Counts, ResultState, ResultView
 from reviewer.ui.searching import Searchers
 from reviewer.ui.tasks import Lane, TaskRunner
-from reviewer.ui.widgets import production_history, redaction
+from reviewer.ui.widgets import conversation, near_duplicates, production_history, redaction
 
 SETTINGS_GEOMETRY = "mainWindow/geometry"
 SETTINGS_STATE = "mainWindow/state"
@@ -77,6 +77,8 @@ class MainWindow(QMainWindow):
         self.viewer = Viewer(self.searchers, self.tasks)
         self.production_history = production_history.attach(self.viewer, case, self.tasks)
         self.redaction = redaction.attach(self.viewer, case, self.tasks)
+        self.conversation = conversation.attach(self.viewer, case, self.tasks)
+        self.near_duplicates = near_duplicates.attach(self.viewer, case, self.tasks)
         self.coding = CodingPane(case, self.tasks)
         self.people_pane = PeoplePane(case, self.tasks)
         self.comms_pane = CommunicationsPane(case, self.tasks, lambda: list(self.model.ids))
@@ -187,6 +189,12 @@ class MainWindow(QMainWindow):
         self.bates_box.returnPressed.connect(lambda: self.go_to_bates(self.bates_box.text()))
         self.go_to_bates_action = self._action("Go to &Bates…", self.bates_box.setFocus, "Ctrl+G")
         help_action = self._action("Search &syntax", self.search_pane.show_help, "F1", "help")
+        self.inclusive_only_action = self._action("Inclusive emails &only", self.result.set_inclusive_only)
+        self.inclusive_only_action.setObjectName("inclusiveOnly")
+        self.inclusive_only_action.setCheckable(True)
+        self.inclusive_only_action.setToolTip(
+            "Hide emails another email of their thread contains, with their attachments: read each "
+            "conversation once")
         reset_action = self._action("&Reset layout", self.reset_layout)
 
         menus = self.menuBar()
@@ -210,6 +218,7 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
         view_menu.addSeparator()
+        view_menu.addAction(self.inclusive_only_action)
         view_menu.addAction(reset_action)
         help_menu = menus.addMenu("&Help")
         help_menu.addAction(help_action)
@@ -224,6 +233,8 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.previous_action)
         toolbar.addAction(self.next_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.inclusive_only_action)
         toolbar.addSeparator()
         toolbar.addWidget(self.bates_box)
         self.addToolBar(toolbar)

@@ -14,6 +14,7 @@ from functools import partial
 from PySide6.QtCore import QObject, Signal
 
 from reviewer.core import browse
+from reviewer.core.analytics import groups
 from reviewer.core.errors import ReviewerError
 from reviewer.core.search import saved
 from reviewer.ui.searching import Searchers
@@ -52,12 +53,15 @@ def _counts(searchers: Searchers, within: set[int] | None, listed: list[int]) ->
 
 
 def _compute(searchers: Searchers, query: str, record: bool, browse_filter: browse.BrowseFilter, sort: str,
-             descending: bool) -> ResultView:
+             descending: bool, inclusive_only: bool = False) -> ResultView:
     case = searchers.case
     within: set[int] | None = None
     if query:
         within = searchers.get().matching_ids(query)
     ids = browse.ordered_ids(case, within, browse_filter, sort, descending)
+    if inclusive_only:
+        hidden = groups.hidden_when_inclusive_only(case)
+        ids = [doc_id for doc_id in ids if doc_id not in hidden]
     recorded = [entry.query for entry in saved.history(case)]
     # The write lane records this query after the fact; the history shown has it already.
     history = list(dict.fromkeys([query, *recorded] if record and query else recorded))
@@ -77,6 +81,7 @@ class ResultState(QObject):
         self.browse = browse.BrowseFilter()
         self.sort = "control"
         self.descending = False
+        self.inclusive_only = False  # hide emails another email of their thread contains
         self._within: set[int] | None = None
         self._ids: list[int] = []
         self._generation = 0
@@ -93,6 +98,10 @@ class ResultState(QObject):
         self.sort, self.descending = key, descending
         self._recompute()
 
+    def set_inclusive_only(self, on: bool) -> None:
+        self.inclusive_only = on
+        self._recompute()
+
     def refresh(self) -> None:
         """Work the list out again (documents were added)."""
         self._recompute()
@@ -105,7 +114,8 @@ class ResultState(QObject):
     def _recompute(self, record: bool = False) -> None:
         self._generation += 1
         self._tasks.run(
-            partial(_compute, self._searchers, self.query, record, self.browse, self.sort, self.descending),
+            partial(_compute, self._searchers, self.query, record, self.browse, self.sort, self.descending,
+                    self.inclusive_only),
             partial(self._ready, self._generation, record), partial(self._failed, self._generation))
 
     def _ready(self, generation: int, record: bool, view: ResultView) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reviewer.core.analytics import run as analytics
 from reviewer.core.audit import Action
 from reviewer.core.case import Case, now
 from reviewer.core.casebuild import people_build
@@ -136,6 +137,8 @@ def import_production(case: Case, volume_dir: Path | str, options: ImportOptions
             run.link_families()
             index_pending(case)
             run.finish()
+        if not report.cancelled:
+            report.cancelled = not analytics.refresh(case, progress, cancel)
         people_build.after_run(case, progress, cancel)
     report.save(case.root / "imports", now())
     return report

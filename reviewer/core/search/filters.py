@@ -16,6 +16,7 @@ from typing import cast
 from sqlalchemy import ColumnElement, Select, SQLColumnExpression, func, select
 from sqlalchemy.orm import Session
 
+from reviewer.core.analytics import filters as analytics_filters
 from reviewer.core.casebuild import people_query
 from reviewer.core.importing.bates_lookup import documents_in_range
 from reviewer.core.models import Document, DocumentCustodian, DocumentTag, IngestEntry, Note, Tag
@@ -50,6 +51,8 @@ def _select(session: Session, node: Filter) -> Select[int]:
         if node.end is not None:
             conditions.append(column < node.end)
         return select(Document.id).where(*conditions)
+    if isinstance(node, NumberRange) and node.field == "similarity":
+        return analytics_filters.similarity(node)
     if isinstance(node, NumberRange):
         conditions = [Document.pages.is_not(None)]
         if node.low is not None:
@@ -109,6 +112,10 @@ def _match(session: Session, node: Match) -> Select[int]:
         root = func.coalesce(Document.family_id, Document.id)
         family = select(root).where(Document.control == control).scalar_subquery()
         return select(Document.id).where(root == family)
+    if name == "thread":
+        return analytics_filters.thread(_existing_control(session, node))
+    if name == "near":
+        return analytics_filters.near(_existing_control(session, node))
     if name == "has":
         if value == "notes":
             return select(Note.document_id).distinct()
@@ -117,6 +124,10 @@ def _match(session: Session, node: Match) -> Select[int]:
         return cast("Select[int]", select(Document.parent_id).distinct()  # the nulls are filtered out
                     .where(Document.parent_id.is_not(None)))
     if name == "is":
+        if value == "inclusive":
+            return analytics_filters.inclusive()
+        if value == "principal":
+            return analytics_filters.principal()
         if value == "duplicate":
             return cast("Select[int]", select(IngestEntry.document_id).distinct().where(  # nulls filtered out
                 IngestEntry.status == "duplicate", IngestEntry.document_id.is_not(None)))

@@ -22,13 +22,14 @@ from reviewer.core.search.analysis import MAX_DISTANCE, WORD, is_one_word, words
 DEFAULT_FIELD = "text"
 TEXT_FIELDS = ("from", "to", "cc", "bcc", "subject", "author", "title", "filename")
 DATE_FIELDS = ("date", "sent", "created", "modified")
-NUMBER_FIELDS = ("pages",)
-VALUE_FIELDS = ("custodian", "ext", "type", "control", "bates", "tag", "has", "is", "family", "saved")
+NUMBER_FIELDS = ("pages", "similarity")
+VALUE_FIELDS = ("custodian", "ext", "type", "control", "bates", "tag", "has", "is", "family", "saved",
+                "thread", "near")
 PEOPLE_FIELDS = ("person", "domain")  # casebuild/people_query.py answers them
 PAIR_FIELDS = ("between",)  # a field that takes two values: between:("Person A", "Person B")
 ALIASES = {"kind": "type", "file": "filename", "sender": "from"}
 HAS_VALUES = ("notes", "tags", "attachments")
-IS_VALUES = ("duplicate", "attachment")
+IS_VALUES = ("duplicate", "attachment", "inclusive", "principal")
 MAX_FUZZY = 2
 
 WordKind = Literal["exact", "wildcard", "fuzzy"]
@@ -564,7 +565,7 @@ def _compare(lexeme: _Lexeme) -> Node:
     if op == "=":
         return _leaf(name, value, False, value_column)
     raise QuerySyntaxError(f"Cannot compare '{name}' with {op}", lexeme.column,
-                           "only dates and pages compare")
+                           "only dates, pages and similarity compare")
 
 
 _RANGE = re.compile(r"\s*(\S+)\s+to\s+(\S+)\s*", re.IGNORECASE)

@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from reviewer.core.analytics.groups import thread_order
 from reviewer.core.case import Case
 from reviewer.core.choices import Sort
 from reviewer.core.errors import ReviewerError
@@ -140,18 +141,21 @@ class SearchService:
         return len(self.matching_ids(query))
 
     def search(self, query: str, limit: int | None = 100, sort: Sort = "relevance", families: bool = False,
-               remember: bool = False) -> SearchResult:
+               remember: bool = False, threads: bool = False) -> SearchResult:
         """The total and the first `limit` documents (all when None) in `sort` order; with `families`, every
-        document of each hit's family, parents before their attachments."""
+        document of each hit's family, parents before their attachments; with `threads`, every document of
+        each hit's email thread, in thread order."""
         started = time.perf_counter()
         node = self.parse(query)
         hits = self.matching_ids(node)
         ids: list[int] = []
         scores: dict[int, float] = {}
         total = len(hits)
-        if families:
+        if families or threads:
             ordered, scores = self._ordered(node, hits, sort, None)
-            ids = self._families_in_order(ordered)
+            if threads:
+                ordered = thread_order(self.case, ordered)
+            ids = self._families_in_order(ordered) if families else ordered
             total = len(ids)
             ids = ids if limit is None else ids[:limit]
         elif limit != 0:

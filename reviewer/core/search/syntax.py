@@ -55,6 +55,16 @@ Review state (always current: a tag added a second ago counts)
   family:DOC-000123   every document in that document's family
   saved:"Hot docs"    the saved search, run as it is now
 
+Conversations and near-duplicates (after `reviewer analyze`, kept current by every ingest)
+  thread:DOC-000123   the whole email conversation of that document, attachments included
+  is:inclusive        emails no other email of their thread contains: read these, skip the rest
+  near:DOC-000123     that document's near-duplicate group
+  is:principal        the principal (largest document) of each near-duplicate group
+  similarity>=95      near-duplicates at least 95 % similar to their principal (whole percents)
+  Similarity is the share of the larger document's words that stand unchanged, in the same order,
+  in the other (a word-by-word comparison; case, punctuation and line breaks do not count): a
+  1,000-word memo with 50 words changed is 95 % similar to the original.
+
 Errors
   A query that cannot be read is refused with what is wrong and where, e.g.
   "Unbalanced quote at column 14"; it never runs as something else.

@@ -42,7 +42,20 @@ COLUMNS: tuple[Column, ...] = (
     Column("type", "Type", lambda r: r.kind),
     Column("pages", "Pages", lambda r: str(r.pages) if r.pages else "", numeric=True),
     Column("tags", "Tags", lambda r: ", ".join(r.tags)),
+    Column("thread", "Thread", lambda r: _thread(r)),
+    Column("inclusive", "Inclusive", lambda r: {True: "✔", False: "–", None: ""}[r.inclusive]),
+    Column("near_dup", "Near-dup group", lambda r: str(r.near_dup_group) if r.near_dup_group else ""),
+    Column("similarity", "Similarity", lambda r: f"{int(r.similarity)} %" if r.similarity is not None else "",
+           numeric=True),
 )
+
+
+def _thread(row: DocumentRow) -> str:
+    """"12 · 1.2.1": the thread group, then the message's place in it (root → message)."""
+    if row.thread_group is None:
+        return ""
+    place = ".".join(str(int(part)) for part in row.thread_path.split(".") if part.isdigit())
+    return f"{row.thread_group} · {place}" if place else str(row.thread_group)
 
 
 class DocumentTableModel(QAbstractTableModel):

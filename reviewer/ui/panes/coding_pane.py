@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.core import browse, review
+from reviewer.core.analytics import groups
 from reviewer.core.case import Case
 from reviewer.ui.tasks import Lane, TaskRunner
 
@@ -47,6 +48,16 @@ class _State:
 def _read_state(case: Case, current: int | None, targets: list[int]) -> _State:
     return _State(review.list_tags(case), browse.tag_counts(case, targets) if targets else {},
                   review.coding(case, current) if current is not None else None)
+
+
+def _in_scope(write: Callable[..., object], case: Case, targets: list[int], scope: tuple[bool, bool],
+              *args: object, **kwargs: object) -> object:
+    """Run a coding write on the targets widened to whole threads and/or near-duplicate groups: one call,
+    so one action on the trail and one undo."""
+    threads, near_dups = scope
+    if threads or near_dups:
+        targets = groups.expand(case, targets, threads=threads, near_dups=near_dups)
+    return write(case, targets, *args, **kwargs)
 
 
 def _swatch(color: str) -> QIcon:
@@ -76,10 +87,20 @@ class CodingPane(QWidget):
         self._tag_layout.setSpacing(4)
         self.families = QCheckBox("Include families")
         self.families.setToolTip("Code the parent and all attachments together")
+        self.threads = QCheckBox("Whole email threads")
+        self.threads.setObjectName("codeWholeThreads")
+        self.threads.setToolTip("Code every email of the conversation and their attachments together, as one "
+                                "action (one undo)")
+        self.near_dups = QCheckBox("Whole near-duplicate groups")
+        self.near_dups.setObjectName("codeWholeNearDuplicates")
+        self.near_dups.setToolTip("Code every near-duplicate of the document together, as one action "
+                                  "(one undo)")
         tags_group = QGroupBox("Tags")
         tags_layout = QVBoxLayout(tags_group)
         tags_layout.addLayout(self._tag_layout)
         tags_layout.addWidget(self.families)
+        tags_layout.addWidget(self.threads)
+        tags_layout.addWidget(self.near_dups)
 
         self.basis = QComboBox()
         self.basis.setObjectName("privilegeBasis")
@@ -209,7 +230,7 @@ class CodingPane(QWidget):
 
     def _enable(self, enabled: bool) -> None:
         for widget in (*self.tag_boxes.values(), self.basis, self.description, self.save_privilege,
-                       self.families):
+                       self.families, self.threads, self.near_dups):
             widget.setEnabled(enabled)
 
     # --- coding ----------------------------------------------------------------------------------------
@@ -224,13 +245,18 @@ class CodingPane(QWidget):
     def toggle(self, tag_name: str) -> None:
         targets, families = list(self._targets), self.families.isChecked()
         if targets:
-            self._write(partial(review.toggle_tag, self._case, targets, tag_name, families=families), targets)
+            self._write(partial(_in_scope, review.toggle_tag, self._case, targets, self._scope(), tag_name,
+                                families=families), targets)
+
+    def _scope(self) -> tuple[bool, bool]:
+        return self.threads.isChecked(), self.near_dups.isChecked()
 
     def _save_privilege(self) -> None:
         basis = self.basis.currentText()
         targets = list(self._targets)
-        self._write(partial(review.set_privilege, self._case, targets, None if basis == NO_BASIS else basis,
-                            self.description.text(), families=self.families.isChecked()), targets)
+        self._write(partial(_in_scope, review.set_privilege, self._case, targets, self._scope(),
+                            None if basis == NO_BASIS else basis, self.description.text(),
+                            families=self.families.isChecked()), targets)
 
     def _add_note(self) -> None:
         text = self.note_text.toPlainText().strip()

@@ -1,0 +1,101 @@
+"""Splitting email bodies at quoted-header blocks, in the forms Outlook, Gmail, Apple Mail, Yahoo and
+Lotus Notes write them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from reviewer.core.analytics.segments import (
+    FORWARD,
+    REPLY,
+    normal_subject,
+    parse_date,
+    same_person,
+    same_time,
+    split_body,
+    split_document,
+)
+
+OWN = "Thanks, I will bring both files and the timeline to the hearing."
+FIRST = "The hearing on the motion moved to Thursday at ten. Bring the warrant file."
+
+
+def test_outlook_original_message_block() -> None:
+    body = (
+        f"{OWN}\n\n-----Original Message-----\nFrom: Quill, Ada [mailto:ada@quill-law.example]\n"
+        "Sent: Tuesday, March 5, 2024 9:00 AM\nTo: Ortiz, Ben\nSubject: Hearing moved\n\n" + FIRST
+    )
+    split = split_body(body)
+    assert len(split.segments) == 2
+    quoted = split.quoted[0]
+    assert quoted.kind == REPLY and quoted.subject == "Hearing moved"
+    assert quoted.date == datetime(2024, 3, 5, 9, 0) and not quoted.utc
+    assert same_person(quoted.author, "Ada Quill <ada@quill-law.example>")
+    assert quoted.key == split_body(FIRST).own.key
+
+
+def test_gmail_attribution_wrapped_over_two_lines_and_quote_marks() -> None:
+    body = (
+        f"{OWN}\n\nOn Tue, Mar 5, 2024 at 9:00 AM Ada Quill <\nada@quill-law.example> wrote:\n"
+        "> The hearing on the motion moved\n> to Thursday at ten.\n>\n> Bring the warrant file.\n"
+    )
+    split = split_body(body)
+    assert [s.kind for s in split.segments] == ["", REPLY]
+    assert split.quoted[0].key == split_body(FIRST).own.key  # line breaks and quote marks do not count
+
+
+def test_outlook_underscore_block_apple_and_gmail_forwards() -> None:
+    for separator, kind in (
+        ("________________________________", REPLY),
+        ("Begin forwarded message:", FORWARD),
+        ("---------- Forwarded message ---------", FORWARD),
+    ):
+        body = (
+            f"{OWN}\n\n{separator}\nFrom: Ada Quill <ada@quill-law.example>\n"
+            "Date: Tue, 5 Mar 2024 09:00:00 +0000\nSubject: Hearing moved\nTo: Ben Ortiz\n\n" + FIRST
+        )
+        split = split_body(body)
+        assert len(split.segments) == 2, separator
+        assert split.quoted[0].kind == kind
+        assert split.quoted[0].utc and split.quoted[0].date == datetime(2024, 3, 5, 9, 0)
+
+
+def test_lotus_notes_forward_chain_nests() -> None:
+    body = (
+        "FYI\n---------------------- Forwarded by Ben Ortiz/HOU/ECT on 03/05/2024 \n"
+        "10:00 AM ---------------------------\n\n\nAda Quill <ada@quill-law.example> on 03/05/2024 "
+        "09:00:12 AM\nTo: Ben Ortiz/HOU/ECT@ECT\ncc:  \nSubject: Hearing moved\n\n" + FIRST
+    )
+    split = split_body(body)
+    assert len(split.segments) == 2
+    assert split.quoted[0].kind == FORWARD
+    assert split.quoted[0].key == split_body(FIRST).own.key
+    assert split.quoted[0].date == datetime(2024, 3, 5, 9, 0, 12)
+
+
+def test_running_text_is_not_a_header() -> None:
+    body = "From: the point of view of the defence, this is weak.\nOn balance we should wait.\n"
+    assert len(split_body(body).segments) == 1
+
+
+def test_a_printed_email_is_a_message_and_a_memo_is_not() -> None:
+    split, header = split_document(
+        "From: Ada Quill\nSent: Tuesday, March 5, 2024 9:00 AM\nTo: Ben Ortiz\n"
+        "Subject: Hearing moved\n\n" + FIRST
+    )
+    assert header is not None and header.subject == "Hearing moved"
+    assert split.own.key == split_body(FIRST).own.key and split.own.date == datetime(2024, 3, 5, 9, 0)
+    assert split_document("MEMORANDUM\nTo: file\n\n" + FIRST)[1] is None
+
+
+def test_dates_people_and_subjects() -> None:
+    assert parse_date("11/28/2000 06:39:28 PM")[0] == datetime(2000, 11, 28, 18, 39, 28)
+    assert parse_date("Monday, December 24, 2001 11:28 PM")[0] == datetime(2001, 12, 24, 23, 28)
+    assert parse_date("Tue, 28 Nov 2000 15:01:00 -0600") == (datetime(2000, 11, 28, 21, 1), True)
+    # 09:00 in New York is 14:00 UTC; 09:07 is no whole time zone away.
+    assert same_time(datetime(2024, 3, 5, 9, 0), False, datetime(2024, 3, 5, 14, 0))
+    assert not same_time(datetime(2024, 3, 5, 9, 7), False, datetime(2024, 3, 5, 14, 0))
+    assert same_person("Quill, Ada", "Ada Quill <aq@firm.example>")
+    assert same_person("Ada Quill/HOU/ECT@ECT", "ada.quill@enron.example")
+    assert not same_person("Ada Quill", "Ben Ortiz <ben@ortiz.example>")
+    assert normal_subject("RE: Fw: [EXTERNAL] Hearing  moved") == "hearing moved"
