@@ -169,3 +169,18 @@ def test_window_opens_with_people_and_comms_docks_behind_the_others(qtbot, open_
     wait_idle(qtbot, window)
     assert window.tabifiedDockWidgets(window.docks["browse"]) == [window.docks["people"]]
     assert window.comms_pane.data is None  # nothing counted until the view is shown
+
+
+def test_a_case_from_before_people_is_built_when_the_pane_is_first_shown(qtbot, open_window, people_case):
+    from sqlalchemy import delete
+
+    from reviewer.core.models import CommunicationPair, PeopleSource
+
+    with Case.open(people_case) as case, case.db.session() as session:
+        session.execute(delete(PeopleSource))
+        session.execute(delete(CommunicationPair))
+    window = open_window(people_case)
+    pane = open_people(qtbot, window)
+    assert next(p for p in pane.model.people if "kpark@fbi.example" in p.addresses).received == 10
+    comms = open_comms(qtbot, window)
+    assert sum(p.messages for p in comms.data.pairs) == sum(n for n, _f, _l in PERSON_PAIRS.values())

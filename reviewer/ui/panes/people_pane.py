@@ -203,16 +203,22 @@ class PeoplePane(QWidget):
         if self._loading:
             return
         self._loading = True
-        if not self._built:
-            self.status.setText("Building people from the documents…")
-            self.progress.setRange(0, 0)
-            self.progress.show()
-            self._progress_timer.start()
-            cancel = CancelToken()
-            self.tasks.run(partial(_build_and_list, self.case, self._progress, cancel), self._show,
-                           self._failed, lane=Lane.LONG, cancel=cancel)
-        else:
+        if self._built:
             self.tasks.run(partial(list_people, self.case), self._show, self._failed)
+        else:  # a quick look first: only a case from before people existed waits for the long lane
+            self.tasks.run(partial(people_build.needs_build, self.case), self._build_or_list, self._failed)
+
+    def _build_or_list(self, build: bool) -> None:
+        if not build:
+            self.tasks.run(partial(list_people, self.case), self._show, self._failed)
+            return
+        self.status.setText("Building people from the documents…")
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self._progress_timer.start()
+        cancel = CancelToken()
+        self.tasks.run(partial(_build_and_list, self.case, self._progress, cancel), self._show, self._failed,
+                       lane=Lane.LONG, cancel=cancel)
 
     def show_first_time(self) -> None:
         if not self._built and not self._loading:
