@@ -1,18 +1,28 @@
-"""People and communications at scale, on N generated emails written straight into a case (ingesting them
-would measure ingest). Each figure is the wall time of one core call; the builds run in a child process
-of their own so that their peak memory is theirs alone. Prints one JSON object.
+"""Building the motion, at size. Two parts, each printing one JSON object (both: {"chronology": …,
+"people": …}):
 
-    .venv/bin/python benchmarks/casebuild.py --emails 100000
+    .venv/bin/python benchmarks/casebuild.py --part chronology --facts 5000 --exhibits 500
+    .venv/bin/python benchmarks/casebuild.py --part people --emails 100000
 
+The chronology and the exports an attorney files: N facts (fuzzy dates, issues, page cites) written
+through the core API, the chronology read back with its cites, exported as Word, Excel and CSV; and an
+exhibit binder of M PDFs. Baselines, in the same run: the chronology read and its rows written with
+Python's csv module alone (what the Word writer is compared with), and the binder's PDF pages drawn into
+one file with PyMuPDF's show_pdf_page, as the binder draws them, but without rendering, cleaning or
+stamping. (insert_pdf of 500 files into one document took 658 s: not a fair floor.)
+
+People and communications on N generated emails written straight into a case (ingesting them would
+measure ingest); each figure is the wall time of one core call, the builds run in a child process of
+their own so that their peak memory is theirs alone:
 - build: people and communications from nothing (read every document, group, count, keep per month);
   its baseline is the least work giving the same pair counts: the same address fields parsed and every
   message's sender → recipient pairs counted in a dictionary, no database (ratio = build / baseline);
 - incremental: --more emails added, then building again;
-- view: the whole case's communications, between people and between organisations, as the desktop asks
-  for them (aim: under 1 s), and a range of three months; baseline: the same counts straight from who
-  is on each message (a GROUP BY without the kept months); the view of a query's documents (one in ten);
-- graph: the busiest 40 and 300 laid out; merge two people and undo it.
-
+- view: what the Communications view asks for the whole case — the busiest people (or organisations)
+  with the mail between them (aim: under 1 s) — and a range of three months, a query's documents (one in
+  ten), every pair listed; baseline: the pairs counted straight from who is on each message (a GROUP BY
+  without the kept totals);
+- graph: the busiest 300 laid out; merge two people and undo it.
 The mail is fictional: invented names at .example domains. Senders are skewed (a few write most), and
 each person writes mostly to a circle of their own, as real mail does.
 """
@@ -20,6 +30,8 @@ each person writes mostly to a circle of their own, as real mail does.
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import os
 import random
@@ -31,13 +43,128 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+MADE = date(2026, 12, 1)
+
+# --- the chronology ---------------------------------------------------------------------------------------
+WORDS = ("detective", "reporter", "sealed", "indictment", "grand", "jury", "leak", "prosecutor", "office",
+         "statement", "press", "conference", "warrant", "deadline", "motion", "dismiss", "grudge")
+
+
+def make_pdfs(folder: Path, count: int, pages: int, rng: random.Random) -> None:
+    import pymupdf
+
+    folder.mkdir(parents=True)
+    for number in range(count):
+        pdf = pymupdf.open()
+        for _ in range(pages):
+            page = pdf.new_page(width=612, height=792)
+            for line in range(30):
+                page.insert_text((72, 90 + line * 20), " ".join(rng.choices(WORDS, k=10)), fontsize=11)
+        pdf.set_metadata({"title": f"Memo {number:05d}"})
+        pdf.save(folder / f"memo-{number:05d}.pdf")
+        pdf.close()
+
+
+def fuzzy_date(rng: random.Random) -> str:
+    year, month, day = rng.randint(2017, 2022), rng.randint(1, 12), rng.randint(1, 28)
+    return rng.choice([f"{year}", f"{year}-{month:02d}", f"{year}-{month:02d}-{day:02d}",
+                       f"~{year}-{month:02d}-{day:02d}", f"{year}-{month:02d}-{day:02d} to {year}-12-31",
+                       f"{year}-{month:02d}-{day:02d} {rng.randint(0, 23)}:30"])
+
+
+def add_random_fact(case: Any, rng: random.Random, controls: list[str], issue_numbers: list[str],
+                    pages: int) -> float:
+    """Add one fact through the core API; how long it took, in milliseconds."""
+    from reviewer.core.casebuild import facts
+
+    sources = [facts.SourceRef(control=rng.choice(controls), page=rng.randint(1, pages))
+               for _ in range(rng.randint(1, 3))]
+    date_text, text = fuzzy_date(rng), " ".join(rng.choices(WORDS, k=25))
+    chosen, key = rng.sample(issue_numbers, 2), rng.random() < 0.1
+    status = rng.choice(["undisputed", "unsure"])
+    started = time.perf_counter()
+    facts.add_fact(case, date_text, text, issues=chosen, sources=sources, key=key, status=status)
+    return (time.perf_counter() - started) * 1000
+
+
+def timed_once(call: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = call()
+    return round(time.perf_counter() - started, 3), result
+
+
+def chronology_part(args: argparse.Namespace) -> dict[str, Any]:
+    import pymupdf
+
+    from reviewer.core.case import Case
+    from reviewer.core.casebuild import binder, exhibits, facts, issues
+    from reviewer.core.casebuild.exports import export_chronology
+    from reviewer.core.ingest.pipeline import IngestOptions, ingest
+    from reviewer.core.models import Document
+
+    rng = random.Random(12)
+    report: dict[str, Any] = {"facts": args.facts, "exhibits": args.exhibits, "pages_per_exhibit": args.pages}
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        make_pdfs(root / "files", args.exhibits, args.pages, rng)
+        with Case.create(root / "case", name="Benchmark matter") as case:
+            report["ingest_s"], _ = timed_once(lambda: ingest(case, [root / "files"], IngestOptions(jobs=2)))
+            with case.db.reader() as session:
+                controls = [c for (c,) in session.query(Document.control).order_by(Document.id)]
+            for number in range(1, 4):
+                issues.add_issue(case, f"Sub-issue {number}", parent=str(number))
+            names = [issue.number for issue in issues.list_issues(case)]
+            add_ms = [add_random_fact(case, rng, controls, names, args.pages) for _ in range(args.facts)]
+            report["fact_add_ms"] = {"p50": round(statistics.median(add_ms), 1),
+                                     "p95": round(statistics.quantiles(add_ms, n=20)[-1], 1)}
+            report["chronology_read_s"], chronology = timed_once(lambda: facts.list_facts(case))
+            rows = [[f.date, f.text, f.cites, "; ".join(f.issues), f.status_label] for f in chronology]
+            report["baseline_csv_module_s"], _ = timed_once(lambda: csv.writer(io.StringIO()).writerows(rows))
+            for kind in ("csv", "docx", "xlsx"):
+                out = root / f"chronology.{kind}"
+                report[f"export_{kind}_s"], _ = timed_once(lambda: export_chronology(case, out, made=MADE))  # noqa: B023
+                report[f"export_{kind}_mb"] = round(out.stat().st_size / 1e6, 2)
+            report["ratio_docx_to_read_plus_csv"] = round(
+                report["export_docx_s"] / (report["chronology_read_s"] + report["baseline_csv_module_s"]), 2)
+
+            with case.db.reader() as session:
+                ids = [i for (i,) in session.query(Document.id).order_by(Document.id)]
+            report["exhibit_list_numbering_s"], numbered = timed_once(
+                lambda: exhibits.number_exhibits(case, ids))
+            report["exhibit_list_docx_s"], _ = timed_once(lambda: exhibits.export_exhibit_list(
+                case, numbered, root / "exhibits.docx", MADE))
+            out = root / "binder.pdf"
+            report["binder_s"], made = timed_once(lambda: binder.make_binder(case, numbered, out, MADE))
+            report["binder_pages"] = made.pages
+            report["binder_pages_per_s"] = round(made.pages / report["binder_s"], 1)
+            report["binder_mb"] = round((root / "binder.pdf").stat().st_size / 1e6, 2)
+
+            def copy_only() -> None:
+                """Every page drawn onto a page of one PDF as the binder does, without making the pages
+                ready (rendering, cleaning, redactions) or stamping them."""
+                out = pymupdf.open()
+                for path in sorted((root / "files").glob("*.pdf")):
+                    with pymupdf.open(path) as pdf:
+                        for page in pdf:
+                            out.new_page(width=page.rect.width, height=page.rect.height).show_pdf_page(
+                                page.rect, pdf, page.number)
+                out.save(root / "copied.pdf", garbage=3, deflate=True)
+                out.close()
+
+            report["baseline_binder_copy_s"], _ = timed_once(copy_only)
+            report["ratio_binder_to_copy"] = round(report["binder_s"] / report["baseline_binder_copy_s"], 1)
+    report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return report
+
+
+# --- people and communications ----------------------------------------------------------------------------
 FIRST = ("Ada Ben Carla Dana Eli Fay Gus Hana Ivan Jo Kai Lena Milo Nia Omar Pia Quinn Rosa Sam Tess Uma Vic "
          "Wes Xena Yuri Zoe Abel Bea Cole Dora Emil Flor Gil Hugo Iris Jude Kira Lou Mae Ned").split()
 LAST = ("Quill Ortiz Reyes Voss Okafor Pruitt Lindqvist Marsh Benedetti Brennick Harlow Ferreira Hale Abara "
@@ -242,16 +369,7 @@ def measure_views(case_path: Path, emails: int) -> dict[str, Any]:
     return figures
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--emails", type=int, default=10_000)
-    parser.add_argument("--more", type=int, default=1_000, help="emails added for the incremental build")
-    parser.add_argument("--people", type=int, help="people in the mail (default: one per 50 emails)")
-    parser.add_argument("--child", nargs=2, metavar=("KIND", "CASE"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        run_child(args.child[0], Path(args.child[1]))
-        return
+def people_part(args: argparse.Namespace) -> dict[str, Any]:
     from reviewer.core.case import Case
 
     people = make_people(args.people or max(args.emails // 50, 100), random.Random(3))
@@ -264,7 +382,7 @@ def main() -> None:
         more = add_emails(case_path, args.emails + 1, args.more, people, seed=6)
         incremental = in_child("build", case_path)
         views = measure_views(case_path, args.emails)
-    print(json.dumps({
+    return {
         "emails": args.emails, "people_in_mail": len(people), "generate_s": round(generated, 1),
         "build": {"seconds": round(build["seconds"], 1), "peak_rss_mb": round(build["peak_rss_mb"]),
                   "people": build["people"], "emails_per_s": round(args.emails / build["seconds"])},
@@ -275,7 +393,28 @@ def main() -> None:
                         "generate_s": round(more, 1)},
         "view": views,
         "load_average": [round(value, 1) for value in os.getloadavg()],
-    }, indent=2))
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=("chronology", "people"), help="one part only (default: both)")
+    parser.add_argument("--facts", type=int, default=5000)
+    parser.add_argument("--exhibits", type=int, default=500)
+    parser.add_argument("--pages", type=int, default=2, help="pages per exhibit PDF")
+    parser.add_argument("--emails", type=int, default=10_000)
+    parser.add_argument("--more", type=int, default=1_000, help="emails added for the incremental build")
+    parser.add_argument("--people", type=int, help="people in the mail (default: one per 50 emails)")
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "CASE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run_child(args.child[0], Path(args.child[1]))
+        return
+    parts = {"chronology": chronology_part, "people": people_part}
+    if args.part:
+        print(json.dumps(parts[args.part](args), indent=2))
+    else:
+        print(json.dumps({name: part(args) for name, part in parts.items()}, indent=2))
 
 
 if __name__ == "__main__":

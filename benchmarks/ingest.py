@@ -3,9 +3,10 @@ mailbox and one ZIP holding a single huge text member, each against a baseline.
 
 The baseline is extraction + hashing alone — the same worker processes, identifying, hashing, copying
 the original into a throwaway store and extracting text and metadata — with no database, no text store
-and no index. The full run is `ingest` into a fresh case. Each phase runs in its own process; its peak
-RSS is that of the largest process of its tree (the phase or one of its workers), sampled from /proc on
-Linux. Prints one JSON object.
+and no index. The full run is `ingest` into a fresh case. Each set carries the targets of issue 15
+beside its figures ({aim, pass}): at most 2x the baseline, and under 600 MB in the largest process.
+Each phase runs in its own process; its peak RSS is that of the largest process of its tree (the phase
+or one of its workers), sampled from /proc on Linux. Prints one JSON object.
 
     .venv/bin/python benchmarks/ingest.py --corpus ../shared/corpus --emails 50000 --mbox 20000 \
         --zip-member-mb 496 --jobs 2
@@ -87,6 +88,11 @@ def make_large_member_zip(path: Path, megabytes: int) -> None:
             remaining -= len(piece)
 
 
+# The targets of issue 15, judged beside each set's figures.
+RATIO_AIM = 2.0
+RSS_AIM_MB = 600
+
+
 def _baseline_phase(source: Path, jobs: int) -> dict[str, float]:
     from reviewer.core.ingest.pool import ExtractionPool, Task
     from reviewer.core.ingest.walk import walk_inputs
@@ -160,6 +166,9 @@ def measure(label: str, source: Path, jobs: int) -> dict[str, object]:
         "baseline_docs_per_second": round(baseline["items"] / baseline["seconds"], 1),
         "baseline_peak_rss_mb": baseline["peak_rss_mb"],
         "ratio_ingest_to_baseline": round(full["seconds"] / baseline["seconds"], 2),
+        "ratio_target": {"aim": f"<= {RATIO_AIM:g}x the baseline (moonshot 1.5x)",
+                         "pass": full["seconds"] / baseline["seconds"] <= RATIO_AIM},
+        "peak_rss_target": {"aim": f"< {RSS_AIM_MB} MB", "pass": full["peak_rss_mb"] < RSS_AIM_MB},
     }
 
 
@@ -206,6 +215,8 @@ def main() -> None:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     results["benchmark_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    results["all_targets_met"] = all(entry["ratio_target"]["pass"] and entry["peak_rss_target"]["pass"]
+                                     for entry in results["sets"])  # type: ignore[union-attr]
     print(json.dumps(results, indent=2))
 
 

@@ -2,7 +2,7 @@
 the communications kept ready per month and per pair; the Reply-To of an email
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-03 10:00:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

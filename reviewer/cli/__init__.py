@@ -6,13 +6,15 @@ import argparse
 import os
 import sys
 
-from reviewer import __version__
 from reviewer.cli import (
     analytics_commands,
+    batch_commands,
     case_commands,
     casebuild_commands,
+    chronology_commands,
     gui_commands,
     import_commands,
+    prioritize_commands,
     produce_commands,
     review_commands,
     search_commands,
@@ -21,7 +23,8 @@ from reviewer.cli.common import fail
 from reviewer.core.errors import ReviewerError
 
 COMMAND_GROUPS = [case_commands, review_commands, search_commands, produce_commands, import_commands,
-                  gui_commands, analytics_commands, casebuild_commands]
+                  chronology_commands, gui_commands, analytics_commands, batch_commands, prioritize_commands,
+                  casebuild_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,11 +32,21 @@ def build_parser() -> argparse.ArgumentParser:
         prog="reviewer",
         description="Offline evidence and discovery review: ingest, search, tag, redact and produce.",
     )
-    parser.add_argument("--version", action="version", version=f"reviewer {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for group in COMMAND_GROUPS:
         group.register(commands)
     return parser
+
+
+class _Version(argparse.Action):
+    """--version, reading the version only when asked (the package metadata is slow to load)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        import reviewer
+
+        print(f"reviewer {reviewer.__version__}")
+        parser.exit()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from rich.table import Table
-
 from reviewer.cli.common import (
     console,
     fail,
@@ -128,6 +126,7 @@ def cmd_threads(args: argparse.Namespace) -> int:
             f"{args.control.upper()} is in no email thread (is it an email? `reviewer analyze` "
             "threads the emails)."
         )
+    from rich.table import Table  # here: a command that prints no table loads no rich
     table = Table(title=f"Thread of {args.control.upper()}", show_lines=False, pad_edge=False)
     for column in ("control", "action", "inclusive", "date", "from", "subject"):
         table.add_column(column, overflow="fold")
@@ -167,6 +166,7 @@ def cmd_neardups(args: argparse.Namespace) -> int:
         if args.json:
             print_records(found)
             return 0
+        from rich.table import Table  # here: a command that prints no table loads no rich
         table = Table(title="Near-duplicate groups", caption=SIMILARITY_NOTE)
         for column in ("group", "principal", "documents", "lowest similarity", "title"):
             table.add_column(column, overflow="fold")
@@ -185,6 +185,7 @@ def cmd_neardups(args: argparse.Namespace) -> int:
         return 0
     if not members:
         return fail(f"{args.control.upper()} has no near-duplicates.")
+    from rich.table import Table  # here: a command that prints no table loads no rich
     table = Table(title=f"Near-duplicates of {args.control.upper()}", caption=SIMILARITY_NOTE)
     for column in ("control", "similarity", "title"):
         table.add_column(column, overflow="fold")

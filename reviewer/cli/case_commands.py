@@ -8,8 +8,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.table import Table
-
 from reviewer.cli.common import console, fail, open_case, print_json, progress_bar, stdout_console, write_csv
 from reviewer.core import demo
 from reviewer.core.choices import DEFAULT_FILE_TIMEOUT
@@ -138,6 +136,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print_json(facts)
         return 0
+    from rich.table import Table  # here: a command that prints no table loads no rich
     table = Table(title=f"Case: {facts['case']}", show_header=False)
     for key in ("documents", "duplicates", "exceptions", "inputs", "families", "pages"):
         table.add_row(key, f"{facts[key]:,}")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from reviewer.cli.common import (
     console,
+    matching_ids,
     open_case,
     print_json,
     progress_bar,
@@ -16,7 +17,6 @@ from reviewer.cli.common import (
     titled_table,
     write_csv,
 )
-from reviewer.cli.review_commands import _matching_ids as matching_ids
 from reviewer.core.choices import COMMS_LEVELS, PERSON_FLAGS
 from reviewer.core.errors import ReviewerError
 

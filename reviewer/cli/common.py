@@ -13,17 +13,35 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-
 from reviewer.core.progress import CancelToken, ProgressUpdate
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from reviewer.core.case import Case
 
-console = Console(stderr=True, soft_wrap=True)  # progress, messages and errors (one line each)
-stdout_console = Console()  # tables that are the command's output
+
+class _LazyConsole:
+    """A rich Console made when a command first prints, so that starting the CLI does not load rich."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def get(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.get(), name)
+
+
+console = _LazyConsole(stderr=True, soft_wrap=True)  # progress, messages and errors (one line each)
+stdout_console = _LazyConsole()  # tables that are the command's output
 
 
 def fail(message: str, code: int = 1) -> int:
@@ -37,6 +55,18 @@ def open_case(path: str) -> Case:
     return Case.open(path)
 
 
+def matching_ids(case: Case, query: str) -> list[int]:
+    """The documents a review query finds, in document order (the index checked first, with progress)."""
+    from reviewer.core.search.service import SearchService
+
+    with progress_bar("index") as (progress, cancel):
+        search = SearchService.open(case, progress, cancel)
+    with search:
+        if search.repaired:
+            console.print(f"[yellow]{search.repaired}[/]", highlight=False)
+        return sorted(search.matching_ids(query))
+
+
 def print_json(value: Any) -> None:
     json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
@@ -48,6 +78,8 @@ def print_records(records: Sequence[Any]) -> None:
 
 
 def titled_table(title: str, columns: Sequence[str]) -> Table:
+    from rich.table import Table
+
     table = Table(title=title)
     for column in columns:
         table.add_column(column)
@@ -81,8 +113,10 @@ def progress_bar(label: str, quiet: bool = False) -> Iterator[tuple[Any, CancelT
         console.print("[yellow]Stopping after the current files… (Ctrl-C again to abort at once)[/]")
 
     previous = signal.signal(signal.SIGINT, on_interrupt)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=console,
+                   TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=console.get(),
                    disable=quiet or not console.is_terminal)
     task = bar.add_task(label, total=None, detail="")
 

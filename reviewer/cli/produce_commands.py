@@ -7,8 +7,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.table import Table
-
 from reviewer.cli.common import (
     console,
     open_case,
@@ -274,6 +272,7 @@ def cmd_productions(args: argparse.Namespace) -> int:
     if not found:
         console.print("No productions yet.", highlight=False)
         return 0
+    from rich.table import Table  # here: a command that prints no table loads no rich
     table = Table()
     numbers = ("documents", "pages", "withheld", "redacted")
     for column in ("name", "volume", "date (UTC)", "Bates", *numbers, "format"):

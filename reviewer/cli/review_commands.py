@@ -4,25 +4,19 @@ document, or --all of the case), undo, export."""
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
-
-from rich.table import Table
 
 from reviewer.cli.case_commands import DOC_COLUMNS
 from reviewer.cli.common import (
     console,
+    matching_ids,
     open_case,
     print_records,
-    progress_bar,
     stdout_console,
     titled_table,
     write_csv,
 )
 from reviewer.core.choices import PRIVILEGE_BASES
 from reviewer.core.errors import ReviewerError
-
-if TYPE_CHECKING:
-    from reviewer.core.case import Case
 
 CODING_COLUMNS = ["tags", "privilege_basis", "privilege_description", "notes"]
 
@@ -105,18 +99,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.set_defaults(run=cmd_export)
 
 
-def _matching_ids(case: Case, query: str) -> list[int]:
-    """The documents a review query finds, in document order."""
-    from reviewer.core.search.service import SearchService
-
-    with progress_bar("index") as (progress, cancel):
-        search = SearchService.open(case, progress, cancel)
-    with search:
-        if search.repaired:
-            console.print(f"[yellow]{search.repaired}[/]", highlight=False)
-        return sorted(search.matching_ids(query))
-
-
 def cmd_tag(args: argparse.Namespace) -> int:
     from reviewer.core import review
     from reviewer.core.analytics import groups
@@ -125,7 +107,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
     if bool(args.query) == bool(args.controls):
         raise ReviewerError("Give either control numbers or --query, not both and not neither.")
     with open_case(args.case) as case:
-        ids = _matching_ids(case, args.query) if args.query else review.resolve_controls(case, args.controls)
+        ids = matching_ids(case, args.query) if args.query else review.resolve_controls(case, args.controls)
         if args.threads:
             ids = groups.expand(case, ids, threads=True)
         changed = review.tag_documents(case, ids, args.tag, add=not args.remove, families=args.families)
@@ -146,6 +128,7 @@ def cmd_tags(args: argparse.Namespace) -> int:
     if args.json:
         print_records(tags)
         return 0
+    from rich.table import Table  # here: a command that prints no table loads no rich
     table = Table()
     for column in ("key", "tag", "group", "colour", "documents"):
         table.add_column(column, justify="right" if column == "documents" else "left")
@@ -269,7 +252,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from reviewer.core.audit import n_documents
 
     with open_case(args.case) as case:
-        ids = _matching_ids(case, args.query) if args.query else None
+        ids = matching_ids(case, args.query) if args.query else None
         rows = review.export_rows(case, ids)
     write_csv(args.csv, rows, DOC_COLUMNS + CODING_COLUMNS)
     if args.csv != "-":

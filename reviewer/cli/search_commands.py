@@ -9,14 +9,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.table import Table
-from rich.text import Text
-
 from reviewer.cli.common import console, fail, open_case, print_json, progress_bar, stdout_console, write_csv
 from reviewer.core.choices import SHOWN_HITS, SORTS
 from reviewer.core.search.syntax import SYNTAX_HELP
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from reviewer.core.search.hits import Snippet
     from reviewer.core.search.service import SearchService
 
@@ -121,6 +120,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     noun = "document" if result.total == 1 else "documents"
     stdout_console.print(f"{result.total:,} {noun}", highlight=False)
     if rows:
+        from rich.table import Table  # here: a command that prints no table loads no rich
         table = Table(show_lines=False, pad_edge=False)
         for column in ("control", "score", "date", "custodian", "title", "snippet"):
             table.add_column(column, overflow="fold")
@@ -135,6 +135,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def _highlighted(snippet: Snippet) -> Text:
+    from rich.text import Text
+
     text = Text(snippet.text)
     for start, end in snippet.marks:
         text.stylize("bold black on yellow", start, end)
@@ -193,6 +195,7 @@ def cmd_terms(args: argparse.Namespace) -> int:
         console.print(f"Search term report for {report.case}, index {report.index}, "
                       f"{report.ran.isoformat(timespec='seconds')}Z.", highlight=False, markup=False)
         return 0
+    from rich.table import Table  # here: a command that prints no table loads no rich
     table = Table(title=f"Search term report: {report.case}",
                   caption=f"index {report.index} · run {report.ran.isoformat(timespec='seconds')}Z · "
                           f"{report.documents_hit:,} documents hit by any term "
@@ -235,6 +238,7 @@ def cmd_searches(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
         return 0
+    from rich.table import Table  # here: a command that prints no table loads no rich
     table = Table()
     for column in ("name", "query", "documents", "added", "user"):
         table.add_column(column, overflow="fold")

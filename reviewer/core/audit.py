@@ -16,7 +16,8 @@ Long jobs (an ingest batch, an import, a production) are on record too, one grou
 `record_job()` inside the job's own transaction, but they are not reviewer actions and are never undone:
 undo passes over them to the newest reviewer action. None of them changes what a reviewer action changes
 (coding, redactions, saved searches, attorneys, settings), so passing over them keeps the order strict for
-everything undo touches.
+everything undo touches. The same holds for the batch workflow and QC draws (reviewer.core.team): reviewer
+actions recorded as not undoable, because they change who reviews what, never the coding.
 
 Each write runs in Database.session(), which takes SQLite's write lock first (BEGIN IMMEDIATE): no other
 writer can change what the action reads before it commits, and writers wait their turn.
@@ -60,9 +61,19 @@ from reviewer.core.models import (
     AuditGroup,
     Document,
     DocumentTag,
+    Fact,
+    FactIssue,
+    FactPerson,
+    FactSource,
+    Highlight,
+    HighlightIssue,
+    Issue,
     Note,
     PrivilegeEntry,
+    QcDocument,
     Redaction,
+    ReviewDecision,
+    ReviewQuestion,
     SavedSearch,
     Setting,
     Tag,
@@ -92,6 +103,20 @@ class Action(StrEnum):
     ADD_ATTORNEY = "add attorney"
     REMOVE_ATTORNEY = "remove attorney"
     SETTING = "setting"
+    # Highlights, issues and facts (the chronology). A link is a row of a link table (a highlight's or
+    # fact's issue, a fact's person or source); its event's subject names the table.
+    ADD_ISSUE = "add issue"
+    EDIT_ISSUE = "edit issue"
+    DELETE_ISSUE = "delete issue"
+    ADD_HIGHLIGHT = "add highlight"
+    EDIT_HIGHLIGHT = "edit highlight"
+    DELETE_HIGHLIGHT = "delete highlight"
+    ADD_FACT = "add fact"
+    EDIT_FACT = "edit fact"
+    DELETE_FACT = "delete fact"
+    EDIT_SOURCE = "edit fact source"
+    LINK = "link"
+    UNLINK = "unlink"
     # People and communications (casebuild/people_edits.py): each event sets one thing from before to
     # after, so an undo applies its own swapped events the same way.
     PERSON = "person"  # a person's name, hand grouping or merge, as JSON
@@ -106,9 +131,34 @@ class Action(StrEnum):
     PRODUCTION = "production"
     # Email threading and near-duplicates: a run of `reviewer analyze` (a long job).
     ANALYZE = "analyze"
+    # Batches and QC (reviewer.core.team). The batch workflow is on record but never undone: several
+    # reviewers act on batches at once, and each step has its own reverse (release, reassign, reopen,
+    # delete). A QC draw is never undone either: a sample redrawn until it pleases is no sample. A QC
+    # decision is undone like coding, an overturn together with the coding it changed.
+    CREATE_BATCH_SET = "create batch set"
+    DELETE_BATCH_SET = "delete batch set"
+    CHECK_OUT_BATCH = "check out batch"
+    ASSIGN_BATCH = "assign batch"
+    RELEASE_BATCH = "release batch"
+    CHECK_IN_BATCH = "check in batch"
+    REOPEN_BATCH = "reopen batch"
+    CREATE_QC_BATCH = "create qc batch"
+    QC_CONFIRM = "qc confirm"
+    QC_OVERTURN = "qc overturn"
+    # Prioritized review: a question set up (or its choices changed) or removed, a decision on a document.
+    SET_UP_REVIEW = "set up prioritized review"
+    REMOVE_REVIEW = "remove prioritized review"
+    DECIDE = "decide"
+    # Validation of a prioritized review: on record like long jobs, never undone (a sample once drawn stays).
+    DRAW_SAMPLE = "draw validation sample"
+    ABANDON_SAMPLE = "abandon validation sample"
 
 
-JOBS = frozenset({Action.INGEST, Action.IMPORT, Action.PRODUCTION, Action.ANALYZE, Action.PEOPLE_BUILD})
+JOBS = frozenset({Action.INGEST, Action.IMPORT, Action.PRODUCTION, Action.ANALYZE, Action.DRAW_SAMPLE,
+                  Action.ABANDON_SAMPLE, Action.PEOPLE_BUILD})
+# How a decide event reads (its before and after); "" is undecided.
+RELEVANT = "relevant"
+NOT_RELEVANT = "not relevant"
 
 
 # The tag column each tag-editing action changes. Deleting a tag records each of them going to "" as
@@ -133,13 +183,38 @@ INVERSE = {
     Action.DELETE_SEARCH: Action.SAVE_SEARCH,
     Action.ADD_ATTORNEY: Action.REMOVE_ATTORNEY,
     Action.REMOVE_ATTORNEY: Action.ADD_ATTORNEY,
+    Action.SET_UP_REVIEW: Action.REMOVE_REVIEW,
+    Action.REMOVE_REVIEW: Action.SET_UP_REVIEW,
+    Action.ADD_ISSUE: Action.DELETE_ISSUE,
+    Action.DELETE_ISSUE: Action.ADD_ISSUE,
+    Action.ADD_HIGHLIGHT: Action.DELETE_HIGHLIGHT,
+    Action.DELETE_HIGHLIGHT: Action.ADD_HIGHLIGHT,
+    Action.ADD_FACT: Action.DELETE_FACT,
+    Action.DELETE_FACT: Action.ADD_FACT,
+    Action.LINK: Action.UNLINK,
+    Action.UNLINK: Action.LINK,
 }
 # Actions that put a whole row back from the event's detail, and those that take one away by subject_id.
 ROW_ADDED: dict[Action, type[DeclarativeBase]] = {
     Action.ADD_REDACTION: Redaction, Action.SAVE_SEARCH: SavedSearch, Action.ADD_ATTORNEY: Attorney,
+    Action.SET_UP_REVIEW: ReviewQuestion,
+    Action.ADD_ISSUE: Issue, Action.ADD_HIGHLIGHT: Highlight, Action.ADD_FACT: Fact,
 }
 ROW_REMOVED: dict[Action, type[DeclarativeBase]] = {
     Action.DELETE_REDACTION: Redaction, Action.DELETE_SEARCH: SavedSearch, Action.REMOVE_ATTORNEY: Attorney,
+    Action.REMOVE_REVIEW: ReviewQuestion,
+    Action.DELETE_ISSUE: Issue, Action.DELETE_HIGHLIGHT: Highlight, Action.DELETE_FACT: Fact,
+}
+# The tables Action.LINK and Action.UNLINK add rows to and remove rows from, by the event's subject.
+LINK_TABLES: dict[str, type[DeclarativeBase]] = {
+    model.__tablename__: model for model in (HighlightIssue, FactIssue, FactPerson, FactSource)
+}
+# Actions that change a row in place, keeping the row as it was before in the event's detail: undo puts
+# those values back.
+ROW_CHANGED: dict[Action, type[DeclarativeBase]] = {
+    Action.QC_CONFIRM: QcDocument, Action.QC_OVERTURN: QcDocument,
+    Action.EDIT_ISSUE: Issue, Action.EDIT_HIGHLIGHT: Highlight, Action.EDIT_FACT: Fact,
+    Action.EDIT_SOURCE: FactSource,
 }
 
 
@@ -212,11 +287,11 @@ class Recording:
 
     def event(self, action: Action, document_id: int | None = None, tag_id: int | None = None,
               note_id: int | None = None, before: str = "", after: str = "", subject: str = "",
-              subject_id: int | None = None) -> None:
+              subject_id: int | None = None, detail: str = "") -> None:
         self.session.execute(insert(AuditEvent).values(
             at=self.at, user=self.user, document_id=document_id, action=action.value, tag_id=tag_id,
             note_id=note_id, before=before, after=after, group_id=self.group_id, subject=subject,
-            subject_id=subject_id,
+            subject_id=subject_id, detail=detail,
         ))
 
     def row_events(self, action: Action, rows: list[tuple[Any, str, str]], document: bool = False) -> None:
@@ -282,27 +357,38 @@ def row_snapshot(row: DeclarativeBase) -> str:
 
 def restore_rows(session: Session, model: type[DeclarativeBase], snapshots: list[str]) -> None:
     """Insert rows exactly as row_snapshot kept them, ids included."""
-    dates = {c.key for c in model.__table__.columns if isinstance(c.type, DateTime)}
-    rows = []
-    for snapshot in snapshots:
-        values = json.loads(snapshot)
-        for key in dates & values.keys():
-            if values[key] is not None:
-                values[key] = datetime.fromisoformat(values[key])
-        rows.append(values)
+    rows = [_snapshot_values(model, snapshot) for snapshot in snapshots]
     if rows:
         session.execute(insert(model), rows)
 
 
+def restore_row_values(session: Session, model: type[DeclarativeBase], snapshots: list[str]) -> None:
+    """Give rows that still exist back the values row_snapshot kept (a row since deleted stays deleted)."""
+    for snapshot in snapshots:
+        values = _snapshot_values(model, snapshot)
+        session.execute(update(model).where(model.__table__.c.id == values.pop("id")).values(values))
+
+
+def _snapshot_values(model: type[DeclarativeBase], snapshot: str) -> dict[str, Any]:
+    dates = {c.key for c in model.__table__.columns if isinstance(c.type, DateTime)}
+    values = json.loads(snapshot)
+    for key in dates & values.keys():
+        if values[key] is not None:
+            values[key] = datetime.fromisoformat(values[key])
+    return dict(values)
+
+
 @contextmanager
-def recording(case: Case) -> Iterator[Recording]:
+def recording(case: Case, undoable: bool = True) -> Iterator[Recording]:
     """A reviewer action in one write transaction; rolled back with everything else if the block raises.
     The block makes its change, records an event for each thing it changed and describes itself; an
-    action that changed nothing (and so never described itself) leaves no trace."""
+    action that changed nothing (and so never described itself) leaves no trace. An action recorded as
+    not `undoable` (the batch workflow, a QC draw) is on the trail, and undo passes over it."""
     at, user = now(), current_user()
     with case.db.session() as session:
         group_id = session.execute(
-            insert(AuditGroup).values(at=at, user=user, summary="").returning(AuditGroup.id)
+            insert(AuditGroup).values(at=at, user=user, summary="", undoable=undoable)
+            .returning(AuditGroup.id)
         ).scalar_one()
         change = Recording(session, group_id, at, user)
         yield change
@@ -510,13 +596,28 @@ def _apply_reversal(change: Recording, actions: set[Action]) -> None:
             session.execute(insert(PrivilegeEntry), restored)
     if Action.DELETE_TAG in actions:
         session.execute(bulk(delete(Tag).where(Tag.id.in_(events(Action.DELETE_TAG, AuditEvent.tag_id)))))
+    # Links go before the rows they point to, and come back after them.
+    if Action.UNLINK in actions:
+        for table, model in LINK_TABLES.items():
+            ids = events(Action.UNLINK, AuditEvent.subject_id).where(AuditEvent.subject == table)
+            session.execute(bulk(delete(model).where(model.__table__.c.id.in_(ids))))
     for kind, model in ROW_REMOVED.items():
         if kind in actions:
             ids = events(kind, AuditEvent.subject_id)
             session.execute(bulk(delete(model).where(model.__table__.c.id.in_(ids))))
     for kind, model in ROW_ADDED.items():
         if kind in actions:
-            restore_rows(session, model, list(session.scalars(events(kind, AuditEvent.detail))))
+            # In the order recorded: a parent's row before its children's.
+            restore_rows(session, model, list(session.scalars(events(kind, AuditEvent.detail)
+                                                              .order_by(AuditEvent.id))))
+    for kind, model in ROW_CHANGED.items():
+        if kind in actions:
+            restore_row_values(session, model, list(session.scalars(events(kind, AuditEvent.detail))))
+    if Action.LINK in actions:
+        for table, model in LINK_TABLES.items():
+            restore_rows(session, model, list(session.scalars(
+                events(Action.LINK, AuditEvent.detail).where(AuditEvent.subject == table)
+                .order_by(AuditEvent.id))))
     if Action.EDIT_SEARCH in actions:
         for search_id, query in session.execute(events(Action.EDIT_SEARCH, AuditEvent.subject_id,
                                                        AuditEvent.after)):
@@ -528,6 +629,24 @@ def _apply_reversal(change: Recording, actions: set[Action]) -> None:
     from reviewer.core.casebuild.people_edits import apply_people_events
 
     apply_people_events(change, actions)
+    if Action.DECIDE in actions:
+        write_decisions(change, events(Action.DECIDE, AuditEvent.document_id, AuditEvent.tag_id,
+                                       AuditEvent.after))
+
+
+def write_decisions(change: Recording, decided: Select[*tuple[Any, ...]]) -> None:
+    """Make the prioritized-review decisions what the decide events `decided` (document id, tag id, after)
+    say they now are: the rows follow from the events, forward and on undo alike."""
+    session, rows = change.session, decided.subquery()
+    session.execute(bulk(delete(ReviewDecision).where(ReviewDecision.id.in_(
+        select(ReviewDecision.id).join(rows, and_(rows.c.document_id == ReviewDecision.document_id,
+                                                  rows.c.tag_id == ReviewDecision.tag_id))
+    ))))
+    session.execute(insert(ReviewDecision).from_select(
+        ["document_id", "tag_id", "relevant", "at", "user"],
+        select(rows.c.document_id, rows.c.tag_id, rows.c.after == RELEVANT, *change.stamp())
+        .where(rows.c.after != "").distinct(),
+    ))
 
 
 def bulk(statement: Delete) -> Delete:

@@ -19,6 +19,7 @@ from sqlalchemy import Select, SQLColumnExpression, func, select
 from sqlalchemy.orm import Session
 
 from reviewer.core.analytics import groups as analytics_groups
+from reviewer.core.analytics.scores import score_sort_key, visible_scores
 from reviewer.core.case import Case
 from reviewer.core.models import (
     Document,
@@ -105,6 +106,8 @@ class DocumentRow:
     inclusive: bool | None = None
     near_dup_group: int | None = None
     similarity: float | None = None
+    # The prioritized review's score beside the list (None when there is none, or while validating).
+    score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -163,16 +166,19 @@ class DocumentDetail:
 
 
 def ordered_ids(case: Case, within: Collection[int] | None = None, browse: BrowseFilter = BrowseFilter(),
-                sort: str = "control", descending: bool = False) -> list[int]:
+                sort: str = "control", descending: bool = False, score_tag: int | None = None) -> list[int]:
     """The ids to list: `within` (a search result, None for the whole case) narrowed by `browse`, ordered
-    by the `sort` column (a key of SORT_KEYS). The whole case is ordered in SQL and `within` picked out
-    of it, which is as fast as it gets for a result of any size."""
-    key = SORT_KEYS[sort]
-    # Empty values last in either direction, then a stable tie-break on the id.
-    query = _filtered(select(Document.id), browse).order_by(
-        key.is_(None), key.desc() if descending else key.asc(),
-        Document.id.desc() if descending else Document.id.asc())
+    by the `sort` column (a key of SORT_KEYS, or "score": the prioritized-review score for `score_tag`).
+    The whole case is ordered in SQL and `within` picked out of it, which is as fast as it gets for a
+    result of any size."""
     with case.db.reader() as session:
+        key = score_sort_key(session, score_tag) if sort == "score" else SORT_KEYS[sort]
+        if key is None:  # no scores to sort by (none shown, or hidden while validating)
+            key = SORT_KEYS["control"]
+        # Empty values last in either direction, then a stable tie-break on the id.
+        query = _filtered(select(Document.id), browse).order_by(
+            key.is_(None), key.desc() if descending else key.asc(),
+            Document.id.desc() if descending else Document.id.asc())
         ids = session.scalars(query).all()
     if within is None:
         return list(ids)
@@ -212,9 +218,11 @@ def controls_to_ids(case: Case, controls: Iterable[str]) -> list[int]:
 # ---- Rows, counts and facets --------------------------------------------------------------------------
 
 
-def document_rows(case: Case, ids: Sequence[int]) -> list[DocumentRow]:
-    """Rows for a page of ids, in the same order (missing ids are left out)."""
+def document_rows(case: Case, ids: Sequence[int], score_tag: int | None = None) -> list[DocumentRow]:
+    """Rows for a page of ids, in the same order (missing ids are left out), with their prioritized-review
+    scores for `score_tag` when given."""
     with case.db.reader() as session:
+        scores = visible_scores(session, score_tag, ids) if score_tag is not None else {}
         documents = session.execute(
             select(Document.id, Document.control, DATE, _SENDER, Document.email_to, _SUBJECT,
                    Document.custodian, Document.kind, Document.pages)
@@ -230,7 +238,8 @@ def document_rows(case: Case, ids: Sequence[int]) -> list[DocumentRow]:
     by_id = {
         row.id: DocumentRow(row.id, row.control, row[2], row[3] or "", row.email_to, row[5] or "",
                             row.custodian, row.kind, row.pages, tuple(tags.get(row.id, ())),
-                            *analysed.get(row.id, (None, "", None, None, None)))
+                            *analysed.get(row.id, (None, "", None, None, None)),
+                            score=scores.get(row.id))
         for row in documents
     }
     return [by_id[i] for i in ids if i in by_id]

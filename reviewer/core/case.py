@@ -94,7 +94,7 @@ class Case:
         if not (root / DB_NAME).is_file():
             raise CaseError(f"{root} is not a Reviewer case (no {DB_NAME}); create one with `reviewer init`.")
         case = cls(root)
-        _seed_review(case)  # cases made before tags existed get the default set on first open
+        _seed_review(case)  # cases made before tags (issues) existed get the default set on first open
         return case
 
     def close(self) -> None:
@@ -151,7 +151,9 @@ class Case:
 
 
 def _seed_review(case: Case) -> None:
-    # Imported here because reviewer.core.review builds on this module.
+    # Imported here because reviewer.core.review and casebuild build on this module.
+    from reviewer.core.casebuild.issues import ensure_default_issues
     from reviewer.core.review import ensure_default_tags
 
     ensure_default_tags(case)
+    ensure_default_issues(case)

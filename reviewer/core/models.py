@@ -446,6 +446,326 @@ class AnalysisRun(Base):
     documents: Mapped[int] = mapped_column(Integer, default=0)
 
 
+# --- batches and QC (team review) ---
+
+
+class BatchSet(Base):
+    """An admin's division of a review into batches: the query it was made from and how it was cut."""
+
+    __tablename__ = "batch_set"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(256), unique=True)
+    prefix: Mapped[str] = mapped_column(String(64), unique=True)  # batches are PREFIX-001, PREFIX-002, …
+    query: Mapped[str] = mapped_column(Text, default="")
+    size: Mapped[int] = mapped_column(Integer)
+    families: Mapped[bool] = mapped_column(Boolean, default=False)  # whole families, never split
+    threads: Mapped[bool] = mapped_column(Boolean, default=False)  # whole email threads too
+    ordering: Mapped[str] = mapped_column(String(16))  # control | date | custodian
+    created: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class BatchSetTag(Base):
+    """A tag that marks a document of the set reviewed; a set with none counts any tag."""
+
+    __tablename__ = "batch_set_tag"
+    __table_args__ = (UniqueConstraint("batch_set_id", "tag_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_set_id: Mapped[int] = mapped_column(ForeignKey("batch_set.id", ondelete="CASCADE"))
+    # A plain id, not a foreign key: a review tag deleted and brought back by undo (under the same id) is
+    # the set's review tag again; while it is gone, no document carries it.
+    tag_id: Mapped[int] = mapped_column(Integer)
+
+
+class Batch(Base):
+    """One batch of a set: its status (not started, in progress, completed) and the reviewer who has it."""
+
+    __tablename__ = "batch"
+    __table_args__ = (UniqueConstraint("batch_set_id", "number"), Index("ix_batch_status", "status"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_set_id: Mapped[int] = mapped_column(ForeignKey("batch_set.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(96), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    assignee: Mapped[str] = mapped_column(String(128), default="")
+    checked_out: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    completed: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class BatchDocument(Base):
+    """A document's place in a batch; within one set a document is in exactly one batch."""
+
+    __tablename__ = "batch_document"
+    __table_args__ = (UniqueConstraint("batch_set_id", "document_id"),
+                      Index("ix_batch_document_batch", "batch_id", "position"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_set_id: Mapped[int] = mapped_column(ForeignKey("batch_set.id", ondelete="CASCADE"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class QcBatch(Base):
+    """A random sample of one reviewer's completed decisions, for a second reviewer to confirm or overturn.
+    The seed and the pool's size are kept, so the draw can be repeated and defended."""
+
+    __tablename__ = "qc_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(96), unique=True)
+    reviewer: Mapped[str] = mapped_column(String(128))  # whose decisions are checked
+    seed: Mapped[int] = mapped_column(Integer)
+    asked: Mapped[str] = mapped_column(String(32))  # what was asked for: "50" or "10%"
+    pool: Mapped[int] = mapped_column(Integer)  # how many documents the sample was drawn from
+    created: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class QcDocument(Base):
+    """One sampled document: the reviewer's coding when drawn, and the QC reviewer's decision on it."""
+
+    __tablename__ = "qc_document"
+    __table_args__ = (UniqueConstraint("qc_batch_id", "document_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    qc_batch_id: Mapped[int] = mapped_column(ForeignKey("qc_batch.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    # The batch the decision was made in (kept for the report; the batch set may be deleted later).
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id", ondelete="SET NULL"), nullable=True)
+    position: Mapped[int] = mapped_column(Integer)
+    coding: Mapped[str] = mapped_column(Text)  # the reviewer's coding as drawn (JSON: tags, privilege)
+    decision: Mapped[str] = mapped_column(String(16), default="")  # "" | confirmed | overturned
+    decided_by: Mapped[str] = mapped_column(String(128), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    coding_after: Mapped[str] = mapped_column(Text, default="")  # the coding QC left (JSON), when overturned
+
+
+# --- prioritized review (continuous active learning) and its validation ---
+
+class ReviewQuestion(Base):
+    """A tag reviewed in prioritized order, with the choices its review was set up with. Keyed by the tag's
+    id as a plain number (like the audit trail), so that undoing a tag's deletion brings its review back."""
+
+    __tablename__ = "review_question"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tag_id: Mapped[int] = mapped_column(Integer, unique=True)
+    retrain_every: Mapped[int] = mapped_column(Integer)  # decisions between two trainings
+    seed_query: Mapped[str] = mapped_column(Text, default="")
+    seed: Mapped[int] = mapped_column(Integer)  # every random choice of the review derives from it
+    propagate: Mapped[str] = mapped_column(String(32), default="")  # "" or an expansion rule: "families"
+    random_share: Mapped[float] = mapped_column(Float)  # of the queue, drawn at random from the unreviewed
+    target_recall: Mapped[float] = mapped_column(Float)  # what the stopping suggestion aims at
+    created: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class ReviewDecision(Base):
+    """A reviewer's decision on one document for one question: relevant (the tag is on) or not relevant.
+    Written only through the audit trail's decide events, so undo reverses it with the tag."""
+
+    __tablename__ = "review_decision"
+    __table_args__ = (UniqueConstraint("tag_id", "document_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tag_id: Mapped[int] = mapped_column(Integer)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    relevant: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class ReviewModel(Base):
+    """One training of a question's model: what it learned from, so that it can be made again exactly
+    (the decisions as of audit event `audit_upto`, the documents up to `documents_upto`, the seed)."""
+
+    __tablename__ = "review_model"
+    __table_args__ = (UniqueConstraint("tag_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tag_id: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    trained: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+    decisions: Mapped[int] = mapped_column(Integer)
+    positives: Mapped[int] = mapped_column(Integer)
+    seed_positives: Mapped[int] = mapped_column(Integer)  # unreviewed hits of the seed search
+    presumed_negatives: Mapped[int] = mapped_column(Integer)  # unreviewed documents taken as not relevant
+    scored: Mapped[int] = mapped_column(Integer)
+    audit_upto: Mapped[int] = mapped_column(Integer)
+    documents_upto: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)
+    parameters: Mapped[str] = mapped_column(Text, default="{}")  # features and learner, as JSON
+
+
+class ReviewScore(Base):
+    """The newest model's score (0-100) of one document for one question; recomputed at every training."""
+
+    __tablename__ = "review_score"
+    __table_args__ = (Index("ix_review_score_tag_score", "tag_id", "score"),)
+
+    tag_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), primary_key=True)
+    score: Mapped[float] = mapped_column(Float)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class ReviewServed(Base):
+    """A document the prioritized queue served: at random or as the best score, with the review's state
+    then (what the richness estimate is built from)."""
+
+    __tablename__ = "review_served"
+    __table_args__ = (UniqueConstraint("tag_id", "document_id", "random"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tag_id: Mapped[int] = mapped_column(Integer)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    random: Mapped[bool] = mapped_column(Boolean)
+    served: Mapped[datetime] = mapped_column(DateTime)
+    model_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    unreviewed: Mapped[int] = mapped_column(Integer)  # documents not yet decided when it was served
+    found: Mapped[int] = mapped_column(Integer)  # documents decided relevant when it was served
+
+
+class ValidationRound(Base):
+    """An elusion test: a random sample of the documents left unreviewed, drawn once, with the review's
+    figures as they stood at the draw."""
+
+    __tablename__ = "validation_round"
+    __table_args__ = (UniqueConstraint("tag_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tag_id: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, … per question
+    seed: Mapped[int] = mapped_column(Integer)
+    families: Mapped[int] = mapped_column(Integer)  # how many families (top-level documents) were drawn
+    confidence: Mapped[float | None] = mapped_column(Float, nullable=True)  # when the size came from them
+    margin: Mapped[float | None] = mapped_column(Float, nullable=True)
+    drawn: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+    model_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    population: Mapped[int] = mapped_column(Integer)  # documents under review
+    reviewed: Mapped[int] = mapped_column(Integer)
+    found: Mapped[int] = mapped_column(Integer)  # decided relevant
+    discard: Mapped[int] = mapped_column(Integer)  # not yet decided: what the sample is drawn from
+    discard_families: Mapped[int] = mapped_column(Integer)
+    abandoned: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ValidationDocument(Base):
+    """One document of a validation sample, in the order drawn; attachments follow their family's draw."""
+
+    __tablename__ = "validation_document"
+    __table_args__ = (UniqueConstraint("round_id", "document_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("validation_round.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    family_root: Mapped[int] = mapped_column(Integer)
+
+
+# --- highlights, issues and facts (the chronology) ---
+class Issue(Base):
+    """One of the case's legal issues, in a tree numbered 1, 1.1, … by position among its siblings."""
+
+    __tablename__ = "issue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # No cascade: deleting an issue is an action that records (and removes) its sub-issues itself.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("issue.id"), nullable=True, index=True)
+    name: Mapped[str] = mapped_column(String(256), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    color: Mapped[str] = mapped_column(String(16), default="#808080")
+    added: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class Highlight(Base):
+    """A passage of a document marked as mattering: a character span of its extracted text and, on PDF
+    pages, the rectangles it covers (JSON [[page, x0, y0, x1, y1], …], 1-based pages, PDF points)."""
+
+    __tablename__ = "highlight"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    span_start: Mapped[int] = mapped_column(Integer, default=0)
+    span_end: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text, default="")
+    page: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the first page it is on (PDFs)
+    rects: Mapped[str] = mapped_column(Text, default="[]")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    added: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class HighlightIssue(Base):
+    __tablename__ = "highlight_issue"
+    __table_args__ = (UniqueConstraint("highlight_id", "issue_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    highlight_id: Mapped[int] = mapped_column(ForeignKey("highlight.id", ondelete="CASCADE"))
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issue.id", ondelete="CASCADE"), index=True)
+
+
+class Fact(Base):
+    """A chronology entry. The date is kept as entered ("2019-04", "~2019-04-02", "2019-04-02 to
+    2019-04-10", "" for undated); sort_key orders it (see casebuild.fuzzy_dates)."""
+
+    __tablename__ = "fact"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    date_text: Mapped[str] = mapped_column(String(64), default="")
+    time: Mapped[str] = mapped_column(String(8), default="")  # "HH:MM" or ""
+    sort_key: Mapped[str] = mapped_column(String(64), default="", index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(32), default="undisputed")
+    is_key: Mapped[bool] = mapped_column(Boolean, default=False)
+    added: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class FactIssue(Base):
+    __tablename__ = "fact_issue"
+    __table_args__ = (UniqueConstraint("fact_id", "issue_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fact_id: Mapped[int] = mapped_column(ForeignKey("fact.id", ondelete="CASCADE"))
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issue.id", ondelete="CASCADE"), index=True)
+
+
+class FactPerson(Base):
+    """A person a fact is about. person_id is a plain id (the people of the case live elsewhere)."""
+
+    __tablename__ = "fact_person"
+    __table_args__ = (UniqueConstraint("fact_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fact_id: Mapped[int] = mapped_column(ForeignKey("fact.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class FactSource(Base):
+    """Where a fact comes from: a highlight, or a document with an optional pin-cite page (or pages)."""
+
+    __tablename__ = "fact_source"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fact_id: Mapped[int] = mapped_column(ForeignKey("fact.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    highlight_id: Mapped[int | None] = mapped_column(ForeignKey("highlight.id", ondelete="CASCADE"),
+                                                     nullable=True, index=True)
+    page: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    page_end: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
 # --- people and communications (casebuild) ---
 class EmailDomain(Base):
     """An organisation as its mail shows it: one email domain, with a label the team may give it."""

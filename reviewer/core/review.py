@@ -31,6 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from reviewer.core import inventory
+from reviewer.core.analytics.decisions import record_tagging
 from reviewer.core.audit import (
     TAG_FIELDS,
     Action,
@@ -94,6 +95,15 @@ class DocumentCoding:
     notes: list[NoteInfo]
 
 
+@dataclass(frozen=True)
+class CodedAs:
+    """A document's coding as a decision: its tags in display order, and its privilege entry written as
+    the audit trail writes it ("Attorney-Client: advice on the plea"; "" for none)."""
+
+    tags: tuple[str, ...]
+    privilege: str
+
+
 # --- the tag set ---------------------------------------------------------------------------------------
 
 def ensure_default_tags(case: Case) -> None:
@@ -139,7 +149,7 @@ def create_tag(case: Case, name: str, group: str = "", color: str | None = None,
         if color is None:
             used = {t.color for t in tags}
             color = next((c for c in PALETTE if c not in used), PALETTE[len(tags) % len(PALETTE)])
-        tag = Tag(name=name, group=group, hotkey=hotkey, color=_clean_color(color),
+        tag = Tag(name=name, group=group, hotkey=hotkey, color=clean_color(color),
                   position=max((t.position for t in tags), default=0) + 1)
         session.add(tag)
         session.flush()
@@ -153,7 +163,7 @@ def rename_tag(case: Case, name: str, new_name: str) -> None:
 
 
 def recolor_tag(case: Case, name: str, color: str) -> None:
-    _edit_tag(case, name, Action.RECOLOR_TAG, _clean_color(color))
+    _edit_tag(case, name, Action.RECOLOR_TAG, clean_color(color))
 
 
 def set_tag_group(case: Case, name: str, group: str) -> None:
@@ -169,7 +179,7 @@ def _edit_tag(case: Case, name: str, action: Action, value: str) -> None:
     field = TAG_FIELDS[action]
     with recording(case) as change:
         tags = change.session.scalars(select(Tag)).all()
-        tag = _find_tag(tags, name)
+        tag = find_tag(tags, name)
         before = getattr(tag, field)
         if before == value:
             return
@@ -193,7 +203,7 @@ def delete_tag(case: Case, name: str) -> int:
     Undo brings it back with its colour, group, hotkey, place and documents."""
     with recording(case) as change:
         session = change.session
-        tag = _find_tag(session.scalars(select(Tag)).all(), name)
+        tag = find_tag(session.scalars(select(Tag)).all(), name)
         tag_id, name = tag.id, tag.name
         # An untag event per document, so each document's history shows what it lost.
         count = change.document_events(
@@ -215,7 +225,7 @@ def _tag_named(tags: Iterable[Tag], name: str) -> Tag | None:
     return next((tag for tag in tags if tag.name.casefold() == wanted), None)
 
 
-def _find_tag(tags: Iterable[Tag], name: str) -> Tag:
+def find_tag(tags: Iterable[Tag], name: str) -> Tag:
     tag = _tag_named(tags, name)
     if tag is None:
         raise ReviewerError(f'There is no tag named "{name.strip()}" in this case.')
@@ -231,7 +241,8 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def _clean_color(color: str) -> str:
+def clean_color(color: str) -> str:
+    """A colour as #rrggbb, or a ReviewerError saying how to write one."""
     if not re.fullmatch(r"#[0-9a-fA-F]{6}", color.strip()):
         raise ReviewerError(f'"{color}" is not a colour; give one as #RRGGBB, for example #d62728.')
     return color.strip().lower()
@@ -262,8 +273,8 @@ def tag_documents(case: Case, doc_ids: Iterable[int], tag_name: str, add: bool =
     """Apply (or remove) a tag on documents, or on their whole families; how many documents changed.
     Documents that already were as asked are left alone, so undo leaves them as they were too."""
     with recording(case) as change:
-        tag = _find_tag(change.session.scalars(select(Tag)).all(), tag_name)
-        count = _apply_tag(change, tag, _selection(doc_ids, families), add)
+        tag = find_tag(change.session.scalars(select(Tag)).all(), tag_name)
+        count = apply_tag(change, tag, _selection(doc_ids, families), add)
         if count:
             change.describe(_tagging_summary(change, tag.name, add, count))
         return count
@@ -273,14 +284,20 @@ def toggle_tag(case: Case, doc_ids: Iterable[int], tag_name: str, families: bool
     """The hotkey's behaviour: apply the tag to every selected document unless all already carry it, in
     which case take it off all of them. True if the tag is now on all of them."""
     with recording(case) as change:
-        tag = _find_tag(change.session.scalars(select(Tag)).all(), tag_name)
+        tag = find_tag(change.session.scalars(select(Tag)).all(), tag_name)
         selection = _selection(doc_ids, families)
         lacking = exists().where(Document.id.in_(selection), ~_has_tag(tag.id))
         add = bool(change.session.scalar(select(lacking)))
-        count = _apply_tag(change, tag, selection, add)
+        count = apply_tag(change, tag, selection, add)
         if count:
             change.describe(_tagging_summary(change, tag.name, add, count))
         return add
+
+
+def change_tag(change: Recording, doc_ids: Iterable[int], tag_name: str, add: bool) -> int:
+    """tag_documents inside an action already being recorded (a QC overturn is one): how many changed."""
+    tag = find_tag(change.session.scalars(select(Tag)).all(), tag_name)
+    return apply_tag(change, tag, _selection(doc_ids, False), add)
 
 
 def add_note(case: Case, doc_id: int, text: str) -> NoteInfo:
@@ -308,39 +325,45 @@ def set_privilege(case: Case, doc_ids: Iterable[int], basis: str | None, descrip
                   families: bool = False) -> int:
     """Record why documents are privileged, for the privilege log (basis None clears it); how many
     documents changed. A basis also applies the "Privileged" tag, when the case has one."""
+    with recording(case) as change:
+        count, tagged = change_privilege(change, doc_ids, basis, description, families)
+        if count:
+            subject = change.subject(Action.PRIVILEGE, count)
+            change.describe(f"marking {subject} privileged ({privilege_basis(basis)})" if basis
+                            else f"clearing the privilege basis of {subject}")
+        elif tagged:
+            change.describe(_tagging_summary(change, PRIVILEGED_TAG, True, tagged))
+        return count
+
+
+def change_privilege(change: Recording, doc_ids: Iterable[int], basis: str | None, description: str = "",
+                     families: bool = False) -> tuple[int, int]:
+    """set_privilege inside an action already being recorded (a QC overturn is one): how many documents'
+    basis changed, and how many were newly tagged "Privileged"."""
     basis = privilege_basis(basis) if basis is not None else None
     description = description.strip() if basis else ""
     value = privilege_text(basis, description) if basis else ""
-    with recording(case) as change:
-        session = change.session
-        selection = _selection(doc_ids, families)
-        entry = select(privilege_text_sql()).where(PrivilegeEntry.document_id == Document.id)
-        current = func.coalesce(entry.scalar_subquery(), "")
-        count = change.document_events(
-            select(Document.id, current, literal(value)).where(Document.id.in_(selection), current != value),
-            Action.PRIVILEGE,
-        )
-        if count:
-            session.execute(bulk(delete(PrivilegeEntry).where(
-                PrivilegeEntry.document_id.in_(change.changed_documents(Action.PRIVILEGE))
-            )))
-        if count and basis:
-            session.execute(insert(PrivilegeEntry).from_select(
-                ["document_id", "basis", "description", "added", "user"],
-                change.changed_documents(Action.PRIVILEGE, None, literal(basis), literal(description),
-                                         *change.stamp()),
-            ))
-        tagged = 0
-        privileged = _tag_named(session.scalars(select(Tag)).all(), PRIVILEGED_TAG)
-        if basis and privileged is not None:
-            tagged = _apply_tag(change, privileged, selection, add=True)
-        if count:
-            subject = change.subject(Action.PRIVILEGE, count)
-            change.describe(f"marking {subject} privileged ({basis})" if basis
-                            else f"clearing the privilege basis of {subject}")
-        elif tagged and privileged is not None:
-            change.describe(_tagging_summary(change, privileged.name, True, tagged))
-        return count
+    session = change.session
+    selection = _selection(doc_ids, families)
+    entry = select(privilege_text_sql()).where(PrivilegeEntry.document_id == Document.id)
+    current = func.coalesce(entry.scalar_subquery(), "")
+    count = change.document_events(
+        select(Document.id, current, literal(value)).where(Document.id.in_(selection), current != value),
+        Action.PRIVILEGE,
+    )
+    if count:
+        session.execute(bulk(delete(PrivilegeEntry).where(
+            PrivilegeEntry.document_id.in_(change.changed_documents(Action.PRIVILEGE))
+        )))
+    if count and basis:
+        session.execute(insert(PrivilegeEntry).from_select(
+            ["document_id", "basis", "description", "added", "user"],
+            change.changed_documents(Action.PRIVILEGE, None, literal(basis), literal(description),
+                                     *change.stamp()),
+        ))
+    privileged = _tag_named(session.scalars(select(Tag)).all(), PRIVILEGED_TAG)
+    tagged = apply_tag(change, privileged, selection, add=True) if basis and privileged is not None else 0
+    return count, tagged
 
 
 def privilege_basis(basis: str) -> str:
@@ -366,9 +389,10 @@ def _has_tag(tag_id: int) -> Any:
     return exists().where(DocumentTag.document_id == Document.id, DocumentTag.tag_id == tag_id)
 
 
-def _apply_tag(change: Recording, tag: Tag, selection: Select[int], add: bool) -> int:
+def apply_tag(change: Recording, tag: Tag, selection: Select[Any], add: bool) -> int:
     """Tag or untag the selected documents that need it: their events first, then the coding rows
-    follow from the events, so the two always agree."""
+    follow from the events, so the two always agree. When the tag is a prioritized-review question, each
+    document changed is decided for it in the same action (relevant when tagged, not relevant when not)."""
     needs = ~_has_tag(tag.id) if add else _has_tag(tag.id)
     before, after = ("", tag.name) if add else (tag.name, "")
     count = change.document_events(
@@ -387,6 +411,7 @@ def _apply_tag(change: Recording, tag: Tag, selection: Select[int], add: bool) -
             DocumentTag.tag_id == tag.id,
             DocumentTag.document_id.in_(change.changed_documents(Action.UNTAG, tag.id)),
         )))
+    record_tagging(change, tag.id, add)
     return count
 
 
@@ -409,6 +434,16 @@ def coding(case: Case, doc_id: int) -> DocumentCoding:
         return DocumentCoding(document_id=doc_id, control=control, tags=tags, privilege_basis=basis,
                               privilege_description=description,
                               notes=_notes(session, [doc_id]).get(doc_id, []))
+
+
+def coded_as(session: Session, doc_ids: Sequence[int]) -> dict[int, CodedAs]:
+    """How each document is coded right now, inside `session` (a write session sees its own changes)."""
+    tags = _tag_names(session, list(doc_ids))
+    privilege = dict(session.execute(
+        select(PrivilegeEntry.document_id, privilege_text_sql())
+        .where(PrivilegeEntry.document_id.in_(doc_ids))
+    ).all())
+    return {doc_id: CodedAs(tuple(tags.get(doc_id, ())), privilege.get(doc_id, "")) for doc_id in doc_ids}
 
 
 def resolve_controls(case: Case, controls: Iterable[str]) -> list[int]:

@@ -1,4 +1,4 @@
-"""A case's main window: the five panes as docks, the menus, keyboard and status bar, wired together.
+"""A case's main window: the panes as docks, the menus, keyboard and status bar, wired together.
 
 It holds no business logic: every question goes to reviewer.core through the task runner, and the panes
 only show answers. The layout (docks, columns) is remembered between sessions.
@@ -12,6 +12,7 @@ from functools import partial
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QDockWidget,
     QLabel,
     QLineEdit,
@@ -29,6 +30,7 @@ from reviewer.core.importing import bates_lookup
 from reviewer.core.search import saved
 from reviewer.core.search.syntax import SYNTAX_HELP
 from reviewer.ui import pages
+from reviewer.ui.dialogs.exhibits import ExhibitsDialog, ExhibitsProgressDialog
 from reviewer.ui.dialogs.import_production import ImportProductionDialog, ImportProgressDialog
 from reviewer.ui.dialogs.index_repair import IndexRepairDialog
 from reviewer.ui.dialogs.ingest import AddDocumentsDialog, IngestOutcome, IngestProgressDialog, ingest_work
@@ -36,22 +38,27 @@ from reviewer.ui.dialogs.privilege_log import PrivilegeLogDialog
 from reviewer.ui.dialogs.production import ProductionDialog
 from reviewer.ui.icons import icon
 from reviewer.ui.models.document_table import DocumentTableModel
+from reviewer.ui.panes.batches_pane import BatchesPane
 from reviewer.ui.panes.browse_pane import BrowsePane
+from reviewer.ui.panes.chronology_pane import ChronologyPane
 from reviewer.ui.panes.coding_pane import CodingPane
 from reviewer.ui.panes.communications_pane import CommunicationsPane
 from reviewer.ui.panes.document_list import DocumentListPane
+from reviewer.ui.panes.highlights_pane import HighlightsPane
+from reviewer.ui.panes.issues_pane import IssuesPane
 from reviewer.ui.panes.people_pane import PeoplePane
+from reviewer.ui.panes.prioritize_pane import PrioritizedReviewPane
 from reviewer.ui.panes.search_pane import SearchPane
 from reviewer.ui.panes.viewer import Viewer
 from reviewer.ui.result import Counts, ResultState, ResultView
 from reviewer.ui.searching import Searchers
 from reviewer.ui.tasks import Lane, TaskRunner
-from reviewer.ui.widgets import conversation, near_duplicates, production_history, redaction
+from reviewer.ui.widgets import conversation, highlighting, near_duplicates, production_history, redaction
 
 SETTINGS_GEOMETRY = "mainWindow/geometry"
 SETTINGS_STATE = "mainWindow/state"
 SETTINGS_COLUMNS = "documentTable/header"
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: the Issues, Highlights and Chronology panes
 SAVING_DELAY_MS = 400  # closing shows "Saving…" only when the writes take longer than this
 HOTKEYS = "123456789"
 _ONE_BATES = re.compile(r"\s*bates:([^\s\[\]()\"]+)\s*", re.IGNORECASE)
@@ -69,7 +76,8 @@ class MainWindow(QMainWindow):
         self.tasks.failed.connect(self._report)
         self.searchers = Searchers(case)
         self.result = ResultState(self.searchers, self.tasks, self)
-        self.model = DocumentTableModel(partial(browse.document_rows, case), self)
+        self.model = DocumentTableModel(
+            lambda ids: browse.document_rows(case, ids, self.result.score_tag), self)
 
         self.search_pane = SearchPane(SYNTAX_HELP)
         self.browse_pane = BrowsePane()
@@ -77,9 +85,15 @@ class MainWindow(QMainWindow):
         self.viewer = Viewer(self.searchers, self.tasks)
         self.production_history = production_history.attach(self.viewer, case, self.tasks)
         self.redaction = redaction.attach(self.viewer, case, self.tasks)
+        self.highlighting = highlighting.attach(self.viewer, case, self.tasks)
         self.conversation = conversation.attach(self.viewer, case, self.tasks)
         self.near_duplicates = near_duplicates.attach(self.viewer, case, self.tasks)
         self.coding = CodingPane(case, self.tasks)
+        self.issues_pane = IssuesPane(case, self.tasks)
+        self.highlights_pane = HighlightsPane(case, self.tasks)
+        self.chronology = ChronologyPane(case, self.tasks)
+        self.batches_pane = BatchesPane(case, self.tasks, self.searchers, lambda: self.result.query)
+        self.prioritize = PrioritizedReviewPane(case, self.tasks)
         self.people_pane = PeoplePane(case, self.tasks)
         self.comms_pane = CommunicationsPane(case, self.tasks, lambda: list(self.model.ids))
         self.docks = {
@@ -88,6 +102,11 @@ class MainWindow(QMainWindow):
             "list": self._dock("listDock", "Documents", self.document_list),
             "viewer": self._dock("viewerDock", "Viewer", self.viewer),
             "coding": self._dock("codingDock", "Coding", self.coding),
+            "issues": self._dock("issuesDock", "Issues", self.issues_pane),
+            "highlights": self._dock("highlightsDock", "Highlights", self.highlights_pane),
+            "chronology": self._dock("chronologyDock", "Chronology", self.chronology),
+            "batches": self._dock("batchesDock", "Batches", self.batches_pane),
+            "prioritize": self._dock("prioritizeDock", "Prioritized review", self.prioritize),
             "people": self._dock("peopleDock", "People", self.people_pane),
             "comms": self._dock("commsDock", "Communications", self.comms_pane),
         }
@@ -107,6 +126,7 @@ class MainWindow(QMainWindow):
         self._selection_timer.setInterval(0)
         self._selection_timer.timeout.connect(self._sync_selection)
         self._view: ResultView | None = None
+        self._start_at: int | None = None  # the document to select when the next result is listed
         self._saving: QProgressDialog | None = None  # set while a close waits for the write lane
         self._released = False  # the case and its searchers are closed (the window closed for good)
         # A case made before tags existed gets the default coding set (a write); then, on the same lane, the
@@ -125,18 +145,26 @@ class MainWindow(QMainWindow):
         return dock
 
     def _arrange_docks(self) -> None:
-        """Browse | Search over Documents | Viewer | Coding, left to right."""
+        """Browse | Search over Documents | Viewer | Coding, left to right; Issues and Batches tabs beside
+        Browse, Highlights and Chronology tabs beside Documents."""
         docks = self.docks
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, docks["browse"])
         self.splitDockWidget(docks["browse"], docks["search"], Qt.Orientation.Horizontal)
         self.splitDockWidget(docks["search"], docks["viewer"], Qt.Orientation.Horizontal)
         self.splitDockWidget(docks["viewer"], docks["coding"], Qt.Orientation.Horizontal)
         self.splitDockWidget(docks["search"], docks["list"], Qt.Orientation.Vertical)
-        # People behind Browse, Communications behind the Viewer: a tab away, read when first shown.
+        self.tabifyDockWidget(docks["browse"], docks["issues"])
+        self.tabifyDockWidget(docks["browse"], docks["batches"])
+        self.tabifyDockWidget(docks["coding"], docks["prioritize"])
+        self.tabifyDockWidget(docks["list"], docks["highlights"])
+        self.tabifyDockWidget(docks["highlights"], docks["chronology"])
         self.tabifyDockWidget(docks["browse"], docks["people"])
+        # Communications behind the Viewer: a tab away, counted when first shown.
         self.tabifyDockWidget(docks["viewer"], docks["comms"])
         docks["browse"].raise_()
         docks["viewer"].raise_()
+        docks["coding"].raise_()
+        docks["list"].raise_()
 
     def _size_docks(self) -> None:
         """Default pane sizes, as fractions of the window: they only hold once the window has its size."""
@@ -173,8 +201,7 @@ class MainWindow(QMainWindow):
         self.undo_action.setEnabled(False)
         self.find_action = self._action("&Find…", self.search_pane.focus, QKeySequence.StandardKey.Find,
                                         "search")
-        self.next_action = self._action("&Next document", partial(self.document_list.move, 1), "Alt+Down",
-                                        "next-document")
+        self.next_action = self._action("&Next document", self.next_document, "Alt+Down", "next-document")
         self.previous_action = self._action("&Previous document", partial(self.document_list.move, -1),
                                             "Alt+Up", "previous-document")
         self.next_hit_action = self._action("Next &hit", self.viewer.show_next_hit, "F3", "next-hit")
@@ -206,6 +233,8 @@ class MainWindow(QMainWindow):
         self.privilege_log_action = self._action("Pri&vilege log…", self.privilege_log)
         case_menu.addAction(self.produce_action)
         case_menu.addAction(self.privilege_log_action)
+        self.exhibits_action = self._action("E&xhibit list or binder…", self.exhibits)
+        case_menu.addAction(self.exhibits_action)
         case_menu.addSeparator()
         case_menu.addAction(self._action("&Close", self.close, QKeySequence.StandardKey.Close))
         edit_menu = menus.addMenu("&Edit")
@@ -246,6 +275,12 @@ class MainWindow(QMainWindow):
                 shortcut = QShortcut(QKeySequence(key), owner)
                 shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 shortcut.activated.connect(partial(self.apply_hotkey, key))
+        # 0 decides the current document "not relevant" for the prioritized review's question.
+        for owner in (self.document_list.table, self.viewer):
+            not_relevant = QShortcut(QKeySequence("0"), owner)
+            not_relevant.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            not_relevant.activated.connect(
+                lambda: self.prioritize.decide_served(False, self.document_list.current_id()))
 
     def _wire(self) -> None:
         self.search_pane.searchRequested.connect(self.result.set_query)
@@ -262,6 +297,21 @@ class MainWindow(QMainWindow):
         self.coding.coded.connect(self._coded)
         # Undo at once after a key, even before the write lands: the undo queues behind it.
         self.coding.writeQueued.connect(lambda: self.undo_action.setEnabled(True))
+        for pane in (self.issues_pane, self.highlights_pane, self.chronology):
+            pane.changed.connect(self._casebuild_changed)
+        self.highlighting.stored.connect(lambda _h: self._casebuild_changed())
+        self.highlights_pane.openRequested.connect(self.open_at)
+        self.chronology.openRequested.connect(self.open_at)
+        self.issues_pane.searchRequested.connect(self.search)
+        self.chronology.viewer_page = self._viewer_page
+        # Dragging a box on a page means one thing at a time: redacting or highlighting.
+        _exclusive(self.redaction.redact_button, self.highlighting.box_button)
+        self.batches_pane.openRequested.connect(self.list_in_order)
+        self.batches_pane.coded.connect(self._coded)
+        self.prioritize.serve.connect(self.show_served)
+        self.prioritize.questionChanged.connect(self._score_question)
+        self.prioritize.changed.connect(lambda: self._coded([], advance=False))
+        self.prioritize.message.connect(self._report)
         self.docks["people"].visibilityChanged.connect(self._people_shown)
         self.docks["comms"].visibilityChanged.connect(self._comms_shown)
         self.people_pane.documentsRequested.connect(self.search)
@@ -317,8 +367,11 @@ class MainWindow(QMainWindow):
         self.search_pane.show_count(view.query, view.matches, len(view.ids))
         self.search_pane.set_history(view.history)
         self._show_counts(view.counts)
-        # Keep the reviewer's place when the document is still listed; otherwise start at the top.
-        if previous is None or not self.document_list.select_id(previous):
+        # Start where asked (an opened batch's first document to review), else keep the reviewer's place
+        # when the document is still listed, else start at the top.
+        wanted = [doc_id for doc_id in (self._start_at, previous) if doc_id is not None]
+        self._start_at = None
+        if not any(self.document_list.select_id(doc_id) for doc_id in wanted):
             self.document_list.select_row(0)
         if not view.ids:
             self._selection_timer.start()
@@ -347,12 +400,22 @@ class MainWindow(QMainWindow):
         if current != self.viewer.document_id or self.viewer.query != self.result.query:
             self.viewer.show_document(current, self.result.query)
         self.coding.set_documents(current, selected)
+        self.batches_pane.show_document(current)
 
     def open_document(self, doc_id: int) -> None:
         """Show a document: select it in the list when it is listed, else show it in the viewer alone."""
         if not self.document_list.select_id(doc_id):
             self.viewer.show_document(doc_id, self.result.query)
             self.coding.set_documents(doc_id, [])
+
+    def list_in_order(self, query: str, ids: list[int], start: int | None) -> None:
+        """List what `query` finds in the order given (a batch in review order) from `start`, coding
+        advancing through it."""
+        self._start_at = start
+        self.search_pane.box.setText(query)
+        self.search_pane.show_error("")
+        self.result.set_query(query, order=ids)
+        self.coding.advance.setChecked(True)
 
     def open_control(self, control: str) -> None:
         def opened(ids: list[int]) -> None:
@@ -362,6 +425,22 @@ class MainWindow(QMainWindow):
                 self._report(f"No document {control} in this case.")
 
         self.tasks.run(partial(browse.controls_to_ids, self.case, [control]), opened)
+
+    def open_at(self, doc_id: int, page: int, highlight_id: int) -> None:
+        """Open a document at a 1-based page (0: its start) with a highlight (0: none) in view."""
+        if page:
+            self.viewer.want_page(doc_id, page - 1)
+        self.highlighting.focus(highlight_id or None)
+        self.docks["viewer"].raise_()
+        self.open_document(doc_id)
+
+    def _viewer_page(self) -> tuple[int, int | None] | None:
+        """The document in the viewer and, on PDF pages, the page at the top of the view."""
+        doc_id = self.viewer.document_id
+        if doc_id is None:
+            return None
+        shown = self.viewer.pages.pages_in_view
+        return doc_id, shown.start + 1 if self.viewer.display == "page" and len(shown) else None
 
     def go_to_bates(self, label: str) -> None:
         """Open the document holding the page stamped `label`, at that page."""
@@ -386,13 +465,37 @@ class MainWindow(QMainWindow):
         self.result.refresh_counts()
         self.viewer.reload_history()
         self.coding.reload()
-        if advance and len(doc_ids) == 1:
+        self.batches_pane.reload()
+        self.prioritize.after_coding(doc_ids)
+        if advance and len(doc_ids) == 1 and not self.prioritize.is_active:
             self.document_list.move(1)
+
+    # --- prioritized review ----------------------------------------------------------------------------
+    def next_document(self) -> None:
+        """The next document: the queue's in prioritized mode once the list's last one is reached, else the
+        list's next row."""
+        row = self.document_list.table.currentIndex().row()
+        if self.prioritize.is_active and row >= self.model.rowCount() - 1:
+            self.prioritize.serve_next()
+        else:
+            self.document_list.move(1)
+
+    def show_served(self, doc_id: int) -> None:
+        """Show the document the queue served, adding it to the end of the list when it is not listed."""
+        if not self.document_list.select_id(doc_id):
+            self.model.set_ids([*self.model.ids, doc_id])
+            self.document_list.select_id(doc_id)
+
+    def _score_question(self, tag_id: int | None) -> None:
+        if tag_id != self.result.score_tag:
+            self.result.score_tag = tag_id
+            self.model.reload()
 
     def undo(self) -> None:
         def undone(message: str | None) -> None:
             self.statusBar().showMessage(message or "Nothing to undo.", 5000)
             self._coded([], advance=False)
+            self._casebuild_changed()
             self._people_changed()
 
         self.tasks.run(partial(audit.undo, self.case), undone, lane=Lane.WRITE)
@@ -404,6 +507,16 @@ class MainWindow(QMainWindow):
             self.undo_action.setToolTip(f"Undo {summary} (Ctrl+Z)" if summary else "Nothing to undo")
 
         self.tasks.run(partial(audit.next_undo, self.case), show)
+
+    def _casebuild_changed(self) -> None:
+        """Issues, highlights or facts were written: every pane showing them reads them again."""
+        self.issues_pane.reload()
+        self.highlights_pane.reload_issues()
+        self.chronology.reload_filters()
+        self.highlighting.reload_issues()
+        self.highlighting.reload()
+        self.viewer.reload_history()
+        self._update_undo()
 
     def save_search(self, name: str, query: str) -> None:
         self.tasks.run(partial(saved.save, self.case, name, query),
@@ -471,6 +584,20 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
+    def exhibits(self) -> None:
+        ids = list(self.model.ids)
+        if not ids:
+            self._report("List the documents to make exhibits of first (search or browse).")
+            return
+        dialog = ExhibitsDialog(len(ids), self)
+        if dialog.exec() == ExhibitsDialog.DialogCode.Accepted:
+            self.run_exhibits(ids, dialog)
+
+    def run_exhibits(self, ids: list[int], chosen: ExhibitsDialog) -> ExhibitsProgressDialog:
+        progress = ExhibitsProgressDialog(self.tasks, self.case, ids, chosen, self)
+        progress.show()
+        return progress
+
     # --- messages and closing --------------------------------------------------------------------------
     def _report(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
@@ -511,3 +638,14 @@ class MainWindow(QMainWindow):
         if self._saving is not None:  # a close request is waiting: honour it now
             self.close()
 
+
+def _exclusive(*buttons: QAbstractButton) -> None:
+    """Checkable buttons of which at most one is checked (unlike a QButtonGroup, none may be)."""
+    def checked(chosen: QAbstractButton, on: bool) -> None:
+        if on:
+            for other in buttons:
+                if other is not chosen:
+                    other.setChecked(False)
+
+    for button in buttons:
+        button.toggled.connect(partial(checked, button))

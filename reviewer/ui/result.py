@@ -3,7 +3,8 @@ the counts the panes show. Worked out on the read lane; the newest request wins.
 recorded in the search history on the write lane, like every other write.
 
 The id list changes only when the query, filters or order change (or documents are added). Coding leaves
-the list alone, so the reviewer keeps their place, and only the counts are refreshed.
+the list alone, so the reviewer keeps their place, and only the counts are refreshed. A query may come with
+an order of its own (a batch's documents in review order), kept until the reviewer sorts or searches anew.
 """
 
 from __future__ import annotations
@@ -53,15 +54,19 @@ def _counts(searchers: Searchers, within: set[int] | None, listed: list[int]) ->
 
 
 def _compute(searchers: Searchers, query: str, record: bool, browse_filter: browse.BrowseFilter, sort: str,
-             descending: bool, inclusive_only: bool = False) -> ResultView:
+             descending: bool, inclusive_only: bool = False, order: list[int] | None = None,
+             score_tag: int | None = None) -> ResultView:
     case = searchers.case
     within: set[int] | None = None
     if query:
         within = searchers.get().matching_ids(query)
-    ids = browse.ordered_ids(case, within, browse_filter, sort, descending)
+    ids = browse.ordered_ids(case, within, browse_filter, sort, descending, score_tag)
     if inclusive_only:
         hidden = groups.hidden_when_inclusive_only(case)
         ids = [doc_id for doc_id in ids if doc_id not in hidden]
+    if order is not None:
+        listed = set(ids)
+        ids = [doc_id for doc_id in order if doc_id in listed]
     recorded = [entry.query for entry in saved.history(case)]
     # The write lane records this query after the fact; the history shown has it already.
     history = list(dict.fromkeys([query, *recorded] if record and query else recorded))
@@ -81,13 +86,18 @@ class ResultState(QObject):
         self.browse = browse.BrowseFilter()
         self.sort = "control"
         self.descending = False
+        self.order: list[int] | None = None  # the query's own order, when it has one
         self.inclusive_only = False  # hide emails another email of their thread contains
+        self.score_tag: int | None = None  # the prioritized review whose scores the list shows and sorts by
         self._within: set[int] | None = None
         self._ids: list[int] = []
         self._generation = 0
 
-    def set_query(self, query: str) -> None:
+    def set_query(self, query: str, order: list[int] | None = None) -> None:
+        """Search for `query`; its matches are listed in `order` when given (those it leaves out are not
+        listed), else in the current sort."""
         self.query = query.strip()
+        self.order = order
         self._recompute(record=True)
 
     def set_browse(self, browse_filter: browse.BrowseFilter) -> None:
@@ -96,6 +106,7 @@ class ResultState(QObject):
 
     def set_sort(self, key: str, descending: bool) -> None:
         self.sort, self.descending = key, descending
+        self.order = None
         self._recompute()
 
     def set_inclusive_only(self, on: bool) -> None:
@@ -115,7 +126,7 @@ class ResultState(QObject):
         self._generation += 1
         self._tasks.run(
             partial(_compute, self._searchers, self.query, record, self.browse, self.sort, self.descending,
-                    self.inclusive_only),
+                    self.inclusive_only, self.order, self.score_tag),
             partial(self._ready, self._generation, record), partial(self._failed, self._generation))
 
     def _ready(self, generation: int, record: bool, view: ResultView) -> None:

@@ -8,6 +8,8 @@ Work goes to one of four lanes:
          is not thread-safe
   long   ingest, import and production, one at a time, each with a cancel token; a long job that writes
          holds the case's writer lock, which coding does not need, so coding stays instant meanwhile
+  model  retraining a prioritized review's model (in a child process), one at a time, beside a long job;
+         cancelled on close like one (a training is derived data: the next one starts over)
 The worker only computes; its result (or error) is handed back on the GUI thread through a queued signal,
 so callbacks may touch widgets. Workers get ids and the Case (whose sessions are per call), never ORM
 objects.
@@ -41,12 +43,13 @@ class Lane(StrEnum):
     WRITE = "write"
     PDF = "pdf"
     LONG = "long"
+    MODEL = "model"
 
 
-_THREADS = {Lane.READ: 2, Lane.WRITE: 1, Lane.PDF: 1, Lane.LONG: 1}
+_THREADS = {Lane.READ: 2, Lane.WRITE: 1, Lane.PDF: 1, Lane.LONG: 1, Lane.MODEL: 1}
 # What closing drops: work that only shows something, or (long jobs) that stops at its cancel token and
 # resumes when run again. Writes are never on this list.
-_DROPPED_ON_CLOSE = (Lane.READ, Lane.PDF, Lane.LONG)
+_DROPPED_ON_CLOSE = (Lane.READ, Lane.PDF, Lane.LONG, Lane.MODEL)
 
 
 class TaskRunner(QObject):
@@ -107,6 +110,23 @@ class TaskRunner(QObject):
         future.add_done_callback(
             lambda f: self._delivered.emit(partial(self._finish, lane, f, on_done, on_error, cancel)))
         return future
+
+    def write_and_say(self, work: Callable[[], T], said: Callable[[T], str], show: Callable[[str], None],
+                      then: Callable[[], object] | None = None,
+                      refused: Callable[[], object] | None = None) -> Future[T]:
+        """A short write on the write lane whose outcome a pane states in one sentence: `said(result)`, or
+        the error's own sentence, handed to `show`; then `then` after success, `refused` after failure."""
+        def done(result: T) -> None:
+            show(said(result))
+            if then is not None:
+                then()
+
+        def failed(error: BaseException) -> None:
+            show(describe_error(error))
+            if refused is not None:
+                refused()
+
+        return self.run(work, done, failed, lane=Lane.WRITE)
 
     def _run_delivered(self, callback: Callable[[], None]) -> None:
         callback()

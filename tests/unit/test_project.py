@@ -67,6 +67,42 @@ def test_the_command_line_starts_without_loading_what_its_commands_use() -> None
     # Building every command's options (what `reviewer --version` and `--help` do) loads no database,
     # PDF, index or GUI library: those come in only with the command that uses them.
     probe = ("import sys; from reviewer.cli import build_parser; build_parser(); "
-             "print(sorted({'sqlalchemy', 'pymupdf', 'whoosh', 'PySide6', 'alembic'} & set(sys.modules)))")
+             "print(sorted({'sqlalchemy', 'pymupdf', 'whoosh', 'PySide6', 'alembic', 'sklearn', 'scipy'} "
+             "& set(sys.modules)))")
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
+
+
+# What importing each of these would cost a command that does not use it: readers of documents, the GUI,
+# the index, arrays, terminal tables, the package metadata.
+HEAVY = {"pymupdf", "fitz", "lxml", "extract_msg", "pypff", "PySide6", "whoosh", "numpy", "sqlalchemy",
+         "alembic", "rich", "importlib.metadata"}
+READERS_AND_GUI = {"pymupdf", "fitz", "lxml", "extract_msg", "pypff", "docx", "openpyxl", "pptx", "PySide6"}
+
+
+def _modules_after(code: str) -> set[str]:
+    probe = f"import sys\n{code}\nprint(' '.join(sorted(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return set(result.stdout.split()) if result.stdout.strip() else set()
+
+
+def test_importing_the_command_line_loads_nothing_heavy() -> None:
+    assert _modules_after("import reviewer.cli") & HEAVY == set()
+
+
+def test_version_loads_nothing_heavy_but_the_package_metadata() -> None:
+    loaded = _modules_after("from reviewer.cli import main\ntry:\n    main(['--version'])\n"
+                            "except SystemExit:\n    pass")
+    assert loaded & HEAVY == {"importlib.metadata"}
+
+
+def test_searching_loads_no_document_reader_and_no_gui(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "note.txt").write_text("The warrant was served late.")
+    case = tmp_path / "case"
+    for command in (["init", str(case), "--name", "Probe"], ["ingest", str(case), str(tmp_path / "in")]):
+        subprocess.run([sys.executable, "-m", "reviewer", *command], check=True, capture_output=True)
+    search = f"main(['search', {str(case)!r}, 'warrant', '--json'])"
+    loaded = _modules_after(f"from reviewer.cli import main\nassert {search} == 0")
+    assert "whoosh" in loaded  # it did search
+    assert loaded & READERS_AND_GUI == set()

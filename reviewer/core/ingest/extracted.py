@@ -13,6 +13,9 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+# Between the pages of a document's text (PDF pages, imported page texts), so hits can be placed on pages.
+PAGE_BREAK = "\f"
+
 
 class Flag(StrEnum):
     """Review flags a document can carry; shown to the reviewer and searchable."""

@@ -175,10 +175,11 @@ def _plan(case: Case, inputs: list[InputFile]) -> _Plan:
 
 def _run(case: Case, plan: _Plan, options: IngestOptions, summary: IngestSummary,
          progress: Progress, cancel: CancelToken) -> None:
-    settings = WorkerSettings(store_root=case.natives.root, passwords=options.passwords,
-                              limits=options.limits, ocr=options.ocr, reader_modules=_reader_modules())
-    chunks = _ChunkRecorder(Recorder(case, summary.batch_id), plan.resumed_roots)
     run = RecordingRun(case, summary.batch_id, commit_every_units=COMMIT_EVERY_ITEMS)
+    settings = WorkerSettings(store_root=case.natives.root, passwords=options.passwords,
+                              limits=options.limits, ocr=options.ocr, reader_modules=_reader_modules(),
+                              index_common=run.indexer.common)
+    chunks = _ChunkRecorder(Recorder(case, summary.batch_id), plan.resumed_roots)
     jobs = options.jobs or os.cpu_count() or 1
     total = len(plan.tasks)
     processed = 0

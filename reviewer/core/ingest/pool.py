@@ -31,8 +31,9 @@ from typing import Any
 
 from reviewer.core.ingest.extracted import ExtractionFailed, Reason
 from reviewer.core.ingest.walk import InputFile
-from reviewer.core.ingest.worker import REMAINDER, ItemResult, WorkerSettings, process_file, watch_parent
+from reviewer.core.ingest.worker import REMAINDER, ItemResult, WorkerSettings, process_file
 from reviewer.core.progress import CancelToken
+from reviewer.core.worker_processes import watch_parent
 
 # Inputs read ahead of the one being recorded, per worker, so workers never wait for the recorder.
 AHEAD_PER_WORKER = 32

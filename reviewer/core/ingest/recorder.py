@@ -105,7 +105,7 @@ class Recorder:
                                               doc_ids.get(parent_index) if parent_index is not None else None,
                                               container_docs.get(item.container_index)
                                               if item.container_index is not None else None)
-                transaction.add_document(document, item.facts.text)
+                transaction.add_document(document, item.facts.text, item.analysis)
                 doc_ids[index] = doc_id
                 family_ids[index] = family_id
                 entry.document_id = doc_id
@@ -143,19 +143,17 @@ class Recorder:
         facts = item.facts
         email = facts.email
         path = item_input.source + (f"!{item.member_path}" if item.member_path else "")
+        searchable = item.searchable()
         document = Document(
             id=doc_id, control=control_number(self.prefix, doc_id), batch_id=self.batch_id,
             parent_id=parent_id, family_id=family_id,
             container_id=container_id,
             md5=item.hashes.md5, sha1=item.hashes.sha1, sha256=item.hashes.sha256, size=item.hashes.size,
             dedup_key=item.dedup_key, custodian=item_input.custodian, source_path=path,
-            file_name=item.file_name, ext=item.ext, mime=facts.mime, kind=item.kind, pages=facts.pages,
-            text_chars=len(facts.text), flags="; ".join(facts.flags), author=facts.author, title=facts.title,
-            created=facts.created, modified=facts.modified,
-            email_from=email.sender if email else "", email_to=email.to if email else "",
-            email_cc=email.cc if email else "", email_bcc=email.bcc if email else "",
-            email_reply_to=email.reply_to if email else "",
-            subject=email.subject if email else "", sent=email.sent if email else None,
+            ext=item.ext, mime=facts.mime, kind=item.kind, pages=facts.pages,
+            text_chars=len(facts.text), flags="; ".join(facts.flags),
+            created=facts.created, modified=facts.modified, **searchable,
+            email_reply_to=email.reply_to if email else "", sent=email.sent if email else None,
             message_id=email.message_id if email else "", in_reply_to=email.in_reply_to if email else "",
             references=email.references if email else "", indexed=False, added=now(),
         )

@@ -11,16 +11,15 @@ writer, the main process.
 from __future__ import annotations
 
 import hashlib
-import os
 import posixpath
 import re
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePosixPath
+from types import SimpleNamespace
 
 from reviewer.core.ingest import formats
 from reviewer.core.ingest.extracted import (
@@ -36,6 +35,7 @@ from reviewer.core.ingest.extracted import (
 )
 from reviewer.core.ingest.identify import identify
 from reviewer.core.ingest.walk import shown_path
+from reviewer.core.search.fields import Analysis, analyze_document
 from reviewer.core.store import EvidenceStore, Hashes
 
 EMAIL_KINDS = {"eml", "emlx", "msg"}
@@ -58,6 +58,8 @@ class WorkerSettings:
     # Modules a worker process imports before reading, so that they can add readers to formats.EXTRACTORS
     # (tests add one that never returns).
     reader_modules: tuple[str, ...] = ()
+    # The search index's common words: documents are analysed for the index here, with them (None: not).
+    index_common: frozenset[str] | None = None
 
 
 @dataclass
@@ -78,36 +80,26 @@ class ItemResult:
     kind: str = ""
     facts: DocumentFacts = field(default_factory=DocumentFacts)
     dedup_key: str = ""
+    analysis: Analysis | None = None  # its postings for the search index, when the worker computed them
 
     @property
     def top_level(self) -> bool:
         return self.parent_index is None
 
+    def searchable(self) -> dict[str, str]:
+        """The metadata a document recorded from this item has, among what search reads
+        (fields.Searchable): the recorder stores exactly these."""
+        email = self.facts.email
+        return {
+            "email_from": email.sender if email else "", "email_to": email.to if email else "",
+            "email_cc": email.cc if email else "", "email_bcc": email.bcc if email else "",
+            "subject": email.subject if email else "", "author": self.facts.author,
+            "title": self.facts.title, "file_name": self.file_name,
+        }
+
 
 # Receives each chunk of one input's results; `final` marks the last. It may block (back-pressure).
 ChunkSink = Callable[[list[ItemResult], bool], None]
-
-_orphan_watch_started = False
-
-
-def watch_parent(parent_pid: int) -> None:
-    """A killed ingest must not leave idle workers behind: they would wait for work forever."""
-    global _orphan_watch_started
-    if os.name == "posix" and not _orphan_watch_started:
-        _orphan_watch_started = True
-        threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
-
-
-def _exit_when_orphaned(parent_pid: int) -> None:
-    while True:
-        time.sleep(1.0)
-        try:
-            os.kill(parent_pid, 0)
-        except ProcessLookupError:
-            os._exit(1)
-        except PermissionError:  # the pid was reused by someone else's process: ours is gone
-            os._exit(1)
-
 
 def process_file(path: Path, settings: WorkerSettings, sink: ChunkSink,
                  skip: Collection[str] = frozenset()) -> None:
@@ -158,6 +150,12 @@ class _FamilyWalker:
         self.member_paths: set[str] = set()
 
     def flush(self, final: bool = False) -> None:
+        common = self.settings.index_common
+        if common is not None:  # the index's analysis, here rather than in the one recording process
+            for result in self.pending:
+                if result.status == "document":
+                    result.analysis = analyze_document(SimpleNamespace(**result.searchable()),
+                                                       result.facts.text, common)
         self.sink(self.pending, final)
         self.pending, self.pending_chars = [], 0
         self.last_flush, self.flushed = time.monotonic(), True

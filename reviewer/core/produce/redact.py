@@ -29,7 +29,7 @@ from reviewer.core.models import Document, Redaction
 from reviewer.core.produce import imaging, lettering
 from reviewer.core.produce.facts import Mark, as_mark, load_facts
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
-from reviewer.core.search.index import field_parts
+from reviewer.core.search.fields import field_parts
 from reviewer.core.search.service import SearchService
 
 # Off the page too (no clipping to it): text outside the page is still text in the file.

@@ -14,18 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from whoosh.analysis import Token as WhooshToken
-from whoosh.analysis import Tokenizer
-
 WORD = re.compile(r"\w+(?:[.'@-]\w+)*")
 MAX_DISTANCE = 1000
 PART_GAP = 2 * MAX_DISTANCE
-# Separates the parts of the default field inside the one string Whoosh hands to a tokenizer.
-PART_BREAK = "\x1e"
 
 
 def words(text: str) -> list[str]:
-    return [match.group(0).lower() for match in WORD.finditer(text)]
+    return list(map(str.lower, WORD.findall(text)))
 
 
 def is_one_word(text: str) -> bool:
@@ -44,33 +39,6 @@ def scan_parts(parts: Sequence[str]) -> Iterator[tuple[str, int, int, int, int]]
             pos += 1
 
 
-def join_parts(parts: Sequence[str]) -> str:
-    return PART_BREAK.join(part.replace(PART_BREAK, " ") for part in parts)
-
-
-class PartsTokenizer(Tokenizer):
-    """A Whoosh tokenizer for `join_parts` strings that numbers positions exactly like `scan_parts`."""
-
-    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
-                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
-                 mode: str = "", **kwargs: object) -> Iterator[WhooshToken]:
-        token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        parts = value.split(PART_BREAK)
-        offsets = _part_offsets(parts) if chars else []
-        for text, pos, part, start, end in scan_parts(parts):
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = text
-            if positions:
-                token.pos = start_pos + pos
-            if chars:
-                token.startchar = start_char + offsets[part] + start
-                token.endchar = start_char + offsets[part] + end
-            yield token
-
-
 def pair(first: str, second: str) -> str:
     """The indexed term for two words that follow each other (no word contains a space)."""
     return f"{first} {second}"
@@ -84,41 +52,3 @@ some such than that the their them then there these they this to under up upon u
 where which who will with would you your
 """.split())
 
-
-class PairsTokenizer(Tokenizer):
-    """Two consecutive words as one term when both are among the case's common words. A phrase of common
-    words ("in the", "of the board") is then a lookup instead of a position check in nearly every
-    document; a phrase with a rarer word is checked only where that word occurs, which is few documents.
-    At most len(common)² distinct pairs, so the index stays small. Pairs never span two parts."""
-
-    def __init__(self, common: frozenset[str]) -> None:
-        self.common = common
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, PairsTokenizer) and other.common == self.common
-
-    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
-                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
-                 mode: str = "", **kwargs: object) -> Iterator[WhooshToken]:
-        token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        common = self.common
-        previous: tuple[str, int] | None = None
-        for text, pos, part, _start, _end in scan_parts(value.split(PART_BREAK)):
-            if previous is not None and previous[1] == part and text in common and previous[0] in common:
-                token.text = pair(previous[0], text)
-                token.boost = 1.0
-                token.stopped = False
-                if keeporiginal:
-                    token.original = token.text
-                if positions:
-                    token.pos = start_pos + pos - 1
-                yield token
-            previous = (text, part)
-
-
-def _part_offsets(parts: Sequence[str]) -> list[int]:
-    offsets, offset = [], 0
-    for part in parts:
-        offsets.append(offset)
-        offset += len(part) + len(PART_BREAK)
-    return offsets

@@ -1,6 +1,6 @@
 """Structured filters answered from the case database: dates, pages, custodians, types, tags, notes,
-duplicates, families, control numbers. Never through the text index, so they are exact, always current
-(a tag added a second ago counts) and cheap.
+duplicates, families, control numbers, highlights and issues. Never through the text index, so they are
+exact, always current (a tag added a second ago counts) and cheap.
 
 A name that does not exist in the case (a tag, a custodian, a control number) is an error naming it,
 not an empty result: a typo must not pass for "no documents".
@@ -17,7 +17,8 @@ from sqlalchemy import ColumnElement, Select, SQLColumnExpression, func, select
 from sqlalchemy.orm import Session
 
 from reviewer.core.analytics import filters as analytics_filters
-from reviewer.core.casebuild import people_query
+from reviewer.core.analytics.scores import score_filter
+from reviewer.core.casebuild import people_query, search_fields
 from reviewer.core.importing.bates_lookup import documents_in_range
 from reviewer.core.models import Document, DocumentCustodian, DocumentTag, IngestEntry, Note, Tag
 from reviewer.core.search.query import (
@@ -28,7 +29,9 @@ from reviewer.core.search.query import (
     MatchPair,
     NumberRange,
     QuerySyntaxError,
+    ScoreComparison,
 )
+from reviewer.core.team import search_fields as team_fields
 
 # `type:email` is what a reviewer types; the ingest records the precise kind.
 TYPE_GROUPS: dict[str, tuple[str, ...]] = {"email": ("eml", "emlx", "msg")}
@@ -64,6 +67,8 @@ def _select(session: Session, node: Filter) -> Select[int]:
         return documents_in_range(node.low, node.high)
     if isinstance(node, MatchPair):  # between:("A", "B")
         return people_query.between_documents(session, node)
+    if isinstance(node, ScoreComparison):
+        return score_filter(session, node)
     return _match(session, node)
 
 
@@ -112,11 +117,15 @@ def _match(session: Session, node: Match) -> Select[int]:
         root = func.coalesce(Document.family_id, Document.id)
         family = select(root).where(Document.control == control).scalar_subquery()
         return select(Document.id).where(root == family)
+    if name == "issue":
+        return search_fields.issue_documents(session, node)
     if name == "thread":
         return analytics_filters.thread(_existing_control(session, node))
     if name == "near":
         return analytics_filters.near(_existing_control(session, node))
     if name == "has":
+        if value == "highlights":
+            return search_fields.highlighted_documents()
         if value == "notes":
             return select(Note.document_id).distinct()
         if value == "tags":
@@ -132,6 +141,10 @@ def _match(session: Session, node: Match) -> Select[int]:
             return cast("Select[int]", select(IngestEntry.document_id).distinct().where(  # nulls filtered out
                 IngestEntry.status == "duplicate", IngestEntry.document_id.is_not(None)))
         return select(Document.id).where(Document.parent_id.is_not(None))
+    if name == "batch":
+        return team_fields.batch_documents(session, node)
+    if name == "qc":
+        return team_fields.qc_documents(session, node)
     raise TypeError(f"{name}: is resolved before filtering")  # saved: is expanded by the service
 
 

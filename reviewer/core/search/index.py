@@ -6,94 +6,67 @@ touches the index. It is always rebuildable from the database: repair.py checks 
 and repairs it explicitly, before the first search; a search never repairs, it raises SearchIndexError.
 
 Fields: the default field (text, subject, title, file name, addresses as parts), each metadata text field,
-and the pairs of common words (analysis.PairsTokenizer) that make phrases of frequent words one lookup.
-Positions are stored as raw arrays (PositionArray), because phrases and w/N read them per candidate.
+each with a reversed twin for leading wildcards, and the pairs of common words that make phrases of
+frequent words one lookup. Their postings are computed ahead (fields.analyze_document, in the process
+that has the text) and written by segments.py in Reviewer's own codec (lean.py).
 
 Crash safety: Whoosh publishes a commit by renaming its table of contents, so a writer killed mid-commit
 leaves the previous generation intact; documents are flagged `indexed` in the database only after the
 index commit, and repair.py reconciles the two in both directions. An index is complete once its version
-record is written (`seal`), after the commit that holds its documents.
+record is written (`seal`), after the commit that holds its documents. An index of another version is
+never written to: repair rebuilds it from the database, documents added meanwhile included.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import shutil
-import sys
 import uuid
-from array import array
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import select, update
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, NUMERIC, TEXT, Schema
-from whoosh.formats import Positions
+from whoosh.fields import Schema
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
-from whoosh.system import _INT_SIZE, pack_uint
-from whoosh.writing import IndexWriter
 
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Document
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
 from reviewer.core.search import locking
-from reviewer.core.search.analysis import COMMON_ENGLISH, PairsTokenizer, PartsTokenizer, join_parts, words
+from reviewer.core.search.analysis import COMMON_ENGLISH, words
+from reviewer.core.search.fields import PAIRS_FIELD, Analysis, analyze_document, field_parts
+from reviewer.core.search.lean import DocIdField, LeanText, doc_id_array, reversed_field
 from reviewer.core.search.query import DEFAULT_FIELD, TEXT_FIELDS
+from reviewer.core.search.segments import LeanWriter
 
-SCHEMA_VERSION = 6
+__all__ = ["field_parts"]  # where the hit finder, redaction and tests have always found it
+
+SCHEMA_VERSION = 7
 VERSION_FILE = "reviewer-index.json"
 BATCH_SIZE = 2000
-# Incremental additions leave a segment per batch; past this many, merge them so queries stay fast.
+# Incremental additions leave a segment per commit; past this many, the smallest are merged.
 MAX_SEGMENTS = 8
 # A swap takes two renames; a reader waiting longer than this for one has met a stuck lock, not a swap.
 SWAP_WAIT_SECONDS = 30.0
 
-# The default field: the document's text, then the metadata a bare word also searches.
-DEFAULT_PARTS = ("text", "subject", "title", "filename", "from", "to", "cc", "bcc")
-# The word pairs of the default field (analysis.PairsTokenizer), for fast phrases.
-PAIRS_FIELD = "pairs"
 # A rebuild learns the case's common words from this many documents, and keeps this many.
 COMMON_SAMPLE = 5000
 COMMON_COUNT = 200
 COMMON_MIN_SAMPLE = 100
 
-_NAME_PARTS = re.compile(r"[^\W_]+")
-
-
-class PositionArray(Positions):
-    """Word positions stored as a little-endian array of 32-bit integers. Phrases and w/N read the positions
-    of every candidate document; this decodes in one C call, several times faster than Whoosh's pickled
-    gaps between positions."""
-
-    def encode(self, poslist: list[int]) -> bytes:
-        positions = array("I", poslist)
-        if sys.byteorder != "little":
-            positions.byteswap()
-        return pack_uint(len(positions)) + positions.tobytes()
-
-    def decode_positions(self, valuestring: bytes) -> array:
-        positions = array("I", valuestring[_INT_SIZE:])
-        if sys.byteorder != "little":
-            positions.byteswap()
-        return positions
-
 
 def build_schema(common: frozenset[str] = COMMON_ENGLISH) -> Schema:
-    def positional() -> TEXT:
-        field = TEXT(analyzer=PartsTokenizer(), phrase=True, stored=False)
-        field.format = PositionArray(field_boost=field.format.field_boost)
-        return field
-
+    text_fields = (DEFAULT_FIELD, *TEXT_FIELDS)
     return Schema(
-        doc_id=NUMERIC(int, bits=64, signed=False, stored=True, unique=True, sortable=True),
-        control=ID(stored=True),
-        **{DEFAULT_FIELD: positional()},
-        **{name: positional() for name in TEXT_FIELDS},
-        **{PAIRS_FIELD: TEXT(analyzer=PairsTokenizer(common), phrase=False, stored=False)},
+        doc_id=DocIdField(),
+        **{name: LeanText(positional=True) for name in text_fields},
+        **{reversed_field(name): LeanText(positional=True) for name in text_fields},
+        **{PAIRS_FIELD: LeanText(positional=False, common=common)},
     )
 
 
@@ -108,34 +81,6 @@ def common_words(case) -> frozenset[str]:
     for doc_id, control in sample:
         counts.update(set(words(case.texts.read(control, doc_id))))
     return frozenset(word for word, _n in counts.most_common(COMMON_COUNT))
-
-
-def file_name_words(name: str) -> str:
-    """A file name searchable whole ("memo_v2.pdf") and by the words of its stem ("memo", "v2")."""
-    stem = name.rsplit(".", 1)[0] if "." in name else name
-    parts = _NAME_PARTS.findall(stem)
-    return f"{name} {' '.join(parts)}" if len(parts) > 1 or (parts and parts[0] != name) else name
-
-
-def field_parts(document: Document, text: str) -> dict[str, list[str]]:
-    """What each searchable field holds; part 0 of the default field is the document's text itself."""
-    values = {
-        "from": document.email_from, "to": document.email_to, "cc": document.email_cc,
-        "bcc": document.email_bcc, "subject": document.subject, "author": document.author,
-        "title": document.title, "filename": file_name_words(document.file_name),
-    }
-    default = [text] + [values[name] for name in DEFAULT_PARTS[1:]]
-    return {DEFAULT_FIELD: default, **{name: [value] for name, value in values.items()}}
-
-
-def _record(document: Document, text: str) -> dict[str, object]:
-    record: dict[str, object] = {"doc_id": document.id, "control": document.control}
-    for name, parts in field_parts(document, text).items():
-        if any(parts):
-            record[name] = join_parts(parts)
-    if DEFAULT_FIELD in record:
-        record[PAIRS_FIELD] = record[DEFAULT_FIELD]
-    return record
 
 
 class SearchIndexError(ReviewerError):
@@ -161,10 +106,15 @@ class TextIndex:
         """Hold while opening or refreshing a searcher: a rebuilt index is not swapped in meanwhile."""
         return locking.holding(self.swap_lock, timeout=SWAP_WAIT_SECONDS)
 
+    def exists(self) -> bool:
+        """Whether the folder holds an index: a table of contents (Whoosh's own check reads it whole,
+        which every query would pay for)."""
+        return any(self.directory.glob(f"_{whoosh_index._DEF_INDEX_NAME}_*.toc"))
+
     def build_id(self) -> str:
         """Which build this is (a rebuild has a new one), from the version record written when it was
         complete; SearchIndexError when the index is missing, incomplete or from another version."""
-        if not whoosh_index.exists_in(str(self.directory)):
+        if not self.exists():
             raise SearchIndexError("is missing")
         try:
             record = json.loads((self.directory / VERSION_FILE).read_text())
@@ -200,29 +150,40 @@ class TextIndex:
         (self.directory / VERSION_FILE).write_text(json.dumps(record))
 
     def open_or_create(self) -> whoosh_index.Index:
-        if not whoosh_index.exists_in(str(self.directory)):
+        if not self.exists():
             created = self.create_empty()
             self.seal()
             return created
         return self.open()
 
+    def writable(self) -> bool:
+        """Whether documents may be added: a missing index is created; one of another version or with
+        a damaged record is left for repair to rebuild (from the database, so nothing is lost)."""
+        if not self.exists():
+            self.open_or_create()
+            return True
+        try:
+            self.build_id()
+        except SearchIndexError:
+            return False
+        return True
+
+    def common(self) -> frozenset[str]:
+        """The words whose pairs this index holds (an analysis for it must use the same)."""
+        common = self.open().schema[PAIRS_FIELD].common
+        assert common is not None
+        return common
+
     @contextmanager
-    def writing(self, merge_all: bool = False) -> Iterator[IndexWriter]:
+    def writing(self, merge_all: bool = False) -> Iterator[LeanWriter]:
         """One writer; committed only when the block succeeds, cancelled (nothing written) otherwise."""
-        index = self.open_or_create()
-        writer = index.writer(limitmb=256)
+        writer = LeanWriter(self.open_or_create())
         try:
             yield writer
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(optimize=merge_all or len(index.reader().leaf_readers()) >= MAX_SEGMENTS)
-
-    @staticmethod
-    def add(writer: IndexWriter, documents: Sequence[tuple[Document, str]]) -> int:
-        for document, text in documents:
-            writer.update_document(**_record(document, text))
-        return len(documents)
+        writer.commit(merge_all=merge_all, max_segments=MAX_SEGMENTS)
 
     def doc_ids(self) -> set[int]:
         """The database ids of the documents in the index."""
@@ -232,27 +193,37 @@ class TextIndex:
             return _live_doc_ids(searcher.reader())
 
 
-def doc_id_column(reader: IndexReader) -> list[int]:
-    """The database id of every document number (an index without documents has no column at all)."""
-    if reader.doc_count_all() == 0:
-        return []
-    return list(reader.column_reader("doc_id"))
+def live_doc_ids(reader: IndexReader) -> np.ndarray:
+    """The database id of each document of a segment reader, 0 for a deleted one."""
+    ids = doc_id_array(reader)
+    if reader.has_deletions():
+        ids = ids.copy()
+        ids[np.fromiter(reader.segment().deleted_docs(), np.int64)] = 0
+    return ids
 
 
 def _live_doc_ids(reader: IndexReader) -> set[int]:
     """The database ids of the documents not deleted (reads every segment: also a damage check)."""
-    column = doc_id_column(reader)
-    return {column[docnum] for docnum in reader.all_doc_ids()}
+    found: set[int] = set()
+    for leaf, _offset in reader.leaf_readers():
+        found.update(live_doc_ids(leaf).tolist())
+    found.discard(0)
+    return found
 
 
 def index_pending(case, progress: Progress = no_progress, cancel: CancelToken | None = None,
                   batch_size: int = BATCH_SIZE) -> int:
     """Add every document not yet in the index (after an ingest, or a crash between the two commits)."""
+    index = TextIndex(case.index_dir)
+    if not index.writable():
+        return 0
     with case.db.reader() as session:
         pending = session.scalars(
             select(Document.id).where(Document.indexed.is_(False)).order_by(Document.id)
         ).all()
-    index = TextIndex(case.index_dir)
+    if not pending:
+        return 0
+    common = index.common()
     done = 0
     progress(ProgressUpdate("index", 0, len(pending)))
     for start in range(0, len(pending), batch_size):
@@ -260,8 +231,10 @@ def index_pending(case, progress: Progress = no_progress, cancel: CancelToken | 
             cancel.raise_if_cancelled()
         chunk = pending[start:start + batch_size]
         with index.writing() as writer:
-            done += TextIndex.add(writer, load_documents(case, chunk))
+            for document, text in load_documents(case, chunk):
+                writer.add(document.id, analyze_document(document, text, common))
         mark_indexed(case, chunk)
+        done += len(chunk)
         progress(ProgressUpdate("index", done, len(pending)))
     return done
 
@@ -269,24 +242,34 @@ def index_pending(case, progress: Progress = no_progress, cancel: CancelToken | 
 class LiveIndexer:
     """Indexes documents as ingest records them, so indexing overlaps extraction in the worker processes.
 
-    One writer stays open across batches and is committed every `commit_every` documents and at the end;
-    documents are flagged `indexed` only after their commit, so a kill loses nothing the next run
-    (index_pending) does not pick up.
+    Ingest workers analyse each document (`common` is the index's, for them to use); what comes without
+    an analysis is read back and analysed here. One writer stays open across batches and is committed
+    every `commit_every` documents and at the end; documents are flagged `indexed` only after their
+    commit, so a kill loses nothing the next run (index_pending) does not pick up. An index that repair
+    must rebuild is left alone: the rebuild takes every document from the database.
     """
 
     def __init__(self, case, commit_every: int = 20_000) -> None:
         self.case = case
         self.index = TextIndex(case.index_dir)
         self.commit_every = commit_every
-        self.writer: IndexWriter | None = None
+        self.writer: LeanWriter | None = None
         self.uncommitted: list[int] = []
+        self.enabled = self.index.writable()
+        self.common = self.index.common() if self.enabled else None
 
-    def add(self, ids: Sequence[int]) -> None:
-        if not ids:
+    def add(self, ids: Sequence[int], analyses: Mapping[int, Analysis] | None = None) -> None:
+        if not ids or not self.enabled:
             return
+        assert self.common is not None
         if self.writer is None:
-            self.writer = self.index.open_or_create().writer(limitmb=256)
-        TextIndex.add(self.writer, load_documents(self.case, ids))
+            self.writer = LeanWriter(self.index.open())
+        analyses = analyses or {}
+        missing = [doc_id for doc_id in ids if doc_id not in analyses]
+        loaded = {document.id: analyze_document(document, text, self.common)
+                  for document, text in load_documents(self.case, missing)} if missing else {}
+        for doc_id in ids:
+            self.writer.add(doc_id, analyses[doc_id] if doc_id in analyses else loaded[doc_id])
         self.uncommitted.extend(ids)
         if len(self.uncommitted) >= self.commit_every:
             self.commit()
@@ -294,8 +277,7 @@ class LiveIndexer:
     def commit(self) -> None:
         if self.writer is None:
             return
-        segments = len(self.index.open().reader().leaf_readers()) if self.index.directory.exists() else 0
-        self.writer.commit(optimize=segments >= MAX_SEGMENTS)
+        self.writer.commit(max_segments=MAX_SEGMENTS)
         self.writer = None
         mark_indexed(self.case, self.uncommitted)
         self.uncommitted = []

@@ -24,11 +24,13 @@ TEXT_FIELDS = ("from", "to", "cc", "bcc", "subject", "author", "title", "filenam
 DATE_FIELDS = ("date", "sent", "created", "modified")
 NUMBER_FIELDS = ("pages", "similarity")
 VALUE_FIELDS = ("custodian", "ext", "type", "control", "bates", "tag", "has", "is", "family", "saved",
-                "thread", "near")
+                "thread", "near", "batch", "qc", "issue")
+# Fields that name something (in quotes when it has spaces) and then compare a number with it.
+SCORE_FIELDS = ("score",)
 PEOPLE_FIELDS = ("person", "domain")  # casebuild/people_query.py answers them
 PAIR_FIELDS = ("between",)  # a field that takes two values: between:("Person A", "Person B")
 ALIASES = {"kind": "type", "file": "filename", "sender": "from"}
-HAS_VALUES = ("notes", "tags", "attachments")
+HAS_VALUES = ("notes", "tags", "attachments", "highlights")
 IS_VALUES = ("duplicate", "attachment", "inclusive", "principal")
 MAX_FUZZY = 2
 
@@ -139,10 +141,22 @@ class MatchPair:
     column: int = dataclasses.field(default=0, compare=False)
 
 
-Filter = Match | DateRange | NumberRange | LabelRange | MatchPair
-Node = Word | Phrase | Near | And | Or | Not | Match | DateRange | NumberRange | LabelRange | MatchPair
+@dataclass(frozen=True)
+class ScoreComparison:
+    """`score:"Responsive">=70`: documents whose prioritized-review score for a tag compares so (0–100)."""
+
+    field: str
+    name: str
+    op: str  # >= <= > < =
+    value: float
+    column: int = dataclasses.field(default=0, compare=False)
+
+
+Filter = Match | DateRange | NumberRange | LabelRange | ScoreComparison | MatchPair
+Node = (Word | Phrase | Near | And | Or | Not | Match | DateRange | NumberRange | LabelRange | ScoreComparison
+        | MatchPair)
 TEXT_NODES = (Word, Phrase, Near)
-FILTER_NODES = (Match, DateRange, NumberRange, LabelRange, MatchPair)
+FILTER_NODES = (Match, DateRange, NumberRange, LabelRange, ScoreComparison, MatchPair)
 
 
 def is_text(node: Node) -> bool:
@@ -179,7 +193,8 @@ _STOP = set(" \t\r\n()\"")
 def _canonical_field(name: str) -> str | None:
     name = name.lower()
     name = ALIASES.get(name, name)
-    known = TEXT_FIELDS + DATE_FIELDS + NUMBER_FIELDS + VALUE_FIELDS + PEOPLE_FIELDS + PAIR_FIELDS
+    known = TEXT_FIELDS + DATE_FIELDS + NUMBER_FIELDS + VALUE_FIELDS + SCORE_FIELDS + PEOPLE_FIELDS \
+        + PAIR_FIELDS
     return name if name in known else None
 
 
@@ -257,7 +272,8 @@ def _classify(run: str, column: int) -> list[_Lexeme]:
 
 
 def _field_names() -> list[str]:
-    return list(TEXT_FIELDS + VALUE_FIELDS + PEOPLE_FIELDS + PAIR_FIELDS + DATE_FIELDS + NUMBER_FIELDS)
+    return list(TEXT_FIELDS + VALUE_FIELDS + PEOPLE_FIELDS + PAIR_FIELDS + DATE_FIELDS + NUMBER_FIELDS
+                + SCORE_FIELDS)
 
 
 # --- parsing ---------------------------------------------------------------------------------------
@@ -356,6 +372,9 @@ class _Parser:
                                        "fields cannot be nested")
             return self.field_value(lexeme)
         if kind == "COMPARE":
+            if lexeme.text in SCORE_FIELDS:
+                raise QuerySyntaxError(f"'{lexeme.text}' needs the tag it scores", lexeme.column,
+                                       'write score:"Tag name">=70')
             if name != DEFAULT_FIELD:
                 raise QuerySyntaxError(f"Field '{lexeme.text}' inside {name}:(…)", lexeme.column,
                                        "fields cannot be nested")
@@ -373,6 +392,8 @@ class _Parser:
         name = name_lexeme.text
         if name in PAIR_FIELDS:
             return self.pair_value(name_lexeme)
+        if name in SCORE_FIELDS:
+            return self.score_comparison(name_lexeme)
         value = self.peek()
         if value.kind == "RANGE":
             self.take()
@@ -421,6 +442,48 @@ class _Parser:
             raise QuerySyntaxError(f"'{name}:' takes exactly two values, not {len(values)}",
                                    name_lexeme.column, f"e.g. {example}")
         return MatchPair(name, (values[0], values[1]), name_lexeme.column)
+
+    def score_comparison(self, name_lexeme: _Lexeme) -> ScoreComparison:
+        """score:"Tag name">=70 (or score:Hot>=70 for a one-word tag name); spaces around the operator
+        are allowed."""
+        example = f'write {name_lexeme.text}:"Tag name">=70'
+        subject = self.peek()
+        if subject.kind not in ("WORD", "PHRASE"):
+            raise QuerySyntaxError(f"Missing tag after '{name_lexeme.text}:'", name_lexeme.column, example)
+        self.take()
+        rest = ""
+        if subject.kind == "WORD":  # score:Hot>=70 is one run
+            split = _SCORE_TAIL.search(subject.text)
+            subject_text = subject.text[:split.start()] if split else subject.text
+            rest = split.group(0) if split else ""
+        else:
+            subject_text = subject.text
+        if not rest:
+            if self.peek().kind != "WORD" or not _SCORE_TAIL.match(self.peek().text):
+                raise QuerySyntaxError(f"Missing comparison after '{name_lexeme.text}:'", name_lexeme.column,
+                                       example)
+            rest = self.take().text
+        operator = _SCORE_TAIL.fullmatch(rest)
+        if operator is None:
+            raise QuerySyntaxError(f"Bad comparison '{rest}'", name_lexeme.column, example)
+        number = operator.group(2)
+        if not number:
+            if self.peek().kind != "WORD":
+                raise QuerySyntaxError(f"Missing number after '{operator.group(1)}'", name_lexeme.column,
+                                       example)
+            number = self.take().text
+        try:
+            value = float(number)
+        except ValueError:
+            raise QuerySyntaxError(f"'{number}' is not a number", name_lexeme.column,
+                                   "scores are 0 to 100") from None
+        if not subject_text.strip():
+            raise QuerySyntaxError(f"Missing tag after '{name_lexeme.text}:'", name_lexeme.column, example)
+        return ScoreComparison(name_lexeme.text, subject_text.strip(), operator.group(1), value,
+                               name_lexeme.column)
+
+
+_SCORE_TAIL = re.compile(r"(>=|<=|>|<|=)(\S*)$")
 
 
 def _flatten(kind: type[And] | type[Or], items: list[Node]) -> tuple[Node, ...]:
@@ -663,6 +726,8 @@ def _explain(node: Node, top: bool = False) -> str:
         return f"{node.field}:[{node.low} TO {node.high}]"
     if isinstance(node, MatchPair):
         return f'{node.field}:("{node.values[0]}", "{node.values[1]}")'
+    if isinstance(node, ScoreComparison):
+        return f'{node.field}:"{node.name}"{node.op}{node.value:g}'
     low_n = "*" if node.low is None else str(node.low)
     high_n = "*" if node.high is None else str(node.high)
     return f"{node.field}:[{low_n} TO {high_n}]"

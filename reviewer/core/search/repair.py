@@ -31,13 +31,12 @@ from reviewer.core.errors import CaseLockedError, ReviewerError
 from reviewer.core.models import Document
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
 from reviewer.core.search import locking
+from reviewer.core.search.build import build_segments
 from reviewer.core.search.index import (
-    BATCH_SIZE,
     SearchIndexError,
     TextIndex,
     common_words,
     index_pending,
-    load_documents,
     mark_indexed,
 )
 
@@ -177,24 +176,17 @@ def rebuild(case: Case, progress: Progress = no_progress, cancel: CancelToken | 
     return done
 
 
-def _rebuild(case: Case, progress: Progress, cancel: CancelToken | None,
-             batch_size: int = BATCH_SIZE) -> int:
-    """Build the whole index in index.new/, as one segment, and swap it in for the live one."""
+def _rebuild(case: Case, progress: Progress, cancel: CancelToken | None) -> int:
+    """Build the whole index in index.new/ (in parallel, build.py), as one segment, and swap it in."""
     building = TextIndex(_beside(case, "new"))
     building.create_empty(common_words(case))
     with case.db.reader() as session:
         ids = session.scalars(select(Document.id).order_by(Document.id)).all()
-    progress(ProgressUpdate("reindex", 0, len(ids)))
-    done = 0
     try:
         with building.writing(merge_all=True) as writer:
-            for start in range(0, len(ids), batch_size):
-                if cancel is not None:
-                    cancel.raise_if_cancelled()
-                done += TextIndex.add(writer, load_documents(case, ids[start:start + batch_size]))
-                progress(ProgressUpdate("reindex", done, len(ids)))
+            done = build_segments(case, writer, ids, progress, "reindex", cancel)
             if cancel is not None:
-                cancel.raise_if_cancelled()  # before the commit, the longest step
+                cancel.raise_if_cancelled()  # before the merge, the longest step
             progress(ProgressUpdate("reindex", done, len(ids), message="Writing the index…"))
     except BaseException:
         shutil.rmtree(building.directory, ignore_errors=True)  # stopped or failed: the live index stays

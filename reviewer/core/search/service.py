@@ -27,9 +27,9 @@ from reviewer.core.models import Document, SavedSearch
 from reviewer.core.progress import CancelToken, Progress, no_progress
 from reviewer.core.search import saved
 from reviewer.core.search.backend import SearchBackend
+from reviewer.core.search.fields import field_parts
 from reviewer.core.search.filters import all_ids, filter_ids
 from reviewer.core.search.hits import SNIPPET_HITS, Hit, Snippet, find_hits, make_snippet, place_on_pdf_pages
-from reviewer.core.search.index import field_parts
 from reviewer.core.search.query import (
     FILTER_NODES,
     TEXT_NODES,

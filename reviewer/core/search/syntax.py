@@ -54,6 +54,14 @@ Review state (always current: a tag added a second ago counts)
   has:notes   has:tags   has:attachments   is:duplicate (also found elsewhere)   is:attachment
   family:DOC-000123   every document in that document's family
   saved:"Hot docs"    the saved search, run as it is now
+  batch:PRIV-001      the documents of that batch; batch:PRIV-* every batch of the set named PRIV
+  qc:QC-001           the documents of that QC batch
+  score:"Responsive">=70   the prioritized review's score (0-100) of each document for that tag;
+                      also > < <= =. Hidden (an error) while a validation sample of the tag is
+                      being decided blind
+  has:highlights      documents with a highlight
+  issue:"Bias of the prosecution"   issue:1.2   issue:Bias*   documents with a highlight, or cited by a
+                      fact, under that issue or one of its sub-issues (by name, number or wildcard)
 
 Conversations and near-duplicates (after `reviewer analyze`, kept current by every ingest)
   thread:DOC-000123   the whole email conversation of that document, attachments included

@@ -1,41 +1,46 @@
 """The Whoosh backend: Whoosh stores the index; we evaluate the review query language on its postings.
 
-Text trees are evaluated per segment as set algebra over each word's documents (read a block at a time
-and cached), which keeps counts exact and fast for OR-groups, wildcards and common words. Phrases and
-w/N take the documents that contain every word (or indexed pair of common words) they need, an
-intersection bounded by the rarest, and read word positions only there, checking them with spans.py,
-the rules the hit finder uses too; inside an AND they are checked last, only within what the other parts
-already allow. Ranking is BM25 (k1=1.2, no length normalisation) over the exact words of the query;
-wildcard and fuzzy words count as present or not, as in Whoosh. One searcher lives as long as the
-backend and is refreshed when the index changes (reopened when a rebuild replaced it); documents are
-named by database id through a docnum→id map read from the doc_id column.
+Text trees are evaluated per segment as set algebra over boolean masks of the segment's documents: a
+word's mask comes from its postings (lean.py: one read, array views), so AND, OR, NOT, wildcards and
+common words cost array operations, and counts are exact. Phrases and w/N first narrow to the documents
+holding every word they need (an indexed pair of common words stands in for its two words), then check
+positions over all those documents at once (span_arrays.py, the rules of spans.py), starting from the
+rarest word; inside an AND they are checked last, only within what the other parts already allow. A
+leading wildcard (*ing) is a prefix lookup in the field's reversed twin. Ranking is BM25 (k1=1.2, no
+length normalisation) over the exact words of the query; wildcard and fuzzy words count as present or
+not, as in Whoosh. One searcher lives as long as the backend and is refreshed when the index changes
+(reopened when a rebuild replaced it); documents are named by database id through each segment's
+doc_id column.
 """
 
 from __future__ import annotations
 
-import heapq
+import fnmatch
 import math
-from array import array
-from bisect import bisect_left
+import re
 from collections import OrderedDict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
+from functools import partial
 from pathlib import Path
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
+from reviewer.core.search import span_arrays
 from reviewer.core.search.analysis import pair
-from reviewer.core.search.index import PAIRS_FIELD, SCHEMA_VERSION, TextIndex, doc_id_column
+from reviewer.core.search.fields import PAIRS_FIELD
+from reviewer.core.search.index import SCHEMA_VERSION, TextIndex, live_doc_ids
+from reviewer.core.search.lean import SegmentTerms, reversed_field
 from reviewer.core.search.query import DEFAULT_FIELD, And, Near, Node, Not, Or, Phrase, Positional, Word
-from reviewer.core.search.spans import count_stretches, matches, positive_parts, words_of
-from reviewer.core.search.whoosh_postings import deleted, read_positions, read_postings
+from reviewer.core.search.spans import count_stretches, positive_parts, words_of
 
 K1 = 1.2
-# Postings kept in memory between queries, counted in documents (8 bytes each).
-CACHE_POSTINGS = 4_000_000
+# Postings kept in memory between queries, in bytes of the index's arrays.
+CACHE_BYTES = 192 * 1024 * 1024
 CACHE_WORDS = 256
-DocSet = frozenset[int] | set[int]
+Mask = np.ndarray  # bool, one per document number of a segment
 
 
 class WhooshBackend:
@@ -50,19 +55,17 @@ class WhooshBackend:
     def _open(self, searcher: Searcher, build: str) -> None:
         self._searcher = searcher
         self._build = build
-        reader = searcher.reader()
-        self._ids: list[int] = doc_id_column(reader)
-        leaves = searcher.subsearchers or [(searcher, 0)]
-        self._segments = [_Segment(sub.reader(), offset) for sub, offset in leaves]
-        self._docnums = {self._ids[docnum]: docnum for docnum in reader.all_doc_ids()}
-        self._live = len(self._docnums)
+        # An index without documents reads as Whoosh's EmptyReader: no segment to evaluate.
+        self._segments = [_Segment(leaf) for leaf, _offset in searcher.reader().leaf_readers()
+                          if leaf.doc_count_all()]
+        self._live = sum(segment.live_count for segment in self._segments)
 
     def _current(self) -> list[_Segment]:
         """The segments of the newest commit; after a rebuild was swapped in, of the new index."""
         with self._index.steady():
             build = self._index.build_id()
             # Whoosh cannot refresh a searcher on an index without documents: that one is opened anew.
-            if build != self._build or (not self._ids and not self._searcher.up_to_date()):
+            if build != self._build or (not self._live and not self._searcher.up_to_date()):
                 previous = self._searcher
                 self._open(*self._index.open_searcher())
                 previous.close()
@@ -71,42 +74,37 @@ class WhooshBackend:
         return self._segments
 
     def matching(self, node: Node) -> set[int]:
-        segments = self._current()
-        ids = self._ids
-        found: set[int] = set()
-        for segment in segments:
-            offset = segment.offset
-            found.update(ids[offset + docnum] for docnum in segment.evaluate(node, None))
-        return found
-
-    def _local(self, segment: _Segment, within: Collection[int]) -> set[int]:
-        docnums = self._docnums
-        start, end = segment.offset, segment.offset + segment.size
-        return {docnums[d] - start for d in within if d in docnums and start <= docnums[d] < end}
+        found = [segment.doc_ids[segment.evaluate(node, None)] for segment in self._current()]
+        return set(np.concatenate(found).tolist()) if found else set()
 
     def ranked(self, node: Node, within: Collection[int], limit: int | None) -> list[tuple[int, float]]:
-        words = [word for part in positive_parts(node) for word in words_of(part)]
-        scores: dict[int, float] = {}
-        for segment in self._current():  # refreshes the id maps first
-            wanted = self._local(segment, within)
-            if wanted:
-                for docnum, score in segment.scores(words, wanted, self._live).items():
-                    scores[segment.offset + docnum] = score
-        ids = self._ids
-        order = [(-score, ids[docnum], docnum) for docnum, score in scores.items()]
-        best = heapq.nsmallest(limit, order) if limit is not None else sorted(order)
-        return [(doc_id, -negative) for negative, doc_id, _docnum in best]
+        words = list(dict.fromkeys(word for part in positive_parts(node) for word in words_of(part)))
+        segments = self._current()  # refreshes the segments first
+        wanted_ids = np.fromiter(within, np.int64, len(within))
+        ids, scores = [], []
+        for segment in segments:
+            wanted = segment.mask_of(wanted_ids)
+            if wanted.any():
+                docnums, values = segment.scores(words, wanted, self._live)
+                ids.append(segment.doc_ids[docnums].astype(np.int64))
+                scores.append(values)
+        if not ids:
+            return []
+        all_ids, all_scores = np.concatenate(ids), np.concatenate(scores)
+        order = np.lexsort((all_ids, -all_scores))  # best first; equal scores in the order added
+        if limit is not None:
+            order = order[:limit]
+        return list(zip(all_ids[order].tolist(), all_scores[order].tolist(), strict=True))
 
     def hit_count(self, node: Node, within: Collection[int]) -> int:
         parts = positive_parts(node)
+        if not parts:
+            return 0
+        wanted_ids = np.fromiter(within, np.int64, len(within))
         count = 0
         for segment in self._current():
-            wanted = self._local(segment, within)
-            if not wanted or not parts:
-                continue
-            positions = segment.positions(parts, wanted)
-            for docnum in wanted:
-                count += count_stretches(node, _positions_at(positions, docnum))
+            for docnum in np.flatnonzero(segment.mask_of(wanted_ids)).tolist():
+                count += count_stretches(node, partial(_positions_in, segment, docnum))
         return count
 
     def version(self) -> dict[str, object]:
@@ -118,13 +116,6 @@ class WhooshBackend:
         self._searcher.close()
 
 
-def _positions_at(positions: dict[Word, dict[int, list[int]]], docnum: int):
-    def positions_of(word: Word) -> list[int]:
-        return positions.get(word, {}).get(docnum, [])
-
-    return positions_of
-
-
 def _positional(node: Node) -> bool:
     if isinstance(node, Phrase | Near):
         return True
@@ -133,101 +124,185 @@ def _positional(node: Node) -> bool:
     return isinstance(node, Not) and _positional(node.child)
 
 
+class _Term:
+    """One term's postings in one segment: document numbers (live ones) and frequencies, and the
+    positions, read when first needed."""
+
+    def __init__(self, terms: SegmentTerms, value: bytes, live: Mask | None) -> None:
+        self._terms, self._value = terms, value
+        ids, tfs = terms.ids_and_counts(value)
+        self._kept: np.ndarray | None = None
+        if live is not None and not live[ids].all():
+            self._kept = live[ids]
+            ids, tfs = ids[self._kept], tfs[self._kept]
+        self._every_tf = tfs if self._kept is None else None
+        self.ids, self.tfs = ids, tfs
+        self.size = ids.nbytes + tfs.nbytes
+        self._positions: np.ndarray | None = None
+        self._starts: np.ndarray | None = None
+        self._all_keys: np.ndarray | None = None  # keys of every occurrence, once asked for
+
+    @property
+    def positions(self) -> np.ndarray:
+        if self._positions is None:
+            positions = self._terms.positions(self._value)
+            if self._kept is not None:
+                _ids, every_tf = self._terms.ids_and_counts(self._value)
+                positions = positions[np.repeat(self._kept, every_tf)]
+            self._positions = positions
+            self.size += positions.nbytes
+        return self._positions
+
+    def starts(self) -> np.ndarray:
+        """Where each posting's positions begin in `positions`."""
+        if self._starts is None:
+            self._starts = np.cumsum(self.tfs, dtype=np.int64) - self.tfs
+        return self._starts
+
+    def keys(self, candidates: Mask) -> np.ndarray:
+        """The span_arrays keys of this term's occurrences in the candidate documents."""
+        wanted = candidates[self.ids]
+        if wanted.all():  # a common word among common words: every occurrence, kept for the next query
+            if self._all_keys is None:
+                self._all_keys = span_arrays.keys(np.repeat(self.ids, self.tfs), self.positions)
+                self.size += self._all_keys.nbytes
+            return self._all_keys
+        chosen = np.flatnonzero(wanted)
+        counts = self.tfs[chosen].astype(np.int64)
+        total = int(counts.sum())
+        begins = np.cumsum(counts) - counts
+        gather = np.repeat(self.starts()[chosen] - begins, counts) + np.arange(total)
+        return span_arrays.keys(np.repeat(self.ids[chosen], counts), self.positions[gather])
+
+
 class _Segment:
     """One index segment, evaluated in its own document numbers."""
 
-    def __init__(self, reader: IndexReader, offset: int) -> None:
+    def __init__(self, reader: IndexReader) -> None:
         self.reader = reader
-        self.offset = offset
         self.size = reader.doc_count_all()
-        self.gone = deleted(reader)
-        self.common: frozenset[str] = reader.schema[PAIRS_FIELD].analyzer.common
-        self._all: frozenset[int] | None = None
-        self._postings: OrderedDict[tuple[str, bytes], tuple[array, array]] = OrderedDict()
+        ids = live_doc_ids(reader)
+        self.doc_ids = ids
+        self.live: Mask | None = ids != 0 if reader.has_deletions() else None
+        self.live_count = int(self.live.sum()) if self.live is not None else self.size
+        self._by_id = np.argsort(ids, kind="stable")
+        self._sorted_ids = ids[self._by_id].astype(np.int64)
+        common = reader.schema[PAIRS_FIELD].common
+        self.common: frozenset[str] = common if common is not None else frozenset()
+        self._postings: OrderedDict[tuple[str, bytes], _Term] = OrderedDict()
         self._cached = 0
-        self._terms: dict[Word, list[bytes]] = {}
-        self._docs: OrderedDict[Word, frozenset[int]] = OrderedDict()
+        self.table = SegmentTerms(reader)
+        self._terms: dict[Word, list[tuple[bytes, bytes]]] = {}
+        self._docs: OrderedDict[Word, Mask] = OrderedDict()
+
+    def empty(self) -> Mask:
+        return np.zeros(self.size, bool)
+
+    def everything(self) -> Mask:
+        return self.live.copy() if self.live is not None else np.ones(self.size, bool)
+
+    def mask_of(self, doc_ids: np.ndarray) -> Mask:
+        """The documents of this segment among database ids `doc_ids`."""
+        mask = self.empty()
+        if self.size and len(doc_ids):
+            at = np.minimum(np.searchsorted(self._sorted_ids, doc_ids), self.size - 1)
+            hit = self._sorted_ids[at] == doc_ids
+            mask[self._by_id[at[hit]]] = True
+            if self.live is not None:
+                mask &= self.live
+        return mask
 
     # --- words --------------------------------------------------------------------------------------------
-    def terms(self, word: Word) -> list[bytes]:
-        """The indexed terms a query word stands for (one, or the expansion of a wildcard or fuzzy word)."""
+    def terms(self, word: Word) -> list[tuple[bytes, bytes]]:
+        """The indexed terms a query word stands for (one, or the expansion of a wildcard or fuzzy word),
+        each with its terms-table value."""
         found = self._terms.get(word)
         if found is None:
             found = self._terms[word] = self._expand(word)
         return found
 
-    def _expand(self, word: Word) -> list[bytes]:
-        reader, field = self.reader, word.field
-        encode = reader.schema[field].to_bytes
+    def _expand(self, word: Word) -> list[tuple[bytes, bytes]]:
+        field, text, table = word.field, word.text, self.table
+        encode = self.reader.schema[field].to_bytes
         if word.kind == "exact":
-            term = encode(word.text)
-            return [term] if (field, term) in reader else []
+            term = encode(text)
+            value = table.value(field, term)
+            return [(term, value)] if value is not None else []
         if word.kind == "fuzzy":
-            query: wq.Query = wq.FuzzyTerm(field, word.text, maxdist=word.distance, prefixlength=0)
-        elif word.text.endswith("*") and "*" not in word.text[:-1] and "?" not in word.text:
-            return list(reader.expand_prefix(field, word.text[:-1]))
+            fuzzy = wq.FuzzyTerm(field, text, maxdist=word.distance, prefixlength=0)
+            terms = [encode(term) if isinstance(term, str) else term
+                     for _field, term in fuzzy.expanded_terms(self.reader)]
+            return [(term, value) for term in terms if (value := table.value(field, term)) is not None]
+        # A wildcard, as Whoosh's Wildcard reads it (fnmatch), over the terms sharing its literal start;
+        # with none but a literal end (*ing), over the reversed twin's terms sharing that end reversed.
+        pattern = re.compile(fnmatch.translate(text))
+        literal = re.split(r"[*?\[]", text, maxsplit=1)[0]
+        tail = re.split(r"[*?\]]", text)[-1]
+        if literal or not tail or "[" in text:
+            candidates = table.starting(field, encode(literal))
         else:
-            query = wq.Wildcard(field, word.text)
-        expanded = query.expanded_terms(reader)
-        return [term if isinstance(term, bytes) else encode(term) for _field, term in expanded]
+            candidates = ((encode(term.decode("utf-8", "surrogatepass")[::-1]), value)
+                          for term, value in table.starting(reversed_field(field), encode(tail[::-1])))
+        return [(term, value) for term, value in candidates
+                if pattern.match(term.decode("utf-8", "surrogatepass"))]
 
-    def postings(self, field: str, term: bytes) -> tuple[array, array]:
+    def term(self, field: str, term: bytes, value: bytes) -> _Term:
         key = (field, term)
         found = self._postings.get(key)
         if found is not None:
             self._postings.move_to_end(key)
             return found
-        found = read_postings(self.reader, field, term, self.gone)
-        self._postings[key] = found
-        self._cached += len(found[0])
-        while self._cached > CACHE_POSTINGS and len(self._postings) > 1:
-            _key, (ids, _weights) = self._postings.popitem(last=False)
-            self._cached -= len(ids)
+        found = self._postings[key] = _Term(self.table, value, self.live)
+        self._account(found.size)
         return found
 
-    def _pair_docs(self, first: str, second: str) -> frozenset[int]:
-        term = self.reader.schema[PAIRS_FIELD].to_bytes(pair(first, second))
-        if (PAIRS_FIELD, term) not in self.reader:
-            return frozenset()
-        return frozenset(self.postings(PAIRS_FIELD, term)[0])
+    def _account(self, added: int) -> None:
+        """Count bytes newly held by cached postings, dropping the least recently used past the budget."""
+        self._cached += added
+        while self._cached > CACHE_BYTES and len(self._postings) > 1:
+            _key, dropped = self._postings.popitem(last=False)
+            self._cached -= dropped.size
 
-    def phrase_docs(self, node: Phrase) -> tuple[DocSet, bool]:
-        """Documents that may hold the phrase, and whether that is already exact (two plain words whose
-        pair is indexed). Indexed pairs stand in for their two words; other words bring their own docs."""
-        words = node.words
-        paired: set[int] = set()
-        sets = []
-        if node.field == DEFAULT_FIELD:
-            for i, (a, b) in enumerate(zip(words, words[1:], strict=False)):
-                if a.kind == b.kind == "exact" and a.text in self.common and b.text in self.common:
-                    sets.append(self._pair_docs(a.text, b.text))
-                    paired.update((i, i + 1))
-        sets += [self.docs(word) for i, word in enumerate(words) if i not in paired]
-        sets.sort(key=len)
-        return sets[0].intersection(*sets[1:]), len(words) == 2 and len(paired) == 2
-
-    def docs(self, word: Word) -> frozenset[int]:
+    def docs(self, word: Word) -> Mask:
         found = self._docs.get(word)
         if found is not None:
             self._docs.move_to_end(word)
             return found
-        terms = self.terms(word)
-        if len(terms) == 1:
-            found = frozenset(self.postings(word.field, terms[0])[0])
-        else:
-            found = frozenset().union(*(self.postings(word.field, term)[0] for term in terms))
+        found = self.empty()
+        for term, value in self.terms(word):
+            found[self.term(word.field, term, value).ids] = True
         self._docs[word] = found
         if len(self._docs) > CACHE_WORDS:
             self._docs.popitem(last=False)
         return found
 
-    def everything(self) -> frozenset[int]:
-        if self._all is None:
-            self._all = frozenset(range(self.size)) - self.gone
-        return self._all
+    def _pair_docs(self, first: str, second: str) -> Mask:
+        term = self.reader.schema[PAIRS_FIELD].to_bytes(pair(first, second))
+        found = self.empty()
+        value = self.table.value(PAIRS_FIELD, term)
+        if value is not None:
+            found[self.term(PAIRS_FIELD, term, value).ids] = True
+        return found
+
+    def phrase_docs(self, node: Phrase) -> tuple[Mask, bool]:
+        """Documents that may hold the phrase, and whether that is already exact (two plain words whose
+        pair is indexed). Indexed pairs stand in for their two words; other words bring their own docs."""
+        words = node.words
+        paired: set[int] = set()
+        found: Mask | None = None
+        if node.field == DEFAULT_FIELD:
+            for i, (a, b) in enumerate(zip(words, words[1:], strict=False)):
+                if a.kind == b.kind == "exact" and a.text in self.common and b.text in self.common:
+                    found = _and(found, self._pair_docs(a.text, b.text))
+                    paired.update((i, i + 1))
+        for i, word in enumerate(words):
+            if i not in paired:
+                found = _and(found, self.docs(word))
+        assert found is not None
+        return found, len(words) == 2 and len(paired) == 2
 
     # --- evaluation -----------------------------------------------------------------------------------------
-    def evaluate(self, node: Node, within: DocSet | None) -> DocSet:
+    def evaluate(self, node: Node, within: Mask | None) -> Mask:
         """The segment's documents matching a text tree, limited to `within` where that saves work."""
         if isinstance(node, Word):
             return self.docs(node)
@@ -242,84 +317,122 @@ class _Segment:
                 candidates = candidates & within
             return self.verify(node, candidates)
         if isinstance(node, Or):
-            return frozenset().union(*(self.evaluate(child, within) for child in node.children))
+            either = self.empty()
+            for child in node.children:
+                either |= self.evaluate(child, within)
+            return either
         if isinstance(node, Not):
-            return self.everything() - self.evaluate(node.child, None)
+            return self.everything() & ~self.evaluate(node.child, None)
         assert isinstance(node, And)
         positive = [child for child in node.children if not isinstance(child, Not)]
         negated = [child.child for child in node.children if isinstance(child, Not)]
         # Cheap parts first; positions are then read only where everything else already matched.
         positive.sort(key=_positional)
-        found: DocSet | None = within
+        found: Mask | None = within
         for child in positive:
-            part = self.evaluate(child, found)
-            found = part if found is None else found & part
-            if not found:
-                return frozenset()
+            found = _and(found, self.evaluate(child, found))
+            if not found.any():
+                return found
         if found is None:
             found = self.everything()
         for excluded in negated:
-            found = found - self.evaluate(excluded, found)
+            found = found & ~self.evaluate(excluded, found)
         return found
 
-    def required(self, node: Positional) -> DocSet:
+    def required(self, node: Positional) -> Mask:
         """The documents that contain every word a phrase or proximity match needs."""
         if isinstance(node, Word):
             return self.docs(node)
         if isinstance(node, Phrase):
             return self.phrase_docs(node)[0]
         if isinstance(node, Or):
-            return frozenset().union(*(self.required(child) for child in node.children))  # type: ignore[arg-type]  # an Or in a positional node holds positional nodes
+            found = self.empty()
+            for child in node.children:
+                found |= self.required(child)  # type: ignore[arg-type]  # an Or in a positional node holds positional nodes
+            return found
         if node.negated:
             return self.required(node.left)
         return self.required(node.left) & self.required(node.right)
 
-    def verify(self, node: Phrase | Near, candidates: DocSet) -> DocSet:
-        if not candidates:
-            return frozenset()
-        positions = self.positions([node], candidates)
-        return {docnum for docnum in candidates if matches(node, _positions_at(positions, docnum))}
-
-    def positions(self, parts: Iterable[Positional], docnums: DocSet) -> dict[Word, dict[int, list[int]]]:
-        """Where each word of `parts` occurs in each of `docnums`."""
-        first, last = min(docnums), max(docnums)
-        found: dict[Word, dict[int, list[int]]] = {}
-        for word in {word for part in parts for word in words_of(part)}:
-            per_term = [read_positions(self.reader, word.field, term, docnums, first, last)
-                        for term in self.terms(word)]
-            if len(per_term) == 1:
-                found[word] = per_term[0]
-                continue
-            merged: dict[int, list[int]] = {}
-            for positions in per_term:
-                for docnum, spots in positions.items():
-                    merged.setdefault(docnum, []).extend(spots)
-            for spots in merged.values():
-                spots.sort()
-            found[word] = merged
+    def verify(self, node: Phrase | Near, candidates: Mask) -> Mask:
+        found = self.empty()
+        if not candidates.any():
+            return found
+        if isinstance(node, Phrase):
+            starts, _ends = self.spans(node, candidates)
+            found[span_arrays.documents(starts)] = True
+            return found
+        if isinstance(node.left, Word) and isinstance(node.right, Word) and not node.negated:
+            near = span_arrays.words_near_documents(self.keys(node.left, candidates),
+                                                    self.keys(node.right, candidates), node.distance,
+                                                    node.ordered)
+        else:
+            near = span_arrays.near_documents(self.spans(node.left, candidates),
+                                              self.spans(node.right, candidates), node.distance,
+                                              node.ordered, node.negated)
+        found[near] = True
         return found
 
+    def spans(self, node: Positional, candidates: Mask) -> span_arrays.Spans:
+        if isinstance(node, Word):
+            return span_arrays.word(self.keys(node, candidates))
+        if isinstance(node, Phrase):
+            return span_arrays.phrase([self.keys(word, candidates) for word in node.words])
+        if isinstance(node, Or):
+            return span_arrays.union([self.spans(child, candidates) for child in node.children])  # type: ignore[arg-type]  # an Or in a positional node holds positional nodes
+        return span_arrays.near(self.spans(node.left, candidates), self.spans(node.right, candidates),
+                                node.distance, node.ordered, node.negated)
+
+    def keys(self, word: Word, candidates: Mask) -> np.ndarray:
+        """Where the word occurs in the candidate documents (span_arrays keys, ascending)."""
+        found = []
+        for term, value in self.terms(word):
+            postings = self.term(word.field, term, value)
+            size = postings.size
+            found.append(postings.keys(candidates))
+            self._account(postings.size - size)
+        if not found:
+            return np.zeros(0, np.int64)
+        return found[0] if len(found) == 1 else np.sort(np.concatenate(found))
+
+    def positions_in(self, word: Word, docnum: int) -> list[int]:
+        """Where the word occurs in one document, ascending."""
+        spots: list[int] = []
+        for term, value in self.terms(word):
+            postings = self.term(word.field, term, value)
+            at = int(np.searchsorted(postings.ids, docnum))
+            if at < len(postings.ids) and postings.ids[at] == docnum:
+                start = int(postings.starts()[at])
+                spots += postings.positions[start:start + int(postings.tfs[at])].tolist()
+        return sorted(spots)
+
     # --- ranking --------------------------------------------------------------------------------------------
-    def scores(self, words: list[Word], wanted: set[int], live: int) -> dict[int, float]:
-        scores: dict[int, float] = {}
-        for word in dict.fromkeys(words):
+    def scores(self, words: list[Word], wanted: Mask, live: int) -> tuple[np.ndarray, np.ndarray]:
+        """The wanted documents that hold a query word, and their scores."""
+        scores = np.zeros(self.size, np.float64)
+        scored = self.empty()
+        for word in words:
             if word.kind != "exact":
-                for docnum in self.docs(word) & wanted:
-                    scores[docnum] = scores.get(docnum, 0.0) + 1.0
+                present = self.docs(word) & wanted
+                scores[present] += 1.0
+                scored |= present
                 continue
-            for term in self.terms(word):
-                ids, weights = self.postings(word.field, term)
-                idf = math.log(1 + (live - len(ids) + 0.5) / (len(ids) + 0.5))
-                for docnum, tf in _postings_in(ids, weights, wanted):
-                    scores[docnum] = scores.get(docnum, 0.0) + idf * tf * (K1 + 1) / (tf + K1)
-        return scores
+            for term, value in self.terms(word):
+                postings = self.term(word.field, term, value)
+                idf = math.log(1 + (live - len(postings.ids) + 0.5) / (len(postings.ids) + 0.5))
+                chosen = wanted[postings.ids]
+                ids = postings.ids[chosen]
+                tf = postings.tfs[chosen].astype(np.float64)
+                scores[ids] += idf * tf * (K1 + 1) / (tf + K1)
+                scored[ids] = True
+        docnums = np.flatnonzero(scored)
+        return docnums, scores[docnums]
 
 
-def _postings_in(ids: array, weights: array, wanted: set[int]) -> Iterable[tuple[int, float]]:
-    if len(wanted) * 16 < len(ids):  # few wanted documents: look each one up
-        for docnum in wanted:
-            i = bisect_left(ids, docnum)
-            if i < len(ids) and ids[i] == docnum:
-                yield docnum, weights[i]
-        return
-    yield from ((docnum, tf) for docnum, tf in zip(ids, weights, strict=True) if docnum in wanted)
+def _positions_in(segment: _Segment, docnum: int, word: Word) -> list[int]:
+    return segment.positions_in(word, docnum)
+
+
+def _and(found: Mask | None, other: Mask) -> Mask:
+    return other if found is None else found & other
+

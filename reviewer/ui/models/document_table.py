@@ -47,6 +47,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("near_dup", "Near-dup group", lambda r: str(r.near_dup_group) if r.near_dup_group else ""),
     Column("similarity", "Similarity", lambda r: f"{int(r.similarity)} %" if r.similarity is not None else "",
            numeric=True),
+    Column("score", "Score", lambda r: "" if r.score is None else f"{r.score:.0f}", numeric=True),
 )
 
 

@@ -25,7 +25,7 @@ from reviewer.ui.models.document_table import COLUMNS, DocumentTableModel
 
 DEFAULT_WIDTHS = {"control": 110, "date": 90, "from": 160, "to": 150, "subject": 260, "custodian": 100,
                   "type": 60, "pages": 50, "tags": 180, "thread": 90, "inclusive": 70, "near_dup": 100,
-                  "similarity": 80}
+                  "similarity": 80, "score": 50}
 HIDDEN_BY_DEFAULT = {"to", "pages", "near_dup", "similarity"}
 
 

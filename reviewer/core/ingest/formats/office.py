@@ -21,6 +21,7 @@ from docx.package import Package as WordPackage
 from pptx.package import Package as PowerPointPackage
 
 from reviewer.core.ingest.extracted import (
+    PAGE_BREAK,
     Child,
     ExtractContext,
     Extraction,
@@ -29,7 +30,7 @@ from reviewer.core.ingest.extracted import (
     Limits,
     Reason,
 )
-from reviewer.core.ingest.formats.plain import PAGE_BREAK, MetadataReader, check_not_empty, member_too_large
+from reviewer.core.ingest.formats.plain import MetadataReader, check_not_empty, member_too_large
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_OFFICE = "The document is password-protected; Reviewer cannot open password-protected Office files."

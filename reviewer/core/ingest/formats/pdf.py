@@ -11,6 +11,7 @@ from pathlib import Path, PureWindowsPath
 import pymupdf
 
 from reviewer.core.ingest.extracted import (
+    PAGE_BREAK,
     Child,
     ExtractContext,
     Extraction,
@@ -20,7 +21,7 @@ from reviewer.core.ingest.extracted import (
     Reason,
 )
 from reviewer.core.ingest.formats.image import OcrFailed, ocr_available, ocr_png_bytes
-from reviewer.core.ingest.formats.plain import PAGE_BREAK, MetadataReader, check_not_empty, member_too_large
+from reviewer.core.ingest.formats.plain import MetadataReader, check_not_empty, member_too_large
 
 OCR_DPI = 300
 # An oversized page (a poster, a mis-scaled scan) at 300 dpi would need gigabytes of pixels.

@@ -13,7 +13,14 @@ from typing import Any
 import charset_normalizer
 from striprtf.striprtf import rtf_to_text
 
-from reviewer.core.ingest.extracted import ExtractContext, Extraction, ExtractionFailed, Flag, Limits, Reason
+from reviewer.core.ingest.extracted import (
+    ExtractContext,
+    Extraction,
+    ExtractionFailed,
+    Flag,
+    Limits,
+    Reason,
+)
 
 # Longest BOMs first: the UTF-32 LE mark begins with the UTF-16 LE one.
 _BOMS = (
@@ -25,7 +32,6 @@ _BOMS = (
 )
 
 # Pages (and slides) are joined with a form feed, as pdftotext does, so page boundaries survive in the text.
-PAGE_BREAK = "\f"
 
 _OTHER_WINDOWS_LATIN = frozenset(("cp1250", "cp1254", "cp1257", "cp1258"))
 
