@@ -125,6 +125,9 @@ def test_communications_graph_matrix_and_messages(qtbot, qtmodeltester, open_win
     column = 1 + [n.id for n in pane.matrix.nodes].index(roe)
     pane.matrix_table.clicked.emit(pane.matrix_proxy.index(0, column))
     qtbot.waitUntil(lambda: pane.messages.rowCount() == 2 and window.is_idle())  # Lelling → Roe only
+    with qtbot.waitSignal(pane.pairsListed, timeout=20_000):
+        pane.tabs.setCurrentWidget(pane.pairs_tab)
+    assert pane.pairs.rowCount() == len(PERSON_PAIRS)
     pane.pairs_table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
     assert pane.pairs_proxy.index(0, 2).data() == "2"
 
@@ -167,7 +170,8 @@ def test_models_on_their_own(qtmodeltester) -> None:
 def test_window_opens_with_people_and_comms_docks_behind_the_others(qtbot, open_window, people_case):
     window = open_window(people_case)
     wait_idle(qtbot, window)
-    assert window.tabifiedDockWidgets(window.docks["browse"]) == [window.docks["people"]]
+    assert window.docks["people"] in window.tabifiedDockWidgets(window.docks["browse"])
+    assert window.docks["comms"] in window.tabifiedDockWidgets(window.docks["viewer"])
     assert window.comms_pane.data is None  # nothing counted until the view is shown
 
 

@@ -123,6 +123,24 @@ def test_a_query_and_a_range_of_months_narrow_the_communications(built: Case) ->
     assert counted == whole
 
 
+@pytest.mark.parametrize("months", [{}, {"start_month": "2019-04", "end_month": "2019-05"}])
+def test_the_overview_is_the_busiest_and_the_mail_among_them(built: Case, months: dict[str, str]) -> None:
+    pairs = communications.communications(built, **months)
+    volume: dict[int, int] = {}
+    for pair in pairs:
+        volume[pair.from_id] = volume.get(pair.from_id, 0) + pair.messages
+        volume[pair.to_id] = volume.get(pair.to_id, 0) + pair.messages
+    view = communications.overview(built, top=4, **months)
+    assert [(node, count) for node, _name, count in view.nodes] == sorted(
+        volume.items(), key=lambda item: (-item[1], item[0]))[:4]
+    shown = {node for node, _name, _count in view.nodes}
+    assert view.pairs == [p for p in pairs if p.from_id in shown and p.to_id in shown]
+    assert (view.total_pairs, view.total_messages) == (len(pairs), sum(p.messages for p in pairs))
+    with SearchService.open(built) as service:
+        every = service.matching_ids("NOT subject:zzz")
+    assert communications.overview(built, top=4, document_ids=every, **months) == view
+
+
 def test_messages_of_a_pair(built: Case) -> None:
     lelling, roe = person_of(built, "Andrew Lelling"), person_of(built, "jroe@globe.example")
     with built.db.reader() as session:  # the role mailbox written as "Jane Roe" is found by that name too

@@ -32,6 +32,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.orm import Session, aliased
@@ -235,6 +236,68 @@ def communications(case: Case, level: CommsLevel = PERSON, document_ids: Collect
 _Totals = dict[tuple[int, int], tuple[int, datetime | None, datetime | None]]
 _Rows = list[tuple[int, int, int, datetime | None, datetime | None]]  # from, to, messages, first, last
 _Months = dict[tuple[int, int], dict[str, int]]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the Communications view draws: the busiest people (or organisations) and the mail among them."""
+
+    level: CommsLevel
+    nodes: list[tuple[int, str, int]]  # id, name, messages sent and received; the busiest first
+    pairs: list[Pair]  # every pair among those nodes, each way
+    total_pairs: int  # in the whole view, not only among the busiest
+    total_messages: int  # added up over the pairs (a message to three people counts three times)
+
+
+def overview(case: Case, level: CommsLevel = PERSON, top: int = 40,
+             document_ids: Collection[int] | None = None, start_month: str | None = None,
+             end_month: str | None = None) -> Overview:
+    """The busiest `top` people (or organisations) and the pairs among them, for the whole case (from the
+    kept totals, at once whatever the case's size), a range of months (their kept months added up), or
+    the documents of a query (counted from them)."""
+    if document_ids is not None:
+        pairs = communications(case, level, document_ids, start_month, end_month)
+        volume: dict[int, int] = {}
+        for pair in pairs:
+            volume[pair.from_id] = volume.get(pair.from_id, 0) + pair.messages
+            if pair.to_id != pair.from_id:
+                volume[pair.to_id] = volume.get(pair.to_id, 0) + pair.messages
+        ranked = sorted(volume.items(), key=lambda item: (-item[1], item[0]))[:top]
+        chosen = {node for node, _count in ranked}
+        known = {p.from_id: p.from_name for p in pairs} | {p.to_id: p.to_name for p in pairs}
+        return Overview(level, [(node, known.get(node, ""), count) for node, count in ranked],
+                        [p for p in pairs if p.from_id in chosen and p.to_id in chosen], len(pairs),
+                        sum(p.messages for p in pairs))
+    with case.db.reader() as session:
+        connection = session.connection()
+        if start_month or end_month:
+            month = CommunicationMonth
+            kept = select(month.from_id, month.to_id, func.sum(month.messages).label("messages"),
+                          func.min(month.first_sent).label("first_sent"),
+                          func.max(month.last_sent).label("last_sent")).where(
+                month.level == level, *_in_months(month.month, start_month, end_month)).group_by(
+                month.from_id, month.to_id).subquery()
+        else:
+            added_up = CommunicationPair
+            kept = select(added_up.from_id, added_up.to_id, added_up.messages, added_up.first_sent,
+                          added_up.last_sent).where(added_up.level == level).subquery()
+        sides = union_all(select(kept.c.from_id.label("node"), kept.c.messages), select(
+            kept.c.to_id, kept.c.messages).where(kept.c.to_id != kept.c.from_id)).subquery()
+        volume_of = func.sum(sides.c.messages)
+        busiest = connection.execute(select(sides.c.node, volume_of).group_by(sides.c.node)
+                                     .order_by(volume_of.desc(), sides.c.node).limit(top)).all()
+        shown = [node for node, _count in busiest]
+        total_pairs, total_messages = connection.execute(
+            select(func.count(), func.coalesce(func.sum(kept.c.messages), 0))).one()
+        among = connection.execute(select(kept.c.from_id, kept.c.to_id, kept.c.messages, kept.c.first_sent,
+                                          kept.c.last_sent).where(kept.c.from_id.in_(shown),
+                                                                  kept.c.to_id.in_(shown))).all()
+        names = _names(session, level, shown)
+    pairs = [Pair(a, b, names.get(a, ""), names.get(b, ""), int(count), first, last)
+             for a, b, count, first, last in among]
+    pairs.sort(key=lambda p: (-p.messages, p.from_id, p.to_id))
+    return Overview(level, [(node, names.get(node, ""), int(count)) for node, count in busiest], pairs,
+                    int(total_pairs), int(total_messages))
 
 
 def _in_months(column: Any, start_month: str | None, end_month: str | None) -> list[ColumnElement[bool]]:

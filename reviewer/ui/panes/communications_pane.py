@@ -1,7 +1,8 @@
 """The Communications view: who wrote to whom, for the whole case or for the documents listed, over a range
 of months, between people or between organisations — as a graph of the busiest, as a sortable matrix and
-as a sortable list of every pair. Clicking a line, a cell or a pair lists its messages below; double-
-clicking a message opens it; clicking a person in the graph lists their documents.
+as a sortable list of every pair (listed when that tab is shown). Clicking a line, a cell or a pair lists
+its messages below; double-clicking a message opens it; clicking a person in the graph lists their
+documents.
 
 Everything is computed off the GUI thread (the counts, the layout), the first time on the long lane
 because a case from before people existed builds them then.
@@ -50,6 +51,7 @@ from reviewer.core.casebuild.communications import (
     communications,
     month_span,
     months_between,
+    overview,
     pair_messages,
 )
 from reviewer.core.casebuild.graph_layout import busiest, force_layout
@@ -70,10 +72,12 @@ MAX_TOP = 300
 @dataclass(frozen=True)
 class CommsData:
     level: CommsLevel
-    pairs: list[Pair]  # every pair in the view, most messages first
+    pairs: list[Pair]  # the pairs among the busiest, each way
     nodes: list[GraphNode]  # the busiest, placed
     edges: list[GraphEdge]
     months: list[str]  # every month with dated mail in the case, for the range sliders
+    total_pairs: int
+    total_messages: int
 
 
 def load_comms(case: Case, level: CommsLevel, document_ids: list[int] | None, start: str | None,
@@ -83,9 +87,11 @@ def load_comms(case: Case, level: CommsLevel, document_ids: list[int] | None, st
     if build:
         people_build.ensure_built(case, cancel=cancel)
     span = month_span(case)
-    pairs = communications(case, level, document_ids, start, end)
-    shown, volume, lines = busiest(((p.from_id, p.to_id, p.messages) for p in pairs), top)
-    names = {p.from_id: p.from_name for p in pairs} | {p.to_id: p.to_name for p in pairs}
+    view = overview(case, level, top, document_ids, start, end)
+    shown = [node for node, _name, _volume in view.nodes]
+    names = {node: name for node, name, _volume in view.nodes}
+    volume = {node: count for node, _name, count in view.nodes}
+    _busiest, _volume, lines = busiest(((p.from_id, p.to_id, p.messages) for p in view.pairs), top)
     if level == PERSON:
         flags = {person.id: person.flags for person in list_people(case, shown)}
     else:
@@ -94,13 +100,14 @@ def load_comms(case: Case, level: CommsLevel, document_ids: list[int] | None, st
     nodes = [GraphNode(node, names.get(node, str(node)), volume[node], flags.get(node, []), *positions[node])
              for node in shown]
     edges = [GraphEdge(a, b, messages) for a, b, messages in lines]
-    return CommsData(level, pairs, nodes, edges, months_between(*span) if span else [])
+    return CommsData(level, view.pairs, nodes, edges, months_between(*span) if span else [], view.total_pairs,
+                     view.total_messages)
 
 
 # --- the matrix and the list of pairs ----------------------------------------------------------------------
 class MatrixModel(QAbstractTableModel):
     """Rows send, columns receive: messages from each of the busiest to each other; the first column is
-    everything the row sent within the view."""
+    what the row sent to all of those shown."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -134,7 +141,7 @@ class MatrixModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Vertical:
             return self.nodes[section].name if section < len(self.nodes) else None
         if section == 0:
-            return "Sent in all"
+            return "To those shown"
         return self.nodes[section - 1].name if section <= len(self.nodes) else None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -186,6 +193,7 @@ class CommunicationsPane(QWidget):
     openRequested = Signal(int)  # a message's document id
     documentsRequested = Signal(str)  # a query listing someone's documents
     loaded = Signal()
+    pairsListed = Signal()
 
     def __init__(self, case: Case, tasks: TaskRunner, listed_ids: Callable[[], list[int]],
                  parent: QWidget | None = None) -> None:
@@ -242,7 +250,16 @@ class CommunicationsPane(QWidget):
         self.tabs.setObjectName("commsTabs")
         self.tabs.addTab(self.graph, "Graph")
         self.tabs.addTab(self.matrix_table, "Matrix")
-        self.tabs.addTab(self.pairs_table, "Pairs")
+        pairs_tab = QWidget()
+        pairs_layout = QVBoxLayout(pairs_tab)
+        pairs_layout.setContentsMargins(0, 0, 0, 0)
+        self.pairs_status = QLabel()
+        pairs_layout.addWidget(self.pairs_table, 1)
+        pairs_layout.addWidget(self.pairs_status)
+        self.pairs_tab = pairs_tab
+        self.tabs.addTab(pairs_tab, "Pairs")
+        self.tabs.currentChanged.connect(lambda _index: self._list_pairs())
+        self._listed: object = None
         self.messages_label = QLabel("Click a line, a cell or a pair to list its messages.")
         self.messages_label.setWordWrap(True)
         self.messages = QTableWidget(0, 4)
@@ -343,12 +360,34 @@ class CommunicationsPane(QWidget):
             self._set_months(data.months)
         self.graph.show_graph(data.nodes, data.edges)
         self.matrix.set_view(data.nodes, data.pairs)
-        self.pairs.set_records(data.pairs)
-        total = sum(p.messages for p in data.pairs)
+        self._listed = None
+        self._list_pairs()
         who = "people" if data.level == PERSON else "organisations"
-        self.status.setText(f"{len(data.pairs):,} pairs of {who}, {total:,} messages counted once per pair; "
-                            f"the busiest {len(data.nodes):,} drawn")
+        self.status.setText(f"{data.total_pairs:,} pairs of {who}, {data.total_messages:,} messages counted "
+                            f"once per pair; the busiest {len(data.nodes):,} drawn")
         self.loaded.emit()
+
+    def _list_pairs(self) -> None:
+        """Every pair of the view, for the Pairs tab: counted when that tab is shown (a large case has
+        hundreds of thousands)."""
+        if self.tabs.currentWidget() is not self.pairs_tab or self.data is None:
+            return
+        wanted = (self.current_level, self.scope.isChecked(), self.months_chosen())
+        if self._listed == wanted:
+            return
+        self._listed = wanted
+        start, end = self.months_chosen()
+        ids = list(self.listed_ids()) if self.scope.isChecked() else None
+        self.pairs_status.setText("Listing every pair…")
+        self.tasks.run(partial(communications, self.case, self.current_level, ids, start, end),
+                       partial(self._show_pairs, wanted))
+
+    def _show_pairs(self, wanted: object, pairs: list[Pair]) -> None:
+        if wanted != self._listed:
+            return  # the view changed meanwhile; a newer list is on its way
+        self.pairs.set_records(pairs)
+        self.pairs_status.setText(f"{len(pairs):,} pairs")
+        self.pairsListed.emit()
 
     # --- months ------------------------------------------------------------------------------------------
     def _set_months(self, months: list[str]) -> None:
