@@ -130,15 +130,20 @@ def test_the_overview_is_the_busiest_and_the_mail_among_them(built: Case, months
     for pair in pairs:
         volume[pair.from_id] = volume.get(pair.from_id, 0) + pair.messages
         volume[pair.to_id] = volume.get(pair.to_id, 0) + pair.messages
+    if not months:  # the whole case's people by the messages they sent and received
+        volume = {person.id: person.sent + person.received for person in people.list_people(built)}
     view = communications.overview(built, top=4, **months)
     assert [(node, count) for node, _name, count in view.nodes] == sorted(
         volume.items(), key=lambda item: (-item[1], item[0]))[:4]
     shown = {node for node, _name, _count in view.nodes}
     assert view.pairs == [p for p in pairs if p.from_id in shown and p.to_id in shown]
-    assert (view.total_pairs, view.total_messages) == (len(pairs), sum(p.messages for p in pairs))
+    assert view.total_pairs == len(pairs)
     with SearchService.open(built) as service:
         every = service.matching_ids("NOT subject:zzz")
-    assert communications.overview(built, top=4, document_ids=every, **months) == view
+    counted = communications.overview(built, top=4, document_ids=every, **months)
+    assert counted.total_pairs == view.total_pairs
+    if months:  # a query's view ranks by its pairs, as a range of months does
+        assert counted == view
 
 
 def test_messages_of_a_pair(built: Case) -> None:

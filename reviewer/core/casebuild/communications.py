@@ -243,10 +243,11 @@ class Overview:
     """What the Communications view draws: the busiest people (or organisations) and the mail among them."""
 
     level: CommsLevel
-    nodes: list[tuple[int, str, int]]  # id, name, messages sent and received; the busiest first
+    # id, name, how much mail: for the whole case's people, the messages they sent and received; else the
+    # messages of their pairs added up (a message to three people counts three times). The busiest first.
+    nodes: list[tuple[int, str, int]]
     pairs: list[Pair]  # every pair among those nodes, each way
     total_pairs: int  # in the whole view, not only among the busiest
-    total_messages: int  # added up over the pairs (a message to three people counts three times)
 
 
 def overview(case: Case, level: CommsLevel = PERSON, top: int = 40,
@@ -266,8 +267,7 @@ def overview(case: Case, level: CommsLevel = PERSON, top: int = 40,
         chosen = {node for node, _count in ranked}
         known = {p.from_id: p.from_name for p in pairs} | {p.to_id: p.to_name for p in pairs}
         return Overview(level, [(node, known.get(node, ""), count) for node, count in ranked],
-                        [p for p in pairs if p.from_id in chosen and p.to_id in chosen], len(pairs),
-                        sum(p.messages for p in pairs))
+                        [p for p in pairs if p.from_id in chosen and p.to_id in chosen], len(pairs))
     with case.db.reader() as session:
         connection = session.connection()
         if start_month or end_month:
@@ -281,14 +281,20 @@ def overview(case: Case, level: CommsLevel = PERSON, top: int = 40,
             added_up = CommunicationPair
             kept = select(added_up.from_id, added_up.to_id, added_up.messages, added_up.first_sent,
                           added_up.last_sent).where(added_up.level == level).subquery()
-        sides = union_all(select(kept.c.from_id.label("node"), kept.c.messages), select(
-            kept.c.to_id, kept.c.messages).where(kept.c.to_id != kept.c.from_id)).subquery()
-        volume_of = func.sum(sides.c.messages)
-        busiest = connection.execute(select(sides.c.node, volume_of).group_by(sides.c.node)
-                                     .order_by(volume_of.desc(), sides.c.node).limit(top)).all()
+        if level == PERSON and not (start_month or end_month):
+            # A person's messages sent and received are kept on the person: the busiest are an index away.
+            volume_of: ColumnElement[int] = Person.sent + Person.received
+            busiest = connection.execute(
+                select(Person.id, volume_of).where(Person.merged_into.is_(None), volume_of > 0)
+                .order_by(volume_of.desc(), Person.id).limit(top)).all()
+        else:
+            sides = union_all(select(kept.c.from_id.label("node"), kept.c.messages), select(
+                kept.c.to_id, kept.c.messages).where(kept.c.to_id != kept.c.from_id)).subquery()
+            volume_of = func.sum(sides.c.messages)
+            busiest = connection.execute(select(sides.c.node, volume_of).group_by(sides.c.node)
+                                         .order_by(volume_of.desc(), sides.c.node).limit(top)).all()
         shown = [node for node, _count in busiest]
-        total_pairs, total_messages = connection.execute(
-            select(func.count(), func.coalesce(func.sum(kept.c.messages), 0))).one()
+        total_pairs = connection.execute(select(func.count()).select_from(kept)).scalar_one()
         among = connection.execute(select(kept.c.from_id, kept.c.to_id, kept.c.messages, kept.c.first_sent,
                                           kept.c.last_sent).where(kept.c.from_id.in_(shown),
                                                                   kept.c.to_id.in_(shown))).all()
@@ -297,7 +303,7 @@ def overview(case: Case, level: CommsLevel = PERSON, top: int = 40,
              for a, b, count, first, last in among]
     pairs.sort(key=lambda p: (-p.messages, p.from_id, p.to_id))
     return Overview(level, [(node, names.get(node, ""), int(count)) for node, count in busiest], pairs,
-                    int(total_pairs), int(total_messages))
+                    int(total_pairs))
 
 
 def _in_months(column: Any, start_month: str | None, end_month: str | None) -> list[ColumnElement[bool]]:

@@ -77,7 +77,6 @@ class CommsData:
     edges: list[GraphEdge]
     months: list[str]  # every month with dated mail in the case, for the range sliders
     total_pairs: int
-    total_messages: int
 
 
 def load_comms(case: Case, level: CommsLevel, document_ids: list[int] | None, start: str | None,
@@ -100,8 +99,7 @@ def load_comms(case: Case, level: CommsLevel, document_ids: list[int] | None, st
     nodes = [GraphNode(node, names.get(node, str(node)), volume[node], flags.get(node, []), *positions[node])
              for node in shown]
     edges = [GraphEdge(a, b, messages) for a, b, messages in lines]
-    return CommsData(level, view.pairs, nodes, edges, months_between(*span) if span else [], view.total_pairs,
-                     view.total_messages)
+    return CommsData(level, view.pairs, nodes, edges, months_between(*span) if span else [], view.total_pairs)
 
 
 # --- the matrix and the list of pairs ----------------------------------------------------------------------
@@ -363,8 +361,8 @@ class CommunicationsPane(QWidget):
         self._listed = None
         self._list_pairs()
         who = "people" if data.level == PERSON else "organisations"
-        self.status.setText(f"{data.total_pairs:,} pairs of {who}, {data.total_messages:,} messages counted "
-                            f"once per pair; the busiest {len(data.nodes):,} drawn")
+        self.status.setText(f"{data.total_pairs:,} pairs of {who} (each message once per pair); the busiest "
+                            f"{len(data.nodes):,} drawn")
         self.loaded.emit()
 
     def _list_pairs(self) -> None:
