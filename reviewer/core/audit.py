@@ -117,6 +117,14 @@ class Action(StrEnum):
     EDIT_SOURCE = "edit fact source"
     LINK = "link"
     UNLINK = "unlink"
+    # People and communications (casebuild/people_edits.py): each event sets one thing from before to
+    # after, so an undo applies its own swapped events the same way.
+    PERSON = "person"  # a person's name, hand grouping or merge, as JSON
+    PERSON_ADDRESS = "person address"  # an address or name moved from one person to another
+    PERSON_FLAG = "person flag"
+    DOMAIN_LABEL = "domain label"
+    DOMAIN_FLAG = "domain flag"
+    PEOPLE_BUILD = "people build"  # a long job: people built again by hand (reviewer people-rebuild)
     # Long jobs: on record, never undone (see record_job).
     INGEST = "ingest"
     IMPORT = "import"
@@ -147,7 +155,7 @@ class Action(StrEnum):
 
 
 JOBS = frozenset({Action.INGEST, Action.IMPORT, Action.PRODUCTION, Action.ANALYZE, Action.DRAW_SAMPLE,
-                  Action.ABANDON_SAMPLE})
+                  Action.ABANDON_SAMPLE, Action.PEOPLE_BUILD})
 # How a decide event reads (its before and after); "" is undecided.
 RELEVANT = "relevant"
 NOT_RELEVANT = "not relevant"
@@ -617,6 +625,10 @@ def _apply_reversal(change: Recording, actions: set[Action]) -> None:
     if Action.SETTING in actions:
         for key, value in session.execute(events(Action.SETTING, AuditEvent.subject, AuditEvent.after)):
             _write_setting(session, key, value)
+    # Imported here because casebuild.people_edits builds on this module.
+    from reviewer.core.casebuild.people_edits import apply_people_events
+
+    apply_people_events(change, actions)
     if Action.DECIDE in actions:
         write_decisions(change, events(Action.DECIDE, AuditEvent.document_id, AuditEvent.tag_id,
                                        AuditEvent.after))

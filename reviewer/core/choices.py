@@ -41,3 +41,9 @@ DEFAULT_FACT_STATUS = "undisputed"
 # Batches: the order documents are batched in (families stay together in any of them).
 BatchOrder = Literal["control", "date", "custodian"]
 BATCH_ORDERS: tuple[BatchOrder, ...] = ("control", "date", "custodian")
+
+# People and communications: the flags a person or a domain can carry (attorney comes from the attorneys
+# list), and who the communications view is about.
+PERSON_FLAGS = ("attorney", "prosecution", "agency", "press")
+CommsLevel = Literal["person", "organisation"]
+COMMS_LEVELS: tuple[CommsLevel, ...] = ("person", "organisation")

@@ -44,9 +44,11 @@ from reviewer.ui.panes.batches_pane import BatchesPane
 from reviewer.ui.panes.browse_pane import BrowsePane
 from reviewer.ui.panes.chronology_pane import ChronologyPane
 from reviewer.ui.panes.coding_pane import CodingPane
+from reviewer.ui.panes.communications_pane import CommunicationsPane
 from reviewer.ui.panes.document_list import DocumentListPane
 from reviewer.ui.panes.highlights_pane import HighlightsPane
 from reviewer.ui.panes.issues_pane import IssuesPane
+from reviewer.ui.panes.people_pane import PeoplePane
 from reviewer.ui.panes.prioritize_pane import PrioritizedReviewPane
 from reviewer.ui.panes.search_pane import SearchPane
 from reviewer.ui.panes.viewer import Viewer
@@ -94,6 +96,8 @@ class MainWindow(QMainWindow):
         self.chronology = ChronologyPane(case, self.tasks)
         self.batches_pane = BatchesPane(case, self.tasks, self.searchers, lambda: self.result.query)
         self.prioritize = PrioritizedReviewPane(case, self.tasks)
+        self.people_pane = PeoplePane(case, self.tasks)
+        self.comms_pane = CommunicationsPane(case, self.tasks, lambda: list(self.model.ids))
         self.docks = {
             "search": self._dock("searchDock", "Search", self.search_pane),
             "browse": self._dock("browseDock", "Browse", self.browse_pane),
@@ -105,6 +109,8 @@ class MainWindow(QMainWindow):
             "chronology": self._dock("chronologyDock", "Chronology", self.chronology),
             "batches": self._dock("batchesDock", "Batches", self.batches_pane),
             "prioritize": self._dock("prioritizeDock", "Prioritized review", self.prioritize),
+            "people": self._dock("peopleDock", "People", self.people_pane),
+            "comms": self._dock("commsDock", "Communications", self.comms_pane),
         }
         self._arrange_docks()
         self._default_state = self.saveState(LAYOUT_VERSION)
@@ -154,7 +160,11 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(docks["coding"], docks["prioritize"])
         self.tabifyDockWidget(docks["list"], docks["highlights"])
         self.tabifyDockWidget(docks["highlights"], docks["chronology"])
+        self.tabifyDockWidget(docks["browse"], docks["people"])
+        # Communications behind the Viewer: a tab away, counted when first shown.
+        self.tabifyDockWidget(docks["viewer"], docks["comms"])
         docks["browse"].raise_()
+        docks["viewer"].raise_()
         docks["coding"].raise_()
         docks["list"].raise_()
 
@@ -306,6 +316,13 @@ class MainWindow(QMainWindow):
         self.prioritize.questionChanged.connect(self._score_question)
         self.prioritize.changed.connect(lambda: self._coded([], advance=False))
         self.prioritize.message.connect(self._report)
+        self.docks["people"].visibilityChanged.connect(self._people_shown)
+        self.docks["comms"].visibilityChanged.connect(self._comms_shown)
+        self.people_pane.documentsRequested.connect(self.search)
+        self.people_pane.edited.connect(self._update_undo)
+        self.people_pane.edited.connect(self.comms_pane.reload)
+        self.comms_pane.documentsRequested.connect(self.search)
+        self.comms_pane.openRequested.connect(self.open_document)
 
     # --- layout ----------------------------------------------------------------------------------------
     def _restore_layout(self) -> None:
@@ -483,6 +500,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(message or "Nothing to undo.", 5000)
             self._coded([], advance=False)
             self._casebuild_changed()
+            self._people_changed()
 
         self.tasks.run(partial(audit.undo, self.case), undone, lane=Lane.WRITE)
 
@@ -525,6 +543,25 @@ class MainWindow(QMainWindow):
     def _ingest_finished(self, outcome: IngestOutcome | None) -> None:
         if outcome is not None:
             self.result.refresh()
+            self._people_changed()
+
+    def _import_finished(self, report: object) -> None:
+        if report:
+            self.result.refresh()
+            self._people_changed()
+
+    def _people_shown(self, shown: bool) -> None:
+        if shown:
+            self.people_pane.show_first_time()
+
+    def _comms_shown(self, shown: bool) -> None:
+        if shown:
+            self.comms_pane.show_first_time()
+
+    def _people_changed(self) -> None:
+        """People and their mail may have changed (an ingest, an import, an undo): shown panes read again."""
+        self.people_pane.reload()
+        self.comms_pane.reload()
 
     def import_production(self) -> None:
         dialog = ImportProductionDialog(self.tasks, self)
@@ -533,7 +570,7 @@ class MainWindow(QMainWindow):
 
     def run_import(self, chosen: ImportProductionDialog) -> ImportProgressDialog:
         progress = ImportProgressDialog(self.tasks, self.case, chosen.volume(), chosen.options(), self)
-        progress.finished_import.connect(lambda report: self.result.refresh() if report else None)
+        progress.finished_import.connect(self._import_finished)
         progress.show()
         return progress
 

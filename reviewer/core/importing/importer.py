@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from reviewer.core.audit import Action
 from reviewer.core.case import Case, now
+from reviewer.core.casebuild import people_build
 from reviewer.core.errors import CancelledError, ReviewerError
 from reviewer.core.importing.assemble import PageImageError, SourcePage, assemble, page_count
 from reviewer.core.importing.loadfile_reader import (
@@ -140,6 +141,7 @@ def import_production(case: Case, volume_dir: Path | str, options: ImportOptions
             from reviewer.core.analytics import run as analytics
 
             report.cancelled = not analytics.refresh(case, progress, cancel)
+        people_build.after_run(case, progress, cancel)
     report.save(case.root / "imports", now())
     return report
 

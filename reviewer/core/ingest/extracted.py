@@ -82,6 +82,7 @@ class EmailHeaders:
     to: str = ""
     cc: str = ""
     bcc: str = ""
+    reply_to: str = ""
     subject: str = ""
     sent: datetime | None = None
     message_id: str = ""

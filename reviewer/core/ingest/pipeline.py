@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 
 from reviewer.core.audit import Action
 from reviewer.core.case import Case
+from reviewer.core.casebuild import people_build
 from reviewer.core.choices import DEFAULT_FILE_TIMEOUT
 from reviewer.core.errors import CancelledError, ReviewerError
 from reviewer.core.ingest.extracted import Flag, Limits
@@ -102,6 +103,7 @@ def ingest(case: Case, paths: Iterable[Path | str], options: IngestOptions | Non
             from reviewer.core.analytics import run as analytics
 
             summary.cancelled = not analytics.refresh(case, progress, cancel, options.jobs)
+        people_build.after_run(case, progress, cancel)
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from reviewer.core.analytics import filters as analytics_filters
 from reviewer.core.analytics.scores import score_filter
-from reviewer.core.casebuild import search_fields
+from reviewer.core.casebuild import people_query, search_fields
 from reviewer.core.importing.bates_lookup import documents_in_range
 from reviewer.core.models import Document, DocumentCustodian, DocumentTag, IngestEntry, Note, Tag
 from reviewer.core.search.query import (
@@ -26,6 +26,7 @@ from reviewer.core.search.query import (
     Filter,
     LabelRange,
     Match,
+    MatchPair,
     NumberRange,
     QuerySyntaxError,
     ScoreComparison,
@@ -64,6 +65,8 @@ def _select(session: Session, node: Filter) -> Select[int]:
         return select(Document.id).where(*conditions)
     if isinstance(node, LabelRange):
         return documents_in_range(node.low, node.high)
+    if isinstance(node, MatchPair):  # between:("A", "B")
+        return people_query.between_documents(session, node)
     if isinstance(node, ScoreComparison):
         return score_filter(session, node)
     return _match(session, node)
@@ -105,6 +108,10 @@ def _match(session: Session, node: Match) -> Select[int]:
         if session.scalar(pages.limit(1)) is None:
             raise QuerySyntaxError(f"No page stamped {value.upper()} in this case", node.column)
         return pages
+    if name == "person":
+        return people_query.person_documents(session, node)
+    if name == "domain":
+        return people_query.domain_documents(session, node)
     if name == "family":
         control = _existing_control(session, node)
         root = func.coalesce(Document.family_id, Document.id)

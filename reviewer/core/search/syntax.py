@@ -39,6 +39,16 @@ Fields
   bates:DEF00000125   the document with that page (imported productions; Ctrl+G opens the page)
   bates:[DEF00000100 TO DEF00000200]   every document with a page in that range
 
+People (built from every From, To, Cc, Bcc, Reply-To and author; see `reviewer people`)
+  person:"Lelling, Andrew"   every document the person is on, in any role; any usual form of the name
+                             (Andrew Lelling, LELLING, ANDREW E.), an address (person:ada@acme.com),
+                             an id from the People pane (person:12) or a wildcard (person:lell*)
+  domain:example.org         every document with an address of that domain (subdomains too) or of the
+                             domains labelled so (domain:"Globe Tribune")
+  between:("Person A", "Person B")   messages with one as sender and the other as a recipient (To,
+                             Cc or Bcc), either way; a side may be a whole domain:
+                             between:(@doj.example, @globe.example)
+
 Review state (always current: a tag added a second ago counts)
   tag:"privileged"    tag:any   NOT tag:any (untagged)   tag:"any" is a tag named any
   has:notes   has:tags   has:attachments   is:duplicate (also found elsewhere)   is:attachment

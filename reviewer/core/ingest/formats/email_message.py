@@ -43,7 +43,7 @@ from reviewer.core.ingest.formats.plain import (
 )
 
 _MESSAGE_MIME = "message/rfc822"
-_ADDRESS_FIELDS = ("from", "to", "cc", "bcc")
+_ADDRESS_FIELDS = ("from", "to", "cc", "bcc", "reply-to")
 _FOLDED = re.compile(r"\r?\n(?=[ \t])")
 _UNSAFE_NAME_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 _RTF_CODEPAGE = re.compile(rb"\\ansicpg(\d+)")
@@ -243,6 +243,7 @@ class _Reader:
             to=addresses["to"],
             cc=addresses["cc"],
             bcc=addresses["bcc"],
+            reply_to=addresses["reply-to"],
             subject=self.header("subject"),
             sent=self.metadata.date(self.header("date"), _parse_date),
             message_id=self.header("message-id"),
