@@ -12,7 +12,7 @@ import pytest
 from reviewer.cli import main
 from reviewer.core import audit
 from reviewer.core.case import Case
-from reviewer.core.casebuild import facts, highlights
+from reviewer.core.casebuild import facts, highlights, people
 from reviewer.core.casebuild.facts import FactError, SourceRef
 from reviewer.core.casebuild.fuzzy_dates import DateError
 from reviewer.core.importing.importer import ImportOptions, import_production
@@ -51,16 +51,19 @@ def test_one_step_makes_a_fact_from_a_highlight(case: Case, matter) -> None:
 
 def test_a_fact_is_edited_and_deleted_and_each_step_undone(case: Case, matter) -> None:
     memo = control_of(case, matter["memo.pdf"])
-    fact = facts.add_fact(case, "2021-06", "Marlow briefs the Gazette", issues=["2"], people=[4, 9],
-                          sources=[SourceRef.parse(f"{memo}:1-2")], key=True)
-    assert (fact.people, fact.people_names, fact.key, fact.cites) == ((4, 9), ("person 4", "person 9"), True,
-                                                                       f"{memo} at 1–2")
+    first, second = people.list_people(case)[:2]
+    fact = facts.add_fact(case, "2021-06", "Marlow briefs the Gazette", issues=["2"],
+                          people=[first.id, second.id], sources=[SourceRef.parse(f"{memo}:1-2")], key=True)
+    assert (fact.people, fact.people_names, fact.key, fact.cites) == (
+        (first.id, second.id), (first.name, second.name), True, f"{memo} at 1–2")
+    with pytest.raises(FactError, match="no person 9999"):
+        facts.add_fact(case, "2021-06", "about nobody", people=[9999])
     original = facts.get_fact(case, fact.id)
     facts.edit_fact(case, fact.id, date="2021-06-14", status="disputed by the prosecution", key=False,
-                    issues=["1", "2"], people=[9], sources=[SourceRef(document_id=matter["tip.eml"])])
+                    issues=["1", "2"], people=[second.id], sources=[SourceRef(document_id=matter["tip.eml"])])
     edited = facts.get_fact(case, fact.id)
     assert (edited.date, edited.status_label, edited.key, len(edited.issues), edited.people) == (
-        "2021-06-14", "Disputed by the prosecution", False, 2, (9,))
+        "2021-06-14", "Disputed by the prosecution", False, 2, (second.id,))
     facts.delete_facts(case, [fact.id])
     assert facts.list_facts(case) == []
     audit.undo(case)
@@ -108,6 +111,7 @@ def test_cites_on_an_imported_production_use_the_numbers_stamped_on_its_pages(tm
 def test_the_fact_commands(case: Case, matter, capsys) -> None:
     path = str(case.root)
     memo = control_of(case, matter["memo.pdf"])
+    person = people.list_people(case)[0].id
     assert main(["highlight", path, memo, "--text", "sealed indictment", "--issue", "2"]) == 0
     assert main(["fact-add", path, "--highlight", "1", "--key", "--json"]) == 0
     out, _err = capsys.readouterr()
@@ -115,12 +119,12 @@ def test_the_fact_commands(case: Case, matter, capsys) -> None:
     assert made["text"] == "sealed indictment" and made["key"] and made["issues"] == [
         "Improper disclosures to the press"]
     assert main(["fact-add", path, "--date", "~2021-05", "--text", "The feud starts", "--source", f"{memo}:1",
-                 "--issue", "1", "--person", "12", "--status", "unsure"]) == 0
+                 "--issue", "1", "--person", str(person), "--status", "unsure"]) == 0
     assert main(["fact-add", path, "--text", "No date given"]) == 1
     assert "A fact needs --date" in capsys.readouterr().err
     assert main(["facts", path, "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert [(f["date"], f["status"], f["people"]) for f in listed] == [("~2021-05", "unsure", [12]),
+    assert [(f["date"], f["status"], f["people"]) for f in listed] == [("~2021-05", "unsure", [person]),
                                                                        ("", "undisputed", [])]
     assert listed[0]["sources"][0]["cite"] == f"{memo} at 1"
     assert main(["fact-edit", path, str(made["id"]), "--date", "2021-06-01", "--not-key", "--no-issues"]) == 0

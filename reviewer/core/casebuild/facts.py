@@ -23,7 +23,7 @@ from reviewer.core.case import Case
 from reviewer.core.casebuild import citations, fuzzy_dates, trail
 from reviewer.core.casebuild import issues as issue_tree
 from reviewer.core.casebuild.highlights import stored_rects
-from reviewer.core.casebuild.person_links import check_person, person_names
+from reviewer.core.casebuild.people import person_names, resolve_person
 from reviewer.core.choices import DEFAULT_FACT_STATUS, FACT_STATUSES
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Document, Fact, FactIssue, FactPerson, FactSource, Highlight, HighlightIssue
@@ -35,6 +35,14 @@ _CHUNK = 5_000
 
 class FactError(ReviewerError):
     """A fact that cannot be stored as given, or that does not exist."""
+
+
+def _check_person(session: Session, person_id: int) -> int:
+    """The person a fact links to: the id as given, or the person it was merged into."""
+    resolved = resolve_person(session, person_id)
+    if resolved is None:
+        raise FactError(f"There is no person {person_id} in this case; `reviewer people CASE` lists them.")
+    return resolved
 
 
 @dataclass(frozen=True)
@@ -164,7 +172,7 @@ def _add(change: Recording, date: str | None = None, text: str | None = None, ti
     trail.added(change, Action.ADD_FACT, [fact], subject=f"fact {fact.id}", text=_describe(fact))
     trail.linked(change, [
         *(FactIssue(fact_id=fact.id, issue_id=i.id) for i in chosen),
-        *(FactPerson(fact_id=fact.id, person_id=check_person(session, p)) for p in dict.fromkeys(people)),
+        *(FactPerson(fact_id=fact.id, person_id=_check_person(session, p)) for p in dict.fromkeys(people)),
         *_source_rows(session, fact.id, refs),
     ])
     return fact
@@ -196,7 +204,7 @@ def edit_fact(case: Case, fact_id: int, date: str | None = None, text: str | Non
             if _replace_links(change, FactIssue, fact_id, "issue_id", wanted):
                 changed.append("issues")
         if people is not None:
-            wanted_people = [check_person(session, p) for p in dict.fromkeys(people)]
+            wanted_people = [_check_person(session, p) for p in dict.fromkeys(people)]
             if _replace_links(change, FactPerson, fact_id, "person_id", wanted_people):
                 changed.append("people")
         if sources is not None:
