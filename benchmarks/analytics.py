@@ -14,8 +14,13 @@ compared pair by pair with the exact similarity (similarity.py, through rapidfuz
 and the pairs at or above the threshold are compared with the pairs the LSH candidates plus verification
 find on the same sample.
 
+On the corpus (`--corpus`, alone or beside `--docs`): the whole corpus ingested as the corpus tests do,
+then analyzed from scratch in a child process, against reading and splitting every text once (baseline);
+threads, inclusive emails and the share a reviewer can skip (all mail, and the Enron maildir alone),
+near-duplicate groups, time and peak memory.
+
     .venv/bin/python benchmarks/analytics.py --docs 100000
-    .venv/bin/python benchmarks/analytics.py --docs 5000 --corpus ../shared/corpus
+    .venv/bin/python benchmarks/analytics.py --corpus ../shared/corpus
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -204,7 +210,7 @@ def generate(root: Path, count: int, seed: int = 7) -> dict[str, object]:
     }
 
 
-def analyze_in_child(root: Path, threshold: int, jobs: int) -> dict[str, object]:
+def analyze_in_child(root: Path, threshold: int, jobs: int) -> dict[str, Any]:
     from tests.process_tree import TreePeak
 
     command = [
@@ -301,27 +307,65 @@ def pair_quality(root: Path, sample_ids: list[int], threshold: int) -> dict[str,
 
 
 def corpus_run(corpus: Path, threshold: int, jobs: int) -> dict[str, object]:
+    """The public corpus ingested as the corpus tests do, then analyzed from scratch (every text read again:
+    the analytics' own rows are cleared first), against a baseline in the same run: reading every text and
+    splitting it into words, the least any analysis must do."""
+    from sqlalchemy import delete, func, select
+
+    from reviewer.core.analytics.similarity import document_words
     from reviewer.core.case import Case
-    from reviewer.core.ingest.pipeline import IngestOptions, ingest
+    from reviewer.core.models import Document, EmailThread, TextFingerprint
+    from tests.corpus.shared import ingest_corpus
 
     folder = Path(tempfile.mkdtemp(prefix="analytics-corpus-"))
     try:
+        started = time.perf_counter()
         with Case.create(folder / "case") as case:
-            ingest(case, [corpus / "enron" / "maildir"], IngestOptions(custodian_from_folder=True, jobs=jobs))
-            ingest(case, [corpus / "court", corpus / "pdf", corpus / "misc"], IngestOptions(jobs=jobs))
+            ingest_corpus(case, corpus, jobs)
+            ingest_seconds = time.perf_counter() - started
+            with case.db.session() as session:
+                session.execute(delete(TextFingerprint))
+            started = time.perf_counter()
+            with case.db.reader() as session:
+                documents = session.execute(select(Document.id, Document.control)).all()
+            words = sum(len(document_words(case.texts.read(control, i))) for i, control in documents)
+            baseline = time.perf_counter() - started
         result = analyze_in_child(folder / "case", threshold, jobs)
-        return {
-            k: result[k]
-            for k in (
-                "emails",
-                "thread_groups",
-                "inclusive_emails",
-                "near_dup_groups",
-                "near_dup_documents",
-                "compared",
-                "wall_seconds",
-                "peak_rss_mb",
+        with Case.open(folder / "case") as case, case.db.reader() as session:
+            enron = (
+                select(
+                    func.count(),
+                    func.count(func.distinct(EmailThread.thread_group)),
+                    func.count().filter(EmailThread.inclusive.is_(True)),
+                )
+                .select_from(EmailThread)
+                .join(Document, Document.id == EmailThread.document_id)
+                .where(EmailThread.inclusive.is_not(None), Document.source_path.contains("/enron/maildir/"))
             )
+            enron_emails, enron_threads, enron_inclusive = session.execute(enron).one()
+        emails, inclusive = result["emails"], result["inclusive_emails"]
+        analyze_seconds = result["wall_seconds"]
+        return {
+            "documents": len(documents),
+            "words": words,
+            "ingest_seconds": round(ingest_seconds, 1),
+            **{
+                k: result[k]
+                for k in ("texts_read", "emails", "thread_groups", "inclusive_emails")
+            },
+            "inclusive_share": round(inclusive / emails, 4) if emails else None,
+            "skippable_share": round(1 - inclusive / emails, 4) if emails else None,
+            "enron": {
+                "emails": enron_emails,
+                "thread_groups": enron_threads,
+                "inclusive_emails": enron_inclusive,
+                "skippable_share": round(1 - enron_inclusive / enron_emails, 4) if enron_emails else None,
+            },
+            **{k: result[k] for k in ("near_dup_groups", "near_dup_documents", "compared")},
+            "analyze_wall_seconds": analyze_seconds,
+            "analyze_peak_rss_mb": result["peak_rss_mb"],
+            "baseline_read_words_seconds": round(baseline, 2),
+            "analyze_to_baseline": round(analyze_seconds / baseline, 1) if baseline else None,
         }
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -329,7 +373,9 @@ def corpus_run(corpus: Path, threshold: int, jobs: int) -> dict[str, object]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=20_000)
+    parser.add_argument(
+        "--docs", type=int, help="generated documents (default 20,000; none when only --corpus is given)"
+    )
     parser.add_argument("--threshold", type=int, default=90)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--sample", type=int, default=5000)
@@ -338,6 +384,11 @@ def main() -> int:
     )
     parser.add_argument("--keep", type=Path, help="build the case here and keep it")
     args = parser.parse_args()
+    if args.corpus and args.docs is None:
+        print(json.dumps({"threshold": args.threshold, "jobs": args.jobs, "cpus": os.cpu_count(),
+                          "corpus": corpus_run(args.corpus, args.threshold, args.jobs)}, indent=2))
+        return 0
+    args.docs = args.docs or 20_000
     folder = args.keep or Path(tempfile.mkdtemp(prefix="analytics-bench-"))
     root = folder / "case"
     try:

@@ -1,7 +1,7 @@
 """evidence text without length limits, 64-bit file sizes (the same schema on SQLite and PostgreSQL)
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0010
 Create Date: 2026-12-07 16:00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -10,6 +10,8 @@ from reviewer.cli import (
     analytics_commands,
     batch_commands,
     case_commands,
+    casebuild_commands,
+    chronology_commands,
     gui_commands,
     import_commands,
     prioritize_commands,
@@ -22,7 +24,8 @@ from reviewer.cli.common import fail
 from reviewer.core.errors import ReviewerError
 
 COMMAND_GROUPS = [case_commands, review_commands, search_commands, produce_commands, import_commands,
-                  team_commands, gui_commands, analytics_commands, batch_commands, prioritize_commands]
+                  team_commands, chronology_commands, gui_commands, analytics_commands, batch_commands,
+                  prioritize_commands, casebuild_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -88,7 +88,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.set_defaults(run=cmd_history)
 
     p = commands.add_parser("undo", help="undo the case's most recent reviewer action (coding, redactions, "
-                                         "saved searches, attorneys, settings)")
+                                         "saved searches, attorneys, settings, people)")
     p.add_argument("case")
     p.set_defaults(run=cmd_undo)
 

@@ -60,6 +60,13 @@ from reviewer.core.models import (
     AuditGroup,
     Document,
     DocumentTag,
+    Fact,
+    FactIssue,
+    FactPerson,
+    FactSource,
+    Highlight,
+    HighlightIssue,
+    Issue,
     Note,
     PrivilegeEntry,
     QcDocument,
@@ -95,6 +102,28 @@ class Action(StrEnum):
     ADD_ATTORNEY = "add attorney"
     REMOVE_ATTORNEY = "remove attorney"
     SETTING = "setting"
+    # Highlights, issues and facts (the chronology). A link is a row of a link table (a highlight's or
+    # fact's issue, a fact's person or source); its event's subject names the table.
+    ADD_ISSUE = "add issue"
+    EDIT_ISSUE = "edit issue"
+    DELETE_ISSUE = "delete issue"
+    ADD_HIGHLIGHT = "add highlight"
+    EDIT_HIGHLIGHT = "edit highlight"
+    DELETE_HIGHLIGHT = "delete highlight"
+    ADD_FACT = "add fact"
+    EDIT_FACT = "edit fact"
+    DELETE_FACT = "delete fact"
+    EDIT_SOURCE = "edit fact source"
+    LINK = "link"
+    UNLINK = "unlink"
+    # People and communications (casebuild/people_edits.py): each event sets one thing from before to
+    # after, so an undo applies its own swapped events the same way.
+    PERSON = "person"  # a person's name, hand grouping or merge, as JSON
+    PERSON_ADDRESS = "person address"  # an address or name moved from one person to another
+    PERSON_FLAG = "person flag"
+    DOMAIN_LABEL = "domain label"
+    DOMAIN_FLAG = "domain flag"
+    PEOPLE_BUILD = "people build"  # a long job: people built again by hand (reviewer people-rebuild)
     # Long jobs: on record, never undone (see record_job).
     INGEST = "ingest"
     IMPORT = "import"
@@ -125,7 +154,7 @@ class Action(StrEnum):
 
 
 JOBS = frozenset({Action.INGEST, Action.IMPORT, Action.PRODUCTION, Action.ANALYZE, Action.DRAW_SAMPLE,
-                  Action.ABANDON_SAMPLE})
+                  Action.ABANDON_SAMPLE, Action.PEOPLE_BUILD})
 # How a decide event reads (its before and after); "" is undecided.
 RELEVANT = "relevant"
 NOT_RELEVANT = "not relevant"
@@ -155,20 +184,36 @@ INVERSE = {
     Action.REMOVE_ATTORNEY: Action.ADD_ATTORNEY,
     Action.SET_UP_REVIEW: Action.REMOVE_REVIEW,
     Action.REMOVE_REVIEW: Action.SET_UP_REVIEW,
+    Action.ADD_ISSUE: Action.DELETE_ISSUE,
+    Action.DELETE_ISSUE: Action.ADD_ISSUE,
+    Action.ADD_HIGHLIGHT: Action.DELETE_HIGHLIGHT,
+    Action.DELETE_HIGHLIGHT: Action.ADD_HIGHLIGHT,
+    Action.ADD_FACT: Action.DELETE_FACT,
+    Action.DELETE_FACT: Action.ADD_FACT,
+    Action.LINK: Action.UNLINK,
+    Action.UNLINK: Action.LINK,
 }
 # Actions that put a whole row back from the event's detail, and those that take one away by subject_id.
 ROW_ADDED: dict[Action, type[DeclarativeBase]] = {
     Action.ADD_REDACTION: Redaction, Action.SAVE_SEARCH: SavedSearch, Action.ADD_ATTORNEY: Attorney,
     Action.SET_UP_REVIEW: ReviewQuestion,
+    Action.ADD_ISSUE: Issue, Action.ADD_HIGHLIGHT: Highlight, Action.ADD_FACT: Fact,
 }
 ROW_REMOVED: dict[Action, type[DeclarativeBase]] = {
     Action.DELETE_REDACTION: Redaction, Action.DELETE_SEARCH: SavedSearch, Action.REMOVE_ATTORNEY: Attorney,
     Action.REMOVE_REVIEW: ReviewQuestion,
+    Action.DELETE_ISSUE: Issue, Action.DELETE_HIGHLIGHT: Highlight, Action.DELETE_FACT: Fact,
+}
+# The tables Action.LINK and Action.UNLINK add rows to and remove rows from, by the event's subject.
+LINK_TABLES: dict[str, type[DeclarativeBase]] = {
+    model.__tablename__: model for model in (HighlightIssue, FactIssue, FactPerson, FactSource)
 }
 # Actions that change a row in place, keeping the row as it was before in the event's detail: undo puts
 # those values back.
 ROW_CHANGED: dict[Action, type[DeclarativeBase]] = {
     Action.QC_CONFIRM: QcDocument, Action.QC_OVERTURN: QcDocument,
+    Action.EDIT_ISSUE: Issue, Action.EDIT_HIGHLIGHT: Highlight, Action.EDIT_FACT: Fact,
+    Action.EDIT_SOURCE: FactSource,
 }
 
 
@@ -554,16 +599,28 @@ def _apply_reversal(change: Recording, actions: set[Action]) -> None:
             session.execute(insert(PrivilegeEntry), restored)
     if Action.DELETE_TAG in actions:
         session.execute(bulk(delete(Tag).where(Tag.id.in_(events(Action.DELETE_TAG, AuditEvent.tag_id)))))
+    # Links go before the rows they point to, and come back after them.
+    if Action.UNLINK in actions:
+        for table, model in LINK_TABLES.items():
+            ids = events(Action.UNLINK, AuditEvent.subject_id).where(AuditEvent.subject == table)
+            session.execute(bulk(delete(model).where(model.__table__.c.id.in_(ids))))
     for kind, model in ROW_REMOVED.items():
         if kind in actions:
             ids = events(kind, AuditEvent.subject_id)
             session.execute(bulk(delete(model).where(model.__table__.c.id.in_(ids))))
     for kind, model in ROW_ADDED.items():
         if kind in actions:
-            restore_rows(session, model, list(session.scalars(events(kind, AuditEvent.detail))))
+            # In the order recorded: a parent's row before its children's.
+            restore_rows(session, model, list(session.scalars(events(kind, AuditEvent.detail)
+                                                              .order_by(AuditEvent.id))))
     for kind, model in ROW_CHANGED.items():
         if kind in actions:
             restore_row_values(session, model, list(session.scalars(events(kind, AuditEvent.detail))))
+    if Action.LINK in actions:
+        for table, model in LINK_TABLES.items():
+            restore_rows(session, model, list(session.scalars(
+                events(Action.LINK, AuditEvent.detail).where(AuditEvent.subject == table)
+                .order_by(AuditEvent.id))))
     if Action.EDIT_SEARCH in actions:
         for search_id, query in session.execute(events(Action.EDIT_SEARCH, AuditEvent.subject_id,
                                                        AuditEvent.after)):
@@ -571,6 +628,10 @@ def _apply_reversal(change: Recording, actions: set[Action]) -> None:
     if Action.SETTING in actions:
         for key, value in session.execute(events(Action.SETTING, AuditEvent.subject, AuditEvent.after)):
             _write_setting(session, key, value)
+    # Imported here because casebuild.people_edits builds on this module.
+    from reviewer.core.casebuild.people_edits import apply_people_events
+
+    apply_people_events(change, actions)
     if Action.DECIDE in actions:
         write_decisions(change, events(Action.DECIDE, AuditEvent.document_id, AuditEvent.tag_id,
                                        AuditEvent.after))

@@ -104,7 +104,7 @@ class Case:
         else:
             raise CaseError(f"{location} is not a Reviewer case: there is no such case folder or case file.")
         try:
-            _seed_review(case)  # cases made before tags existed get the default set on first open
+            _seed_review(case)  # cases made before tags (issues) existed get the default set on first open
         except BaseException:
             case.close()
             raise
@@ -308,7 +308,9 @@ def prepare_store(store: Path, store_id: str, where: Server) -> None:
 
 
 def _seed_review(case: Case) -> None:
-    # Imported here because reviewer.core.review builds on this module.
+    # Imported here because reviewer.core.review and casebuild build on this module.
+    from reviewer.core.casebuild.issues import ensure_default_issues
     from reviewer.core.review import ensure_default_tags
 
     ensure_default_tags(case)
+    ensure_default_issues(case)

@@ -29,6 +29,21 @@ UNIMAGEABLE: tuple[Unimageable, ...] = ("native", "text", "stop")
 SplitRule = Literal["ask", "produce-others", "withhold-family"]  # a family only partly produced
 SPLIT_RULES: tuple[SplitRule, ...] = ("ask", "produce-others", "withhold-family")
 
+# Chronology: a fact's status, by the name stored and typed (--status) → how it reads.
+FACT_STATUSES = {
+    "undisputed": "Undisputed",
+    "disputed-prosecution": "Disputed by the prosecution",
+    "disputed-defense": "Disputed by the defense",
+    "unsure": "Unsure",
+}
+DEFAULT_FACT_STATUS = "undisputed"
+
 # Batches: the order documents are batched in (families stay together in any of them).
 BatchOrder = Literal["control", "date", "custodian"]
 BATCH_ORDERS: tuple[BatchOrder, ...] = ("control", "date", "custodian")
+
+# People and communications: the flags a person or a domain can carry (attorney comes from the attorneys
+# list), and who the communications view is about.
+PERSON_FLAGS = ("attorney", "prosecution", "agency", "press")
+CommsLevel = Literal["person", "organisation"]
+COMMS_LEVELS: tuple[CommsLevel, ...] = ("person", "organisation")

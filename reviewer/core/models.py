@@ -100,6 +100,8 @@ class Document(Base):
     email_to: Mapped[str] = mapped_column(Text, default="")
     email_cc: Mapped[str] = mapped_column(Text, default="")
     email_bcc: Mapped[str] = mapped_column(Text, default="")
+    # None only on documents ingested before Reply-To was recorded: building people reads it from originals.
+    email_reply_to: Mapped[str | None] = mapped_column(Text, nullable=True, default="")
     subject: Mapped[str] = mapped_column(Text, default="")
     sent: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)
     message_id: Mapped[str] = mapped_column(Text, default="")
@@ -672,3 +674,242 @@ class ValidationDocument(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     family_root: Mapped[int] = mapped_column(Integer)
+
+
+# --- highlights, issues and facts (the chronology) ---
+class Issue(Base):
+    """One of the case's legal issues, in a tree numbered 1, 1.1, … by position among its siblings."""
+
+    __tablename__ = "issue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # No cascade: deleting an issue is an action that records (and removes) its sub-issues itself.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("issue.id"), nullable=True, index=True)
+    name: Mapped[str] = mapped_column(String(256), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    color: Mapped[str] = mapped_column(String(16), default="#808080")
+    added: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class Highlight(Base):
+    """A passage of a document marked as mattering: a character span of its extracted text and, on PDF
+    pages, the rectangles it covers (JSON [[page, x0, y0, x1, y1], …], 1-based pages, PDF points)."""
+
+    __tablename__ = "highlight"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    span_start: Mapped[int] = mapped_column(Integer, default=0)
+    span_end: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text, default="")
+    page: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the first page it is on (PDFs)
+    rects: Mapped[str] = mapped_column(Text, default="[]")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    added: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class HighlightIssue(Base):
+    __tablename__ = "highlight_issue"
+    __table_args__ = (UniqueConstraint("highlight_id", "issue_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    highlight_id: Mapped[int] = mapped_column(ForeignKey("highlight.id", ondelete="CASCADE"))
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issue.id", ondelete="CASCADE"), index=True)
+
+
+class Fact(Base):
+    """A chronology entry. The date is kept as entered ("2019-04", "~2019-04-02", "2019-04-02 to
+    2019-04-10", "" for undated); sort_key orders it (see casebuild.fuzzy_dates)."""
+
+    __tablename__ = "fact"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    date_text: Mapped[str] = mapped_column(String(64), default="")
+    time: Mapped[str] = mapped_column(String(8), default="")  # "HH:MM" or ""
+    sort_key: Mapped[str] = mapped_column(String(64), default="", index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(32), default="undisputed")
+    is_key: Mapped[bool] = mapped_column(Boolean, default=False)
+    added: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(128), default="")
+
+
+class FactIssue(Base):
+    __tablename__ = "fact_issue"
+    __table_args__ = (UniqueConstraint("fact_id", "issue_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fact_id: Mapped[int] = mapped_column(ForeignKey("fact.id", ondelete="CASCADE"))
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issue.id", ondelete="CASCADE"), index=True)
+
+
+class FactPerson(Base):
+    """A person a fact is about. person_id is a plain id (the people of the case live elsewhere)."""
+
+    __tablename__ = "fact_person"
+    __table_args__ = (UniqueConstraint("fact_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fact_id: Mapped[int] = mapped_column(ForeignKey("fact.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class FactSource(Base):
+    """Where a fact comes from: a highlight, or a document with an optional pin-cite page (or pages)."""
+
+    __tablename__ = "fact_source"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fact_id: Mapped[int] = mapped_column(ForeignKey("fact.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    highlight_id: Mapped[int | None] = mapped_column(ForeignKey("highlight.id", ondelete="CASCADE"),
+                                                     nullable=True, index=True)
+    page: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    page_end: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- people and communications (casebuild) ---
+class EmailDomain(Base):
+    """An organisation as its mail shows it: one email domain, with a label the team may give it."""
+
+    __tablename__ = "email_domain"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    domain: Mapped[str] = mapped_column(String(255), unique=True)
+    label: Mapped[str] = mapped_column(Text, default="")
+
+
+class DomainFlag(Base):
+    """A flag set by hand on a whole domain (prosecution, agency, press); its people carry it too."""
+
+    __tablename__ = "domain_flag"
+    __table_args__ = (UniqueConstraint("domain_id", "flag"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    domain_id: Mapped[int] = mapped_column(ForeignKey("email_domain.id", ondelete="CASCADE"))
+    flag: Mapped[str] = mapped_column(String(32))
+
+
+class Person(Base):
+    """Someone who wrote, received or authored documents, as one or more addresses and names. A person
+    merged into another stays, pointing at the survivor, so that an id kept elsewhere still resolves."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, default="")
+    name_key: Mapped[str] = mapped_column(Text, default="", index=True)
+    named_by_hand: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Merged or split by hand: automatic building never regroups this person's addresses again.
+    grouped_by_hand: Mapped[bool] = mapped_column(Boolean, default=False)
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True, index=True)
+    # Derived from the documents, refreshed with the communications: the domain of the most used address,
+    # and how many messages they sent, received, and documents they appear in at all.
+    domain_id: Mapped[int | None] = mapped_column(ForeignKey("email_domain.id"), nullable=True)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    added: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PersonFlag(Base):
+    """A flag set by hand on a person (prosecution, agency, press); attorney comes from the attorneys list."""
+
+    __tablename__ = "person_flag"
+    __table_args__ = (UniqueConstraint("person_id", "flag"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    flag: Mapped[str] = mapped_column(String(32))
+
+
+class PersonIdentity(Base):
+    """One way a person appears: an email address, or a bare name (an author, a recipient without an
+    address), as its comparison key. Stable: building only ever adds identities."""
+
+    __tablename__ = "person_identity"
+    __table_args__ = (UniqueConstraint("kind", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # address | name
+    value: Mapped[str] = mapped_column(Text)
+    domain_id: Mapped[int | None] = mapped_column(ForeignKey("email_domain.id"), nullable=True, index=True)
+    # None between recording a new identity and grouping it with the rest (the end of every build).
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True, index=True)
+
+
+class PersonAlias(Base):
+    """A display name an identity was written with, how often, and its key (see casebuild/names.py)."""
+
+    __tablename__ = "person_alias"
+    __table_args__ = (UniqueConstraint("identity_id", "display"), Index("ix_person_alias_key", "key"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identity_id: Mapped[int] = mapped_column(ForeignKey("person_identity.id", ondelete="CASCADE"))
+    display: Mapped[str] = mapped_column(Text)
+    key: Mapped[str] = mapped_column(Text)
+    personal: Mapped[bool] = mapped_column(Boolean, default=False)  # the key is a person's full name
+    seen: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MessageParty(Base):
+    """Who is on a document, in which role (from, to, cc, bcc, reply-to, author), as it was written there."""
+
+    __tablename__ = "message_party"
+    __table_args__ = (UniqueConstraint("document_id", "role", "identity_id"),
+                      Index("ix_message_party_identity", "identity_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(8))
+    identity_id: Mapped[int] = mapped_column(ForeignKey("person_identity.id"))
+    display: Mapped[str] = mapped_column(Text, default="")
+
+
+class PeopleSource(Base):
+    """A document as people were last built from it: a fingerprint of its address fields (so a changed
+    document is read again) and its sent date and month, for the communications."""
+
+    __tablename__ = "people_source"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    sent: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    month: Mapped[str] = mapped_column(String(7), default="")  # YYYY-MM; "" when undated
+
+
+class CommunicationMonth(Base):
+    """Messages from one person (or organisation) to another in one month: the whole case's
+    communications, kept ready so that the view comes back at once. Recomputed, never edited."""
+
+    __tablename__ = "communication_month"
+    __table_args__ = (Index("ix_communication_month_pair", "level", "from_id", "to_id"),
+                      Index("ix_communication_month_to", "level", "to_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))  # person | organisation
+    from_id: Mapped[int] = mapped_column(Integer)
+    to_id: Mapped[int] = mapped_column(Integer)
+    month: Mapped[str] = mapped_column(String(7))
+    messages: Mapped[int] = mapped_column(Integer)
+    first_sent: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_sent: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class CommunicationPair(Base):
+    """The months of one pair added up: what the view of the whole case reads, one row per pair."""
+
+    __tablename__ = "communication_pair"
+    __table_args__ = (Index("ix_communication_pair_pair", "level", "from_id", "to_id"),
+                      Index("ix_communication_pair_to", "level", "to_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    from_id: Mapped[int] = mapped_column(Integer)
+    to_id: Mapped[int] = mapped_column(Integer)
+    messages: Mapped[int] = mapped_column(Integer)
+    first_sent: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_sent: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -148,7 +148,7 @@ def create_tag(case: Case, name: str, group: str = "", color: str | None = None,
         if color is None:
             used = {t.color for t in tags}
             color = next((c for c in PALETTE if c not in used), PALETTE[len(tags) % len(PALETTE)])
-        tag = Tag(name=name, group=group, hotkey=hotkey, color=_clean_color(color),
+        tag = Tag(name=name, group=group, hotkey=hotkey, color=clean_color(color),
                   position=max((t.position for t in tags), default=0) + 1)
         session.add(tag)
         session.flush()
@@ -162,7 +162,7 @@ def rename_tag(case: Case, name: str, new_name: str) -> None:
 
 
 def recolor_tag(case: Case, name: str, color: str) -> None:
-    _edit_tag(case, name, Action.RECOLOR_TAG, _clean_color(color))
+    _edit_tag(case, name, Action.RECOLOR_TAG, clean_color(color))
 
 
 def set_tag_group(case: Case, name: str, group: str) -> None:
@@ -247,7 +247,8 @@ def _clean_group(group: str) -> str:
     return group
 
 
-def _clean_color(color: str) -> str:
+def clean_color(color: str) -> str:
+    """A colour as #rrggbb, or a ReviewerError saying how to write one."""
     if not re.fullmatch(r"#[0-9a-fA-F]{6}", color.strip()):
         raise ReviewerError(f'"{color}" is not a colour; give one as #RRGGBB, for example #d62728.')
     return color.strip().lower()

@@ -43,3 +43,10 @@ def _icon(name: str, color: str) -> QIcon:
         painter.end()
         result.addPixmap(QPixmap.fromImage(image))
     return result
+
+
+def color_swatch(color: str) -> QIcon:
+    """A small square of a tag's or an issue's colour."""
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)

@@ -12,6 +12,7 @@ from functools import partial
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QDockWidget,
     QLabel,
     QLineEdit,
@@ -24,11 +25,14 @@ from PySide6.QtWidgets import (
 
 from reviewer import __version__
 from reviewer.core import audit, browse, review
+from reviewer.core.analytics.run import AnalysisSettings, AnalysisSummary, current_settings
 from reviewer.core.case import Case
 from reviewer.core.importing import bates_lookup
 from reviewer.core.search import saved
 from reviewer.core.search.syntax import SYNTAX_HELP
 from reviewer.ui import pages
+from reviewer.ui.dialogs.analyze import AnalyzeDialog, AnalyzeProgressDialog
+from reviewer.ui.dialogs.exhibits import ExhibitsDialog, ExhibitsProgressDialog
 from reviewer.ui.dialogs.import_production import ImportProductionDialog, ImportProgressDialog
 from reviewer.ui.dialogs.index_repair import IndexRepairDialog
 from reviewer.ui.dialogs.ingest import AddDocumentsDialog, IngestOutcome, IngestProgressDialog, ingest_work
@@ -38,20 +42,25 @@ from reviewer.ui.icons import icon
 from reviewer.ui.models.document_table import DocumentTableModel
 from reviewer.ui.panes.batches_pane import BatchesPane
 from reviewer.ui.panes.browse_pane import BrowsePane
+from reviewer.ui.panes.chronology_pane import ChronologyPane
 from reviewer.ui.panes.coding_pane import CodingPane
+from reviewer.ui.panes.communications_pane import CommunicationsPane
 from reviewer.ui.panes.document_list import DocumentListPane
+from reviewer.ui.panes.highlights_pane import HighlightsPane
+from reviewer.ui.panes.issues_pane import IssuesPane
+from reviewer.ui.panes.people_pane import PeoplePane
 from reviewer.ui.panes.prioritize_pane import PrioritizedReviewPane
 from reviewer.ui.panes.search_pane import SearchPane
 from reviewer.ui.panes.viewer import Viewer
 from reviewer.ui.result import Counts, ResultState, ResultView
 from reviewer.ui.searching import Searchers
 from reviewer.ui.tasks import Lane, TaskRunner
-from reviewer.ui.widgets import conversation, near_duplicates, production_history, redaction
+from reviewer.ui.widgets import conversation, highlighting, near_duplicates, production_history, redaction
 
 SETTINGS_GEOMETRY = "mainWindow/geometry"
 SETTINGS_STATE = "mainWindow/state"
 SETTINGS_COLUMNS = "documentTable/header"
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: the Issues, Highlights and Chronology panes
 SAVING_DELAY_MS = 400  # closing shows "Saving…" only when the writes take longer than this
 HOTKEYS = "123456789"
 _ONE_BATES = re.compile(r"\s*bates:([^\s\[\]()\"]+)\s*", re.IGNORECASE)
@@ -79,19 +88,30 @@ class MainWindow(QMainWindow):
         self.viewer = Viewer(self.searchers, self.tasks)
         self.production_history = production_history.attach(self.viewer, case, self.tasks)
         self.redaction = redaction.attach(self.viewer, case, self.tasks)
+        self.highlighting = highlighting.attach(self.viewer, case, self.tasks)
         self.conversation = conversation.attach(self.viewer, case, self.tasks)
         self.near_duplicates = near_duplicates.attach(self.viewer, case, self.tasks)
         self.coding = CodingPane(case, self.tasks)
+        self.issues_pane = IssuesPane(case, self.tasks)
+        self.highlights_pane = HighlightsPane(case, self.tasks)
+        self.chronology = ChronologyPane(case, self.tasks)
         self.batches_pane = BatchesPane(case, self.tasks, self.searchers, lambda: self.result.query)
         self.prioritize = PrioritizedReviewPane(case, self.tasks)
+        self.people_pane = PeoplePane(case, self.tasks)
+        self.comms_pane = CommunicationsPane(case, self.tasks, lambda: list(self.model.ids))
         self.docks = {
             "search": self._dock("searchDock", "Search", self.search_pane),
             "browse": self._dock("browseDock", "Browse", self.browse_pane),
             "list": self._dock("listDock", "Documents", self.document_list),
             "viewer": self._dock("viewerDock", "Viewer", self.viewer),
             "coding": self._dock("codingDock", "Coding", self.coding),
+            "issues": self._dock("issuesDock", "Issues", self.issues_pane),
+            "highlights": self._dock("highlightsDock", "Highlights", self.highlights_pane),
+            "chronology": self._dock("chronologyDock", "Chronology", self.chronology),
             "batches": self._dock("batchesDock", "Batches", self.batches_pane),
             "prioritize": self._dock("prioritizeDock", "Prioritized review", self.prioritize),
+            "people": self._dock("peopleDock", "People", self.people_pane),
+            "comms": self._dock("commsDock", "Communications", self.comms_pane),
         }
         self._arrange_docks()
         self._default_state = self.saveState(LAYOUT_VERSION)
@@ -128,17 +148,26 @@ class MainWindow(QMainWindow):
         return dock
 
     def _arrange_docks(self) -> None:
-        """Browse | Search over Documents | Viewer | Coding, left to right."""
+        """Browse | Search over Documents | Viewer | Coding, left to right; Issues and Batches tabs beside
+        Browse, Highlights and Chronology tabs beside Documents."""
         docks = self.docks
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, docks["browse"])
         self.splitDockWidget(docks["browse"], docks["search"], Qt.Orientation.Horizontal)
         self.splitDockWidget(docks["search"], docks["viewer"], Qt.Orientation.Horizontal)
         self.splitDockWidget(docks["viewer"], docks["coding"], Qt.Orientation.Horizontal)
         self.splitDockWidget(docks["search"], docks["list"], Qt.Orientation.Vertical)
+        self.tabifyDockWidget(docks["browse"], docks["issues"])
         self.tabifyDockWidget(docks["browse"], docks["batches"])
         self.tabifyDockWidget(docks["coding"], docks["prioritize"])
+        self.tabifyDockWidget(docks["list"], docks["highlights"])
+        self.tabifyDockWidget(docks["highlights"], docks["chronology"])
+        self.tabifyDockWidget(docks["browse"], docks["people"])
+        # Communications behind the Viewer: a tab away, counted when first shown.
+        self.tabifyDockWidget(docks["viewer"], docks["comms"])
         docks["browse"].raise_()
+        docks["viewer"].raise_()
         docks["coding"].raise_()
+        docks["list"].raise_()
 
     def _size_docks(self) -> None:
         """Default pane sizes, as fractions of the window: they only hold once the window has its size."""
@@ -182,6 +211,7 @@ class MainWindow(QMainWindow):
         self.previous_hit_action = self._action("Previous h&it", self.viewer.show_previous_hit, "Shift+F3",
                                                 "previous-hit")
         self.import_action = self._action("&Import production…", self.import_production, "Ctrl+Shift+I")
+        self.analyze_action = self._action("Anal&yze conversations and near-duplicates…", self.analyze)
         self.bates_box = QLineEdit()
         self.bates_box.setObjectName("goToBates")
         self.bates_box.setPlaceholderText("Go to Bates…")
@@ -202,11 +232,14 @@ class MainWindow(QMainWindow):
         case_menu = menus.addMenu("&Case")
         case_menu.addAction(self.add_documents_action)
         case_menu.addAction(self.import_action)
+        case_menu.addAction(self.analyze_action)
         case_menu.addSeparator()
         self.produce_action = self._action("&Produce…", self.produce)
         self.privilege_log_action = self._action("Pri&vilege log…", self.privilege_log)
         case_menu.addAction(self.produce_action)
         case_menu.addAction(self.privilege_log_action)
+        self.exhibits_action = self._action("E&xhibit list or binder…", self.exhibits)
+        case_menu.addAction(self.exhibits_action)
         case_menu.addSeparator()
         case_menu.addAction(self._action("&Close", self.close, QKeySequence.StandardKey.Close))
         edit_menu = menus.addMenu("&Edit")
@@ -269,12 +302,28 @@ class MainWindow(QMainWindow):
         self.coding.coded.connect(self._coded)
         # Undo at once after a key, even before the write lands: the undo queues behind it.
         self.coding.writeQueued.connect(lambda: self.undo_action.setEnabled(True))
+        for pane in (self.issues_pane, self.highlights_pane, self.chronology):
+            pane.changed.connect(self._casebuild_changed)
+        self.highlighting.stored.connect(lambda _h: self._casebuild_changed())
+        self.highlights_pane.openRequested.connect(self.open_at)
+        self.chronology.openRequested.connect(self.open_at)
+        self.issues_pane.searchRequested.connect(self.search)
+        self.chronology.viewer_page = self._viewer_page
+        # Dragging a box on a page means one thing at a time: redacting or highlighting.
+        _exclusive(self.redaction.redact_button, self.highlighting.box_button)
         self.batches_pane.openRequested.connect(self.list_in_order)
         self.batches_pane.coded.connect(self._coded)
         self.prioritize.serve.connect(self.show_served)
         self.prioritize.questionChanged.connect(self._score_question)
         self.prioritize.changed.connect(lambda: self._coded([], advance=False))
         self.prioritize.message.connect(self._report)
+        self.docks["people"].visibilityChanged.connect(self._people_shown)
+        self.docks["comms"].visibilityChanged.connect(self._comms_shown)
+        self.people_pane.documentsRequested.connect(self.search)
+        self.people_pane.edited.connect(self._update_undo)
+        self.people_pane.edited.connect(self.comms_pane.reload)
+        self.comms_pane.documentsRequested.connect(self.search)
+        self.comms_pane.openRequested.connect(self.open_document)
 
     # --- layout ----------------------------------------------------------------------------------------
     def _restore_layout(self) -> None:
@@ -382,6 +431,22 @@ class MainWindow(QMainWindow):
 
         self.tasks.run(partial(browse.controls_to_ids, self.case, [control]), opened)
 
+    def open_at(self, doc_id: int, page: int, highlight_id: int) -> None:
+        """Open a document at a 1-based page (0: its start) with a highlight (0: none) in view."""
+        if page:
+            self.viewer.want_page(doc_id, page - 1)
+        self.highlighting.focus(highlight_id or None)
+        self.docks["viewer"].raise_()
+        self.open_document(doc_id)
+
+    def _viewer_page(self) -> tuple[int, int | None] | None:
+        """The document in the viewer and, on PDF pages, the page at the top of the view."""
+        doc_id = self.viewer.document_id
+        if doc_id is None:
+            return None
+        shown = self.viewer.pages.pages_in_view
+        return doc_id, shown.start + 1 if self.viewer.display == "page" and len(shown) else None
+
     def go_to_bates(self, label: str) -> None:
         """Open the document holding the page stamped `label`, at that page."""
         if not label.strip():
@@ -435,6 +500,8 @@ class MainWindow(QMainWindow):
         def undone(message: str | None) -> None:
             self.statusBar().showMessage(message or "Nothing to undo.", 5000)
             self._coded([], advance=False)
+            self._casebuild_changed()
+            self._people_changed()
 
         self.tasks.run(partial(audit.undo, self.case), undone, lane=Lane.WRITE)
 
@@ -445,6 +512,16 @@ class MainWindow(QMainWindow):
             self.undo_action.setToolTip(f"Undo {summary} (Ctrl+Z)" if summary else "Nothing to undo")
 
         self.tasks.run(partial(audit.next_undo, self.case), show)
+
+    def _casebuild_changed(self) -> None:
+        """Issues, highlights or facts were written: every pane showing them reads them again."""
+        self.issues_pane.reload()
+        self.highlights_pane.reload_issues()
+        self.chronology.reload_filters()
+        self.highlighting.reload_issues()
+        self.highlighting.reload()
+        self.viewer.reload_history()
+        self._update_undo()
 
     def save_search(self, name: str, query: str) -> None:
         self.tasks.run(partial(saved.save, self.case, name, query),
@@ -467,6 +544,25 @@ class MainWindow(QMainWindow):
     def _ingest_finished(self, outcome: IngestOutcome | None) -> None:
         if outcome is not None:
             self.result.refresh()
+            self._people_changed()
+
+    def _import_finished(self, report: object) -> None:
+        if report:
+            self.result.refresh()
+            self._people_changed()
+
+    def _people_shown(self, shown: bool) -> None:
+        if shown:
+            self.people_pane.show_first_time()
+
+    def _comms_shown(self, shown: bool) -> None:
+        if shown:
+            self.comms_pane.show_first_time()
+
+    def _people_changed(self) -> None:
+        """People and their mail may have changed (an ingest, an import, an undo): shown panes read again."""
+        self.people_pane.reload()
+        self.comms_pane.reload()
 
     def import_production(self) -> None:
         dialog = ImportProductionDialog(self.tasks, self)
@@ -475,9 +571,30 @@ class MainWindow(QMainWindow):
 
     def run_import(self, chosen: ImportProductionDialog) -> ImportProgressDialog:
         progress = ImportProgressDialog(self.tasks, self.case, chosen.volume(), chosen.options(), self)
-        progress.finished_import.connect(lambda report: self.result.refresh() if report else None)
+        progress.finished_import.connect(self._import_finished)
         progress.show()
         return progress
+
+    # --- analyzing -------------------------------------------------------------------------------------
+    def analyze(self) -> None:
+        def chosen(current: AnalysisSettings) -> None:
+            dialog = AnalyzeDialog(current, self)
+            if dialog.exec() == AnalyzeDialog.DialogCode.Accepted:
+                self.run_analysis(dialog.settings())
+
+        self.tasks.run(partial(current_settings, self.case), chosen)
+
+    def run_analysis(self, settings: AnalysisSettings) -> AnalyzeProgressDialog:
+        progress = AnalyzeProgressDialog(self.tasks, self.case, settings, self)
+        progress.finished_analysis.connect(self._analysis_finished)
+        progress.show()
+        return progress
+
+    def _analysis_finished(self, result: AnalysisSummary | None) -> None:
+        if result is not None:
+            self.result.refresh()
+            self.conversation.show_document(self.viewer.document_id)
+            self.near_duplicates.show_document(self.viewer.document_id)
 
     # --- producing -------------------------------------------------------------------------------------
     def produce(self) -> ProductionDialog:
@@ -492,6 +609,20 @@ class MainWindow(QMainWindow):
         dialog = PrivilegeLogDialog(self.case, self.tasks, self)
         dialog.show()
         return dialog
+
+    def exhibits(self) -> None:
+        ids = list(self.model.ids)
+        if not ids:
+            self._report("List the documents to make exhibits of first (search or browse).")
+            return
+        dialog = ExhibitsDialog(len(ids), self)
+        if dialog.exec() == ExhibitsDialog.DialogCode.Accepted:
+            self.run_exhibits(ids, dialog)
+
+    def run_exhibits(self, ids: list[int], chosen: ExhibitsDialog) -> ExhibitsProgressDialog:
+        progress = ExhibitsProgressDialog(self.tasks, self.case, ids, chosen, self)
+        progress.show()
+        return progress
 
     # --- messages and closing --------------------------------------------------------------------------
     def _report(self, message: str) -> None:
@@ -535,3 +666,14 @@ class MainWindow(QMainWindow):
         if self._saving is not None:  # a close request is waiting: honour it now
             self.close()
 
+
+def _exclusive(*buttons: QAbstractButton) -> None:
+    """Checkable buttons of which at most one is checked (unlike a QButtonGroup, none may be)."""
+    def checked(chosen: QAbstractButton, on: bool) -> None:
+        if on:
+            for other in buttons:
+                if other is not chosen:
+                    other.setChecked(False)
+
+    for button in buttons:
+        button.toggled.connect(partial(checked, button))

@@ -111,6 +111,23 @@ class TaskRunner(QObject):
             lambda f: self._delivered.emit(partial(self._finish, lane, f, on_done, on_error, cancel)))
         return future
 
+    def write_and_say(self, work: Callable[[], T], said: Callable[[T], str], show: Callable[[str], None],
+                      then: Callable[[], object] | None = None,
+                      refused: Callable[[], object] | None = None) -> Future[T]:
+        """A short write on the write lane whose outcome a pane states in one sentence: `said(result)`, or
+        the error's own sentence, handed to `show`; then `then` after success, `refused` after failure."""
+        def done(result: T) -> None:
+            show(said(result))
+            if then is not None:
+                then()
+
+        def failed(error: BaseException) -> None:
+            show(describe_error(error))
+            if refused is not None:
+                refused()
+
+        return self.run(work, done, failed, lane=Lane.WRITE)
+
     def _run_delivered(self, callback: Callable[[], None]) -> None:
         callback()
 

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,24 +18,9 @@ from reviewer.core import inventory
 from reviewer.core.case import Case
 from reviewer.core.ingest.pipeline import IngestOptions, ingest
 from reviewer.core.models import Document, IngestEntry
+from tests.corpus.shared import PARTS, ingest_corpus
 
 pytestmark = pytest.mark.corpus
-
-# Ingested in this order; Enron maildir takes its custodian from the first folder (allen-p, …).
-PARTS = ["enron/maildir", "enron/mbox", "pdf", "misc", "court"]
-
-
-def ingest_corpus(case: Case, corpus: Path, jobs: int = 2) -> None:
-    ingest(case, [corpus / "enron" / "maildir"], IngestOptions(custodian_from_folder=True, jobs=jobs))
-    for part in PARTS[1:]:
-        ingest(case, [corpus / part], IngestOptions(custodian=part.split("/")[0], jobs=jobs))
-
-
-@pytest.fixture(scope="module")
-def corpus_case(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
-    with Case.create(tmp_path_factory.mktemp("corpus") / "case") as case:
-        ingest_corpus(case, corpus)
-        yield case
 
 
 def top_level_entries(case: Case) -> dict[str, IngestEntry]:

@@ -103,3 +103,19 @@ def open_window(qtbot) -> Callable[[Path], MainWindow]:
         return window
 
     return opener
+
+
+@pytest.fixture(scope="session")
+def matter_case_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The chronology tests' matter (tests/casebuild_matter.py): a PDF memo, an email, a text note."""
+    from tests.casebuild_matter import make_matter
+
+    root = tmp_path_factory.mktemp("matter") / "case"
+    with Case.create(root, name="Chronology matter") as case:
+        make_matter(case, tmp_path_factory.mktemp("matter-files"))
+    return root
+
+
+@pytest.fixture
+def matter_case(matter_case_source: Path, tmp_path: Path) -> Path:
+    return _copy(matter_case_source, tmp_path)

@@ -6,10 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel
 
 from reviewer.core import review
+from reviewer.core.analytics import run
 from reviewer.core.case import Case
 from reviewer.core.ingest.pipeline import IngestOptions, ingest
+from reviewer.ui.dialogs.analyze import AnalyzeDialog, AnalyzeProgressDialog
+from reviewer.ui.models.document_table import COLUMNS
 from tests.gui.steps import search, wait_idle
 from tests.mail_threads import ADA, BEN, CY, as_text, changed, gmail_quote, prose, write_mail
 
@@ -114,3 +119,69 @@ def test_columns_inclusive_only_and_coding_a_whole_thread(qtbot, open_window, an
     window.undo()
     wait_idle(qtbot, window)
     assert not any("Hot" in review.coding(window.case, i).tags for i in ids)
+
+
+def test_analyze_from_the_case_menu_with_a_new_threshold_and_stop(
+    qtbot, open_window, analysed_case: Path, tmp_path: Path
+) -> None:
+    """A memo with 15 % of its words changed is no near-duplicate at 90 %; analyzing again at 80 % from
+    the Case menu groups it, and the list shows the group. Stop leaves threads and groups as they were."""
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "memo-c.txt").write_text(as_text(changed(prose(400, seed=5), 0.15, seed=7)))
+    with Case.open(analysed_case) as case:
+        ingest(case, [extra], IngestOptions(jobs=1))
+    window = open_window(analysed_case)
+    model = window.model
+    near = [c.key for c in COLUMNS].index("near_dup")
+    memo = _control(window, "memo-c.txt")
+
+    def group_shown() -> str:
+        row = next(r for r in range(model.rowCount()) if model.row_data(r).control == memo)
+        return model.index(row, near).data()
+
+    assert group_shown() == ""
+    assert "Anal&yze conversations and near-duplicates…" in [
+        a.text() for a in window.menuBar().actions()[0].menu().actions()
+    ]
+
+    # Stop straight away: the analysis ends, says so, and changes nothing.
+    stopped = window.run_analysis(run.AnalysisSettings(80, True))
+    qtbot.addWidget(stopped)
+    with qtbot.waitSignal(stopped.finished_analysis, timeout=60_000) as finished:
+        stopped.cancel_button.click()
+        assert stopped.cancel_button.text() == "Stopping…"
+    assert finished.args == [None] and stopped.stage.text() == "Stopped"
+    assert stopped.cancel_button.text() == "Close"
+    assert run.current_settings(window.case) == run.AnalysisSettings(90, False)
+    stopped.cancel_button.click()
+
+    # The menu's dialog: the threshold, what similarity means, emails or not; then the run.
+    seen: list[str] = []
+
+    def fill_in() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, AnalyzeDialog):
+            QTimer.singleShot(50, fill_in)
+            return
+        seen.extend(label.text() for label in dialog.findChildren(QLabel))
+        assert dialog.threshold.value() == 90 and not dialog.emails.isChecked()
+        dialog.threshold.setValue(80)
+        dialog.analyze_button.click()
+
+    QTimer.singleShot(0, fill_in)
+    window.analyze_action.trigger()
+    qtbot.waitUntil(lambda: bool(window.findChildren(AnalyzeProgressDialog)[1:]), timeout=10_000)
+    progress = window.findChildren(AnalyzeProgressDialog)[-1]
+    assert any("share of the larger document's words" in text for text in seen)
+    if progress.running:
+        with qtbot.waitSignal(progress.finished_analysis, timeout=60_000):
+            pass
+    assert progress.stage.text().startswith("Done")
+    report = {
+        progress.report.topLevelItem(i).text(0): progress.report.topLevelItem(i).text(1)
+        for i in range(progress.report.topLevelItemCount())
+    }
+    assert report["Near-duplicate groups"] == "1" and report["Emails"] == "3"
+    assert run.current_settings(window.case) == run.AnalysisSettings(80, False)
+    qtbot.waitUntil(lambda: window.is_idle() and group_shown() != "", timeout=10_000)

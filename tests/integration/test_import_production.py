@@ -132,8 +132,10 @@ def test_a_clean_volume_becomes_documents_under_their_bates_numbers(case: Case, 
     entries = ledger(case)
     assert [(e.member_path, e.status) for e in entries] == [
         ("DEF00000001", "document"), ("DEF00000003", "document"), ("DEF00000004", "document")]
-    # The index is brought up to date; then the new documents are threaded and grouped (analytics).
-    assert "index" in [snapshot.stage for snapshot in snapshots] and snapshots[-1].stage == "saving"
+    # The index is brought up to date; then the new documents are threaded and grouped (analytics), and
+    # people are built from them.
+    stages = [snapshot.stage for snapshot in snapshots]
+    assert "index" in stages and "saving" in stages and stages[-1] == "people"
     assert Path(report.saved_to).read_text(encoding="utf-8").count("Problems: none") == 1
     assert (volume / "IMAGES" / "DEF00000001.pdf").stat().st_size > 0  # originals left where they were
 

@@ -10,12 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from reviewer.core import inventory, review
 from reviewer.core.analytics import groups, run
 from reviewer.core.audit import undo
 from reviewer.core.case import Case
+from reviewer.core.ingest.extracted import Flag
 from reviewer.core.ingest.pipeline import IngestOptions, ingest
+from reviewer.core.models import EmailThread
 from reviewer.core.search.service import SearchService
 from tests.helpers import make_pdf
 from tests.mail_threads import (
@@ -303,6 +306,72 @@ def test_an_email_kept_only_for_its_attachment_is_inclusive_for_it(case: Case, t
     first, second = rows[control_of(rows, "1.eml")], rows[control_of(rows, "2.eml")]
     assert (first["inclusive"], first["inclusive_reason"]) == (True, "attachment")
     assert (second["inclusive"], second["inclusive_reason"]) == (True, "message")
+
+
+def test_unsent_marks_make_drafts_and_a_missing_to_does_not(case: Case, tmp_path: Path) -> None:
+    folder = tmp_path / "mail"
+    marks = {
+        "outlook.eml": "X-Unsent: 1",
+        "thunderbird.eml": "X-Mozilla-Draft-Info: internal/draft; vcard=0; receipt=0",
+        "apple.eml": "X-Uniform-Type-Identifier: com.apple.mail-draft",
+    }
+    for number, (name, mark) in enumerate(marks.items()):
+        draft = write_mail(folder / name, ADA, BEN, f"Hearing {number}", f"{HEARING} {name}", f"d{number}@q")
+        draft.write_bytes(f"{mark}\r\n".encode() + draft.read_bytes())  # dated, addressed, but unsent
+    write_mail(folder / "newsletter.eml", CY, "", "Bar news", "The spring seminar is open.", "n1@park")
+    add(case, folder)
+    rows = by_control(case)
+    for name in marks:
+        saved = rows[control_of(rows, name)]
+        assert Flag.UNSENT.value in saved["flags"] and saved["email_action"] == "draft", name
+    # Sent to a list or to Bcc: no To, but dated and sent.
+    newsletter = rows[control_of(rows, "newsletter.eml")]
+    assert Flag.UNSENT.value not in newsletter["flags"] and newsletter["email_action"] == "send"
+
+
+def test_a_gateway_disclaimer_below_a_quote_and_bare_forwards(case: Case, tmp_path: Path) -> None:
+    """Ben's firm appends a disclaimer to mail it lets in, so his reply quotes Ada's message with it; Ben
+    then forwards his reply with nothing added, and Cy forwards that on: no References anywhere."""
+    folder = tmp_path / "mail"
+    write_mail(folder / "1.eml", ADA, BEN, "Hearing moved", HEARING, hours=0)
+    disclaimer = "Ortiz LLP: this email is confidential. If you received it by mistake, delete it."
+    quoted = outlook_quote(ADA, "Ben Ortiz", "Hearing moved", 0, f"{HEARING}\n\n\n{disclaimer}")
+    write_mail(folder / "2.eml", BEN, ADA, "RE: Hearing moved", f"{REPLY}\n\n{quoted}", hours=1)
+    forwarded = outlook_quote(BEN, "Ada Quill", "RE: Hearing moved", 1, f"{REPLY}\n\n{quoted}")
+    write_mail(folder / "3.eml", BEN, CY, "FW: RE: Hearing moved", forwarded, hours=2)
+    again = outlook_quote(BEN, "Cy Park", "FW: RE: Hearing moved", 2, f"\n{forwarded}")
+    write_mail(folder / "4.eml", CY, DEE, "FW: FW: RE: Hearing moved", again, hours=3)
+    add(case, folder)
+    rows = by_control(case)
+    first, reply, forward, forward_again = (rows[control_of(rows, f"{n}.eml")] for n in range(1, 5))
+    paths = [m["thread_path"] for m in (first, reply, forward, forward_again)]
+    assert len({m["thread_group"] for m in (first, reply, forward, forward_again)}) == 1
+    assert [len(p.split(".")) for p in paths] == [1, 2, 3, 4] and paths == sorted(paths)
+    assert [m["email_action"] for m in (first, reply, forward, forward_again)] == [
+        "send", "reply", "forward", "forward"
+    ]
+    # Ada's message is held whole by Ben's reply, disclaimer or not; the bare forwards hold the reply and
+    # add nothing, so the reply (the earliest of them) is the one to read.
+    assert [m["inclusive"] for m in (first, reply, forward, forward_again)] == [False, True, False, False]
+    assert reply["inclusive_reason"] == "message"
+
+
+def test_the_same_reply_sent_again_later_is_a_message_of_its_own(case: Case, tmp_path: Path) -> None:
+    folder = tmp_path / "mail"
+    write_mail(folder / "1.eml", BEN, ADA, "Hearing", REPLY, hours=0)
+    answer = f"{HEARING}\n\n{outlook_quote(BEN, 'Ada Quill', 'Hearing', 0, REPLY)}"
+    write_mail(folder / "2.eml", ADA, BEN, "RE: Hearing", answer, hours=1)
+    write_mail(folder / "3.eml", ADA, BEN, "RE: Hearing", answer, hours=1.02)  # sent again a minute later
+    write_mail(folder / "4.eml", ADA, CY, "RE: Hearing", answer, hours=1)  # the same text to someone else
+    add(case, folder)
+    rows = by_control(case)
+    asked, answered, again, other = (rows[control_of(rows, f"{n}.eml")] for n in range(1, 5))
+    assert len({m["thread_group"] for m in (asked, answered, again, other)}) == 1
+    with case.db.reader() as session:
+        assert set(session.scalars(select(EmailThread.duplicate_of))) == {None}
+    # The three answers hold each other: the earliest is the one to read, for its message.
+    assert [m["inclusive"] for m in (asked, answered, again, other)] == [False, True, False, False]
+    assert answered["inclusive_reason"] == "message"
 
 
 def test_thread_ids_stay_when_unrelated_documents_arrive_and_grow_with_replies(

@@ -10,6 +10,7 @@ from reviewer.core.search.query import (
     And,
     DateRange,
     Match,
+    MatchPair,
     Near,
     Not,
     NumberRange,
@@ -266,3 +267,32 @@ def test_malformed_queries_say_what_and_where(query: str, column: int, what: str
 
 def test_an_empty_query_is_refused() -> None:
     assert "empty" in str(error("   "))
+
+
+# --- fields about people ------------------------------------------------------------------------------------
+def test_person_and_domain_are_value_fields() -> None:
+    assert parse('person:"Lelling, Andrew"') == Match("person", "Lelling, Andrew", quoted=True)
+    assert parse("domain:example.org") == Match("domain", "example.org")
+    assert understood('person:"Lelling, Andrew" domain:example.org') == \
+        'person:"Lelling, Andrew" AND domain:example.org'
+
+
+def test_between_takes_a_pair_of_values() -> None:
+    assert parse('between:("Lelling, Andrew", "Jane Roe")') == \
+        MatchPair("between", ("Lelling, Andrew", "Jane Roe"))
+    assert parse("between:(ada@x.example, Ben Ortiz)") == MatchPair("between", ("ada@x.example", "Ben Ortiz"))
+    assert parse('between:("A B","C")') == MatchPair("between", ("A B", "C"))
+    assert understood('between:(@doj.example, @globe.example) AND NOT leak') == \
+        'between:("@doj.example", "@globe.example") AND NOT leak'
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ('between:"A"', "'between:' takes two values in parentheses at column 1"),
+    ("between:(A)", "'between:' takes exactly two values, not 1"),
+    ("between:(A, B, C)", "'between:' takes exactly two values, not 3"),
+    ("between:(A, , B)", "Missing value in between:(…) at column 13"),
+    ("between:(A, B", "Unbalanced parenthesis at column 9"),
+    ("between:(A, (B))", "Unexpected '(' in between:(…)"),
+])
+def test_a_malformed_pair_is_refused(query: str, message: str) -> None:
+    assert message in str(error(query))

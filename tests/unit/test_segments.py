@@ -73,6 +73,70 @@ def test_lotus_notes_forward_chain_nests() -> None:
     assert split.quoted[0].date == datetime(2024, 3, 5, 9, 0, 12)
 
 
+def test_lotus_notes_indented_header_with_sent_by() -> None:
+    body = (
+        "Please call him.\n\n\n\tAda Quill\n\tSent by: Ben Ortiz\n\t03/05/2024 09:00 AM\n\t\t \n"
+        "\t\t To: Cy Park/HOU/ECT@ECT\n\t\t cc: Dee Marsh/HOU/ECT@ECT, Ben \nOrtiz/HOU/ECT@ECT\n"
+        "\t\t Subject: Hearing moved\n\n" + FIRST
+    )
+    quoted = split_body(body).quoted
+    assert len(quoted) == 1 and quoted[0].key == split_body(FIRST).own.key
+    assert quoted[0].author == "Ada Quill" and quoted[0].date == datetime(2024, 3, 5, 9, 0)
+    assert quoted[0].subject == "Hearing moved"
+
+
+def test_lotus_notes_header_table_inside_a_forward() -> None:
+    table = (
+        "                    Ada Quill\n"
+        "                    <ada@quill-la        To:     ben@ortiz.example\n"
+        "                    w.example>           cc:\n"
+        "                                         Subject:     Hearing moved to\n"
+        "Thursday\n"
+        "                    03/05/2024\n"
+        "                    09:00 AM\n"
+        "\n\n"
+    )
+    body = (
+        "FYI\n\n----- Forwarded by Ben Ortiz/HOU/ECT on 03/05/2024\n10:00 AM -----\n"
+        f"{' ' * 40}\n{table}{FIRST}"
+    )
+    quoted = split_body(body).quoted
+    assert len(quoted) == 1 and quoted[0].kind == FORWARD
+    assert quoted[0].key == split_body(FIRST).own.key
+    assert quoted[0].author == "Ada Quill" and quoted[0].date == datetime(2024, 3, 5, 9, 0)
+    assert quoted[0].subject == "Hearing moved to Thursday"
+
+
+def test_wrapped_from_and_subject_lines_stay_in_the_header() -> None:
+    body = (
+        f"{OWN}\n\n-----Original Message-----\nFrom: clerk.of.the.court.notifications@westmarch.example\n"
+        "[mailto:clerk.of.the.court.notifications@westmarch.example]\nSent: Tuesday, March 5, 2024 9:00 AM\n"
+        "To: Ortiz, Ben\nSubject: Re: the hearing on the motion to dismiss, moved from Monday to\n"
+        "Thursday\n\n" + FIRST
+    )
+    quoted = split_body(body).quoted[0]
+    assert quoted.key == split_body(FIRST).own.key and quoted.date == datetime(2024, 3, 5, 9, 0)
+    assert quoted.subject.endswith("from Monday to Thursday")
+
+
+def test_a_disclaimer_appended_below_leaves_the_shorter_message_findable() -> None:
+    """The tail holds the keys of the last segment up to each paragraph break, so a message that ends
+    where a gateway's disclaimer starts is still found whole."""
+    disclaimer = "This message is confidential.\n\nIf you received it by mistake, delete it."
+    body = f"{OWN}\n\n{outlook_quote_block()}\n{FIRST}\n\n\n{disclaimer}\n"
+    split = split_body(body)
+    assert split.quoted[0].key != split_body(FIRST).own.key
+    assert split_body(FIRST).own.key in split.tail
+    assert split_body(FIRST + "\n\nThis message is confidential.").own.key in split.tail
+
+
+def outlook_quote_block() -> str:
+    return (
+        "-----Original Message-----\nFrom: Quill, Ada\nSent: Tuesday, March 5, 2024 9:00 AM\n"
+        "To: Ortiz, Ben\nSubject: Hearing moved\n"
+    )
+
+
 def test_running_text_is_not_a_header() -> None:
     body = "From: the point of view of the defence, this is weak.\nOn balance we should wait.\n"
     assert len(split_body(body).segments) == 1

@@ -35,7 +35,7 @@ from reviewer.core.progress import CancelToken, Progress, ProgressUpdate
 from reviewer.core.store import TextStore
 
 # Bump when what is read from a text changes: every document is then read again.
-VERSION = 1
+VERSION = 2
 NUM_PERM = 128
 SEED = 1
 SHINGLE = 3
@@ -230,6 +230,8 @@ def _as_json(split: SplitBody, header: dict[str, str] | None) -> str:
             for s in split.segments
         ]
     }
+    if split.tail:
+        value["t"] = split.tail
     if header is not None:
         value["h"] = header
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -12,11 +12,24 @@ A quoted message starts at a quoted-header block in one of the forms mail progra
   Begin forwarded message:                                         (Apple Mail)
   ---------------------- Forwarded by Ada Quill/HOU/ECT on 12/06/2000 10:00 AM -------------   (Lotus Notes)
   Ada Quill <ada@…> on 11/28/2000 06:39:28 PM   /   From: Ada Quill on 02/07/2001 10:39 AM   (Lotus Notes)
+  Ada Quill                             (Lotus Notes, indented: the sender, an optional "Sent by:" line,
+  11/28/2000 06:39 PM                    the date, then To:, cc: and Subject:)
+        To: Ben Ortiz/HOU/ECT@ECT
+        Subject: Hearing moved
+                    Ada Quill                                    (Lotus Notes' table of an Internet
+                    <ada@quill-law        To:     ben@…           message: sender and date down the
+                    .example>             cc:                     left, To/cc/Subject on the right)
+                                          Subject:     Hearing moved
+                    11/28/2000 06:39 PM
 Quote marks (">") are taken off before looking, so a quote inside a quote is found at any depth.
 
 Each segment is normalised to what survives quoting: its words (letters and digits, lowercased, as the search
 index reads them), without mail links a client adds (<mailto:…>, [cid:…]); line breaks, indentation, quote
 marks and punctuation do not count. Two segments are the same message when their words are the same.
+
+Mail gateways append disclaimers to the bottom of what passes through them, so a quoted message can come
+back longer than it was sent: for the last segment of a body, the keys of its words up to each of its last
+paragraph breaks (`SplitBody.tail`) let a message whose text ends there still be found in it.
 """
 
 from __future__ import annotations
@@ -61,14 +74,28 @@ _CLIENT_NOISE = re.compile(
     r"<mailto:[^>]*>|\[mailto:[^\]]*\]|\[cid:[^\]]*\]|<https?://[^>]*>|\[image:[^\]]*\]", re.IGNORECASE
 )
 _ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+# A From value Outlook wrapped: its address part on the next line ("[mailto:…]", "<…@…>").
+_ADDRESS_PART = re.compile(r"\[mailto:|<[^>\s]*@")
 _SUBJECT_PREFIX = re.compile(
     r"^\s*(?:(?:re|fw|fwd|aw|sv|wg|tr|antw)\s*(?:\[\d+\])?\s*:\s*|\[[^\]]*\]\s*)+", re.IGNORECASE
 )
 _FORWARD_PREFIX = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*(?:fw|fwd|wg|tr)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
 _REPLY_PREFIX = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*(?:re|aw|sv|antw)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
+_LOTUS_WHEN = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*[AP]M", re.IGNORECASE)
+# A label in the right-hand column of Lotus Notes' header table: after a wide gap, or deeply indented.
+_COLUMN_LABEL = re.compile(
+    r"(?:^\s{10,}|\S\s{3,})(?P<label>to|cc|subject)\s*:\s*(?P<value>.*)", re.IGNORECASE
+)
+_COLUMN_INDENT = 10
+_COLUMN_GAP = re.compile(r"\s{3,}")
+_COLUMN_TIME = re.compile(r"[\d/:. ]+(?:[AP]M)?", re.IGNORECASE)  # "10/31/2001", "04:57 PM"
 # How far below a separator line its header block may start, and how long a header block may run.
 _HEADER_LOOKAHEAD = 4
 _HEADER_SPAN = 14
+# Mail programs wrap header lines at 72–78 characters: a Subject line this long may go on below.
+_WRAP_WIDTH = 60
+# How many of the last segment's paragraph breaks a shorter quoted message may end at (see the module doc).
+_TAIL_PARAGRAPHS = 16
 
 
 @dataclass(frozen=True)
@@ -97,9 +124,11 @@ class _Header:
 
 @dataclass
 class SplitBody:
-    """A body's segments, its own text first."""
+    """A body's segments, its own text first; `tail`: keys of the last segment's words up to each of its
+    last paragraph breaks (shortest first)."""
 
     segments: list[Segment] = field(default_factory=list)
+    tail: list[str] = field(default_factory=list)
 
     @property
     def own(self) -> Segment:
@@ -126,7 +155,24 @@ def split_body(body: str) -> SplitBody:
     segments = [_segment(lines[: starts[0]], _Header(kind=""))]
     for number, (_start, header) in enumerate(found):
         segments.append(_segment(lines[header.body_start : starts[number + 1]], header))
-    return SplitBody(segments)
+    last = found[-1][1].body_start if found else 0
+    return SplitBody(segments, _tail(lines[last:]))
+
+
+def _tail(lines: list[str]) -> list[str]:
+    """Keys of the words up to each paragraph break of `lines` (the last _TAIL_PARAGRAPHS of them)."""
+    keys: list[str] = []
+    found: list[str] = []
+    paragraph: list[str] = []
+    for line in [*lines, ""]:
+        if line.strip():
+            paragraph.append(line)
+        elif paragraph:
+            if found:
+                keys.append(words_key(found))
+            found += normal_words("\n".join(paragraph))
+            paragraph = []
+    return keys[-_TAIL_PARAGRAPHS:]
 
 
 def split_document(text: str) -> tuple[SplitBody, _Header | None]:
@@ -191,7 +237,64 @@ def _boundary(lines: list[str], i: int) -> _Header | None:
     match = _LOTUS_ON.match(line)
     if match is not None and "@" not in line.split(" on ")[-1] and _next_is(lines, i + 1, "to"):
         return _lotus_header(lines, i, match.group("who"), match.group("when"))
-    return None
+    return _lotus_block(lines, i) or _lotus_table(lines, i)
+
+
+def _lotus_block(lines: list[str], i: int) -> _Header | None:
+    """Lotus Notes' header in lines of its own: the sender, an optional "Sent by:" line, the date and
+    time, then To:, cc: and Subject: lines."""
+    when = i + 1
+    if when < len(lines) and lines[when].strip().lower().startswith("sent by:"):
+        when += 1
+    if when >= len(lines) or not _LOTUS_WHEN.fullmatch(lines[when].strip()):
+        return None
+    who = lines[i].strip()
+    if len(who) > 80 or _HEADER.match(who) or not _next_is(lines, when + 1, "to"):
+        return None
+    return _lotus_header(lines, when, who, lines[when].strip())
+
+
+def _lotus_table(lines: list[str], i: int) -> _Header | None:
+    """Lotus Notes' header of an Internet message as a table: the sender's name, address, date and time
+    down an indented left column, To:, cc: and Subject: in a column to the right. The table ends after
+    the Subject line (and a wrapped subject) with the last indented or blank line."""
+    indent = _indent(lines[i])
+    if indent < _COLUMN_INDENT or _COLUMN_LABEL.search(lines[i]):
+        return None
+    labels: dict[str, tuple[int, str]] = {}
+    for j in range(i + 1, min(i + _HEADER_SPAN, len(lines))):
+        match = _COLUMN_LABEL.search(lines[j])
+        if match is not None:
+            labels.setdefault(match.group("label").lower(), (j, match.group("value").strip()))
+        if "subject" in labels or j > i + 3 and "to" not in labels:
+            break
+    if "to" not in labels or "subject" not in labels:
+        return None
+    end, subject = labels["subject"]
+    end += 1
+    if (
+        end + 1 < len(lines)
+        and lines[end].strip()
+        and _indent(lines[end]) < _COLUMN_INDENT
+        and _indent(lines[end + 1]) >= _COLUMN_INDENT
+    ):
+        subject, end = f"{subject} {lines[end].strip()}", end + 1  # a subject the quoting wrapped
+    while end < len(lines) and (not lines[end].strip() or _indent(lines[end]) >= _COLUMN_INDENT):
+        end += 1
+    left = [_left_column(line, indent) for line in lines[i:end]]
+    when = " ".join(text for text in left[1:] if text and _COLUMN_TIME.fullmatch(text))
+    return _Header(REPLY, left[0], when, subject, labels["to"][1], body_start=end)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip()) if line.strip() else 0
+
+
+def _left_column(line: str, indent: int) -> str:
+    """The text of a table row's left column (starting at `indent`), up to the gap before the next."""
+    if abs(_indent(line) - indent) > 2:
+        return ""
+    return _COLUMN_GAP.split(line.strip(), maxsplit=1)[0]
 
 
 def _next_is(lines: list[str], start: int, name: str) -> bool:
@@ -224,10 +327,14 @@ def _header_after(lines: list[str], start: int, kind: str) -> _Header | None:
                 return header
             return _header_block(lines, i, kind, require_sent=False)
         lotus = _LOTUS_ON.match(stripped)
-        if lotus is not None:
-            header = _lotus_header(lines, i, lotus.group("who"), lotus.group("when"))
-            header.kind = kind
-            return header
+        found = (
+            _lotus_header(lines, i, lotus.group("who"), lotus.group("when"))
+            if lotus is not None
+            else _lotus_block(lines, i) or _lotus_table(lines, i)
+        )
+        if found is not None:
+            found.kind = kind
+            return found
         if not _HEADER.match(stripped):
             return None
     return None
@@ -237,8 +344,9 @@ def _header_block(
     lines: list[str], start: int, kind: str, require_sent: bool, need_from: bool = True
 ) -> _Header | None:
     """Header lines (From, Sent/Date, To, Cc, Subject) from `start`; wrapped values continue on lines
-    without a label. A block needs a From, and (when `require_sent`) a Sent or Date and a To or Subject,
-    so that a line starting "From:" in running text is not taken for a header."""
+    without a label (a From only with its address part). A block needs a From, and (when `require_sent`)
+    a Sent or Date and a To or Subject, so that a line starting "From:" in running text is not taken for
+    a header."""
     values: dict[str, str] = {}
     last = ""
     end = start
@@ -254,7 +362,10 @@ def _header_block(
             if "subject" in values or "from" in values and len(values) >= 3:
                 break
             gap = True
-        elif last in ("to", "cc", "bcc") and not gap:
+        elif not gap and (last in ("to", "cc", "bcc") or last == "from" and _ADDRESS_PART.match(stripped)):
+            values[last] += " " + stripped
+            end = i + 1
+        elif not gap and last == "subject" and end == i and _wrapped(lines, i):
             values[last] += " " + stripped
             end = i + 1
         else:
@@ -273,6 +384,12 @@ def _header_block(
         values.get("to", ""),
         body_start=end,
     )
+
+
+def _wrapped(lines: list[str], i: int) -> bool:
+    """Whether line `i` is the rest of a Subject line the mail program wrapped: the line above is as
+    long as wrapped lines are, and a blank line (the end of the header block) follows."""
+    return len(lines[i - 1].strip()) >= _WRAP_WIDTH and (i + 1 == len(lines) or not lines[i + 1].strip())
 
 
 def _segment(lines: list[str], header: _Header) -> Segment:

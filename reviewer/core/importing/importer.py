@@ -19,9 +19,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reviewer.core.analytics import run as analytics
 from reviewer.core.audit import Action
 from reviewer.core.case import Case, now
+from reviewer.core.casebuild import people_build
 from reviewer.core.errors import CancelledError, ReviewerError
 from reviewer.core.importing.assemble import PageImageError, SourcePage, assemble, page_count
 from reviewer.core.importing.loadfile_reader import (
@@ -137,7 +137,11 @@ def import_production(case: Case, volume_dir: Path | str, options: ImportOptions
             index_pending(case)
             run.finish()
         if not report.cancelled:
+            # Imported only now: a run that is stopped never pays for the analytics' libraries.
+            from reviewer.core.analytics import run as analytics
+
             report.cancelled = not analytics.refresh(case, progress, cancel)
+        people_build.after_run(case, progress, cancel)
     report.save(case.root / "imports", now())
     return report
 

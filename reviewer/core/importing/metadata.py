@@ -12,8 +12,8 @@ from reviewer.core.models import Document
 _DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%Y%m%d", "%d-%b-%Y", "%m/%d/%y")
 _TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p")
 _TEXT_COLUMNS = {"FROM": "email_from", "TO": "email_to", "CC": "email_cc", "BCC": "email_bcc",
-                 "SUBJECT": "subject", "AUTHOR": "author", "TITLE": "title"}
-_ADDRESS_LISTS = ("TO", "CC", "BCC")
+                 "REPLYTO": "email_reply_to", "SUBJECT": "subject", "AUTHOR": "author", "TITLE": "title"}
+_ADDRESS_LISTS = ("TO", "CC", "BCC", "REPLYTO")
 
 
 def apply_metadata(document: Document, value: Callable[[str], str], multi_value: str) -> None:

@@ -31,6 +31,8 @@ class Flag(StrEnum):
     ENCRYPTED_CONTENT = "encrypted (the content needs the recipient's key)"
     OCR_DOWNSCALED = "image too large for OCR (read at reduced resolution)"
     TEXT_CUT = "text cut at the size limit"
+    # Email threading reads it (analytics.threads: the "draft" action).
+    UNSENT = "unsent email (a draft)"
 
 
 class Reason(StrEnum):
@@ -80,6 +82,7 @@ class EmailHeaders:
     to: str = ""
     cc: str = ""
     bcc: str = ""
+    reply_to: str = ""
     subject: str = ""
     sent: datetime | None = None
     message_id: str = ""

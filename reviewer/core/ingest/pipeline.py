@@ -19,9 +19,9 @@ from pathlib import Path
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import aliased
 
-from reviewer.core.analytics import run as analytics
 from reviewer.core.audit import Action
 from reviewer.core.case import Case
+from reviewer.core.casebuild import people_build
 from reviewer.core.choices import DEFAULT_FILE_TIMEOUT
 from reviewer.core.errors import CancelledError, ReviewerError
 from reviewer.core.ingest.extracted import Flag, Limits
@@ -99,7 +99,11 @@ def ingest(case: Case, paths: Iterable[Path | str], options: IngestOptions | Non
             index_pending(case)  # documents whose index commit a crash or error prevented
             finish_batch(case, batch_id, summary.cancelled, Action.INGEST, _describe(batch_id, summary))
         if not summary.cancelled:
+            # Imported only now: a run that is stopped never pays for the analytics' libraries.
+            from reviewer.core.analytics import run as analytics
+
             summary.cancelled = not analytics.refresh(case, progress, cancel, options.jobs)
+        people_build.after_run(case, progress, cancel)
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -153,7 +153,7 @@ class Recorder:
             ext=item.ext, mime=facts.mime, kind=item.kind, pages=facts.pages,
             text_chars=len(facts.text), flags="; ".join(facts.flags),
             created=facts.created, modified=facts.modified, **searchable,
-            sent=email.sent if email else None,
+            email_reply_to=email.reply_to if email else "", sent=email.sent if email else None,
             message_id=email.message_id if email else "", in_reply_to=email.in_reply_to if email else "",
             references=email.references if email else "", indexed=False, added=now(),
         )

@@ -50,3 +50,16 @@ def write(page: pymupdf.Page, origin: tuple[float, float], text: str, size: floa
     writer.append(origin, text, font=_font(text), fontsize=size)
     writer.write_text(page)
     return True
+
+
+def write_all(page: pymupdf.Page, pieces: list[tuple[tuple[float, float], str, float]]) -> None:
+    """Many short pieces of text (origin, text, size) written at once, as a page of a table needs: one text
+    writer per font instead of a text insertion each. The fonts are embedded; the caller subsets them."""
+    writers: dict[str, pymupdf.TextWriter] = {}
+    for origin, text, size in pieces:
+        text = shown(text)
+        font = _font(text)
+        writer = writers.setdefault(font.name, pymupdf.TextWriter(page.rect))
+        writer.append(origin, text, font=font, fontsize=size)
+    for writer in writers.values():
+        writer.write_text(page)

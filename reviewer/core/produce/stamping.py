@@ -45,7 +45,9 @@ def write_page(source: SourcePage, bates: str, endorsement: str, image_format: I
     """Write one produced page to `target`; with `read_back`, the text that can be read from it."""
     out = pymupdf.open()
     try:
-        page = _stamped(out, source, bates, endorsement)
+        page, embedded = stamped_page(out, source, bates, endorsement)
+        if embedded:
+            out.subset_fonts()
         target.parent.mkdir(parents=True, exist_ok=True)
         if image_format == "tiff":
             has_pictures = source.picture is not None or bool(source.pdf[source.number].get_images())
@@ -58,7 +60,11 @@ def write_page(source: SourcePage, bates: str, endorsement: str, image_format: I
         out.close()
 
 
-def _stamped(out: pymupdf.Document, source: SourcePage, bates: str, endorsement: str) -> pymupdf.Page:
+def stamped_page(out: pymupdf.Document, source: SourcePage, bates: str,
+                 endorsement: str) -> tuple[pymupdf.Page, bool]:
+    """A new page at the end of `out`: the source page scaled above a footer band carrying `bates` (bottom
+    right) and `endorsement` (bottom left); and whether a font had to be embedded for them (the caller
+    subsets fonts once, when it has added all its pages)."""
     size = source.pdf[source.number].rect
     page = out.new_page(width=size.width, height=size.height)
     footer = max(_SMALLEST_FOOTER, size.height * _FOOTER_SHARE)
@@ -67,9 +73,7 @@ def _stamped(out: pymupdf.Document, source: SourcePage, bates: str, endorsement:
         page.insert_image(content, stream=source.picture, keep_proportion=True)
     else:
         page.show_pdf_page(content, source.pdf, source.number, keep_proportion=True)
-    if _write_footer(page, footer, bates, endorsement):
-        out.subset_fonts()
-    return page
+    return page, _write_footer(page, footer, bates, endorsement)
 
 
 def _write_footer(page: pymupdf.Page, footer: float, bates: str, endorsement: str) -> bool:

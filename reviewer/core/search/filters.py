@@ -1,6 +1,6 @@
 """Structured filters answered from the case database: dates, pages, custodians, types, tags, notes,
-duplicates, families, control numbers. Never through the text index, so they are exact, always current
-(a tag added a second ago counts) and cheap.
+duplicates, families, control numbers, highlights and issues. Never through the text index, so they are
+exact, always current (a tag added a second ago counts) and cheap.
 
 A name that does not exist in the case (a tag, a custodian, a control number) is an error naming it,
 not an empty result: a typo must not pass for "no documents".
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from reviewer.core.analytics import filters as analytics_filters
 from reviewer.core.analytics.scores import score_filter
+from reviewer.core.casebuild import people_query, search_fields
 from reviewer.core.importing.bates_lookup import documents_in_range
 from reviewer.core.models import Document, DocumentCustodian, DocumentTag, IngestEntry, Note, Tag
 from reviewer.core.search.query import (
@@ -25,6 +26,7 @@ from reviewer.core.search.query import (
     Filter,
     LabelRange,
     Match,
+    MatchPair,
     NumberRange,
     QuerySyntaxError,
     ScoreComparison,
@@ -64,6 +66,8 @@ def _select(session: Session, node: Filter) -> Select[int]:
         return select(Document.id).where(*conditions)
     if isinstance(node, LabelRange):
         return documents_in_range(node.low, node.high)
+    if isinstance(node, MatchPair):  # between:("A", "B")
+        return people_query.between_documents(session, node)
     if isinstance(node, ScoreComparison):
         return score_filter(session, node)
     return _match(session, node)
@@ -104,16 +108,24 @@ def _match(session: Session, node: Match) -> Select[int]:
         if session.scalar(pages.limit(1)) is None:
             raise QuerySyntaxError(f"No page stamped {value.upper()} in this case", node.column)
         return pages
+    if name == "person":
+        return people_query.person_documents(session, node)
+    if name == "domain":
+        return people_query.domain_documents(session, node)
     if name == "family":
         control = _existing_control(session, node)
         root = func.coalesce(Document.family_id, Document.id)
         family = select(root).where(Document.control == control).scalar_subquery()
         return select(Document.id).where(root == family)
+    if name == "issue":
+        return search_fields.issue_documents(session, node)
     if name == "thread":
         return analytics_filters.thread(_existing_control(session, node))
     if name == "near":
         return analytics_filters.near(_existing_control(session, node))
     if name == "has":
+        if value == "highlights":
+            return search_fields.highlighted_documents()
         if value == "notes":
             return select(Note.document_id).distinct()
         if value == "tags":

@@ -217,14 +217,38 @@ def _reach(node: Positional) -> int:
 
 
 # --- PDF pages and rectangles ----------------------------------------------------------------------------
+# A word of the stored text on a PDF page: its offsets in the text and its rectangle on each line it is on.
+PageWord = tuple[int, int, tuple[Rect, ...]]
+
+
+def page_starts(text: str) -> list[int]:
+    """Where each page begins in the text of a PDF, which was extracted page by page."""
+    return [0] + [match.end() for match in re.finditer(PAGE_BREAK, text)]
+
+
+def page_span(starts: list[int], text: str, number: int) -> tuple[int, int]:
+    """The offsets of 0-based page `number` in the text (without the page break that ends it)."""
+    return starts[number], starts[number + 1] - 1 if number + 1 < len(starts) else len(text)
+
+
+def words_on_page(page: pymupdf.Page, text: str, start: int, end: int) -> list[PageWord] | None:
+    """The words of text[start:end] (one page of it) with where each lies on `page`; None when the page no
+    longer reads as it did at ingest (OCR'd, or replaced), so its words cannot be placed."""
+    stored = [(m.group(0).lower(), m.start(), m.end()) for m in WORD.finditer(text, start, end)]
+    layout = _layout_words(page)
+    if [word for word, _s, _e in stored] != [word for word, _r in layout]:
+        return None
+    return [(s, e, tuple(rects)) for (_w, s, e), (_l, rects) in zip(stored, layout, strict=True)]
+
+
 def place_on_pdf_pages(path: Path, text: str, hits: list[Hit]) -> list[Hit]:
     """Add page numbers and rectangles to the text hits of a PDF whose text was extracted page by page."""
-    page_starts = [0] + [match.end() for match in re.finditer(PAGE_BREAK, text)]
+    starts = page_starts(text)
     by_page: dict[int, list[Hit]] = defaultdict(list)
     others = []
     for hit in hits:
         if hit.part == DEFAULT_PARTS[0]:
-            by_page[bisect_right(page_starts, hit.start) - 1].append(hit)
+            by_page[bisect_right(starts, hit.start) - 1].append(hit)
         else:
             others.append(hit)
     placed: list[Hit] = []
@@ -232,18 +256,12 @@ def place_on_pdf_pages(path: Path, text: str, hits: list[Hit]) -> list[Hit]:
 
     with pymupdf.open(path) as pdf:
         for number, page_hits in sorted(by_page.items()):
-            offset = page_starts[number]
-            end = page_starts[number + 1] - 1 if number + 1 < len(page_starts) else len(text)
-            stored = [(m.group(0).lower(), m.start(), m.end()) for m in WORD.finditer(text, offset, end)]
-            layout = _layout_words(pdf[number]) if number < pdf.page_count else []
-            # Rectangles only when the page still reads as it did at ingest (not OCR'd, not replaced).
-            same = [word for word, _s, _e in stored] == [word for word, _r in layout]
+            words = words_on_page(pdf[number], text, *page_span(starts, text, number)) \
+                if number < pdf.page_count else None
             for hit in page_hits:
-                rects: tuple[Rect, ...] = ()
-                if same:
-                    chosen = [i for i, (_w, s, e) in enumerate(stored) if s >= hit.start and e <= hit.end]
-                    rects = tuple(rect for i in chosen for rect in layout[i][1])
-                placed.append(Hit(hit.part, hit.start, hit.end, number + 1, _merge_lines(rects)))
+                rects = () if words is None else tuple(
+                    rect for s, e, on_lines in words if s >= hit.start and e <= hit.end for rect in on_lines)
+                placed.append(Hit(hit.part, hit.start, hit.end, number + 1, merge_lines(rects)))
     return placed + others
 
 
@@ -277,7 +295,7 @@ def _union(rects: Sequence[Rect]) -> Rect:
             max(r[2] for r in rects), max(r[3] for r in rects))
 
 
-def _merge_lines(rects: tuple[Rect, ...]) -> tuple[Rect, ...]:
+def merge_lines(rects: tuple[Rect, ...]) -> tuple[Rect, ...]:
     """The words of a phrase on one line become one rectangle."""
     merged: list[Rect] = []
     for rect in rects:

@@ -24,11 +24,13 @@ TEXT_FIELDS = ("from", "to", "cc", "bcc", "subject", "author", "title", "filenam
 DATE_FIELDS = ("date", "sent", "created", "modified")
 NUMBER_FIELDS = ("pages", "similarity")
 VALUE_FIELDS = ("custodian", "ext", "type", "control", "bates", "tag", "has", "is", "family", "saved",
-                "thread", "near", "batch", "qc")
+                "thread", "near", "batch", "qc", "issue")
 # Fields that name something (in quotes when it has spaces) and then compare a number with it.
 SCORE_FIELDS = ("score",)
+PEOPLE_FIELDS = ("person", "domain")  # casebuild/people_query.py answers them
+PAIR_FIELDS = ("between",)  # a field that takes two values: between:("Person A", "Person B")
 ALIASES = {"kind": "type", "file": "filename", "sender": "from"}
-HAS_VALUES = ("notes", "tags", "attachments")
+HAS_VALUES = ("notes", "tags", "attachments", "highlights")
 IS_VALUES = ("duplicate", "attachment", "inclusive", "principal")
 MAX_FUZZY = 2
 
@@ -131,6 +133,15 @@ class LabelRange:
 
 
 @dataclass(frozen=True)
+class MatchPair:
+    """A filter on two values at once, such as between:("Person A", "Person B")."""
+
+    field: str
+    values: tuple[str, str]
+    column: int = dataclasses.field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
 class ScoreComparison:
     """`score:"Responsive">=70`: documents whose prioritized-review score for a tag compares so (0–100)."""
 
@@ -141,10 +152,11 @@ class ScoreComparison:
     column: int = dataclasses.field(default=0, compare=False)
 
 
-Filter = Match | DateRange | NumberRange | LabelRange | ScoreComparison
-Node = Word | Phrase | Near | And | Or | Not | Match | DateRange | NumberRange | LabelRange | ScoreComparison
+Filter = Match | DateRange | NumberRange | LabelRange | ScoreComparison | MatchPair
+Node = (Word | Phrase | Near | And | Or | Not | Match | DateRange | NumberRange | LabelRange | ScoreComparison
+        | MatchPair)
 TEXT_NODES = (Word, Phrase, Near)
-FILTER_NODES = (Match, DateRange, NumberRange, LabelRange, ScoreComparison)
+FILTER_NODES = (Match, DateRange, NumberRange, LabelRange, ScoreComparison, MatchPair)
 
 
 def is_text(node: Node) -> bool:
@@ -181,7 +193,8 @@ _STOP = set(" \t\r\n()\"")
 def _canonical_field(name: str) -> str | None:
     name = name.lower()
     name = ALIASES.get(name, name)
-    known = TEXT_FIELDS + DATE_FIELDS + NUMBER_FIELDS + VALUE_FIELDS + SCORE_FIELDS
+    known = TEXT_FIELDS + DATE_FIELDS + NUMBER_FIELDS + VALUE_FIELDS + SCORE_FIELDS + PEOPLE_FIELDS \
+        + PAIR_FIELDS
     return name if name in known else None
 
 
@@ -259,7 +272,8 @@ def _classify(run: str, column: int) -> list[_Lexeme]:
 
 
 def _field_names() -> list[str]:
-    return list(TEXT_FIELDS + VALUE_FIELDS + DATE_FIELDS + NUMBER_FIELDS + SCORE_FIELDS)
+    return list(TEXT_FIELDS + VALUE_FIELDS + PEOPLE_FIELDS + PAIR_FIELDS + DATE_FIELDS + NUMBER_FIELDS
+                + SCORE_FIELDS)
 
 
 # --- parsing ---------------------------------------------------------------------------------------
@@ -376,6 +390,8 @@ class _Parser:
 
     def field_value(self, name_lexeme: _Lexeme) -> Node:
         name = name_lexeme.text
+        if name in PAIR_FIELDS:
+            return self.pair_value(name_lexeme)
         if name in SCORE_FIELDS:
             return self.score_comparison(name_lexeme)
         value = self.peek()
@@ -387,6 +403,45 @@ class _Parser:
                                    "write it right after the colon")
         return self.primary(name)
 
+
+    def pair_value(self, name_lexeme: _Lexeme) -> MatchPair:
+        """Two values in parentheses after the field, separated by a comma: ("Person A", "Person B"); a
+        value may also be unquoted words (between:(ada@x.example, Ben Ortiz))."""
+        name, example = name_lexeme.text, f'{name_lexeme.text}:("Person A", "Person B")'
+        opening = self.take()
+        if opening.kind != "(":
+            raise QuerySyntaxError(f"'{name}:' takes two values in parentheses", name_lexeme.column,
+                                   f"e.g. {example}")
+        values: list[str] = []
+        current: list[str] = []
+
+        def finish(column: int) -> None:
+            if not current:
+                raise QuerySyntaxError(f"Missing value in {name}:(…)", column, f"e.g. {example}")
+            values.append(" ".join(current))
+            current.clear()
+
+        while (lexeme := self.take()).kind != ")":
+            if lexeme.kind == "END":
+                raise QuerySyntaxError("Unbalanced parenthesis", opening.column,
+                                       "the ( opened there is never closed")
+            if lexeme.kind == "PHRASE" and lexeme.text.strip():
+                current.append(" ".join(lexeme.text.split()))
+            elif lexeme.kind in ("WORD", "AND", "OR", "NOT", "NEAR"):
+                for number, piece in enumerate(lexeme.text.split(",")):
+                    if number:
+                        finish(lexeme.column)
+                    if piece:
+                        current.append(piece)
+            else:
+                raise QuerySyntaxError(f"Unexpected '{lexeme.text}' in {name}:(…)", lexeme.column,
+                                       f"give two values separated by a comma, e.g. {example}")
+        if current:
+            finish(opening.column)
+        if len(values) != 2:
+            raise QuerySyntaxError(f"'{name}:' takes exactly two values, not {len(values)}",
+                                   name_lexeme.column, f"e.g. {example}")
+        return MatchPair(name, (values[0], values[1]), name_lexeme.column)
 
     def score_comparison(self, name_lexeme: _Lexeme) -> ScoreComparison:
         """score:"Tag name">=70 (or score:Hot>=70 for a one-word tag name); spaces around the operator
@@ -669,6 +724,8 @@ def _explain(node: Node, top: bool = False) -> str:
         return f"{node.field}:[{low} TO {high}]"
     if isinstance(node, LabelRange):
         return f"{node.field}:[{node.low} TO {node.high}]"
+    if isinstance(node, MatchPair):
+        return f'{node.field}:("{node.values[0]}", "{node.values[1]}")'
     if isinstance(node, ScoreComparison):
         return f'{node.field}:"{node.name}"{node.op}{node.value:g}'
     low_n = "*" if node.low is None else str(node.low)

@@ -39,6 +39,16 @@ Fields
   bates:DEF00000125   the document with that page (imported productions; Ctrl+G opens the page)
   bates:[DEF00000100 TO DEF00000200]   every document with a page in that range
 
+People (built from every From, To, Cc, Bcc, Reply-To and author; see `reviewer people`)
+  person:"Lelling, Andrew"   every document the person is on, in any role; any usual form of the name
+                             (Andrew Lelling, LELLING, ANDREW E.), an address (person:ada@acme.com),
+                             an id from the People pane (person:12) or a wildcard (person:lell*)
+  domain:example.org         every document with an address of that domain (subdomains too) or of the
+                             domains labelled so (domain:"Globe Tribune")
+  between:("Person A", "Person B")   messages with one as sender and the other as a recipient (To,
+                             Cc or Bcc), either way; a side may be a whole domain:
+                             between:(@doj.example, @globe.example)
+
 Review state (always current: a tag added a second ago counts)
   tag:"privileged"    tag:any   NOT tag:any (untagged)   tag:"any" is a tag named any
   has:notes   has:tags   has:attachments   is:duplicate (also found elsewhere)   is:attachment
@@ -49,6 +59,9 @@ Review state (always current: a tag added a second ago counts)
   score:"Responsive">=70   the prioritized review's score (0-100) of each document for that tag;
                       also > < <= =. Hidden (an error) while a validation sample of the tag is
                       being decided blind
+  has:highlights      documents with a highlight
+  issue:"Bias of the prosecution"   issue:1.2   issue:Bias*   documents with a highlight, or cited by a
+                      fact, under that issue or one of its sub-issues (by name, number or wildcard)
 
 Conversations and near-duplicates (after `reviewer analyze`, kept current by every ingest)
   thread:DOC-000123   the whole email conversation of that document, attachments included

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.core.browse import UNDATED, BrowseFilter, Facets
-from reviewer.ui.icons import icon
+from reviewer.ui.icons import color_swatch, icon
 from reviewer.ui.widgets.date_histogram import DateHistogram
 
 FACET_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -27,12 +27,6 @@ VALUE_ROLE = Qt.ItemDataRole.UserRole + 2
 
 SECTIONS = (("tag_id", "Tags", "tag"), ("custodian", "Custodians", "custodian"),
             ("kind", "File types", "file-type"), ("saved", "Saved searches", "saved-search"))
-
-
-def _swatch(color: str) -> QIcon:
-    pixmap = QPixmap(12, 12)
-    pixmap.fill(QColor(color))
-    return QIcon(pixmap)
 
 
 class BrowsePane(QWidget):
@@ -124,7 +118,7 @@ class BrowsePane(QWidget):
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setToolTip(0, str(value) if facet == "saved" else label)
             if color:
-                item.setIcon(0, _swatch(color))
+                item.setIcon(0, color_swatch(color))
             section.addChild(item)
         section.setText(1, "")
         section.setHidden(facet == "saved" and not entries)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import partial
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 from reviewer.core import browse, review
 from reviewer.core.analytics import groups
 from reviewer.core.case import Case
+from reviewer.ui.icons import color_swatch
 from reviewer.ui.tasks import Lane, TaskRunner
 
 NO_BASIS = "Not privileged"
@@ -58,12 +58,6 @@ def _in_scope(write: Callable[..., object], case: Case, targets: list[int], scop
     if threads or near_dups:
         targets = groups.expand(case, targets, threads=threads, near_dups=near_dups)
     return write(case, targets, *args, **kwargs)
-
-
-def _swatch(color: str) -> QIcon:
-    pixmap = QPixmap(12, 12)
-    pixmap.fill(QColor(color))
-    return QIcon(pixmap)
 
 
 class CodingPane(QWidget):
@@ -211,7 +205,7 @@ class CodingPane(QWidget):
             row = QHBoxLayout()
             box = QCheckBox(tag.name)
             box.setObjectName(f"tag:{tag.name}")
-            box.setIcon(_swatch(tag.color))
+            box.setIcon(color_swatch(tag.color))
             box.setProperty("hotkey", tag.hotkey)
             box.clicked.connect(partial(self.toggle, tag.name))
             key = QLabel(tag.hotkey)

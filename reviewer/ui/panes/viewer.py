@@ -381,4 +381,9 @@ def _describe_event(event: audit.AuditEventInfo) -> str:
         return f"Note removed: {event.before}{undo}"
     if event.action == "privilege":
         return f"Privilege: {event.after or 'cleared'}{undo}"
+    if event.action in ("add highlight", "delete highlight"):
+        verb = "Highlighted" if event.action == "add highlight" else "Highlight removed:"
+        return f"{verb} {event.after or event.before}{undo}"
+    if event.action == "edit highlight":
+        return f"Highlight's comment changed{undo}"
     return f"{event.action}: {event.before} → {event.after}{undo}"

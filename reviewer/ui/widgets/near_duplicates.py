@@ -9,13 +9,12 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPlainTextEdit,
     QSplitter,
-    QTextEdit,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -26,6 +25,7 @@ from reviewer.core.analytics import groups
 from reviewer.core.analytics.similarity import SIMILARITY_HELP, Comparison, compare
 from reviewer.core.case import Case
 from reviewer.ui.tasks import TaskRunner
+from reviewer.ui.widgets.text_view import span_selection, wide_characters
 
 if TYPE_CHECKING:
     from reviewer.ui.panes.viewer import Viewer
@@ -68,18 +68,8 @@ def _load(case: Case, doc_id: int, other: int | None) -> _Loaded:
 
 def _marked(view: QPlainTextEdit, text: str, spans: list[tuple[int, int]], color: QColor) -> None:
     view.setPlainText(text)
-    selections = []
-    for start, end in spans:
-        selection = QTextEdit.ExtraSelection()
-        cursor = QTextCursor(view.document())
-        cursor.setPosition(start)
-        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-        selection.cursor = cursor
-        fmt = QTextCharFormat()
-        fmt.setBackground(color)
-        selection.format = fmt
-        selections.append(selection)
-    view.setExtraSelections(selections)
+    wide = wide_characters(text)
+    view.setExtraSelections([span_selection(view, wide, start, end, color) for start, end in spans])
 
 
 class NearDuplicatesTab(QWidget):

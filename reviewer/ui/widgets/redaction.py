@@ -3,8 +3,8 @@ redaction (redact.add_rectangle, in PDF points from the page's top left); stored
 pages as labelled boxes. Only PDFs: their pages in the viewer are the pages as produced, so a box drawn
 here lands where it will be burned in.
 
-The overlay is a transparent child of the page view's canvas (placed by its page_rect layout); it takes
-the mouse only in Redact mode.
+The overlay (box_overlay.BoxOverlay) is a transparent child of the page view's canvas; it takes the mouse
+only in Redact mode.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QBoxLayout, QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from reviewer.core.case import Case
@@ -21,6 +21,7 @@ from reviewer.core.choices import DEFAULT_REDACTION_REASON
 from reviewer.core.produce import redact
 from reviewer.core.produce.facts import Mark, load_facts
 from reviewer.ui.tasks import Lane, TaskRunner, describe_error
+from reviewer.ui.widgets.box_overlay import BoxOverlay, PointRect
 from reviewer.ui.widgets.page_view import PageView
 
 if TYPE_CHECKING:
@@ -30,8 +31,6 @@ REASONS = ["Privileged – Attorney-Client", "Privileged – Work Product", "PII
            DEFAULT_REDACTION_REASON]
 BOX_FILL = QColor(0, 0, 0, 170)
 BOX_EDGE = QColor(200, 0, 0)
-DRAG_EDGE = QColor(220, 0, 0)
-PointRect = tuple[float, float, float, float]
 
 
 def redactable_marks(case: Case, doc_id: int) -> tuple[bool, list[Mark]]:
@@ -42,106 +41,28 @@ def redactable_marks(case: Case, doc_id: int) -> tuple[bool, list[Mark]]:
     return facts.kind == "pdf", facts.marks
 
 
-def to_points(page_rect: QRect, zoom: float, size: tuple[float, float], a: QPoint, b: QPoint) -> PointRect:
-    """Two canvas points as a rectangle in PDF points on the page laid out at `page_rect`, kept on it."""
-    width, height = size
-
-    def convert(point: QPoint) -> tuple[float, float]:
-        x = (point.x() - page_rect.left()) / zoom
-        y = (point.y() - page_rect.top()) / zoom
-        return min(max(x, 0.0), width), min(max(y, 0.0), height)
-
-    (x0, y0), (x1, y1) = convert(a), convert(b)
-    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
-
-
-class RedactionOverlay(QWidget):
+class RedactionOverlay(BoxOverlay):
     """Draws stored boxes and the box being dragged; turns a drag into a redaction request."""
 
-    drawnBox = Signal(int, tuple)  # 1-based page, rectangle in points
-
     def __init__(self, view: PageView) -> None:
-        canvas = view.widget()
-        assert canvas is not None
-        super().__init__(canvas)
-        self._view = view
+        super().__init__(view)
         self.marks: list[Mark] = []
-        self._origin: QPoint | None = None
-        self._current: QPoint | None = None
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
-        self.setCursor(Qt.CursorShape.CrossCursor)
-        canvas.installEventFilter(self)
-        self.resize(canvas.size())
-        view.zoomChanged.connect(lambda _z: self.update())
-
-    def set_active(self, active: bool) -> None:
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, not active)
-        self._origin = self._current = None
-        self.update()
 
     def set_marks(self, marks: list[Mark]) -> None:
         self.marks = [m for m in marks if m.rect is not None and m.page is not None]
         self.update()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        canvas = self._view.widget()
-        if event.type() == QEvent.Type.Resize and canvas is not None and watched is canvas:
-            self.resize(canvas.size())
-        return False
-
-    # --- geometry: the page view lays pages out; these read its layout ------------------------------------
-    def _page_at(self, point: QPoint) -> int | None:
-        for number in self._view.pages_in_view:
-            if self._view.page_rect(number).contains(point):
-                return number
-        return None
-
     def box_rect(self, mark: Mark) -> QRect | None:
         """Where a stored box is on the canvas, or None when its page is not laid out."""
         assert mark.page is not None and mark.rect is not None
-        number = mark.page - 1
-        if not 0 <= number < self._view.page_count:
-            return None
-        origin = self._view.page_rect(number).topLeft()
-        zoom = self._view.zoom
-        x0, y0, x1, y1 = (value * zoom for value in mark.rect)
-        return QRectF(x0, y0, x1 - x0, y1 - y0).toAlignedRect().translated(origin)
+        return self.rect_on_canvas(mark.page, mark.rect)
 
-    # --- mouse -------------------------------------------------------------------------------------------
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        point = event.position().toPoint()
-        if event.button() == Qt.MouseButton.LeftButton and self._page_at(point) is not None:
-            self._origin = self._current = point
-            self.update()
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._origin is not None:
-            self._current = event.position().toPoint()
-            self.update()
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if self._origin is None:
-            return
-        origin, end = self._origin, event.position().toPoint()
-        self._origin = self._current = None
-        self.update()
-        number = self._page_at(origin)
-        if number is None:
-            return
-        view = self._view
-        rect = to_points(view.page_rect(number), view.zoom, view.page_size(number), origin, end)
-        if rect[2] - rect[0] >= 1 and rect[3] - rect[1] >= 1:
-            self.drawnBox.emit(number + 1, rect)
-
-    # --- painting ----------------------------------------------------------------------------------------
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        visible = {n + 1 for n in self._view.pages_in_view}
+    def paint_marks(self, painter: QPainter, area: QRect, visible: set[int]) -> None:
         for mark in self.marks:
             if mark.page not in visible:
                 continue
             box = self.box_rect(mark)
-            if box is None or not box.intersects(event.rect()):
+            if box is None or not box.intersects(area):
                 continue
             painter.fillRect(box, BOX_FILL)
             painter.setPen(QPen(BOX_EDGE, 1))
@@ -149,11 +70,6 @@ class RedactionOverlay(QWidget):
             painter.setPen(Qt.GlobalColor.white)
             painter.drawText(box.adjusted(3, 1, -3, -1),
                              Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, mark.reason)
-        if self._origin is not None and self._current is not None:
-            painter.setPen(QPen(DRAG_EDGE, 1, Qt.PenStyle.DashLine))
-            painter.setBrush(QColor(220, 0, 0, 40))
-            painter.drawRect(QRect(self._origin, self._current).normalized())
-        painter.end()
 
 
 class RedactionTool(QWidget):

@@ -43,7 +43,7 @@ from reviewer.core.ingest.formats.plain import (
 )
 
 _MESSAGE_MIME = "message/rfc822"
-_ADDRESS_FIELDS = ("from", "to", "cc", "bcc")
+_ADDRESS_FIELDS = ("from", "to", "cc", "bcc", "reply-to")
 _FOLDED = re.compile(r"\r?\n(?=[ \t])")
 _UNSAFE_NAME_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 _RTF_CODEPAGE = re.compile(rb"\\ansicpg(\d+)")
@@ -243,6 +243,7 @@ class _Reader:
             to=addresses["to"],
             cc=addresses["cc"],
             bcc=addresses["bcc"],
+            reply_to=addresses["reply-to"],
             subject=self.header("subject"),
             sent=self.metadata.date(self.header("date"), _parse_date),
             message_id=self.header("message-id"),
@@ -411,11 +412,23 @@ def _message_bytes(message: Message) -> bytes:
         return message.as_string(policy=generator_policy).encode("utf-8", "surrogateescape")
 
 
+def _is_draft(reader: _Reader) -> bool:
+    """How mail programs mark a message they saved unsent: Outlook (and Reviewer's PST reader) write
+    X-Unsent: 1, Thunderbird keeps X-Mozilla-Draft-Info, Apple Mail tags its drafts' type."""
+    return (
+        reader.header("x-unsent").strip() == "1"
+        or bool(reader.header_values("x-mozilla-draft-info"))
+        or reader.header("x-uniform-type-identifier").strip().lower() == "com.apple.mail-draft"
+    )
+
+
 def _read(
     data: bytes, parse_policy: policy.Policy
 ) -> tuple[EmailHeaders, str, str, list[Child], list[Flag]]:
     reader = _Reader(BytesParser(policy=parse_policy).parsebytes(data))
     headers = reader.headers()
+    if _is_draft(reader):
+        _flag(reader.flags, Flag.UNSENT)
     reader.read()
     body = "\n\n".join(text.strip() for text in reader.bodies if text.strip())
     return headers, reader.header("date"), body, reader.children, reader.flags

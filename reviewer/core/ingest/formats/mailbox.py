@@ -144,6 +144,8 @@ _DELIVERY_TIME = 0x0E06
 _MESSAGE_ID = 0x1035
 _IN_REPLY_TO = 0x1042
 _REFERENCES = 0x1039
+_MESSAGE_FLAGS = 0x0E07
+_MSGFLAG_UNSENT = 0x8
 _INTERNET_CODEPAGE = 0x3FDE
 _RECIPIENT_TYPE = 0x0C15
 _DISPLAY_NAME = 0x3001
@@ -239,6 +241,8 @@ def _built_headers(message: pypff.message, properties: Properties) -> list[str]:
     sent = _time(properties, _SUBMIT_TIME) or _time(properties, _DELIVERY_TIME)
     if sent is not None:
         lines.append(f"Date: {format_datetime(sent.replace(tzinfo=UTC))}")
+    if (_integer(properties, _MESSAGE_FLAGS) or 0) & _MSGFLAG_UNSENT:
+        lines.append("X-Unsent: 1")  # a draft, written as Outlook writes one to .eml
     for field, tag in (
         ("Message-ID", _MESSAGE_ID),
         ("In-Reply-To", _IN_REPLY_TO),

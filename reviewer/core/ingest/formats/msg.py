@@ -36,6 +36,8 @@ from reviewer.core.ingest.formats.plain import MetadataReader, check_not_empty
 _MSG_MIME = "application/vnd.ms-outlook"
 _TRANSPORT_HEADERS = "__substg1.0_007D"
 _REFERENCES = "__substg1.0_1039"
+# PR_REPLY_RECIPIENT_NAMES: the Reply-To names when the item kept no internet headers.
+_REPLY_RECIPIENT_NAMES = "__substg1.0_0050"
 _MESSAGE_CODEPAGE = "3FFD0003"
 _INTERNET_CODEPAGE = "3FDE0003"
 _DAMAGED = "The Outlook message is damaged and could not be read."
@@ -108,6 +110,7 @@ def _headers(msg: Any, metadata: MetadataReader) -> tuple[EmailHeaders, str]:  #
         to=_safe(lambda: _recipients(msg, RecipientType.TO)) or "",
         cc=_safe(lambda: _recipients(msg, RecipientType.CC)) or "",
         bcc=_safe(lambda: _recipients(msg, RecipientType.BCC)) or "",
+        reply_to=_clean(_safe(lambda: msg.getStringStream(_REPLY_RECIPIENT_NAMES))),
         subject=_clean(_safe(lambda: msg.subject)),
         sent=metadata.date(_safe(lambda: msg.date), lambda value: value),
         message_id=_clean(_safe(lambda: msg.messageId)),
@@ -177,6 +180,10 @@ def extract(path: Path, context: ExtractContext) -> Extraction:
     try:
         headers, date_text = _headers(msg, metadata)
         encrypted = _is_encrypted(msg)
+        # Outlook's message flags say whether it was ever sent; only mail items have them.
+        unsent = _safe(lambda: getattr(msg, "isSent", True)) is False
+        item_flags = [Flag.ENCRYPTED_CONTENT] if encrypted else []
+        item_flags += [Flag.UNSENT] if unsent else []
         body = "" if encrypted else _body(msg)
         # The ciphertext stays in the original; as a child it would only be an unreadable exception.
         children = [] if encrypted else _attachments(msg)
@@ -189,6 +196,6 @@ def extract(path: Path, context: ExtractContext) -> Extraction:
         mime=_MSG_MIME,
         title=headers.subject,
         email=headers,
-        flags=metadata.flags + ([Flag.ENCRYPTED_CONTENT] if encrypted else []),
+        flags=metadata.flags + item_flags,
         children=children,
     )

@@ -1,0 +1,2 @@
+"""Building the motion from the review: people and communications, issues, highlights, facts and their
+chronology, citations, and the exports an attorney files (chronologies, exhibit lists and binders)."""
