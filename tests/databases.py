@@ -9,15 +9,51 @@ same way on both, so a test written once runs on both (conftest.py: the `backend
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import uuid
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import Engine, create_engine, make_url
+from sqlalchemy import Engine, create_engine, func, insert, make_url, select, text
+from sqlalchemy.orm import Session
 
 from reviewer.core.case import Case
+from reviewer.core.db import ADVISORY_NAMESPACE, WRITES_LOCK
 from reviewer.core.team.casefile import CaseFile, Server, ServerAddress, parse_address
+
+
+def insert_with_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Rows written straight to `model`'s table with their ids given, as a test builds a large case; on
+    PostgreSQL the id sequence is then moved past them, so rows the code adds later get new ids."""
+    session.execute(insert(model), rows)
+    if session.get_bind().dialect.name == "postgresql":
+        table = model.__table__
+        session.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "id"),
+                                           select(func.max(table.c.id)).scalar_subquery())))
+
+
+def write_locked(case: Case) -> bool:
+    """Whether another process is inside a write transaction of `case` right now (probed without
+    waiting): SQLite's write lock, or the advisory lock every write transaction takes on PostgreSQL."""
+    if case.db.path is not None:
+        probe = sqlite3.connect(case.db.path, timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return False
+        except sqlite3.OperationalError as exc:
+            assert "locked" in str(exc) or "busy" in str(exc), exc
+            return True
+        finally:
+            probe.close()
+    with case.db.engine.connect() as connection:
+        return bool(connection.scalar(text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND classid::bigint = :namespace AND objid::bigint = :key "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"),
+            {"namespace": ADVISORY_NAMESPACE, "key": WRITES_LOCK}))
 
 
 class PostgresServer:
@@ -97,6 +133,12 @@ class CaseMaker:
         self._databases.append(copied.server.database)
         copied.write(where.with_suffix(".reviewer"))
         return where.with_suffix(".reviewer")
+
+    def twin(self, case: Case, where: Path) -> Path:
+        """A private copy of an open case, taken between its transactions; the location to open it by."""
+        if self.server is not None:
+            case.db.engine.dispose()  # a database is copied only while nobody is connected to it
+        return self.copy(case.location, where)
 
     def close(self) -> None:
         """Drop the databases of the cases made here."""

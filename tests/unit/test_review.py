@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from reviewer.core import audit, review
 from reviewer.core.case import DB_NAME, Case, now
@@ -21,6 +21,7 @@ from reviewer.core.errors import CaseLockedError, ReviewerError
 from reviewer.core.migrate import migrations_dir
 from reviewer.core.models import Document
 from reviewer.core.team.server import os_user
+from tests.databases import insert_with_ids
 
 
 def add_documents(case: Case, count: int, family_size: int = 1) -> list[int]:
@@ -39,7 +40,7 @@ def add_documents(case: Case, count: int, family_size: int = 1) -> list[int]:
             "source_path": f"/in/{doc_id}.txt", "file_name": f"{doc_id}.txt", "added": now(),
         })
     with case.db.session() as session:
-        session.execute(insert(Document), rows)
+        insert_with_ids(session, Document, rows)
     return ids
 
 
