@@ -14,17 +14,44 @@ from sqlalchemy import func, inspect, select, text
 
 from reviewer.cli import main
 from reviewer.core import audit, review
+from reviewer.core.analytics import prioritize, run
+from reviewer.core.analytics.prioritize import QuestionChoices
 from reviewer.core.case import Case
+from reviewer.core.casebuild import facts, highlights, people
+from reviewer.core.casebuild.people_edits import merge_people
 from reviewer.core.db import sqlite_engine
 from reviewer.core.errors import CancelledError, CaseError
 from reviewer.core.models import Base, Document, Note, Tag
 from reviewer.core.progress import CancelToken, ProgressUpdate
 from reviewer.core.search.service import SearchService
 from reviewer.core.store import copy_file
+from reviewer.core.team.batch_sets import create_batch_set
+from reviewer.core.team.batches import batches, check_out_next
 from reviewer.core.team.casefile import Server, parse_address
 from reviewer.core.team.share import share, verify_files
 from tests.databases import PostgresServer
 from tests.team.conftest import address
+
+
+@pytest.fixture
+def worked_case(local_case: Path) -> Path:
+    """The case folder worked on in every area: threads and near-duplicates, people merged (the survivor
+    the later one, so a row points forward), a fact naming a person, a highlight, a batch set checked
+    out, a prioritized review with a decision."""
+    with Case.open(local_case) as case:
+        run.analyze(case)
+        first, *_rest, last = [person.id for person in people.list_people(case)]
+        merge_people(case, [last, first])
+        with case.db.reader() as session:
+            memo = session.scalar(select(Document.id).where(Document.file_name == "memo.pdf"))
+        highlights.add_highlight(case, highlights.place_phrase(case, memo, "motion to dismiss")[0], ["1"])
+        facts.add_fact(case, "2021-06-14", "The warrant was served late", issues=["1"], people=[last])
+        create_batch_set(case, "First pass", range(1, 7), 2)
+        check_out_next(case, user="ana")
+        review.create_tag(case, "Motion")
+        prioritize.set_up(case, "Motion", QuestionChoices(seed=1))
+        prioritize.decide(case, "Motion", [memo], True)
+    return local_case
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
@@ -43,13 +70,13 @@ def row_counts(engine) -> dict[str, int]:
 
 
 def test_share_copies_and_verifies_everything_and_leaves_the_case_folder_as_it_was(
-        local_case: Path, database: Callable[[], Server], postgres: PostgresServer, tmp_path: Path,
+        worked_case: Path, database: Callable[[], Server], postgres: PostgresServer, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
-    before = fingerprint(local_case)
-    expected = row_counts(sqlite_engine(local_case / "case.sqlite"))
+    before = fingerprint(worked_case)
+    expected = row_counts(sqlite_engine(worked_case / "case.sqlite"))
     target = database()
     case_file = tmp_path / "matter.reviewer"
-    code = main(["share", str(local_case), "--database", address(postgres, target), "--store",
+    code = main(["share", str(worked_case), "--database", address(postgres, target), "--store",
                  str(tmp_path / "store"), "--out", str(case_file), "--json"])
     out, err = capsys.readouterr()
     assert code == 0, err
@@ -57,17 +84,23 @@ def test_share_copies_and_verifies_everything_and_leaves_the_case_folder_as_it_w
     assert report["rows"] == expected and sum(expected.values()) > 50
     assert report["files"] == len([p for p in before if p.split("/")[0] in ("natives", "text", "index")])
     assert report["documents"] == expected["document"] == 6
-    assert fingerprint(local_case) == before  # not a byte of the case folder changed
+    assert fingerprint(worked_case) == before  # not a byte of the case folder changed
     # The server has the same rows, and one setting more: the id of its shared folder.
     assert row_counts(postgres.engine(target)) == {**expected, "setting": expected["setting"] + 1}
 
     written = json.loads(case_file.read_text())
     # No login, no password.
     assert set(written) == {"reviewer", "version", "server", "port", "database", "store"}
-    with Case.open(case_file) as shared, Case.open(local_case) as local:
+    with Case.open(case_file) as shared, Case.open(worked_case) as local:
         assert shared.shared and shared.name == "Shared matter"
         assert review.export_rows(shared) == review.export_rows(local)
         assert [e.summary for e in audit.trail(shared)] == [e.summary for e in audit.trail(local)]
+        # Every area's work came along: people as merged, the chronology, batches, the prioritized review.
+        assert people.list_people(shared) == people.list_people(local)
+        assert facts.list_facts(shared) == facts.list_facts(local) and len(facts.list_facts(shared)) == 1
+        assert [(b.name, b.assignee, b.status) for b in batches(shared)] == [
+            (b.name, b.assignee, b.status) for b in batches(local)]
+        assert prioritize.state(shared, "Motion") == prioritize.state(local, "Motion")
         # The index came along: searching needs no repair, and finds what the case folder finds.
         with SearchService.open(shared) as service:
             assert service.repaired is None
