@@ -11,7 +11,8 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
-from reviewer.core import audit, review
+from reviewer.core import audit, inventory, review
+from reviewer.core.analytics import run
 from reviewer.core.case import Case
 from reviewer.core.team import server as team_server
 from reviewer.core.team.share import share
@@ -49,6 +50,19 @@ def test_a_shared_case_opens_from_its_case_file_searches_and_codes_on_the_server
         assert review.coding(case, window.document_list.current_id()).tags == ["Privileged"]
         assert audit.trail(case, limit=1)[0].user == postgres.admin
     assert recent_cases() == [shared_small_case]
+
+
+def test_analysis_of_a_shared_case_runs_in_its_child_process_on_the_server(
+        qtbot, open_window, shared_small_case: Path) -> None:
+    window = open_window(shared_small_case)
+    progress = window.run_analysis(run.AnalysisSettings(90, False))
+    qtbot.addWidget(progress)
+    if progress.running:
+        with qtbot.waitSignal(progress.finished_analysis, timeout=120_000):
+            pass
+    assert progress.stage.text().startswith("Done"), progress.stage.text()
+    with Case.open(shared_small_case) as case:  # another client sees the threads it wrote
+        assert sum(1 for row in inventory.document_rows(case) if row["thread_group"]) >= 1
 
 
 def test_reviewer_gui_takes_a_case_file(shared_small_case: Path, tmp_path: Path) -> None:
