@@ -10,10 +10,9 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from sqlalchemy import insert
-
 from reviewer.core.case import Case, now
 from reviewer.core.models import Document
+from tests.databases import CaseMaker, insert_with_ids
 
 RELEVANT_WORDS = ("contract breach concrete subcontractor delay penalty clause invoice retention defect "
                   "foundation inspection arbitration warranty site schedule variation payment claim crane "
@@ -34,10 +33,12 @@ def document_text(rng: random.Random, relevant: bool, words: int) -> str:
 
 
 def make_labelled_case(root: Path, count: int, prevalence: float = 0.07, seed: int = 1,
-                       words: tuple[int, int] = (40, 160)) -> tuple[Case, dict[int, bool]]:
-    """A new case of `count` documents; the labels (document id -> relevant)."""
+                       words: tuple[int, int] = (40, 160),
+                       cases: CaseMaker | None = None) -> tuple[Case, dict[int, bool]]:
+    """A new case of `count` documents (a case folder, or one `cases` makes); the labels (document id ->
+    relevant)."""
     rng = random.Random(seed)
-    case = Case.create(root, name="Labelled collection")
+    case = (cases.create if cases else Case.create)(root, name="Labelled collection")
     labels: dict[int, bool] = {}
     rows: list[dict[str, object]] = []
     added = now()
@@ -69,8 +70,8 @@ def make_labelled_case(root: Path, count: int, prevalence: float = 0.07, seed: i
                     "added": added,
                 })
             if len(rows) >= 5_000:
-                session.execute(insert(Document), rows)
+                insert_with_ids(session, Document, rows)
                 rows = []
         if rows:
-            session.execute(insert(Document), rows)
+            insert_with_ids(session, Document, rows)
     return case, labels

@@ -18,19 +18,22 @@ from reviewer.cli import (
     produce_commands,
     review_commands,
     search_commands,
+    team_commands,
 )
 from reviewer.cli.common import fail
 from reviewer.core.errors import ReviewerError
 
 COMMAND_GROUPS = [case_commands, review_commands, search_commands, produce_commands, import_commands,
-                  chronology_commands, gui_commands, analytics_commands, batch_commands, prioritize_commands,
-                  casebuild_commands]
+                  team_commands, chronology_commands, gui_commands, analytics_commands, batch_commands,
+                  prioritize_commands, casebuild_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reviewer",
-        description="Offline evidence and discovery review: ingest, search, tag, redact and produce.",
+        description="Offline evidence and discovery review: ingest, search, tag, redact and produce. "
+                    "Wherever a command takes CASE, give the case folder, or the case file (.reviewer) of "
+                    "a case shared with a team.",
     )
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")

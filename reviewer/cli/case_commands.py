@@ -26,9 +26,14 @@ EXCEPTION_COLUMNS = ["path", "custodian", "reason", "kind", "size", "sha256"]
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = commands.add_parser("init", help="create a new case folder")
-    p.add_argument("case", help="folder for the new case")
-    p.add_argument("--name", help="the matter's name (default: the folder name)")
+    p = commands.add_parser("init", help="create a new case folder (or, with --database, a shared case)")
+    p.add_argument("case", help="folder for the new case (with --database: the case file to write)")
+    p.add_argument("--name", help="the matter's name (default: the folder or database name)")
+    p.add_argument("--database", metavar="URL",
+                   help="make a shared case in this new, empty PostgreSQL database: "
+                        "postgresql://USER@SERVER:PORT/DATABASE (see `reviewer share --help`)")
+    p.add_argument("--store", type=Path, metavar="DIR",
+                   help="with --database: a new, empty folder every team member can reach, for the evidence")
     p.set_defaults(run=cmd_init)
 
     p = commands.add_parser("ingest",
@@ -91,8 +96,19 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def cmd_init(args: argparse.Namespace) -> int:
     from reviewer.core.case import Case
 
-    with Case.create(args.case, name=args.name) as case:
-        console.print(f"Created case [bold]{case.name}[/] in {case.root}", highlight=False)
+    if args.database is None:
+        if args.store is not None:
+            return fail("--store goes with --database: a case folder keeps its evidence inside it.")
+        with Case.create(args.case, name=args.name) as case:
+            console.print(f"Created case [bold]{case.name}[/] in {case.root}", highlight=False)
+        return 0
+    from reviewer.core.team.casefile import parse_address
+
+    if args.store is None:
+        return fail("A shared case needs --store DIR: the folder for its evidence that the team can reach.")
+    with Case.create_shared(args.case, parse_address(args.database), args.store, name=args.name) as case:
+        console.print(f"Created the shared case [bold]{case.name}[/] ({case.db.label}, evidence in "
+                      f"{case.root}); open it with: reviewer gui {case.location}", highlight=False)
     return 0
 
 

@@ -19,8 +19,8 @@ undo passes over them to the newest reviewer action. None of them changes what a
 everything undo touches. The same holds for the batch workflow and QC draws (reviewer.core.team): reviewer
 actions recorded as not undoable, because they change who reviews what, never the coding.
 
-Each write runs in Database.session(), which takes SQLite's write lock first (BEGIN IMMEDIATE): no other
-writer can change what the action reads before it commits, and writers wait their turn.
+Each write runs in Database.session(), which takes the case's write lock first (db.py): no other writer
+can change what the action reads before it commits, and writers wait their turn.
 """
 
 from __future__ import annotations
@@ -51,10 +51,9 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, Session, aliased
 
-from reviewer.core.case import Case, current_user, now
+from reviewer.core.case import Case, now
 from reviewer.core.models import (
     Attorney,
     AuditEvent,
@@ -318,7 +317,7 @@ class Recording:
             ["at", "user", "document_id", "action", "tag_id", "before", "after", "group_id"],
             select(*self.stamp(), rows.c[0], literal(action.value), literal(tag_id, Integer()), rows.c[1],
                    rows.c[2], literal(self.group_id)),
-        ))
+        ).execution_options(preserve_rowcount=True))  # psycopg counts an INSERT's rows only when asked
         return int(result.rowcount)  # type: ignore[attr-defined]  # DML gives a CursorResult
 
     def changed_documents(self, action: Action, tag_id: int | None = None,
@@ -384,7 +383,7 @@ def recording(case: Case, undoable: bool = True) -> Iterator[Recording]:
     The block makes its change, records an event for each thing it changed and describes itself; an
     action that changed nothing (and so never described itself) leaves no trace. An action recorded as
     not `undoable` (the batch workflow, a QC draw) is on the trail, and undo passes over it."""
-    at, user = now(), current_user()
+    at, user = now(), case.user
     with case.db.session() as session:
         group_id = session.execute(
             insert(AuditGroup).values(at=at, user=user, summary="", undoable=undoable)
@@ -402,7 +401,8 @@ def recording(case: Case, undoable: bool = True) -> Iterator[Recording]:
 
 def record_job(session: Session, action: Action, summary: str, subject: str = "") -> Recording:
     """Put one run of a long job on the case's trail, inside the job's own transaction (`session`, which
-    must be a write session: case.db.session()), so that the run and its record commit together.
+    must be a write session: case.db.session()), so that the run and its record commit together. The run
+    is recorded as the session's user (the case's user, db.Database).
 
     `action` is Action.INGEST, Action.IMPORT or Action.PRODUCTION; `summary` is how the trail names the
     run, e.g. "ingest batch 3: 120 documents", "production VOL001 DEF000001–DEF000120", "import of
@@ -412,7 +412,7 @@ def record_job(session: Session, action: Action, summary: str, subject: str = ""
     """
     if action not in JOBS:
         raise ValueError(f"{action} is a reviewer action, not a long job; record it with recording().")
-    at, user = now(), current_user()
+    at, user = now(), session.info["user"]
     group_id = session.execute(
         insert(AuditGroup).values(at=at, user=user, summary=summary, undoable=False).returning(AuditGroup.id)
     ).scalar_one()
@@ -436,11 +436,14 @@ def change_setting(case: Case, key: str, value: str) -> None:
 
 
 def _write_setting(session: Session, key: str, value: str) -> None:
-    if value:
-        session.execute(sqlite_insert(Setting).values(key=key, value=value)
-                        .on_conflict_do_update(index_elements=[Setting.key], set_={"value": value}))
-    else:
-        session.execute(delete(Setting).where(Setting.key == key))
+    row = session.get(Setting, key)
+    if value and row is not None:
+        row.value = value
+    elif value:
+        session.add(Setting(key=key, value=value))
+    elif row is not None:
+        session.delete(row)
+    session.flush()
 
 
 def _event_infos(session: Session, where: ColumnElement[bool]) -> list[AuditEventInfo]:

@@ -31,6 +31,7 @@ from reviewer.core.models import (
     NearDuplicate,
     Tag,
 )
+from reviewer.core.sql import calendar_month, calendar_year, given_ids, sortable, sortable_nocase
 
 # The date a reviewer sorts and filters by: sent for email, else modified, else created.
 DATE = func.coalesce(Document.sent, Document.modified, Document.created)
@@ -38,7 +39,7 @@ _SENDER = func.coalesce(func.nullif(Document.email_from, ""), Document.author)
 _SUBJECT = func.coalesce(func.nullif(Document.subject, ""), func.nullif(Document.title, ""),
                          Document.file_name)
 _TAG_NAMES = (
-    select(func.group_concat(Tag.name, ", "))
+    select(func.aggregate_strings(Tag.name, ", "))
     .join(DocumentTag, DocumentTag.tag_id == Tag.id)
     .where(DocumentTag.document_id == Document.id)
     .correlate(Document)
@@ -47,16 +48,16 @@ _TAG_NAMES = (
 
 # Column key -> what the list is ordered by when the reviewer sorts on it. Text sorts ignore case.
 SORT_KEYS: dict[str, SQLColumnExpression[Any]] = {
-    "control": Document.control,
+    "control": sortable(Document.control),
     "date": DATE,
-    "from": _SENDER.collate("NOCASE"),
-    "to": Document.email_to.collate("NOCASE"),
-    "subject": _SUBJECT.collate("NOCASE"),
-    "custodian": Document.custodian.collate("NOCASE"),
-    "type": Document.kind,
+    "from": sortable_nocase(_SENDER),
+    "to": sortable_nocase(Document.email_to),
+    "subject": sortable_nocase(_SUBJECT),
+    "custodian": sortable_nocase(Document.custodian),
+    "type": sortable(Document.kind),
     "pages": Document.pages,
-    "tags": _TAG_NAMES,
-    "thread": select(EmailThread.thread_sort).where(EmailThread.document_id == Document.id)
+    "tags": sortable(_TAG_NAMES),
+    "thread": select(sortable(EmailThread.thread_sort)).where(EmailThread.document_id == Document.id)
     .correlate(Document).scalar_subquery(),
     "inclusive": select(EmailThread.inclusive).where(EmailThread.document_id == Document.id)
     .correlate(Document).scalar_subquery(),
@@ -198,8 +199,8 @@ def _filtered(query: Select[Any], browse: BrowseFilter) -> Select[Any]:
     if browse.period == UNDATED:
         query = query.where(DATE.is_(None))
     elif browse.period is not None:
-        pattern = "%Y" if len(browse.period) == 4 else "%Y-%m"
-        query = query.where(func.strftime(pattern, DATE) == browse.period)
+        period = calendar_year(DATE) if len(browse.period) == 4 else calendar_month(DATE)
+        query = query.where(period == browse.period)
     return query
 
 
@@ -257,11 +258,10 @@ def coding_counts(case: Case, ids: Collection[int] | None = None) -> CodingCount
 
 def tag_counts(case: Case, ids: Collection[int]) -> dict[int, int]:
     """How many of the documents `ids` carry each tag (tag id -> count; tags on none are left out)."""
-    chosen = func.json_each(json.dumps([int(i) for i in ids])).table_valued("value")
     with case.db.reader() as session:
         return dict(session.execute(
             select(DocumentTag.tag_id, func.count())
-            .where(DocumentTag.document_id.in_(select(chosen.c.value)))
+            .where(DocumentTag.document_id.in_(given_ids(ids)))
             .group_by(DocumentTag.tag_id)).all())
 
 
@@ -274,7 +274,7 @@ def facets(case: Case, ids: Collection[int] | None = None) -> Facets:
                 for t in session.scalars(select(Tag).order_by(Tag.position, Tag.name))]
         custodians = _count(session, DocumentCustodian.document_id, DocumentCustodian.custodian, wanted)
         kinds = _count(session, Document.id, Document.kind, wanted)
-        months = _count(session, Document.id, func.coalesce(func.strftime("%Y-%m", DATE), UNDATED), wanted)
+        months = _count(session, Document.id, func.coalesce(calendar_month(DATE), UNDATED), wanted)
         total = len(wanted) if wanted is not None else (
             session.scalar(select(func.count()).select_from(Document)) or 0)
     by_count = sorted(custodians.items(), key=lambda kv: (-kv[1], kv[0]))

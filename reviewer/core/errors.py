@@ -19,3 +19,7 @@ class CaseBusyError(CaseError):
 
 class CancelledError(ReviewerError):
     """Long work stopped because the user asked it to."""
+
+
+class ServerUnreachableError(CaseError):
+    """A shared case's database server cannot be reached, refused the login, or went away."""

@@ -1,7 +1,12 @@
 """Bring a case database to the newest schema with Alembic, in dev trees, wheels and the bundle alike.
 
-An upgrade of a case that holds data first copies the database aside with SQLite's backup API; if any
-step fails, that copy is put back, so a failed upgrade leaves the case exactly as it was.
+The same migrations run on SQLite and PostgreSQL. A failed upgrade leaves the case exactly as it was:
+- a case folder's database is first copied aside with SQLite's backup API (SQLite's schema changes are not
+  all transactional, and batch migrations rebuild tables), and that copy is put back if any step fails;
+- on PostgreSQL, where schema changes are transactional, every migration of the upgrade runs in one
+  transaction, which a failure rolls back.
+The caller holds the case's writer lock, so only one client migrates; the others wait and then find
+nothing to do.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from reviewer.core.errors import CaseError
 
@@ -56,13 +61,32 @@ def needs_upgrade(engine: Engine) -> bool:
     return current_revision(engine) != head_revision()
 
 
-def upgrade_with_backup(database: Database, backup_dir: Path, case_name: str) -> Path | None:
-    """Upgrade the case's database to head, backing it up first unless it is brand new; the backup's path.
-    The caller holds the case's writer lock."""
+def upgrade(database: Database, backup_dir: Path, case_name: str) -> str | None:
+    """Upgrade the case's database to head (see the module's docstring); the revision it was at, None for a
+    new database. The caller holds the case's writer lock."""
     revision = current_revision(database.engine)
     if revision is None:  # a new case: nothing to lose
         upgrade_to_head(database.engine)
-        return None
+    elif database.on_server:
+        try:
+            upgrade_to_head(database.engine)
+        except Exception as error:
+            raise _not_upgraded(case_name, error, "report this") from error
+    else:
+        upgrade_with_backup(database, backup_dir, case_name)
+    return revision
+
+
+def _not_upgraded(case_name: str, error: Exception, report: str) -> CaseError:
+    detail = str(getattr(error, "orig", None) or error).splitlines()[0]
+    return CaseError(f"{case_name} could not be upgraded to this version of Reviewer ({detail}); the case "
+                     f"was left as it was. Open it with the version that made it, or {report}.")
+
+
+def upgrade_with_backup(database: Database, backup_dir: Path, case_name: str) -> Path:
+    """Upgrade a case folder's database to head after copying it to `backup_dir`; the copy's path."""
+    revision = current_revision(database.engine)
+    assert database.path is not None
     backup_dir.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     backup = backup_dir / f"case-before-upgrade-from-{revision}-{stamp}.sqlite"
@@ -72,12 +96,7 @@ def upgrade_with_backup(database: Database, backup_dir: Path, case_name: str) ->
     except Exception as error:
         database.engine.dispose()
         _copy_database(backup, database.path)
-        detail = str(getattr(error, "orig", None) or error).splitlines()[0]
-        raise CaseError(
-            f"{case_name} could not be upgraded to this version of Reviewer ({detail}); the case was left "
-            f"as it was. Open it with the version that made it, or report this "
-            f"with the copy saved at {backup}."
-        ) from error
+        raise _not_upgraded(case_name, error, f"report this with the copy saved at {backup}") from error
     return backup
 
 
@@ -98,12 +117,22 @@ def upgrade_to_head(engine: Engine) -> None:
 
 
 def upgrade_to(engine: Engine, revision: str) -> None:
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            # Batch migrations rebuild tables; with foreign keys on, that would cascade-delete child rows.
+            connection.execute(text("PRAGMA foreign_keys=OFF"))
+            connection.commit()
+            run_migrations(connection, revision)
+            connection.execute(text("PRAGMA foreign_keys=ON"))
+            connection.commit()
+    else:
+        with engine.begin() as connection:  # every step in one transaction: all of them or none
+            run_migrations(connection, revision)
+
+
+def run_migrations(connection: Connection, revision: str = "head") -> None:
+    """Run the migrations up to `revision` on `connection`; inside a transaction the caller began, they
+    become part of it (on PostgreSQL, which changes schemas transactionally)."""
     config = _config()
-    with engine.connect() as connection:
-        # Batch migrations rebuild tables; with foreign keys on, that would cascade-delete child rows.
-        connection.execute(text("PRAGMA foreign_keys=OFF"))
-        connection.commit()
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-        connection.execute(text("PRAGMA foreign_keys=ON"))
-        connection.commit()
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)

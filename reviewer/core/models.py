@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -31,6 +32,10 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
+    """The schema, the same on SQLite and PostgreSQL. Text that evidence or a load file supplies (control
+    and Bates numbers, custodians, extensions, MIME types) is Text: SQLite never enforced a length, and
+    PostgreSQL would refuse a longer value mid-ingest. File sizes are 64-bit."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
@@ -52,7 +57,7 @@ class IngestBatch(Base):
     started: Mapped[datetime] = mapped_column(DateTime)
     finished: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     user: Mapped[str] = mapped_column(String(128), default="")
-    custodian: Mapped[str] = mapped_column(String(256), default="")
+    custodian: Mapped[str] = mapped_column(Text, default="")
     sources: Mapped[str] = mapped_column(Text, default="")
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -63,7 +68,7 @@ class Document(Base):
     __tablename__ = "document"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    control: Mapped[str] = mapped_column(String(64), unique=True)
+    control: Mapped[str] = mapped_column(Text, unique=True)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_batch.id"), nullable=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"), nullable=True, index=True)
     # A mailbox (MBOX/PST) holds its messages without making them attachments: they are their own families.
@@ -74,13 +79,13 @@ class Document(Base):
     sha1: Mapped[str] = mapped_column(String(40))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     dedup_key: Mapped[str] = mapped_column(String(64), index=True)
-    size: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)
 
-    custodian: Mapped[str] = mapped_column(String(256), default="", index=True)
+    custodian: Mapped[str] = mapped_column(Text, default="", index=True)
     source_path: Mapped[str] = mapped_column(Text)
     file_name: Mapped[str] = mapped_column(Text, default="")
-    ext: Mapped[str] = mapped_column(String(32), default="", index=True)
-    mime: Mapped[str] = mapped_column(String(128), default="")
+    ext: Mapped[str] = mapped_column(Text, default="", index=True)
+    mime: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[str] = mapped_column(String(32), default="")
     pages: Mapped[int | None] = mapped_column(Integer, nullable=True)
     text_chars: Mapped[int] = mapped_column(Integer, default=0)
@@ -130,7 +135,7 @@ class DocumentCustodian(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
-    custodian: Mapped[str] = mapped_column(String(256))
+    custodian: Mapped[str] = mapped_column(Text)
 
     document: Mapped[Document] = relationship(back_populates="custodians")
 
@@ -146,14 +151,14 @@ class IngestEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_batch.id"), nullable=True)
-    custodian: Mapped[str] = mapped_column(String(256), default="")
+    custodian: Mapped[str] = mapped_column(Text, default="")
     source_path: Mapped[str] = mapped_column(Text)
     member_path: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16))  # document | duplicate | exception
     reason: Mapped[str] = mapped_column(Text, default="")
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"), nullable=True)
     sha256: Mapped[str] = mapped_column(String(64), default="")
-    size: Mapped[int] = mapped_column(Integer, default=0)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
     kind: Mapped[str] = mapped_column(String(32), default="")
     added: Mapped[datetime] = mapped_column(DateTime)
 
@@ -358,10 +363,10 @@ class ImportedRecord(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), unique=True)
-    beg_bates: Mapped[str] = mapped_column(String(96), unique=True)
-    end_bates: Mapped[str] = mapped_column(String(96), default="")
-    beg_attach: Mapped[str] = mapped_column(String(96), default="")
-    end_attach: Mapped[str] = mapped_column(String(96), default="")
+    beg_bates: Mapped[str] = mapped_column(Text, unique=True)
+    end_bates: Mapped[str] = mapped_column(Text, default="")
+    beg_attach: Mapped[str] = mapped_column(Text, default="")
+    end_attach: Mapped[str] = mapped_column(Text, default="")
     volume: Mapped[str] = mapped_column(Text, default="")  # the DAT it came from, for the paralegal
     fields: Mapped[str] = mapped_column(Text, default="{}")  # every DAT field by its own name, as JSON
     native_sha256: Mapped[str] = mapped_column(String(64), default="")
@@ -379,7 +384,7 @@ class PageBates(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
     page_number: Mapped[int] = mapped_column(Integer)
-    bates: Mapped[str] = mapped_column(String(96), index=True)
+    bates: Mapped[str] = mapped_column(Text, index=True)
 
 
 # --- email threading and near-duplicates ---

@@ -5,8 +5,8 @@ work; each unit records one input (a file with everything in it, a load-file row
 `RecordingTransaction`. The run groups units into transactions of a couple of seconds and keeps the rules
 that make a case safe in one place:
 
-- The run holds the case's writer lock, and each transaction is a write session (BEGIN IMMEDIATE, db.py),
-  so SQLite's write lock is held before anything is read: no other process can record in between.
+- The run holds the case's writer lock, and each transaction is a write session (db.py), which holds the
+  case's write lock before anything is read: no other process can record in between.
 - Document ids are allocated inside the transaction that records them, from the newest id committed;
   control numbers and ids are unique in the schema as the backstop.
 - A document's text file is written inside its transaction, once its id is taken, and made durable (file
@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reviewer.core.audit import Action, record_job
-from reviewer.core.case import Case, current_user, now
+from reviewer.core.case import Case, now
 from reviewer.core.models import Document, IngestBatch
 from reviewer.core.search.fields import Analysis
 from reviewer.core.search.index import LiveIndexer
@@ -140,7 +140,7 @@ class RecordingRun:
 def start_batch(case: Case, custodian: str, sources: Iterable[str]) -> int:
     """The ingest batch every ledger row and document of one run belongs to."""
     with case.db.session() as session:
-        batch = IngestBatch(started=now(), user=current_user(), custodian=custodian,
+        batch = IngestBatch(started=now(), user=case.user, custodian=custodian,
                             sources="\n".join(sources))
         session.add(batch)
         session.flush()

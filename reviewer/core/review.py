@@ -5,10 +5,10 @@ Every write is one action group in the audit trail (reviewer.core.audit): record
 before → after for each document, and undoable as one step however many documents it touched.
 
 Writes never take the case's writer lock. Ingest holds that lock for its whole run and reviewers must be
-able to code while documents are still arriving; each coding write is one short transaction, and SQLite's
-WAL with busy_timeout interleaves it with ingest's own short commits.
+able to code while documents are still arriving; each coding write is one short transaction, which the
+case's write lock (db.py) interleaves with ingest's own short commits.
 
-Batches are set-based: the selection travels as one JSON parameter (json_each), the changed documents are
+Batches are set-based: the selection travels as one JSON parameter (sql.given_ids), the changed documents are
 written as audit events with INSERT … SELECT, and the coding rows follow from those events, so tagging
 10,000 documents is a handful of statements.
 
@@ -18,7 +18,6 @@ worker threads.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -27,7 +26,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, delete, exists, func, insert, literal, or_, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from reviewer.core import inventory
@@ -46,6 +44,7 @@ from reviewer.core.case import Case, now
 from reviewer.core.choices import PRIVILEGE_BASES
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Document, DocumentTag, Note, PrivilegeEntry, Setting, Tag
+from reviewer.core.sql import given_ids, given_texts
 
 # Recording a privilege basis also applies this tag: a basis is a decision that the document is privileged.
 PRIVILEGED_TAG = "Privileged"
@@ -112,12 +111,12 @@ def ensure_default_tags(case: Case) -> None:
     if case.setting(SEEDED_SETTING):
         return
     with case.db.session() as session:
-        # Claiming the marker first makes a second window opening the case at the same moment a no-op.
-        claimed = session.execute(
-            sqlite_insert(Setting).values(key=SEEDED_SETTING, value=now().isoformat(timespec="seconds"))
-            .on_conflict_do_nothing()
-        ).rowcount  # type: ignore[attr-defined]  # DML gives a CursorResult
-        if not claimed or session.scalar(select(func.count()).select_from(Tag)):
+        # Writes run one at a time, so a second window opening the case at the same moment finds the
+        # marker this one leaves and does nothing.
+        if session.get(Setting, SEEDED_SETTING) is not None:
+            return
+        session.add(Setting(key=SEEDED_SETTING, value=now().isoformat(timespec="seconds")))
+        if session.scalar(select(func.count()).select_from(Tag)):
             return
         session.add_all(
             Tag(name=name, group=group, color=color, hotkey=hotkey, position=position)
@@ -140,7 +139,7 @@ def list_tags(case: Case) -> list[TagInfo]:
 
 def create_tag(case: Case, name: str, group: str = "", color: str | None = None, hotkey: str = "") -> TagInfo:
     """A new tag at the end of the list; without a colour it takes the first palette colour not in use."""
-    name, group, hotkey = _clean_name(name), group.strip(), _clean_hotkey(hotkey)
+    name, group, hotkey = _clean_name(name), _clean_group(group), _clean_hotkey(hotkey)
     with recording(case) as change:
         session = change.session
         tags = session.scalars(select(Tag)).all()
@@ -167,7 +166,7 @@ def recolor_tag(case: Case, name: str, color: str) -> None:
 
 
 def set_tag_group(case: Case, name: str, group: str) -> None:
-    _edit_tag(case, name, Action.REGROUP_TAG, group.strip())
+    _edit_tag(case, name, Action.REGROUP_TAG, _clean_group(group))
 
 
 def set_tag_hotkey(case: Case, name: str, hotkey: str) -> None:
@@ -239,6 +238,13 @@ def _clean_name(name: str) -> str:
     if len(name) > 128:
         raise ReviewerError("A tag name can be at most 128 characters long.")
     return name
+
+
+def _clean_group(group: str) -> str:
+    group = group.strip()
+    if len(group) > 128:
+        raise ReviewerError("A tag group's name can be at most 128 characters long.")
+    return group
 
 
 def clean_color(color: str) -> str:
@@ -377,8 +383,7 @@ def privilege_basis(basis: str) -> str:
 def _selection(doc_ids: Iterable[int], families: bool) -> Select[int]:
     """The documents an action covers: the ids given (one JSON parameter, however many) and, with
     families, every member of their families."""
-    given = func.json_each(json.dumps([int(i) for i in doc_ids])).table_valued("value")
-    chosen = select(Document.id).where(Document.id.in_(select(given.c.value)))
+    chosen = select(Document.id).where(Document.id.in_(given_ids(doc_ids)))
     if not families:
         return chosen
     family_ids = select(Document.family_id).where(Document.id.in_(chosen), Document.family_id.is_not(None))
@@ -450,9 +455,8 @@ def resolve_controls(case: Case, controls: Iterable[str]) -> list[int]:
     """Document ids for control numbers, in the order given, each once; an unknown number is an error."""
     wanted = list(dict.fromkeys(c.strip().upper() for c in controls if c.strip()))
     with case.db.reader() as session:
-        given = func.json_each(json.dumps(wanted)).table_valued("value")
         found = dict(session.execute(
-            select(Document.control, Document.id).where(Document.control.in_(select(given.c.value)))
+            select(Document.control, Document.id).where(Document.control.in_(given_texts(wanted)))
         ).all())
     missing = [c for c in wanted if c not in found]
     if missing:

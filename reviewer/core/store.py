@@ -60,6 +60,31 @@ def _atomic_write(target: Path, write: Callable[[BinaryIO], object]) -> None:
         raise
 
 
+def copy_file(source: Path, target: Path, read_only: bool = False) -> str:
+    """Copy a file atomically and durably (its folder entry aside, see `sync_folder`); the SHA-256 of the
+    bytes read, to check the copy against. `read_only` for originals, like the evidence store's own."""
+    digest = hashlib.sha256()
+
+    def copy(out: BinaryIO) -> None:
+        with source.open("rb") as stream:
+            while chunk := stream.read(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+
+    _atomic_write(target, copy)
+    if read_only:
+        _make_read_only(target)
+    return digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def sync_folder(folder: Path) -> None:
     """Make renames into `folder` durable, where the file system lets a folder be fsync'd (not Windows)."""
     if os.name == "nt":  # pragma: no cover - Windows has no directory fsync

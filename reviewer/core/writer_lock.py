@@ -5,9 +5,10 @@ Long jobs (ingest, import, production, index rebuild, migration) hold it; coding
 - **Owned and counted.** The thread that takes it may take it again (an ingest that rebuilds the index
   nests two blocks); each release undoes one acquire and only the last one frees the lock. A thread that
   does not own it cannot release it, so a block finishing on one thread never frees another thread's job.
-- **Across processes.** The first acquire also takes an exclusive `flock` on `case.lock` (a byte-range
-  lock on Windows), which the operating system drops when the process dies, so a kill never leaves a case
-  locked. The file names who holds it, for the message the next writer sees.
+- **Across processes.** The first acquire also takes a lock other processes see (`CrossProcessLock`): for a
+  case folder an exclusive `flock` on `case.lock` (a byte-range lock on Windows), for a shared case a
+  PostgreSQL advisory lock (team/advisory.py). Both vanish with the process that held them, so a kill
+  never leaves a case locked, and both can say who holds them, for the message the next writer sees.
 - **Waiting.** By default a second writer is refused at once with a sentence naming the holder; with
   `wait` it polls until the holder finishes, the time runs out or the job is cancelled.
 """
@@ -19,23 +20,35 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Protocol
 
 from reviewer.core.errors import CaseLockedError
 from reviewer.core.progress import CancelToken
 
 POLL_SECONDS = 0.1
+SOMEONE = "another Reviewer window or command"
+
+
+class CrossProcessLock(Protocol):
+    """The part of the writer lock other processes see."""
+
+    def try_take(self) -> bool:
+        """Take it if it is free, without waiting; whether it was taken."""
+
+    def give_back(self) -> None: ...
+
+    def holder(self) -> str:
+        """Who holds it, as "another Reviewer window or command (…)", for a refusal."""
 
 
 class WriterLock:
-    def __init__(self, path: Path, case_name: str, user: str) -> None:
-        self.path = path
+    def __init__(self, across: CrossProcessLock, case_name: str) -> None:
+        self.across = across
         self.case_name = case_name
-        self.user = user
         self._guard = threading.Lock()  # protects the fields below
         self._free = threading.Condition(self._guard)
         self._owner: int | None = None  # thread ident
         self._count = 0
-        self._fd: int | None = None
 
     @property
     def held_by_me(self) -> bool:
@@ -56,9 +69,10 @@ class WriterLock:
                 if remaining <= 0 or (cancel is not None and cancel.cancelled):
                     raise self._locked("another task in this window")
                 self._free.wait(min(remaining, POLL_SECONDS))
-            self._owner, self._count = me, 1  # reserved while the file lock is taken, outside the guard
+            # Reserved while the lock across processes is taken, outside the guard.
+            self._owner, self._count = me, 1
         try:
-            self._fd = self._lock_file(deadline, cancel)
+            self._take_across(deadline, cancel)
         except BaseException:
             with self._free:
                 self._owner, self._count = None, 0
@@ -72,43 +86,59 @@ class WriterLock:
             self._count -= 1
             if self._count:
                 return
-            fd, self._fd = self._fd, None
-            if fd is not None:
-                _unlock(fd)
-                os.close(fd)
-            self._owner = None
-            self._free.notify_all()
-
-    def _lock_file(self, deadline: float, cancel: CancelToken | None) -> int:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        while True:
             try:
-                _lock_exclusive(fd)
-                break
-            except OSError:
-                if time.monotonic() >= deadline or (cancel is not None and cancel.cancelled):
-                    holder = self._holder(fd)
-                    os.close(fd)
-                    raise self._locked(holder) from None
-                time.sleep(POLL_SECONDS)
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()} {self.user}\n".encode())
-        os.fsync(fd)
-        return fd
+                self.across.give_back()
+            finally:
+                self._owner = None
+                self._free.notify_all()
 
-    def _holder(self, fd: int) -> str:
-        try:
-            os.lseek(fd, 0, os.SEEK_SET)
-            pid, _, user = os.read(fd, 256).decode(errors="replace").strip().partition(" ")
-        except OSError:
-            pid, user = "", ""
-        if not pid:
-            return "another Reviewer window or command"
-        return f"another Reviewer window or command ({user or 'unknown user'}, process {pid})"
+    def _take_across(self, deadline: float, cancel: CancelToken | None) -> None:
+        while not self.across.try_take():
+            if time.monotonic() >= deadline or (cancel is not None and cancel.cancelled):
+                raise self._locked(self.across.holder())
+            time.sleep(POLL_SECONDS)
 
     def _locked(self, holder: str) -> CaseLockedError:
         return CaseLockedError(f"{holder[0].upper()}{holder[1:]} is changing {self.case_name}; "
                                "wait for it to finish, then try again.")
+
+
+class FileLock:
+    """A case folder's `case.lock`: an exclusive lock on the file, which names the holder's process."""
+
+    def __init__(self, path: Path, user: str) -> None:
+        self.path = path
+        self.user = user
+        self._fd: int | None = None
+
+    def try_take(self) -> bool:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            _lock_exclusive(fd)
+        except OSError:
+            os.close(fd)
+            return False
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()} {self.user}\n".encode())
+        os.fsync(fd)
+        self._fd = fd
+        return True
+
+    def give_back(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            _unlock(fd)
+            os.close(fd)
+
+    def holder(self) -> str:
+        try:
+            with self.path.open(encoding="utf-8", errors="replace") as stream:
+                pid, _, user = stream.read(256).strip().partition(" ")
+        except OSError:
+            pid, user = "", ""
+        if not pid:
+            return SOMEONE
+        return f"{SOMEONE} ({user or 'unknown user'}, process {pid})"
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds only

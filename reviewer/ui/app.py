@@ -6,19 +6,21 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QEventLoop
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from reviewer.core.case import Case
 from reviewer.core.resources import resources_dir
-from reviewer.ui import icons
+from reviewer.ui import icons, password
 from reviewer.ui.dialogs.start_screen import StartScreen
 from reviewer.ui.main_window import MainWindow
 from reviewer.ui.recent import remember_case
 from reviewer.ui.screenshot import capture
+from reviewer.ui.tasks import describe_error
 
 ORGANIZATION = "Reviewer"
 APPLICATION = "Reviewer"
@@ -38,19 +40,26 @@ def prepare(app: QApplication) -> None:
     app.setStyleSheet((resources_dir() / "style.qss").read_text(encoding="utf-8"))
     app.setWindowIcon(icons.icon("app"))
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: icons.clear_cache())
+    password.install(app)  # a shared case's server may ask for one
     app.setProperty("reviewerPrepared", True)
 
 
 def open_main_window(case_path: Path | str, remember: bool = True) -> MainWindow:
-    """Open a case in a new main window and show it; needs a running QApplication. Without `remember`
-    the window starts from the default layout and leaves the saved layout and recent cases alone."""
+    """Open a case (a case folder or a shared case's case file) in a new main window and show it; needs a
+    running QApplication. Without `remember` the window starts from the default layout and leaves the
+    saved layout and recent cases alone."""
     app = QApplication.instance()
     assert isinstance(app, QApplication), "open_main_window needs a QApplication"
     prepare(app)
-    window = MainWindow(Case.open(case_path), remember_layout=remember)
+    return show_case(Case.open(case_path), remember)
+
+
+def show_case(case: Case, remember: bool = True) -> MainWindow:
+    """A main window on a case already opened."""
+    window = MainWindow(case, remember_layout=remember)
     window.show()
     if remember:
-        remember_case(window.case.root)
+        remember_case(case.location)
     return window
 
 
@@ -64,19 +73,35 @@ def run(case_path: str | None = None) -> int:
         windows.append(open_main_window(case_path))
     else:
         start = StartScreen()
-
-        def open_case(path: Path) -> None:
-            try:
-                windows.append(open_main_window(path))
-            except Exception as error:  # a damaged or locked case: say so and stay on the start screen
-                QMessageBox.warning(start, APPLICATION, f"{path} could not be opened: {error}")
-                return
-            start.close()
-
-        start.caseChosen.connect(open_case)
+        open_chosen_cases(start, windows)
         start.show()
     sys.excepthook = _show_unexpected_error
     return app.exec()
+
+
+def open_chosen_cases(start: StartScreen, windows: list[MainWindow]) -> None:
+    """Open the case the start screen's user chooses in a main window (added to `windows`), then close the
+    start screen. The case is opened off the GUI thread: a shared case's server may take seconds to answer
+    or ask for a password (password.py shows the question on the GUI thread meanwhile)."""
+
+    def opened(case: Case) -> None:
+        try:
+            windows.append(show_case(case))
+        except BaseException:
+            case.close()
+            raise
+        QTimer.singleShot(0, start.close)
+
+    def not_opened(path: Path, error: BaseException) -> None:
+        # A damaged or locked case, a server out of reach: say so and stay on the start screen.
+        start.setEnabled(True)
+        QMessageBox.warning(start, APPLICATION, f"{path} could not be opened: {describe_error(error)}")
+
+    def open_case(path: Path) -> None:
+        start.setEnabled(False)
+        start.tasks.run(partial(Case.open, path), opened, partial(not_opened, path))
+
+    start.caseChosen.connect(open_case)
 
 
 def screenshot(case_path: str, target: Path, query: str = "", select: str = "",

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from reviewer.core.case import Case
 from reviewer.core.errors import ReviewerError
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate
+from reviewer.core.team.server import learn_passwords, passwords_known
 
 T = TypeVar("T")
 PROGRESS_INTERVAL = 0.05  # seconds between progress updates sent to the window; it polls every 100 ms
@@ -35,16 +36,18 @@ class JobProcessError(ReviewerError):
     """The job's process ended without an answer (killed, or out of memory)."""
 
 
-def run_in_child(job: Callable[..., T], case_root: Path, args: tuple[Any, ...], progress: Progress,
+def run_in_child(job: Callable[..., T], case_location: Path, args: tuple[Any, ...], progress: Progress,
                  cancel: CancelToken) -> T:
-    """Run `job(Case.open(case_root), *args, progress=..., cancel=...)` in a child process and return
-    what it returns, or raise what it raised. Blocks the calling (worker) thread until the child ends."""
+    """Run `job(Case.open(case_location), *args, progress=..., cancel=...)` in a child process and return
+    what it returns, or raise what it raised. Blocks the calling (worker) thread until the child ends.
+    A shared case's password, once given in this process, is handed to the child (never to disk)."""
     context = multiprocessing.get_context("spawn")
     messages = context.Queue()
     # A lock-free flag, not an Event: a child that ends while waiting on an Event leaves its condition
     # counting a sleeper that never wakes, and the parent's next set() waits for it forever.
     stop = context.RawValue("b", 0)
-    child = context.Process(target=_child_main, args=(job, case_root, args, messages, stop),
+    child = context.Process(target=_child_main,
+                            args=(job, case_location, args, messages, stop, passwords_known()),
                             name=f"reviewer-{getattr(job, '__name__', 'job')}", daemon=True)
     child.start()
     try:
@@ -77,8 +80,10 @@ def run_in_child(job: Callable[..., T], case_root: Path, args: tuple[Any, ...], 
         messages.close()
 
 
-def _child_main(job: Callable[..., Any], case_root: Path, args: tuple[Any, ...],
-                messages: multiprocessing.Queue[tuple[str, Any]], stop: Any) -> None:
+def _child_main(job: Callable[..., Any], case_location: Path, args: tuple[Any, ...],
+                messages: multiprocessing.Queue[tuple[str, Any]], stop: Any,
+                passwords: dict[str, str]) -> None:
+    learn_passwords(passwords)
     cancel = CancelToken()
     threading.Thread(target=_watch, args=(stop, cancel), daemon=True).start()
     last_sent = 0.0
@@ -91,7 +96,7 @@ def _child_main(job: Callable[..., Any], case_root: Path, args: tuple[Any, ...],
             messages.put(("progress", update))
 
     try:
-        with Case.open(case_root) as case:
+        with Case.open(case_location) as case:
             result = job(case, *args, progress=progress, cancel=cancel)
         messages.put(("result", result))
     except BaseException as error:  # every outcome goes back to the window, bugs included

@@ -72,7 +72,8 @@ class MainWindow(QMainWindow):
         self.case = case
         self._remember_layout = remember_layout
         self.setObjectName("mainWindow")
-        self.setWindowTitle(f"{case.name} — Reviewer")
+        shared = f" — shared, as {case.user}" if case.shared else ""
+        self.setWindowTitle(f"{case.name}{shared} — Reviewer")
         self.setDockNestingEnabled(True)
         self.tasks = TaskRunner(self)
         self.tasks.failed.connect(self._report)
@@ -630,7 +631,9 @@ class MainWindow(QMainWindow):
     def _about(self) -> None:
         QMessageBox.about(self, "About Reviewer",
                           f"Reviewer {__version__}\nOffline evidence and discovery review.\n\n"
-                          f"Case: {self.case.name}\n{self.case.root}")
+                          f"Case: {self.case.name}\n{self.case.location}" + (
+                              f"\nShared: {self.case.db.label}, as {self.case.user}"
+                              f"\nEvidence: {self.case.root}" if self.case.shared else ""))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing never loses a write: the window stays until the write lane has run everything queued

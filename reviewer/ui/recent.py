@@ -7,16 +7,16 @@ from typing import cast
 
 from PySide6.QtCore import QSettings
 
-from reviewer.core.case import DB_NAME
+from reviewer.core.case import looks_like_case
 
 KEY = "recentCases"
 KEEP = 10
 
 
 def recent_cases() -> list[Path]:
-    """Recent case folders that still exist."""
+    """Recent cases (folders and shared cases' case files) that still exist."""
     stored = cast("list[str]", QSettings().value(KEY, [], type=list))
-    return [Path(p) for p in stored if (Path(p) / DB_NAME).is_file()]
+    return [Path(p) for p in stored if looks_like_case(Path(p))]
 
 
 def remember_case(path: Path) -> None:

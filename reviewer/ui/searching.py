@@ -24,7 +24,7 @@ class Searchers:
         """This thread's service (its searcher follows index changes by itself)."""
         service: SearchService | None = getattr(self._local, "service", None)
         if service is None:
-            case = Case.open(self.case.root)
+            case = Case.open(self.case.location)
             try:
                 service = SearchService.open_ready(case)
             except BaseException:

@@ -36,7 +36,7 @@ def row_of_control(window: MainWindow, control: str) -> int:
 
 def control_of_file(window: MainWindow, file_fragment: str) -> str:
     """The control number of the listed document whose file name or subject contains `file_fragment`."""
-    with Case.open(window.case.root) as case:
+    with Case.open(window.case.location) as case:
         for row in browse.document_rows(case, window.model.ids):
             detail = browse.document_detail(case, row.id)
             if file_fragment in dict(detail.metadata).get("File name", ""):

@@ -11,10 +11,11 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select, update
 
 from reviewer.core import review
-from reviewer.core.case import Case, current_user
+from reviewer.core.case import Case
 from reviewer.core.models import Document
 from reviewer.core.team import batch_sets, batches, qc
 from reviewer.core.team.batch_sets import COMPLETED, IN_PROGRESS, create_batch_set
+from reviewer.core.team.server import os_user
 from reviewer.ui.main_window import MainWindow
 from tests.gui.steps import search, wait_idle
 
@@ -77,7 +78,7 @@ def test_check_out_code_through_the_batch_in_order_and_check_in(qtbot, open_wind
     qtbot.waitUntil(lambda: window.is_idle() and pane.my_table.item(0, 1).text() == COMPLETED)
     assert pane.message.text() == "Checked in FP-001."
     assert pane.overall.value() == len(first)
-    assert pane.reviewer_table.item(0, 0).text() == current_user()
+    assert pane.reviewer_table.item(0, 0).text() == os_user()
     assert pane.reviewer_table.item(0, 2).text() == f"{len(first)} of {len(first)}"
 
 

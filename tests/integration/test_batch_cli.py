@@ -16,7 +16,7 @@ from reviewer.core.case import Case
 from reviewer.core.ingest.pipeline import IngestOptions, ingest
 from reviewer.core.team import batches
 from reviewer.core.team.batch_sets import create_batch_set
-from tests.integration.test_concurrent_writes import write_locked
+from tests.databases import write_locked
 from tests.mail_threads import ADA, BEN, CY, DEE, write_mail
 from tests.unit.test_review import add_documents
 
@@ -69,7 +69,7 @@ def test_reviewers_checking_out_at_the_same_moment_get_different_batches(case: C
     create_batch_set(case, "Race", add_documents(case, batches_made * 3), 3)
     users = [f"reviewer{n}" for n in range(batches_made + 3)]  # three more reviewers than batches
     started = time.monotonic()
-    outcome = race(case.root, users, tmp_path)
+    outcome = race(case.location, users, tmp_path)
     took = time.monotonic() - started
     taken = [got for got in outcome.values() if not got.startswith("refused:")]
     refused = [got for got in outcome.values() if got.startswith("refused:")]
@@ -85,7 +85,7 @@ def test_reviewers_checking_out_at_the_same_moment_get_different_batches(case: C
 
 def test_batch_and_qc_commands(case: Case) -> None:
     add_documents(case, 6, family_size=2)
-    root = str(case.root)
+    root = str(case.location)
     made = reviewer("batch-create", root, "Privilege review", "--query", "control:DOC-00000*", "--size", "3",
                     "--families", "--prefix", "priv", "--review-tag", "Responsive")
     assert made.returncode == 0, made.stderr
@@ -175,10 +175,10 @@ with Case.open(sys.argv[1]) as case:
 def test_a_batch_set_killed_while_it_is_written_is_there_whole_or_not_at_all(case: Case) -> None:
     count = 50_000
     add_documents(case, count, family_size=4)
-    process = subprocess.Popen([sys.executable, "-c", MAKE_SET, str(case.root), str(count)],
+    process = subprocess.Popen([sys.executable, "-c", MAKE_SET, str(case.location), str(count)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while not write_locked(case.db.path):  # kill it inside its one write transaction
+    while not write_locked(case):  # kill it inside its one write transaction
         assert process.poll() is None, f"it ended before it was killed: {process.communicate()}"
         assert time.monotonic() < deadline, "it never started writing"
         time.sleep(0.002)
@@ -186,7 +186,7 @@ def test_a_batch_set_killed_while_it_is_written_is_there_whole_or_not_at_all(cas
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=30)
     assert process.returncode == -signal.SIGKILL
-    with Case.open(case.root) as reopened:
+    with Case.open(case.location) as reopened:
         made = batches.batches(reopened)
         assert sum(b.documents for b in made) in (0, count)
         assert len([t for t in audit.trail(reopened) if t.summary.startswith("making")]) == (1 if made else 0)

@@ -25,6 +25,8 @@ from reviewer.core.produce import redact
 from reviewer.core.produce.production import ProductionSettings, produce
 from tests.casebuild_matter import control_of, make_matter
 
+pytestmark = pytest.mark.both_databases
+
 MADE = date(2026, 12, 1)
 
 
@@ -174,7 +176,7 @@ def test_the_binder_has_an_index_then_every_page_stamped(case: Case, chronology,
 
 
 def test_the_export_commands(case: Case, chronology, tmp_path: Path, capsys) -> None:
-    path = str(case.root)
+    path = str(case.location)
     out = tmp_path / "c.docx"
     assert main(["chronology", path, "--out", str(out), "--made", "2026-12-01"]) == 0
     assert "4 facts" in capsys.readouterr().err and out.is_file()

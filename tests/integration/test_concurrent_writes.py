@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ from sqlalchemy import func, select
 
 from reviewer.core.case import Case
 from reviewer.core.models import AuditEvent, AuditGroup, DocumentTag, Tag
+from tests.databases import write_locked
 from tests.unit.test_review import add_documents
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and the lock probe need a POSIX system")
@@ -31,20 +31,6 @@ def reviewer(*args: str) -> subprocess.Popen[str]:
 
 def controls(ids: list[int]) -> list[str]:
     return [f"DOC-{doc_id:06d}" for doc_id in ids]
-
-
-def write_locked(db_path: Path) -> bool:
-    """Whether another process holds the database's write lock right now (probed without waiting)."""
-    probe = sqlite3.connect(db_path, timeout=0, isolation_level=None)
-    try:
-        probe.execute("BEGIN IMMEDIATE")
-        probe.execute("ROLLBACK")
-        return False
-    except sqlite3.OperationalError as exc:
-        assert "locked" in str(exc) or "busy" in str(exc), exc
-        return True
-    finally:
-        probe.close()
 
 
 def tagged(case: Case, tag_name: str) -> set[int]:
@@ -65,7 +51,7 @@ def test_a_batch_killed_mid_transaction_is_applied_whole_or_not_at_all(case: Cas
     process = reviewer("tag", str(case.root), "Hot", *controls(ids))
     deadline = time.monotonic() + 120
     # Kill only once the tagger holds the write lock: it is inside its one transaction.
-    while not write_locked(case.db.path):
+    while not write_locked(case):
         assert process.poll() is None, f"the tagger ended before it was killed: {process.communicate()}"
         assert time.monotonic() < deadline, "the tagger never started writing"
         time.sleep(0.005)

@@ -19,6 +19,8 @@ from reviewer.core.importing.importer import ImportOptions, import_production
 from reviewer.core.produce.production import ProductionSettings, produce
 from tests.casebuild_matter import control_of, make_matter
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def matter(case: Case, tmp_path: Path) -> dict[str, int]:
@@ -109,7 +111,7 @@ def test_cites_on_an_imported_production_use_the_numbers_stamped_on_its_pages(tm
 
 
 def test_the_fact_commands(case: Case, matter, capsys) -> None:
-    path = str(case.root)
+    path = str(case.location)
     memo = control_of(case, matter["memo.pdf"])
     person = people.list_people(case)[0].id
     assert main(["highlight", path, memo, "--text", "sealed indictment", "--issue", "2"]) == 0

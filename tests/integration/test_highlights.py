@@ -20,6 +20,8 @@ from reviewer.core.models import Document
 from reviewer.core.search.service import SearchService
 from tests.casebuild_matter import control_of, make_matter
 
+pytestmark = pytest.mark.both_databases
+
 TOLERANCE = 2.0
 
 
@@ -144,7 +146,7 @@ def test_adding_editing_and_deleting_are_each_undone_in_one_step(case: Case, mat
 
 
 def test_the_commands_highlight_by_words_or_box_and_list(case: Case, matter, capsys) -> None:
-    path, control = str(case.root), control_of(case, matter["memo.pdf"])
+    path, control = str(case.location), control_of(case, matter["memo.pdf"])
     assert main(["highlight", path, control, "--text", "sealed\n  indictment", "--issue", "2",
                  "--comment", "the leak"]) == 0
     assert "on page 1 of" in capsys.readouterr().err

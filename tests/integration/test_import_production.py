@@ -29,6 +29,8 @@ from reviewer.core.search.query import QuerySyntaxError
 from reviewer.core.search.service import SearchService
 from tests.helpers import make_email, make_pdf
 
+pytestmark = pytest.mark.both_databases
+
 SEP, Q = "\x14", "\u00fe"
 
 
@@ -222,12 +224,12 @@ def test_cli_imports_with_a_field_map_and_a_custodian(case: Case, volume: Path, 
     dat = volume / "DATA" / "VOL001.dat"
     dat.write_text(dat.read_text(encoding="utf-8-sig").replace("SUBJECT", "EMAIL_TITLE_X"), encoding="utf-8")
     case.close()
-    code = cli_main(["import-production", str(case.root), str(volume), "--custodian", "Government",
+    code = cli_main(["import-production", str(case.location), str(volume), "--custodian", "Government",
                      "--map", "SUBJECT=EMAIL_TITLE_X", "--json"])
     assert code == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["added"] == 3 and summary["problems"] == []
-    with Case.open(case.root) as reopened:
+    with Case.open(case.location) as reopened:
         docs = documents(reopened)
         assert docs["DEF00000001"].subject == "Pricing"
         assert docs["DEF00000004"].custodian == "Bo Chan"

@@ -16,6 +16,8 @@ from reviewer.core.migrate import upgrade_to
 from reviewer.core.models import Setting
 from tests.casebuild_matter import make_matter
 
+pytestmark = pytest.mark.both_databases
+
 DEFAULTS = [name for name, _color in DEFAULT_ISSUES]
 
 

@@ -16,6 +16,8 @@ from reviewer.core.ingest.pipeline import IngestOptions, ingest
 from reviewer.core.search.service import SearchService
 from tests.mail_threads import ADA, BEN, as_text, changed, prose, write_mail
 
+pytestmark = pytest.mark.both_databases
+
 BASE = prose(1000, seed=1)
 
 

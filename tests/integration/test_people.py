@@ -5,7 +5,6 @@ edits and their undo, Reply-To, and building again after more documents or a cha
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,25 +22,26 @@ from reviewer.core.models import CommunicationMonth, Document, ImportedRecord, P
 from reviewer.core.produce import attorneys
 from reviewer.core.search.query import QuerySyntaxError
 from reviewer.core.search.service import SearchService
+from tests.databases import CaseMaker
 from tests.people_mail import LELLING, ORGANISATION_PAIRS, PERSON_PAIRS, message, on, write_collection
+
+pytestmark = pytest.mark.both_databases
 
 
 @pytest.fixture(scope="module")
-def built_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_source(cases: CaseMaker, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = write_collection(tmp_path_factory.mktemp("mail"))
     root = tmp_path_factory.mktemp("people") / "case"
-    with Case.create(root, name="People matter") as case:
+    with cases.create(root, name="People matter") as case:
         summary = ingest(case, [folder], IngestOptions(jobs=1))
         assert summary.duplicates == 1 and summary.exceptions == 0
-    return root
+    return case.location
 
 
 @pytest.fixture
-def built(built_source: Path, tmp_path: Path) -> Iterator[Case]:
+def built(cases: CaseMaker, built_source: Path, tmp_path: Path) -> Iterator[Case]:
     """A copy of the ingested collection, people built by the ingest itself."""
-    root = tmp_path / "case"
-    shutil.copytree(built_source, root, ignore=shutil.ignore_patterns("case.lock"))
-    with Case.open(root) as case:
+    with Case.open(cases.copy(built_source, tmp_path / "case")) as case:
         yield case
 
 
@@ -359,7 +359,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_people_and_comms_commands(built: Case, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    path = str(built.root)
+    path = str(built.location)
     code, out, _ = run(capsys, "people", path, "--json")
     listed = {p["addresses"][0] if p["addresses"] else p["name"]: p for p in json.loads(out)}
     lelling = listed["alelling@home.example"]
@@ -404,7 +404,7 @@ def test_a_case_from_before_people_is_built_on_first_use(built: Case,
     with built.db.session() as session:
         session.execute(delete(PeopleSource))
         session.execute(delete(CommunicationMonth))
-    code, out, _ = run(capsys, "comms", str(built.root), "--json")
+    code, out, _ = run(capsys, "comms", str(built.location), "--json")
     assert code == 0 and len(json.loads(out)) == len(PERSON_PAIRS)
 
 

@@ -19,14 +19,17 @@ from reviewer.core.models import EmailThread
 from reviewer.core.search.query import QuerySyntaxError
 from reviewer.core.search.repair import rebuild
 from reviewer.core.search.service import SearchService
+from tests.databases import CaseMaker
 from tests.labelled import make_labelled_case
+
+pytestmark = pytest.mark.both_databases
 
 QUESTION = "Relevant to motion to dismiss"
 
 
 @pytest.fixture
-def labelled(tmp_path: Path):
-    case, labels = make_labelled_case(tmp_path / "case", 2000, prevalence=0.06, seed=5)
+def labelled(cases: CaseMaker, tmp_path: Path):
+    case, labels = make_labelled_case(tmp_path / "case", 2000, prevalence=0.06, seed=5, cases=cases)
     with case:
         yield case, labels
 
@@ -181,8 +184,8 @@ def test_the_queue_serves_best_scores_with_a_seeded_random_share(labelled) -> No
     assert sum(labels[i.document_id] for i in served[:40]) >= 30  # the best scores are mostly relevant
 
 
-def test_scores_are_a_query_field(tmp_path: Path) -> None:
-    case, labels = make_labelled_case(tmp_path / "case", 300, prevalence=0.1, seed=2)
+def test_scores_are_a_query_field(cases: CaseMaker, tmp_path: Path) -> None:
+    case, labels = make_labelled_case(tmp_path / "case", 300, prevalence=0.1, seed=2, cases=cases)
     with case:
         with case.writing():
             rebuild(case)

@@ -36,9 +36,12 @@ from reviewer.core.produce.privlog import COLUMNS, FAMILY_BASIS, privilege_log
 from reviewer.core.produce.production import ProductionResult, ProductionSettings, produce
 from reviewer.core.produce.qc import QcBlocked
 from reviewer.core.progress import CancelToken
+from tests.databases import CaseMaker
 from tests.helpers import make_email, make_pdf
 from tests.integration.test_redaction import pdftotext
 from tests.unit.test_loadfiles import validate_dat, validate_opt
+
+pytestmark = pytest.mark.both_databases
 
 SECRET_WORD = "Zanzibarcove"  # only in the withheld privileged draft
 
@@ -61,24 +64,22 @@ def build_collection(folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def template(cases: CaseMaker, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One ingested and coded case, copied for each test (ingest is the slow part)."""
     root = tmp_path_factory.mktemp("production-template")
     build_collection(root / "collection")
-    with Case.create(root / "case", name="Production tests") as case:
+    with cases.create(root / "case", name="Production tests") as case:
         ingest(case, [root / "collection"], IngestOptions(jobs=1))
         ids = file_ids(case)
         review.set_privilege(case, [ids["draft.pdf"]], "Attorney-Client", "")
         review.set_privilege(case, [ids["secret.pdf"]], "Work Product", "Redacted codename.")
         redact.add_phrase(case, [ids["secret.pdf"]], "Bluebird", "Privileged – Work Product")
-    return root / "case"
+        return case.location
 
 
 @pytest.fixture
-def coded(template: Path, tmp_path: Path) -> Iterator[Case]:
-    target = tmp_path / "case"
-    shutil.copytree(template, target)
-    with Case.open(target) as case:
+def coded(cases: CaseMaker, template: Path, tmp_path: Path) -> Iterator[Case]:
+    with Case.open(cases.copy(template, tmp_path / "case")) as case:
         yield case
 
 
@@ -280,7 +281,7 @@ def test_withholding_a_whole_family_logs_each_member(coded: Case, tmp_path: Path
 
 
 def test_privilege_log_as_csv_and_xlsx_flags_attorneys(coded: Case, tmp_path: Path, capsys) -> None:
-    path = str(coded.root)
+    path = str(coded.location)
     assert main(["attorneys", path, "--add", "ada@quill-law.example", "@ortiz.example"]) == 0
     assert attorneys.attorneys(coded) == ["@ortiz.example", "ada@quill-law.example"]
     result = produce_files(coded, tmp_path / "out", split_families="produce-others")
@@ -316,7 +317,7 @@ def test_privilege_log_as_csv_and_xlsx_flags_attorneys(coded: Case, tmp_path: Pa
 
 
 def test_production_history_from_the_command_line(coded: Case, tmp_path: Path, capsys) -> None:
-    path = str(coded.root)
+    path = str(coded.location)
     out = str(tmp_path / "out")
     code = main(["produce", path, "Check only", "--query", "picnic OR quarterly", "--prefix", "ACME-",
                  "--out", out, "--check"])
@@ -466,8 +467,9 @@ def test_an_email_with_control_characters_is_imaged_with_all_its_text(tmp_path: 
 def test_two_productions_started_together_never_share_a_bates_number(coded: Case, tmp_path: Path) -> None:
     coded.close()
     started = [
-        subprocess.Popen([sys.executable, "-m", "reviewer", "produce", str(coded.root), f"Run {n}", "--query",
-                          "picnic OR quarterly", "--prefix", "ACME-", "--out", str(tmp_path / f"out{n}")],
+        subprocess.Popen([sys.executable, "-m", "reviewer", "produce", str(coded.location), f"Run {n}",
+                          "--query", "picnic OR quarterly", "--prefix", "ACME-", "--out",
+                          str(tmp_path / f"out{n}")],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for n in (1, 2)
     ]
@@ -475,9 +477,9 @@ def test_two_productions_started_together_never_share_a_bates_number(coded: Case
     assert any(code == 0 for code, _out, _err in finished)
     for code, out, err in finished:
         if code != 0:  # refused, saying why and what to do, with nothing left behind
-            assert "is changing case; wait for it to finish" in out + err, out + err
+            assert f"is changing {coded.label}; wait for it to finish" in out + err, out + err
     for n in (1, 2):
         assert not list((tmp_path / f"out{n}").glob(".VOL*")) if (tmp_path / f"out{n}").exists() else True
-    with Case.open(coded.root) as case:
+    with Case.open(coded.location) as case:
         ranges = sorted((p.first_bates, p.last_bates) for p in records.productions(case))
     assert ranges and all(earlier[1] < later[0] for earlier, later in zip(ranges, ranges[1:], strict=False))

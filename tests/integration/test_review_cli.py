@@ -12,9 +12,11 @@ import pytest
 
 from reviewer.cli import main
 from reviewer.core import inventory
-from reviewer.core.case import Case, current_user
+from reviewer.core.case import Case
 from reviewer.core.ingest.pipeline import IngestOptions, ingest
 from tests.helpers import make_email, pdf_bytes
+
+pytestmark = pytest.mark.both_databases
 
 
 @pytest.fixture
@@ -28,7 +30,7 @@ def coded_case(case: Case, tmp_path: Path) -> tuple[str, dict[str, str]]:
                attachments={"draft.pdf": pdf_bytes("Draft brief"), "notes.txt": b"Counsel's notes"})
     ingest(case, [source], IngestOptions(jobs=1))
     controls = {row["file_name"]: row["control"] for row in inventory.document_rows(case)}
-    return str(case.root), controls
+    return str(case.location), controls
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -78,7 +80,7 @@ def test_tag_refuses_unknown_controls_tags_and_missing_selection(coded_case, cap
     assert tag_counts(capsys, path)["Hot"] == 0
 
 
-def test_note_privilege_history_and_undo(coded_case, capsys) -> None:
+def test_note_privilege_history_and_undo(coded_case, case: Case, capsys) -> None:
     path, controls = coded_case
     control = controls["advice.eml"]
     assert run(capsys, "note", path, control, "Ask Ada who drafted this.")[0] == 0
@@ -93,7 +95,7 @@ def test_note_privilege_history_and_undo(coded_case, capsys) -> None:
         ("privilege", "", "Attorney-Client: Legal advice on the motion to dismiss"),
         ("tag", "", "Privileged"),
     ]
-    assert {e["user"] for e in events} == {current_user()}
+    assert {e["user"] for e in events} == {case.user}  # the OS user, or the login on a shared case
     assert run(capsys, "history", path, control)[1].count("Privileged") == 1
 
     assert run(capsys, "undo", path) == (0, "", f"Undid marking {control} privileged (Attorney-Client).")

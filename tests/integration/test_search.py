@@ -35,7 +35,10 @@ from reviewer.core.search.repair import rebuild
 from reviewer.core.search.service import SearchService
 from reviewer.core.search.terms import term_report
 from reviewer.core.search.whoosh_backend import WhooshBackend
+from tests.databases import CaseMaker
 from tests.helpers import make_email, make_pdf, pdf_bytes
+
+pytestmark = pytest.mark.both_databases
 
 TEXTS = {
     "reyes/n1.txt": "The negligence of the hospital was clear.",
@@ -65,19 +68,18 @@ def build_collection(root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def template(cases: CaseMaker, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("matter")
-    with Case.create(root / "case", name="Search matter") as case:
+    with cases.create(root / "case", name="Search matter") as case:
         collection = build_collection(root / "collection")
         ingest(case, [collection], IngestOptions(custodian_from_folder=True, jobs=1))
-    return root / "case"
+        return case.location
 
 
 @pytest.fixture
-def matter(template: Path, tmp_path: Path) -> Iterator[Case]:
+def matter(cases: CaseMaker, template: Path, tmp_path: Path) -> Iterator[Case]:
     """A private copy of the ingested case, so a test may tag, save or break it."""
-    shutil.copytree(template, tmp_path / "case")
-    with Case.open(tmp_path / "case") as case:
+    with Case.open(cases.copy(template, tmp_path / "case")) as case:
         yield case
 
 
@@ -322,7 +324,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_cli_search_json(matter: Case, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _err = run(capsys, "search", str(matter.root), "hospital w/3 negligence", "--json")
+    code, out, _err = run(capsys, "search", str(matter.location), "hospital w/3 negligence", "--json")
     assert code == 0
     result = json.loads(out)
     assert result["total"] == 3
@@ -330,12 +332,12 @@ def test_cli_search_json(matter: Case, capsys: pytest.CaptureFixture[str]) -> No
     assert {hit["control"] for hit in result["hits"]} == expected
     first = result["hits"][0]
     assert {"control", "score", "title", "date", "custodians", "snippet", "highlights"} <= first.keys()
-    code, out, _err = run(capsys, "search", str(matter.root), "hospital", "--limit", "0", "--json")
+    code, out, _err = run(capsys, "search", str(matter.location), "hospital", "--limit", "0", "--json")
     assert json.loads(out)["total"] == 4 and json.loads(out)["hits"] == []
 
 
 def test_cli_malformed_query_is_one_line_and_exit_2(matter: Case, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "search", str(matter.root), 'merger w/5 "acme corp')
+    code, out, err = run(capsys, "search", str(matter.location), 'merger w/5 "acme corp')
     assert code == 2
     assert out == ""
     assert err.strip().count("\n") == 0
@@ -351,19 +353,20 @@ def test_cli_terms_saved_searches_and_hits(matter: Case, tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     terms_file = tmp_path / "terms.txt"
     terms_file.write_text("\n".join(TERMS) + "\n\n", encoding="utf-8")
-    code, out, _err = run(capsys, "terms", str(matter.root), str(terms_file), "--json")
+    code, out, _err = run(capsys, "terms", str(matter.location), str(terms_file), "--json")
     report = json.loads(out)
     assert code == 0 and [t["unique"] for t in report["terms"]] == [1, 0, 1, 0, 1]
     assert report["case"] == "Search matter" and report["ran"].endswith("Z")
     out_csv = str(tmp_path / "t.csv")
-    code, _out, _err = run(capsys, "terms", str(matter.root), str(terms_file), "--csv", out_csv)
+    code, _out, _err = run(capsys, "terms", str(matter.location), str(terms_file), "--csv", out_csv)
     header, first = (tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()[:2]
     assert header == "line,query,documents,with_families,unique,hits,elapsed_ms,case,index,ran"
     assert first.startswith("1,hospital,4,4,1,4,") and "Search matter" in first and "generation" in first
-    assert run(capsys, "save-search", str(matter.root), "Hospital", "hospital")[0] == 0
-    code, out, _err = run(capsys, "searches", str(matter.root), "--json")
+    assert run(capsys, "save-search", str(matter.location), "Hospital", "hospital")[0] == 0
+    code, out, _err = run(capsys, "searches", str(matter.location), "--json")
     assert [(s["name"], s["documents"]) for s in json.loads(out)] == [("Hospital", 4)]
-    code, out, _err = run(capsys, "hits", str(matter.root), control(matter, "r.pdf"), "negligence", "--json")
+    code, out, _err = run(capsys, "hits", str(matter.location), control(matter, "r.pdf"), "negligence",
+                          "--json")
     assert [(h["page"], len(h["rects"])) for h in json.loads(out)] == [(2, 1)]
 
 
@@ -393,7 +396,7 @@ def test_a_crash_mid_commit_never_leaves_a_broken_index(matter: Case, tmp_path: 
     late.mkdir()
     for n in range(3):
         (late / f"z{n}.txt").write_text(f"zebra crossing number {n}")
-    crashed = subprocess.run([sys.executable, "-c", CRASH, str(matter.root), str(late), moment],
+    crashed = subprocess.run([sys.executable, "-c", CRASH, str(matter.location), str(late), moment],
                              capture_output=True, text=True)
     assert crashed.returncode == 9, crashed.stderr
     with SearchService.open(matter) as service:

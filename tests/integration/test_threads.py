@@ -33,6 +33,8 @@ from tests.mail_threads import (
     write_mail,
 )
 
+pytestmark = pytest.mark.both_databases
+
 HEARING = (
     "Ben, the hearing on the motion to dismiss moved to Thursday at ten. Please bring the warrant "
     "file and the deputy statements."
@@ -443,7 +445,7 @@ def test_query_fields_threads_option_and_one_undo_for_a_whole_thread(case: Case,
 
 def test_commands_print_the_tree_the_fields_and_the_figures(case: Case, conversation: Path) -> None:
     add(case, conversation)
-    root = str(case.root)
+    root = str(case.location)
     rows = by_control(case)
     forward = control_of(rows, "4-forward.eml")
 

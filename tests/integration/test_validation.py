@@ -19,15 +19,18 @@ from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Document
 from reviewer.core.search.repair import rebuild
 from reviewer.core.search.service import SearchService
+from tests.databases import CaseMaker
 from tests.labelled import make_labelled_case
+
+pytestmark = pytest.mark.both_databases
 
 QUESTION = "Responsive"
 
 
 @pytest.fixture
-def reviewed(tmp_path: Path):
+def reviewed(cases: CaseMaker, tmp_path: Path):
     """A review part-way: 300 documents decided (all the relevant ones among them, and more)."""
-    case, labels = make_labelled_case(tmp_path / "case", 800, prevalence=0.08, seed=3)
+    case, labels = make_labelled_case(tmp_path / "case", 800, prevalence=0.08, seed=3, cases=cases)
     with case:
         prioritize.set_up(case, QUESTION, QuestionChoices(seed=5))
         first = sorted(labels)[:300]
@@ -139,10 +142,10 @@ def decide_all(root: str, chosen: list[str], truth: dict[str, bool]) -> None:
             reviewer("decide", root, "--tag", QUESTION, answer, *picked)
 
 
-def test_the_whole_review_and_its_validation_from_the_command_line(tmp_path: Path) -> None:
-    case, labels = make_labelled_case(tmp_path / "case", 400, prevalence=0.1, seed=8)
+def test_the_whole_review_and_its_validation_from_the_command_line(cases: CaseMaker, tmp_path: Path) -> None:
+    case, labels = make_labelled_case(tmp_path / "case", 400, prevalence=0.1, seed=8, cases=cases)
     case.close()
-    root = str(tmp_path / "case")
+    root = str(case.location)
     controls = {f"DOC-{doc:07d}": relevant for doc, relevant in labels.items()}
     first = next(c for c, relevant in controls.items() if relevant)
     state = json.loads(reviewer("prioritize", root, "--tag", QUESTION, "--retrain-every", "10", "--seed", "3",

@@ -9,11 +9,12 @@ from sqlalchemy import select
 
 from reviewer.core import audit, review
 from reviewer.core.audit import Action
-from reviewer.core.case import Case, current_user
+from reviewer.core.case import Case
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Document, Redaction
 from reviewer.core.produce import attorneys, redact
 from reviewer.core.search import saved
+from reviewer.core.team.server import os_user
 from tests.unit.test_review import add_documents
 
 
@@ -139,7 +140,7 @@ def test_long_jobs_are_on_the_trail_and_undo_passes_over_them(case: Case) -> Non
         ("production VOL001 DEF000001–DEF000003", 4, False),
         ('tagging 3 documents "Responsive"', 3, True),
     ]
-    assert {e.user for e in newest} == {current_user()}
+    assert {e.user for e in newest} == {os_user()}
     assert [e.action for e in audit.group_events(case, newest[1].id)] == ["production"] * 4
     assert [e.action for e in audit.history(case, ids[0])] == ["tag", "production"]
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from reviewer.core import audit, review
-from reviewer.core.case import Case, current_user
+from reviewer.core.case import Case
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Document
 from reviewer.core.search.query import QuerySyntaxError
@@ -19,6 +19,8 @@ from reviewer.core.team import batch_sets, batches
 from reviewer.core.team.batch_sets import COMPLETED, IN_PROGRESS, NOT_STARTED, create_batch_set
 from reviewer.core.team.batches import UnreviewedDocumentsError, check_in, check_out_next
 from tests.unit.test_review import add_documents
+
+pytestmark = pytest.mark.both_databases
 
 
 def set_documents(case: Case, **values_by_id: dict[str, object]) -> None:
@@ -167,14 +169,14 @@ def test_check_out_without_a_user_is_for_the_acting_user(case: Case) -> None:
     with pytest.raises(ReviewerError, match="no batches in this case yet"):
         check_out_next(case)
     create_batch_set(case, "Mine", add_documents(case, 2), 1)
-    assert check_out_next(case).assignee == current_user()
-    assert [b.name for b in batches.batches(case, assignee=current_user())] == ["MINE-001"]
+    assert check_out_next(case).assignee == case.db.user
+    assert [b.name for b in batches.batches(case, assignee=case.db.user)] == ["MINE-001"]
 
 
 def test_check_in_refuses_unreviewed_documents_naming_how_many_unless_allowed(case: Case) -> None:
     ids = add_documents(case, 8)
     create_batch_set(case, "Set", ids, 8)
-    batch = check_out_next(case, user=current_user())
+    batch = check_out_next(case, user=case.db.user)
     review.tag_documents(case, ids[:1], "Responsive")
     review.add_note(case, ids[1], "A note is not a decision")
     with pytest.raises(UnreviewedDocumentsError) as refused:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
@@ -33,8 +34,14 @@ def test_core_never_imports_qt() -> None:
     assert offenders == []
 
 
-def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_migrations_build_exactly_the_models(backend: str, tmp_path: Path,
+                                              request: pytest.FixtureRequest) -> None:
+    if backend == "sqlite":
+        engine = create_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
+    else:
+        server = request.getfixturevalue("postgres")
+        engine = server.engine(server.new_database())
     upgrade_to_head(engine)
     assert current_revision(engine) == head_revision()
     with engine.connect() as connection:

@@ -4,7 +4,6 @@ of a decision; the report per reviewer (rate, 95 % interval) and per tag; the qc
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,8 @@ from reviewer.core.team.batches import batch_document_ids, check_in, check_out_n
 from reviewer.core.team.qc import PrivilegeChange, create_qc_batch, qc_documents
 from reviewer.core.team.qc_report import qc_report, wilson_interval
 from tests.unit.test_review import add_documents
+
+pytestmark = pytest.mark.both_databases
 
 
 def review_batches(case: Case, user: str, count: int, tag: str = "Responsive",
@@ -65,11 +66,10 @@ def test_the_sample_comes_only_from_the_reviewers_completed_decisions(reviewed_c
         create_qc_batch(case, "ana", count=1)
 
 
-def test_a_seed_draws_the_same_sample_from_the_same_pool_and_another_seed_another(reviewed_case,
+def test_a_seed_draws_the_same_sample_from_the_same_pool_and_another_seed_another(reviewed_case, cases,
                                                                                     tmp_path: Path) -> None:
     case, ids = reviewed_case
-    twin = tmp_path / "twin"
-    shutil.copytree(case.root, twin)
+    twin = cases.twin(case, tmp_path / "twin")
     first = create_qc_batch(case, "ana", count=5, seed=20261207)
     with Case.open(twin) as copy:
         again = create_qc_batch(copy, "ana", count=5, seed=20261207)
@@ -85,13 +85,11 @@ def test_a_seed_draws_the_same_sample_from_the_same_pool_and_another_seed_anothe
     assert not sample & {d.document_id for d in qc_documents(case, second.name)}
 
 
-def test_seeds_differ_and_are_recorded_when_not_given(reviewed_case, tmp_path: Path) -> None:
+def test_seeds_differ_and_are_recorded_when_not_given(reviewed_case, cases, tmp_path: Path) -> None:
     case, _ids = reviewed_case
     samples = set()
     for seed in range(6):
-        twin = tmp_path / f"twin{seed}"
-        shutil.copytree(case.root, twin)
-        with Case.open(twin) as copy:
+        with Case.open(cases.twin(case, tmp_path / f"twin{seed}")) as copy:
             samples.add(frozenset(d.document_id for d in qc_documents(copy, create_qc_batch(
                 copy, "ana", count=4, seed=seed).name)))
     assert len(samples) > 1

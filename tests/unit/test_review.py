@@ -12,14 +12,16 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from reviewer.core import audit, review
-from reviewer.core.case import DB_NAME, Case, current_user, now
+from reviewer.core.case import DB_NAME, Case, now
 from reviewer.core.db import Database
 from reviewer.core.errors import CaseLockedError, ReviewerError
 from reviewer.core.migrate import migrations_dir
 from reviewer.core.models import Document
+from reviewer.core.team.server import os_user
+from tests.databases import insert_with_ids
 
 
 def add_documents(case: Case, count: int, family_size: int = 1) -> list[int]:
@@ -38,7 +40,7 @@ def add_documents(case: Case, count: int, family_size: int = 1) -> list[int]:
             "source_path": f"/in/{doc_id}.txt", "file_name": f"{doc_id}.txt", "added": now(),
         })
     with case.db.session() as session:
-        session.execute(insert(Document), rows)
+        insert_with_ids(session, Document, rows)
     return ids
 
 
@@ -65,7 +67,7 @@ def test_a_new_case_starts_with_the_requested_coding_set(case: Case) -> None:
 def test_a_case_made_before_coding_existed_is_upgraded_and_seeded_on_open(tmp_path: Path) -> None:
     root = tmp_path / "old-case"
     root.mkdir()
-    database = Database(root / DB_NAME)
+    database = Database.sqlite(root / DB_NAME, root.name, os_user())
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     with database.engine.connect() as connection:
@@ -181,7 +183,7 @@ def test_notes(case: Case) -> None:
     review.add_note(case, doc, "  Second look: fine. ")
     found = review.notes(case, doc)
     assert [n.text for n in found] == ["Ask Ada about the date.", "Second look: fine."]
-    assert found[0].user == current_user()
+    assert found[0].user == os_user()
     assert review.coding(case, doc).notes == found
     with pytest.raises(ReviewerError, match="A note needs some text."):
         review.add_note(case, doc, "   ")
@@ -214,7 +216,7 @@ def test_every_change_is_an_audit_event_with_user_and_before_after(case: Case) -
         ("note", "", "Check the date"),
         ("untag", "Hot", ""),
     ]
-    assert {e.user for e in events} == {current_user()}
+    assert {e.user for e in events} == {os_user()}
     assert all(e.control == "DOC-000001" and not e.undo and not e.undone for e in events)
     assert events[0].at <= events[-1].at
 
@@ -244,7 +246,7 @@ def test_the_undo_itself_is_recorded(case: Case) -> None:
     tagged, undone = audit.history(case, doc)
     assert (tagged.action, tagged.undone, tagged.undo) == ("tag", True, False)
     assert (undone.action, undone.before, undone.after, undone.undo) == ("untag", "Hot", "", True)
-    assert undone.user == current_user()
+    assert undone.user == os_user()
 
 
 def test_undo_restores_privilege_notes_and_tag_edits(case: Case) -> None:

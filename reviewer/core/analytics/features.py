@@ -29,7 +29,7 @@ from reviewer.core.case import Case
 from reviewer.core.models import Document
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
 from reviewer.core.store import _atomic_write
-from reviewer.core.writer_lock import WriterLock
+from reviewer.core.writer_lock import FileLock, WriterLock
 
 if TYPE_CHECKING:
     import numpy as np
@@ -67,7 +67,7 @@ class FeatureCache:
     def __init__(self, case: Case) -> None:
         self.case = case
         self.folder = case.root / FEATURES_DIR
-        self.lock = WriterLock(self.folder.parent / "features.lock", case.name, "")
+        self.lock = WriterLock(FileLock(self.folder.parent / "features.lock", case.user), case.name)
 
     def counts(self, doc_ids: Sequence[int], progress: Progress = no_progress,
                cancel: CancelToken | None = None) -> tuple[np.ndarray, csr_matrix]:

@@ -16,7 +16,7 @@ from sqlalchemy import exists, insert, select
 from reviewer.core.analytics import fingerprints, neardups, threads
 from reviewer.core.analytics.neardups import DEFAULT_THRESHOLD, MIN_THRESHOLD
 from reviewer.core.audit import Action, record_job
-from reviewer.core.case import Case, current_user, now
+from reviewer.core.case import Case, now
 from reviewer.core.errors import CancelledError, ReviewerError
 from reviewer.core.models import AnalysisRun, Document, EmailThread, NearDuplicate, TextFingerprint
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
@@ -166,7 +166,7 @@ def _run(
                 kind=ANALYZE if full else UPDATE,
                 started=at,
                 finished=now(),
-                user=current_user(),
+                user=case.user,
                 threshold=settings.threshold,
                 include_emails=settings.include_emails,
                 documents=near_plan.summary.pending,

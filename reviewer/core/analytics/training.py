@@ -37,7 +37,7 @@ from sqlalchemy import Table, delete, func, insert, select
 from reviewer.core.analytics.decisions import decisions, open_round, under_review
 from reviewer.core.analytics.features import SETTINGS, FeatureCache, tf_idf
 from reviewer.core.analytics.prioritize import find_question, latest_model
-from reviewer.core.case import Case, current_user, now
+from reviewer.core.case import Case, now
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import AuditEvent, ReviewModel, ReviewScore
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
@@ -130,7 +130,7 @@ def retrain(case: Case, tag_name: str, progress: Progress = no_progress,
         ])
         seconds = round(time.perf_counter() - started, 3)
         session.add(ReviewModel(
-            tag_id=tag.id, version=version, trained=trained, user=current_user(), decisions=len(decided),
+            tag_id=tag.id, version=version, trained=trained, user=case.user, decisions=len(decided),
             positives=positives, seed_positives=len(seed_positives), presumed_negatives=len(presumed),
             scored=len(ids), audit_upto=audit_upto, documents_upto=max(population, default=0),
             seed=question.seed, seconds=seconds,

@@ -37,7 +37,7 @@ from reviewer.core.analytics.decisions import decision_text, open_round, undecid
 from reviewer.core.analytics.intervals import Interval, clopper_pearson, recall_from_elusion, sample_size
 from reviewer.core.analytics.prioritize import find_question, latest_model
 from reviewer.core.audit import Action, record_job
-from reviewer.core.case import Case, current_user, now
+from reviewer.core.case import Case, now
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Document, ReviewDecision, Tag, ValidationDocument, ValidationRound
 
@@ -163,7 +163,7 @@ def draw(case: Case, tag_name: str, families: int | None = None, confidence: flo
         model = latest_model(session, tag.id)
         round_id = session.execute(insert(ValidationRound).values(
             tag_id=tag.id, number=number, seed=seed, families=len(chosen), confidence=confidence,
-            margin=margin if confidence is not None else None, drawn=now(), user=current_user(),
+            margin=margin if confidence is not None else None, drawn=now(), user=case.user,
             model_version=model.version if model else None, population=population,
             reviewed=_count(session, decided),
             found=_count(session, decided.where(ReviewDecision.relevant.is_(True))),

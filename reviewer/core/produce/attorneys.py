@@ -27,6 +27,8 @@ def normalize(identity: str) -> str:
         return address.casefold()
     if not identity:
         raise ReviewerError("Give an email address, an @domain or a name to mark as an attorney.")
+    if len(identity) > 320:
+        raise ReviewerError("An attorney's address or name can be at most 320 characters long.")
     return identity.casefold()
 
 

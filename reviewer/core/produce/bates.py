@@ -82,8 +82,9 @@ def collisions(case: Case, prefix: str, first: int, last: int) -> list[str]:
 def overlapping(session: Session, prefix: str, first: int, last: int,
                 besides: int | None = None) -> list[str]:
     """collisions() in the caller's transaction, leaving out the production `besides`: run in the
-    transaction that records a production, after its row is inserted (which takes SQLite's write lock),
-    it sees every production any other process has recorded, and none can be recorded until it ends."""
+    transaction that records a production (a write session, which holds the case's write lock from its
+    start: db.py), it sees every production any other process has recorded, and none can be recorded
+    until it ends."""
     query = (
         select(Production.name, Production.prefix, Production.digits, Production.first_number,
                Production.last_number)

@@ -6,7 +6,6 @@ the same way everywhere: its metadata, custodians, attachments' names, privilege
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from sqlalchemy import func, select
 from reviewer.core.case import Case
 from reviewer.core.models import Document, DocumentCustodian, DocumentTag, PrivilegeEntry, Redaction, Tag
 from reviewer.core.review import PRIVILEGED_TAG
+from reviewer.core.sql import given_ids
 
 _CHUNK = 10_000
 PRIVILEGED_ATTACHMENT = "[privileged attachment]"
@@ -86,8 +86,7 @@ def load_facts(case: Case, doc_ids: Iterable[int]) -> dict[int, DocumentFacts]:
     facts: dict[int, DocumentFacts] = {}
     with case.db.reader() as session:
         for start in range(0, len(wanted), _CHUNK):
-            chunk = json.dumps(wanted[start:start + _CHUNK])
-            ids = select(func.json_each(chunk).table_valued("value").c.value)
+            ids = given_ids(wanted[start:start + _CHUNK])
             for d in session.scalars(select(Document).where(Document.id.in_(ids))):
                 facts[d.id] = DocumentFacts(
                     id=d.id, control=d.control, parent_id=d.parent_id, family_root=d.family_id or d.id,

@@ -21,7 +21,6 @@ split="withhold-family" withholds the whole family.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -30,6 +29,7 @@ from reviewer.core.case import Case
 from reviewer.core.choices import SplitRule
 from reviewer.core.models import Document
 from reviewer.core.produce.facts import DocumentFacts, load_facts
+from reviewer.core.sql import given_ids
 
 PRODUCED = "produced"
 REDACTED = "redacted"
@@ -124,8 +124,7 @@ def _with_families(case: Case, doc_ids: list[int]) -> set[int]:
     wanted = sorted(set(doc_ids))
     with case.db.reader() as session:
         for start in range(0, len(wanted), _CHUNK):
-            chunk = json.dumps(wanted[start:start + _CHUNK])
-            given = select(func.json_each(chunk).table_valued("value").c.value)
+            given = given_ids(wanted[start:start + _CHUNK])
             roots = select(root).where(Document.id.in_(given))
             found.update(session.scalars(select(Document.id).where(root.in_(roots))))
     return found

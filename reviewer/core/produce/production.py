@@ -21,8 +21,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from reviewer.core.audit import Action, record_job
-from reviewer.core.case import Case, current_user, now
+from reviewer.core.case import Case, now
 from reviewer.core.choices import Unimageable
+from reviewer.core.db import violates_unique
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Production, ProductionDocument
 from reviewer.core.produce import bates, lettering, loadfiles, pages, qc, volume
@@ -159,6 +160,8 @@ def produce(case: Case, doc_ids: list[int], settings: ProductionSettings, progre
 def _check_settings(settings: ProductionSettings) -> None:
     if not settings.name.strip():
         raise ReviewerError("A production needs a name.")
+    if len(settings.name) > 256:
+        raise ReviewerError("A production's name can be at most 256 characters long.")
     bates.check_prefix(settings.prefix)
     bates.check_digits(settings.digits)
     if settings.start is not None and settings.start < 1:
@@ -373,11 +376,11 @@ def _record(case: Case, settings: ProductionSettings, name: str, writer: volume.
             unimageable: list[NotImaged]) -> None:
     """Record the production and put its volume in place, in one transaction.
 
-    The Production row goes in first, which takes SQLite's write lock; only then is the range checked
-    against every other production, so no other process can record an overlapping range between the check
-    and the commit (and unique constraints on the first numbers stand behind the check). The volume is
-    renamed into place before the commit and back if the commit fails: no row names a volume that is not
-    there, and a volume in place is one the case knows."""
+    The transaction holds the case's write lock from its start (db.py); the Production row goes in first,
+    then the range is checked against every other production, so no other process can record an
+    overlapping range between the check and the commit (and unique constraints on the first numbers
+    stand behind the check). The volume is renamed into place before the commit and back if the commit
+    fails: no row names a volume that is not there, and a volume in place is one the case knows."""
     options = {
         "confidentiality": settings.confidentiality, "dat_encoding": settings.dat_encoding,
         "withhold_privileged": settings.withhold_privileged, "split_families": settings.split_families,
@@ -395,7 +398,7 @@ def _record(case: Case, settings: ProductionSettings, name: str, writer: volume.
                 name=settings.name, volume=name, prefix=settings.prefix, digits=settings.digits,
                 first_number=start, last_number=last, image_format=settings.image_format,
                 endorsement=settings.endorsement, query=settings.query, options=json.dumps(options),
-                out_dir=str(writer.final.absolute()), created=now(), user=current_user(),
+                out_dir=str(writer.final.absolute()), created=now(), user=case.user,
             )
             session.add(production)
             session.flush()
@@ -419,7 +422,7 @@ def _record(case: Case, settings: ProductionSettings, name: str, writer: volume.
             writer.finish()
     except IntegrityError as error:
         writer.unfinish()
-        if "production.name" in str(error.orig):
+        if violates_unique(error, "production", "name"):
             raise ProductionError(f'A production named "{settings.name}" was recorded while this one was '
                                   "being written; nothing was produced. Choose another name.") from error
         raise bates.BatesError(taken.format("another production recorded them")) from error

@@ -31,6 +31,7 @@ from reviewer.core.search.query import (
     QuerySyntaxError,
     ScoreComparison,
 )
+from reviewer.core.sql import matches_wildcard
 from reviewer.core.team import search_fields as team_fields
 
 # `type:email` is what a reviewer types; the ingest records the precise kind.
@@ -100,8 +101,7 @@ def _match(session: Session, node: Match) -> Select[int]:
         return select(Document.id).where(Document.kind.in_(kinds))
     if name == "control":
         if _is_pattern(value):
-            pattern = value.upper().replace("[", "[[]")
-            return select(Document.id).where(Document.control.op("GLOB")(pattern))
+            return select(Document.id).where(matches_wildcard(Document.control, value.upper()))
         return select(Document.id).where(Document.control == _existing_control(session, node))
     if name == "bates":
         pages = documents_in_range(value)

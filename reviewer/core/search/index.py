@@ -11,10 +11,12 @@ frequent words one lookup. Their postings are computed ahead (fields.analyze_doc
 that has the text) and written by segments.py in Reviewer's own codec (lean.py).
 
 Crash safety: Whoosh publishes a commit by renaming its table of contents, so a writer killed mid-commit
-leaves the previous generation intact; documents are flagged `indexed` in the database only after the
-index commit, and repair.py reconciles the two in both directions. An index is complete once its version
-record is written (`seal`), after the commit that holds its documents. An index of another version is
-never written to: repair rebuilds it from the database, documents added meanwhile included.
+leaves the previous generation intact, and what a commit no longer needs is deleted only once no reader
+can still be using it (retiring.py: on a shared case other machines read the index too). Documents are
+flagged `indexed` in the database only after the index commit, and repair.py reconciles the two in both
+directions. An index is complete once its version record is written (`seal`), after the commit that holds
+its documents. An index of another version is never written to: repair rebuilds it from the database,
+documents added meanwhile included.
 """
 
 from __future__ import annotations

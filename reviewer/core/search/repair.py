@@ -5,9 +5,12 @@ Folders in the case: `index/` is the live index; `index.new/` a rebuild in progr
 version record is written, index.TextIndex.seal); `index.old/` the previous index for the instant between
 the two renames of a swap. A rebuild never touches `index/` until the swap, so readers keep searching the
 old index meanwhile, and a kill at any moment leaves it usable; the next repair removes the leftovers
-(or finishes a swap that was interrupted between its two renames).
+(or finishes a swap that was interrupted between its two renames). The index a swap replaced is kept as
+`index.retired-TIME/` for readers still on it (other windows; on a shared case, other machines) and
+removed by a repair once retiring.RETIRE_SECONDS have passed.
 
-Only one repair runs at a time: it holds `index.lock` (locking.py), and a second one, in another thread
+Only one repair runs at a time: it holds the case's index lock (Case.index_lock: `index.lock` in a case
+folder, an advisory lock on a shared case), and a second one, in another thread
 or process, waits for it and then finds the index sound. Writing the index also needs the case's writer
 lock, so a repair never runs beside an ingest; when an ingest holds it, documents it is adding are left
 to it, and an index that cannot be searched at all is reported as such (CaseLockedError).
@@ -20,6 +23,7 @@ snapshot's highest is a document recorded since, not an orphan.
 from __future__ import annotations
 
 import shutil
+import time
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +34,6 @@ from reviewer.core.case import Case
 from reviewer.core.errors import CaseLockedError, ReviewerError
 from reviewer.core.models import Document
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
-from reviewer.core.search import locking
 from reviewer.core.search.build import build_segments
 from reviewer.core.search.index import (
     SearchIndexError,
@@ -39,6 +42,7 @@ from reviewer.core.search.index import (
     index_pending,
     mark_indexed,
 )
+from reviewer.core.search.retiring import RETIRE_SECONDS
 
 MISSING = "is missing"
 
@@ -124,7 +128,7 @@ def repair(case: Case, progress: Progress = no_progress, cancel: CancelToken | N
         progress(ProgressUpdate("index", message="Waiting for another Reviewer window or command to "
                                                  "finish repairing the search index…"))
 
-    with locking.holding(case.root / "index.lock", cancel, waiting):
+    with case.index_lock(cancel, waiting):
         found = ["an interrupted rebuild was cleaned up"] if _clean_up(case) else []
         state = inspect(case)
         if state.sound and not rebuild:
@@ -214,12 +218,16 @@ def _swap_in(case: Case) -> None:
                                 "close the other Reviewer windows on this case and run `reviewer reindex` "
                                 "again.") from None
         new.rename(live)
-    shutil.rmtree(old, ignore_errors=True)  # a reader on Windows may still hold a file: cleaned next time
+    try:
+        old.rename(_beside(case, f"retired-{time.time():.0f}"))
+    except OSError:  # nowhere to keep it: readers on it reopen the new index at their next search
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _clean_up(case: Case) -> bool:
     """Remove what an interrupted rebuild left; finish a swap a kill cut between its two renames.
-    Whether there was anything to clean."""
+    Whether there was anything to clean (an index retired by a finished swap does not count)."""
+    _remove_retired(case)
     live, new, old = case.index_dir, _beside(case, "new"), _beside(case, "old")
     if not new.exists() and not old.exists():
         return False
@@ -231,6 +239,14 @@ def _clean_up(case: Case) -> bool:
     shutil.rmtree(new, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
     return True
+
+
+def _remove_retired(case: Case) -> None:
+    """Remove the indexes swaps replaced once no reader can still be on them."""
+    for retired in case.index_dir.parent.glob(f"{case.index_dir.name}.retired-*"):
+        stamp = retired.name.rpartition("-")[2]
+        if not stamp.isdigit() or time.time() - int(stamp) >= RETIRE_SECONDS:
+            shutil.rmtree(retired, ignore_errors=True)
 
 
 def _is_complete(directory: Path) -> bool:

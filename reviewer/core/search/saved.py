@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reviewer.core.audit import Action, recording
-from reviewer.core.case import Case, current_user, now
+from reviewer.core.case import Case, now
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import SavedSearch, SearchHistory
 from reviewer.core.search.query import parse
@@ -75,7 +75,7 @@ def remove(case: Case, name: str) -> None:
 
 def remember(case: Case, query: str, hits: int) -> None:
     with case.db.session() as session:
-        session.add(SearchHistory(query=query, hits=hits, ran=now(), user=current_user()))
+        session.add(SearchHistory(query=query, hits=hits, ran=now(), user=case.user))
 
 
 def history(case: Case, limit: int = 50) -> list[SearchHistory]:

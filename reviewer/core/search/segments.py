@@ -7,9 +7,10 @@ and dropping deleted ones), streamed term by term, so memory stays flat whatever
 
 Publishing is Whoosh's own: a writer holds the index's write lock, writes its segments under new names
 no reader looks at, and commits by writing the next table of contents (TOC) generation — a rename,
-atomic — then removes the files no generation names any more. A reader sees the old generation or the
-new one, never a half-written segment, and a writer killed at any moment leaves only unnamed files that
-the next commit removes.
+atomic — then retires the files the new generation no longer names (retiring.py: removed once no reader
+can still be on them, on a shared case readers on other machines included). A reader sees the old
+generation or the new one, never a half-written segment, and a writer killed at any moment leaves only
+unnamed files that a later commit removes.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, count, groupby
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import STORED_COLUMN, W3Codec, W3Segment
 from whoosh.fields import Schema
 from whoosh.formats import Positions
-from whoosh.index import TOC, FileIndex, LockError, clean_files
+from whoosh.index import TOC, FileIndex, LockError
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_ushort
 
@@ -42,6 +44,7 @@ from reviewer.core.search.lean import (
     term_info,
     term_infos,
 )
+from reviewer.core.search.retiring import retire_unused
 
 CODEC = LeanCodec()
 # A writer's documents become a segment on disk once their postings reach this many (their analyses hold
@@ -364,7 +367,7 @@ class LeanWriter:
         except BaseException:
             self.cancel()
             raise
-        clean_files(self.storage, self.indexname, self.generation, final)
+        retire_unused(Path(self.storage.folder), self.indexname, self.generation, final)
         self.lock.release()
 
     def _delete_older_copies(self) -> None:

@@ -1,2 +1,11 @@
-"""Team review: batches a review is divided into, QC of reviewers' decisions, who acts and what they may do
-(reviewer.core.team.access); sharing a case on PostgreSQL and users with roles join them here."""
+"""Working as a team: a case shared on a PostgreSQL server with its evidence in a shared folder, the
+batches a review is divided into, and QC of reviewers' decisions.
+
+casefile.py   the small `.reviewer` file a team member opens (server, port, database, evidence folder)
+server.py     connecting: the login, where the password comes from, one sentence when it fails
+advisory.py   PostgreSQL advisory locks: the case writer lock of the long jobs, the index repair lock
+share.py      `reviewer share` (a case folder copied to a server and a shared folder, verified) and
+              `reviewer join` (a case file for a shared case)
+access.py     who acts in a case and whether they may (the batch workflow and QC ask it)
+batch_sets.py, batches.py, qc.py, qc_report.py, search_fields.py   batches and QC
+"""

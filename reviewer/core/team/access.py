@@ -1,15 +1,16 @@
 """Who is acting in a case, and whether they may: the one place the batch workflow and QC ask.
 
-Today a case has no users of its own: whoever runs Reviewer acts under their login name, and every role is
-theirs. Users and roles (admin, reviewer, QC, enforced by PostgreSQL grants on a shared case) will fill in
-`acting_user` and `require_role` without changing their callers.
+Today a case has no users of its own: whoever runs Reviewer acts under their login name (Case.user: a
+shared case's PostgreSQL login), and every role is theirs. Users and roles (admin, reviewer, QC, enforced
+by PostgreSQL grants on a shared case) will fill in `acting_user` and `require_role` without changing
+their callers.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from reviewer.core.case import Case, current_user
+from reviewer.core.case import Case
 from reviewer.core.errors import ReviewerError
 
 # admin: makes batch sets, assigns and reopens batches, acts for others; reviewer: checks out and codes
@@ -23,7 +24,7 @@ class NotAllowedError(ReviewerError):
 
 def acting_user(case: Case) -> str:
     """The name of the person acting in `case`: who checks batches out, and whose "my batches" are shown."""
-    return current_user()  # the roles piece: the case's own user (a shared case's PostgreSQL login)
+    return case.user  # the OS user, or a shared case's PostgreSQL login
 
 
 def require_role(case: Case, role: Role, doing: str) -> None:

@@ -103,7 +103,7 @@ class AnalyzeProgressDialog(LongWorkDialog):
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.lay_out(self.detail)
         job = (settings.threshold, settings.include_emails)
-        self.start(tasks, partial(run_in_child, analyze, case.root, job), Lane.LONG)
+        self.start(tasks, partial(run_in_child, analyze, case.location, job), Lane.LONG)
 
     def _poll_update(self, update: ProgressUpdate) -> None:
         self.stage.setText(update.message or STAGES.get(update.stage, update.stage.capitalize()) + "…")

@@ -89,7 +89,7 @@ class ExhibitsProgressDialog(LongWorkDialog):
         args = (doc_ids, Path(chosen.path.text()), chosen.start.value(), chosen.order.currentData(),
                 chosen.privileged.isChecked())
         # In a child process: a binder draws with PyMuPDF, which the render lane uses meanwhile.
-        self.start(tasks, partial(run_in_child, export_exhibits, case.root, args), Lane.LONG)
+        self.start(tasks, partial(run_in_child, export_exhibits, case.location, args), Lane.LONG)
 
     def _poll_update(self, update: ProgressUpdate) -> None:
         self.stage.setText(f"Exhibit {update.done:,} of {update.total:,}…" if update.total else "Numbering…")

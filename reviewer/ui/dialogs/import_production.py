@@ -190,7 +190,8 @@ class ImportProgressDialog(LongWorkDialog):
         self.counts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.lay_out(self.counts)
         # In a child process: assembling pages uses PyMuPDF, which the render lane uses meanwhile.
-        self.start(tasks, partial(run_in_child, import_production, case.root, (volume, options)), Lane.LONG)
+        work = partial(run_in_child, import_production, case.location, (volume, options))
+        self.start(tasks, work, Lane.LONG)
 
     def _poll_update(self, update: ProgressUpdate) -> None:
         self.stage.setText(update.message or "Importing documents…")

@@ -343,8 +343,8 @@ class ProductionDialog(QDialog):
         self._progress = LatestProgress()
         self._timer.start()
         # In a child process, so the viewer keeps drawing pages (PyMuPDF is not thread-safe) meanwhile.
-        work = partial(run_in_child, produce, self._case.root, (self._ids, self.settings()), self._progress,
-                       self._cancel)
+        work = partial(run_in_child, produce, self._case.location, (self._ids, self.settings()),
+                       self._progress, self._cancel)
         self._tasks.run(work, self._produced, self._production_failed, lane=Lane.LONG, cancel=self._cancel)
 
     def _poll(self) -> None:

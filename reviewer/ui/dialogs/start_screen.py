@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.core.case import DB_NAME, Case
 from reviewer.core.demo import default_demo_case
+from reviewer.core.team.casefile import SUFFIX as CASE_FILE_SUFFIX
 from reviewer.ui.dialogs.ingest import IngestOutcome, IngestProgressDialog, demo_work
 from reviewer.ui.icons import icon
 from reviewer.ui.recent import recent_cases
@@ -35,7 +36,7 @@ PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 def _create_case(folder: Path, name: str | None) -> Path:
     with Case.create(folder, name=name) as case:
-        return case.root
+        return case.location
 
 
 class NewCaseDialog(QDialog):
@@ -94,10 +95,13 @@ class StartScreen(QWidget):
 
         self.new_button = self._button("new-case", "New case…", self._new_case)
         self.open_button = self._button("open-case", "Open case…", self._open_case)
+        self.open_shared_button = self._button("open-case", "Open shared case…", self._open_shared_case)
+        shared_tip = f"A case your team shares: its case file ({CASE_FILE_SUFFIX}), from `reviewer join`"
+        self.open_shared_button.setToolTip(shared_tip)
         self.demo_button = self._button("app", "Open the demo case", self._open_demo)
         self.demo_button.setToolTip("A small fictional matter to try Reviewer on (built the first time)")
         actions = QVBoxLayout()
-        for button in (self.new_button, self.open_button, self.demo_button):
+        for button in (self.new_button, self.open_button, self.open_shared_button, self.demo_button):
             actions.addWidget(button)
         actions.addStretch(1)
 
@@ -149,6 +153,12 @@ class StartScreen(QWidget):
             QMessageBox.warning(self, "Not a case", f"{folder} is not a Reviewer case folder.")
             return
         self.caseChosen.emit(Path(folder))
+
+    def _open_shared_case(self) -> None:
+        chosen, _filter = QFileDialog.getOpenFileName(self, "Open a shared case", "",
+                                                      f"Shared cases (*{CASE_FILE_SUFFIX})")
+        if chosen:
+            self.caseChosen.emit(Path(chosen))
 
     def _open_demo(self) -> None:
         target = default_demo_case()

@@ -68,7 +68,7 @@ def _retrain(case: Case, tag: str, progress: LatestProgress, cancel: CancelToken
     from reviewer.core.analytics.training import retrain
     from reviewer.ui.job_process import run_in_child
 
-    return run_in_child(retrain, case.root, (tag,), progress, cancel)
+    return run_in_child(retrain, case.location, (tag,), progress, cancel)
 
 
 def _training_key(state: prioritize.ReviewState) -> tuple[str, int, int]:
