@@ -189,6 +189,7 @@ class Case:
         case = cls.open_shared(case_file, described, new=True, connection=address)
         try:
             case._seed_settings(name or address.server.database, {STORE_ID_SETTING: store_id})
+            _seed_first_admin(case)
             _seed_review(case)
             described.write(case_file)
         except BaseException:
@@ -305,6 +306,14 @@ def prepare_store(store: Path, store_id: str, where: Server) -> None:
         (store / sub).mkdir(parents=True, exist_ok=True)
     marker = {"reviewer": "shared evidence folder", STORE_ID_SETTING: store_id, "database": where.label}
     (store / STORE_MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+
+
+def _seed_first_admin(case: Case) -> None:
+    # Imported here because reviewer.core.team.users builds on this module.
+    from reviewer.core.team.users import add_first_admin
+
+    with case.db.session() as session:
+        add_first_admin(session.connection())
 
 
 def _seed_review(case: Case) -> None:
