@@ -54,7 +54,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Session, aliased
 
 from reviewer.core.case import Case, now
-from reviewer.core.team.access import Access, Role, access_in, refuse_unless, refuse_unassigned
 from reviewer.core.models import (
     Attorney,
     AuditEvent,
@@ -71,6 +70,7 @@ from reviewer.core.models import (
     Setting,
     Tag,
 )
+from reviewer.core.team.access import Access, Role, access_in, refuse_unassigned, refuse_unless, require_role
 
 
 class Action(StrEnum):
@@ -409,6 +409,7 @@ def _check_allowed(session: Session, who: Access, group_id: int) -> None:
 
 def change_setting(case: Case, key: str, value: str) -> None:
     """Change a case setting as a reviewer action, undoable; "" removes it (it reads as its default)."""
+    require_role(case, "admin", "change the case's settings")
     with recording(case) as change:
         row = change.session.get(Setting, key)
         before = row.value if row is not None else ""

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect, select
+from sqlalchemy.exc import ProgrammingError
 
 from reviewer.core.db import INDEX_LOCK, JOBS_LOCK, Database
 from reviewer.core.errors import CaseError
@@ -136,8 +137,15 @@ class Case:
         except BaseException:
             db.close()
             raise
-        case = cls(location, case_file.store, db, advisory.AdvisoryLock(engine, JOBS_LOCK),
-                   case_file.server.database, new)
+        try:
+            case = cls(location, case_file.store, db, advisory.AdvisoryLock(engine, JOBS_LOCK),
+                       case_file.server.database, new)
+        except ProgrammingError as error:
+            if getattr(error.orig, "sqlstate", None) != "42501":  # insufficient_privilege
+                raise
+            raise CaseError(f"{db.user} is not a member of the shared case {case_file.server.label}, so the "
+                            f"server will not show it to them; ask its admin to add them (reviewer user-add "
+                            f"CASE {db.user} --role reviewer).") from None
         if not new:
             try:
                 case._check_store()

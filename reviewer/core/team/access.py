@@ -19,7 +19,7 @@ who connects with their login behind Reviewer's back.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -81,7 +81,7 @@ def access_in(session: Session, login: str) -> Access:
     member = session.scalar(select(CaseUser).where(CaseUser.login == login))
     if member is None:
         return Access(login, None)
-    return Access(login, member.role if member.role in ROLES else None,  # type: ignore[arg-type]
+    return Access(login, cast(Role, member.role) if member.role in ROLES else None,
                   bool(member.assigned_only))
 
 
@@ -101,7 +101,7 @@ def refuse_unless(who: Access, role: Role, doing: str) -> None:
                           "(ask its admin to change that with reviewer user-add).")
 
 
-def assigned_documents(login: str) -> Select[tuple[int]]:
+def assigned_documents(login: str) -> Select[int]:
     """The documents of the batches assigned to `login`, as a subquery."""
     return (select(BatchDocument.document_id).join(Batch, Batch.id == BatchDocument.batch_id)
             .where(Batch.assignee == login))
@@ -117,7 +117,7 @@ def visible_ids(case: Case) -> set[int] | None:
         return set(session.scalars(assigned_documents(who.login)))
 
 
-def refuse_unassigned(session: Session, who: Access, documents: Select[tuple[int | None]]) -> None:
+def refuse_unassigned(session: Session, who: Access, documents: Select[Any]) -> None:
     """Refuse an assigned-only reviewer's change to any of `documents` (a query of document ids) that is
     outside their batches."""
     if not who.assigned_only or who.holds("admin"):

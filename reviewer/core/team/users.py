@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, select, text
+from sqlalchemy import Connection, delete, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -63,7 +63,7 @@ def add_user(case: Case, login: str, role: str, assigned_only: bool = False,
         before = _describe(member) if member else ""
         if member is not None and member.role == "admin" and role != "admin":
             _refuse_last_admin(session, login)
-        _grant_login(session.connection(), login, role, password)  # type: ignore[arg-type]
+        _grant_login(session.connection(), login, role, password)
         if member is None:
             member = CaseUser(login=login, role=role, assigned_only=assigned_only, added=now(),
                               added_by=case.user)
@@ -92,7 +92,7 @@ def remove_user(case: Case, login: str) -> None:
         before = _describe(member)
         database = str(session.scalar(text("SELECT current_database()")))
         for role in ROLES:
-            _execute(session.connection(), f"REVOKE {grants.quoted(grants.group_role(database, role))} "  # type: ignore[arg-type]
+            _execute(session.connection(), f"REVOKE {grants.quoted(grants.group_role(database, role))} "
                      f"FROM {grants.quoted(login)}", login)
         session.execute(delete(CaseUser).where(CaseUser.id == member.id))
         change.event(audit.Action.REMOVE_USER, before=before, subject=login)
@@ -104,7 +104,7 @@ def add_first_admin(connection: Connection) -> None:
     grants.apply(connection)
     login = str(connection.scalar(text("SELECT current_user")))
     if connection.scalar(select(CaseUser.id).where(CaseUser.login == login)) is None:
-        connection.execute(CaseUser.__table__.insert().values(
+        connection.execute(insert(CaseUser).values(
             login=login, role="admin", assigned_only=False, added=now(), added_by=login))
 
 
