@@ -221,6 +221,15 @@ class BatchesPane(QWidget):
         self._enable()
         self.reload()
 
+    def show_role(self, admin: bool, qc: bool) -> None:
+        """Offer batch sets and assigning to an admin only (a reviewer checks out and in), and the QC
+        batches to QC reviewers and admins (ui/roles.py)."""
+        for button in (self.new_set_button, self.assign_button, self.release_button, self.reopen_button):
+            button.setVisible(admin)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.qc_table.parentWidget()), qc)
+        if not qc:
+            self.qc_box.hide()
+
     def _button(self, text: str, name: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)
         button.setObjectName(name)
