@@ -19,7 +19,7 @@ PASSWORD = "the reviewer's password"
 
 def admin_controls(window: MainWindow) -> dict[str, bool]:
     pane = window.batches_pane
-    qc_tab = pane.tabs.indexOf(pane.qc_table.parentWidget())
+    qc_tab = pane.tabs.indexOf(pane.qc_page)
     return {
         "add documents": window.add_documents_action.isVisible() and window.add_documents_action.isEnabled(),
         "import": window.import_action.isVisible(),

@@ -177,7 +177,8 @@ class BatchesPane(QWidget):
                          "My batches")
         self.tabs.addTab(self._tab(self.all_table, self.assign_button, self.release_button,
                                    self.reopen_button, above=self.new_set_button), "All batches")
-        self.tabs.addTab(self._tab(self.qc_table, self.open_qc_button), "QC")
+        self.qc_page = self._tab(self.qc_table, self.open_qc_button)
+        self.tabs.addTab(self.qc_page, "QC")
 
         self.qc_box = QGroupBox("QC decision")
         self.qc_box.setObjectName("qcDecision")
@@ -226,7 +227,7 @@ class BatchesPane(QWidget):
         batches to QC reviewers and admins (ui/roles.py)."""
         for button in (self.new_set_button, self.assign_button, self.release_button, self.reopen_button):
             button.setVisible(admin)
-        self.tabs.setTabVisible(self.tabs.indexOf(self.qc_table.parentWidget()), qc)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.qc_page), qc)
         if not qc:
             self.qc_box.hide()
 
