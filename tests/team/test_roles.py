@@ -5,6 +5,9 @@ the users commands; the trail names who did what."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,10 +19,14 @@ from psycopg import errors as pg_errors
 
 from reviewer.cli import main
 from reviewer.core import audit, review
+from reviewer.core.analytics import prioritize, training
+from reviewer.core.analytics.prioritize import QuestionChoices
 from reviewer.core.case import Case
-from reviewer.core.errors import CaseError
+from reviewer.core.errors import CaseError, CaseLockedError
 from reviewer.core.ingest.pipeline import ingest
+from reviewer.core.produce import redact
 from reviewer.core.produce.production import ProductionSettings, produce
+from reviewer.core.search import saved
 from reviewer.core.search.service import SearchService
 from reviewer.core.team import batches, qc, server, users
 from reviewer.core.team.access import NotAllowedError
@@ -211,3 +218,72 @@ def test_a_case_folder_has_no_members_its_user_is_its_admin(tmp_path: Path) -> N
         with pytest.raises(CaseError, match="is a case folder, used by one person; users and roles belong"):
             users.add_user(case, "bob", "reviewer")
         review.create_tag(case, "Mine")  # nothing is restricted
+
+
+def test_a_reviewer_does_everything_a_reviewer_does_with_their_own_login(
+        shared_case: Path, as_login: Callable[[Path, str], Case]) -> None:
+    """The grants are not too tight: coding, notes, privilege, redactions, saved searches, batches,
+    prioritized review (decisions and the model retrained) and undo all work as a reviewer's login."""
+    login = member(shared_case, "reviewer")
+    with Case.open(shared_case) as admin:
+        prioritize.set_up(admin, "Responsive", QuestionChoices(seed=1))
+        create_batch_set(admin, "Pass", [1, 2, 3, 4, 5, 6], 6)
+    case = as_login(shared_case, login)
+    with pytest.raises(NotAllowedError, match="^Only an admin can set up prioritized review"):
+        prioritize.set_up(case, "Hot")
+    batch = batches.check_out_next(case)
+    assert review.tag_documents(case, [5, 6], "Bias-related") == 2
+    review.add_note(case, 5, "Compare with the deputy's notes.")
+    review.set_privilege(case, [5], "Attorney-Client", "Advice on the motion")
+    assert redact.add_phrase(case, [3], "treasurer")
+    saved.save(case, "Warrants", "warrant")
+    with SearchService.open(case) as search:
+        assert search.search("warrant", remember=True).total >= 1
+    prioritize.decide(case, "Responsive", [1, 2], True)
+    prioritize.decide(case, "Responsive", [3, 4], False)
+    assert training.retrain(case, "Responsive").scored >= 1
+    review.tag_documents(case, [1, 2, 3, 4, 5, 6], "Hot")
+    batches.check_in(case, batch.name)
+    undone = audit.undo(case)  # the check-in is passed over; the newest coding is undone
+    assert undone is not None and '"Hot"' in undone and "Hot" not in review.coding(case, 6).tags
+    with Case.open(shared_case) as admin:
+        trail = audit.trail(admin, 10)  # the reviewer's actions, newest first
+    assert {entry.user for entry in trail} == {login}
+
+
+HOLD_JOBS_LOCK = """
+import sys, time
+from reviewer.core.case import Case
+with Case.open(sys.argv[1]) as case, case.writing():
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_one_ingest_or_production_at_a_time_across_the_team_while_reviewers_code(
+        shared_case: Path, as_login: Callable[[Path, str], Case], tmp_path: Path) -> None:
+    coder, second_admin = member(shared_case, "reviewer"), member(shared_case, "admin")
+    # An admin's long job on another machine (a process holding the case's writer lock, as ingest does).
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_JOBS_LOCK, str(shared_case)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        other = as_login(shared_case, second_admin)
+        (tmp_path / "more").mkdir()
+        (tmp_path / "more" / "new.txt").write_text("A new document.\n")
+        busy = r"^Another Reviewer window or command \(.+ process \d+\) is changing .+; wait for it to finish"
+        with pytest.raises(CaseLockedError, match=busy):
+            ingest(other, [tmp_path / "more"])
+        with pytest.raises(CaseLockedError, match=busy):
+            produce(other, [1], ProductionSettings(name="VOL001", prefix="DEF", out_dir=tmp_path / "out"))
+        started = time.monotonic()
+        assert review.tag_documents(as_login(shared_case, coder), [6], "Responsive") == 1
+        assert time.monotonic() - started < 5  # coding never waits for the long job
+        assert holder.poll() is None  # refused because the holder is at work, not because it ended
+    finally:
+        holder.kill()
+        holder.wait()
+    with other.writing(wait=30):  # the lock went with the killed holder's connection
+        pass
+    # A second admin (a login of its own, not the server's superuser) ingests with the grants of admins.
+    assert ingest(other, [tmp_path / "more"]).documents == 1

@@ -8,7 +8,7 @@ their own login behind Reviewer's back — psql, a script — is refused by the 
 - every group may connect and read every table;
 - admins may do anything, and own the tables (so any admin can upgrade the case to a new version);
 - reviewers and QC may write the coding tables (tags on documents, notes, privilege, redactions, the
-  audit trail, saved searches, batches they check out, prioritized review decisions) but not the
+  audit trail, saved searches, batches they check out, prioritized review decisions and models) but not the
   documents, tags, productions, imports, batch sets or the users; only QC may write QC batches. They
   may mark documents indexed (the `indexed` column alone), which keeping the shared index whole needs.
 
@@ -29,7 +29,7 @@ ADMIN_TABLES = frozenset({
     "setting", "ingest_batch", "document", "document_custodian", "ingest_entry", "tag", "production",
     "production_document", "attorney", "imported_record", "page_bates", "batch_set", "batch_set_tag",
     "batch_document", "text_fingerprint", "email_thread", "near_duplicate", "analysis_run",
-    "review_question", "review_model", "review_score", "validation_round", "validation_document",
+    "review_question", "validation_round", "validation_document",
     "case_user", "alembic_version",
 })
 QC_TABLES = frozenset({"qc_batch", "qc_document"})
