@@ -264,8 +264,8 @@ def test_one_ingest_or_production_at_a_time_across_the_team_while_reviewers_code
         shared_case: Path, as_login: Callable[[Path, str], Case], tmp_path: Path) -> None:
     coder, second_admin = member(shared_case, "reviewer"), member(shared_case, "admin")
     # An admin's long job on another machine (a process holding the case's writer lock, as ingest does).
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_JOBS_LOCK, str(shared_case)], stdout=subprocess.PIPE,
-                              text=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_JOBS_LOCK, str(shared_case)],
+                              stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         other = as_login(shared_case, second_admin)
