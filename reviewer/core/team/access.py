@@ -123,8 +123,10 @@ def refuse_unassigned(session: Session, who: Access, documents: Select[Any]) -> 
     if not who.assigned_only or who.holds("admin"):
         return
     ids = documents.subquery()
+    theirs = (select(BatchDocument.id).join(Batch, Batch.id == BatchDocument.batch_id)
+              .where(BatchDocument.document_id == ids.c[0], Batch.assignee == who.login))
     outside = session.scalar(select(func.count(func.distinct(ids.c[0]))).where(
-        ids.c[0].is_not(None), ids.c[0].not_in(assigned_documents(who.login))))
+        ids.c[0].is_not(None), ~theirs.exists()))
     if outside:
         raise NotAllowedError(
             f"{who.login} may code only the documents of the batches assigned to them, and "
