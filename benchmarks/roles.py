@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.batches import percentiles  # noqa: E402
 from benchmarks.review import add_documents  # noqa: E402
 from reviewer.core import review  # noqa: E402
 from reviewer.core.browse import ordered_ids  # noqa: E402
@@ -36,12 +36,6 @@ from tests import postgres_server  # noqa: E402
 from tests.databases import CaseMaker, PostgresServer  # noqa: E402
 
 PASSWORD = "benchmark password"
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"p50_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2)}
 
 
 def coding(cases: dict[str, Case], doc_id: int, actions: int) -> dict[str, dict[str, float]]:
