@@ -33,6 +33,7 @@ from reviewer.core.team.access import NotAllowedError
 from reviewer.core.team.batch_sets import create_batch_set
 from reviewer.core.team.casefile import CaseFile, ServerAddress
 from tests.databases import PostgresServer
+from tests.team.test_migrations import old_shared_case
 
 PASSWORD = "a long and secret phrase"
 
@@ -287,3 +288,15 @@ def test_one_ingest_or_production_at_a_time_across_the_team_while_reviewers_code
         pass
     # A second admin (a login of its own, not the server's superuser) ingests with the grants of admins.
     assert ingest(other, [tmp_path / "more"]).documents == 1
+
+
+def test_a_shared_case_from_before_roles_gets_the_login_that_upgrades_it_as_its_admin(
+        postgres: PostgresServer, as_login: Callable[[Path, str], Case], tmp_path: Path) -> None:
+    case_file = old_shared_case(postgres, tmp_path / "store", revision="0014")
+    with Case.open(case_file) as case:
+        assert case.upgraded_from == "0014"
+        assert [(u.login, u.role) for u in users.users(case)] == [(postgres.admin, "admin")]
+    login = member(case_file, "reviewer")  # the upgrade gave the case its group roles and grants
+    assert review.list_tags(as_login(case_file, login))
+    with raw(case_file, login) as connection, pytest.raises(pg_errors.InsufficientPrivilege):
+        connection.execute("INSERT INTO tag DEFAULT VALUES")
