@@ -10,7 +10,8 @@ their own login behind Reviewer's back — psql, a script — is refused by the 
 - reviewers and QC may write the coding tables (tags on documents, notes, privilege, redactions, the
   audit trail, saved searches, batches they check out, prioritized review decisions and models) but not the
   documents, tags, productions, imports, batch sets or the users; only QC may write QC batches. They
-  may mark documents indexed (the `indexed` column alone), which keeping the shared index whole needs.
+  may update two columns of documents that their client fills in as it goes: `indexed` (keeping the
+  shared index whole) and `email_reply_to` (building the case's people).
 
 `apply` is idempotent: the case's maker runs it when the case is made or shared, an admin when adding a
 user and after upgrading the schema (new tables get their grants then).
@@ -23,10 +24,11 @@ from sqlalchemy import Connection, text
 from reviewer.core.models import Base
 from reviewer.core.team.access import ROLES, Role
 
-# Tables only an admin writes: what ingest, import and production make, the case's configuration, the
-# batch sets, the users.
+# Tables only an admin writes: what ingest, import and production make, the tags, attorneys and analytics,
+# the batch sets, the users. (The settings table stays open: a reviewer's client keeps bookkeeping there —
+# the default tags' seeding, people still to build — while core refuses a reviewer's change of a setting.)
 ADMIN_TABLES = frozenset({
-    "setting", "ingest_batch", "document", "document_custodian", "ingest_entry", "tag", "production",
+    "ingest_batch", "document", "document_custodian", "ingest_entry", "tag", "production",
     "production_document", "attorney", "imported_record", "page_bates", "batch_set", "batch_set_tag",
     "batch_document", "text_fingerprint", "email_thread", "near_duplicate", "analysis_run",
     "review_question", "validation_round", "validation_document",
@@ -82,11 +84,16 @@ def apply(connection: Connection) -> None:
     connection.execute(text(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {groups['admin']}"))
     existing = {name for (name,) in connection.execute(
         text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))}
+    # What a reviewer's client fills in on documents as it goes: the index flag, and the reply-to address
+    # the people of the case are built from (on a case that has that column).
+    columns = list(connection.scalars(text(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' "
+        "AND table_name = 'document' AND column_name IN ('indexed', 'email_reply_to') ORDER BY column_name")))
     for role in ("reviewer", "qc"):
         writable = set(writable_by(role)) & existing
         for table in sorted(existing):
             verb = "GRANT" if table in writable else "REVOKE"
             to = "TO" if table in writable else "FROM"
             connection.execute(text(f"{verb} INSERT, UPDATE, DELETE ON {quoted(table)} {to} {groups[role]}"))
-        if "document" in existing:
-            connection.execute(text(f"GRANT UPDATE (indexed) ON document TO {groups[role]}"))
+        if columns:
+            connection.execute(text(f"GRANT UPDATE ({', '.join(columns)}) ON document TO {groups[role]}"))
