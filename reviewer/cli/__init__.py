@@ -19,13 +19,14 @@ from reviewer.cli import (
     review_commands,
     search_commands,
     team_commands,
+    user_commands,
 )
 from reviewer.cli.common import fail
 from reviewer.core.errors import ReviewerError
 
 COMMAND_GROUPS = [case_commands, review_commands, search_commands, produce_commands, import_commands,
                   team_commands, chronology_commands, gui_commands, analytics_commands, batch_commands,
-                  prioritize_commands, casebuild_commands]
+                  prioritize_commands, casebuild_commands, user_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -77,6 +77,7 @@ from reviewer.core.models import (
     Setting,
     Tag,
 )
+from reviewer.core.team.access import Access, Role, access_in, refuse_unassigned, refuse_unless, require_role
 
 
 class Action(StrEnum):
@@ -151,10 +152,24 @@ class Action(StrEnum):
     # Validation of a prioritized review: on record like long jobs, never undone (a sample once drawn stays).
     DRAW_SAMPLE = "draw validation sample"
     ABANDON_SAMPLE = "abandon validation sample"
+    # Users and roles of a shared case (reviewer.core.team.users): on record, never undone (a login's
+    # rights live in the database server too, and an admin changes them back by adding the user again).
+    ADD_USER = "add user"
+    REMOVE_USER = "remove user"
 
 
 JOBS = frozenset({Action.INGEST, Action.IMPORT, Action.PRODUCTION, Action.ANALYZE, Action.DRAW_SAMPLE,
                   Action.ABANDON_SAMPLE, Action.PEOPLE_BUILD})
+# Users and roles (reviewer.core.team.access): the role an action needs, when it is not "reviewer". The
+# one write path checks every action it records against the actor's role before it commits.
+ACTION_ROLES: dict[Action, Role] = {
+    **dict.fromkeys([Action.CREATE_TAG, Action.RENAME_TAG, Action.RECOLOR_TAG, Action.REGROUP_TAG,
+                     Action.REKEY_TAG, Action.MOVE_TAG, Action.DELETE_TAG, Action.ADD_ATTORNEY,
+                     Action.REMOVE_ATTORNEY, Action.SETTING, Action.CREATE_BATCH_SET, Action.DELETE_BATCH_SET,
+                     Action.ASSIGN_BATCH, Action.REOPEN_BATCH, Action.SET_UP_REVIEW, Action.REMOVE_REVIEW,
+                     Action.ADD_USER, Action.REMOVE_USER, *JOBS], "admin"),
+    **dict.fromkeys([Action.CREATE_QC_BATCH, Action.QC_CONFIRM, Action.QC_OVERTURN], "qc"),
+}
 # How a decide event reads (its before and after); "" is undecided.
 RELEVANT = "relevant"
 NOT_RELEVANT = "not relevant"
@@ -391,6 +406,8 @@ def recording(case: Case, undoable: bool = True) -> Iterator[Recording]:
         ).scalar_one()
         change = Recording(session, group_id, at, user)
         yield change
+        if case.shared:
+            _check_allowed(session, access_in(session, user), group_id)
         if change.summary:
             session.execute(update(AuditGroup).where(AuditGroup.id == group_id)
                             .values(summary=change.summary))
@@ -419,11 +436,25 @@ def record_job(session: Session, action: Action, summary: str, subject: str = ""
     change = Recording(session, group_id, at, user)
     change.summary = summary
     change.event(action, after=summary, subject=subject)
+    if session.get_bind().dialect.name == "postgresql":  # a shared case, whose members have roles
+        refuse_unless(access_in(session, user), ACTION_ROLES[action], f"record {summary}")
     return change
+
+
+def _check_allowed(session: Session, who: Access, group_id: int) -> None:
+    """Refuse (rolling the whole action back) an action the actor's role does not allow, or a change to a
+    document an assigned-only reviewer has not been given."""
+    if who.role == "admin":
+        return
+    in_group = AuditEvent.group_id == group_id
+    for action in session.scalars(select(AuditEvent.action).where(in_group).distinct()):
+        refuse_unless(who, ACTION_ROLES.get(Action(action), "reviewer"), f'record "{action}"')
+    refuse_unassigned(session, who, select(AuditEvent.document_id).where(in_group))
 
 
 def change_setting(case: Case, key: str, value: str) -> None:
     """Change a case setting as a reviewer action, undoable; "" removes it (it reads as its default)."""
+    require_role(case, "admin", "change the case's settings")
     with recording(case) as change:
         row = change.session.get(Setting, key)
         before = row.value if row is not None else ""

@@ -32,6 +32,7 @@ from reviewer.core.models import (
     Tag,
 )
 from reviewer.core.sql import calendar_month, calendar_year, given_ids, sortable, sortable_nocase
+from reviewer.core.team.access import visible_ids
 
 # The date a reviewer sorts and filters by: sent for email, else modified, else created.
 DATE = func.coalesce(Document.sent, Document.modified, Document.created)
@@ -181,6 +182,9 @@ def ordered_ids(case: Case, within: Collection[int] | None = None, browse: Brows
             key.is_(None), key.desc() if descending else key.asc(),
             Document.id.desc() if descending else Document.id.asc())
         ids = session.scalars(query).all()
+    visible = visible_ids(case)  # a reviewer given only their batches lists only those
+    if visible is not None:
+        within = visible if within is None else visible.intersection(within)
     if within is None:
         return list(ids)
     wanted = within if isinstance(within, set | frozenset) else set(within)

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect, select
+from sqlalchemy.exc import ProgrammingError
 
 from reviewer.core.db import INDEX_LOCK, JOBS_LOCK, Database
 from reviewer.core.errors import CaseError
@@ -136,8 +137,15 @@ class Case:
         except BaseException:
             db.close()
             raise
-        case = cls(location, case_file.store, db, advisory.AdvisoryLock(engine, JOBS_LOCK),
-                   case_file.server.database, new)
+        try:
+            case = cls(location, case_file.store, db, advisory.AdvisoryLock(engine, JOBS_LOCK),
+                       case_file.server.database, new)
+        except ProgrammingError as error:
+            if getattr(error.orig, "sqlstate", None) != "42501":  # insufficient_privilege
+                raise
+            raise CaseError(f"{db.user} is not a member of the shared case {case_file.server.label}, so the "
+                            f"server will not show it to them; ask its admin to add them (reviewer user-add "
+                            f"CASE {db.user} --role reviewer).") from None
         if not new:
             try:
                 case._check_store()
@@ -189,6 +197,7 @@ class Case:
         case = cls.open_shared(case_file, described, new=True, connection=address)
         try:
             case._seed_settings(name or address.server.database, {STORE_ID_SETTING: store_id})
+            _seed_first_admin(case)
             _seed_review(case)
             described.write(case_file)
         except BaseException:
@@ -305,6 +314,14 @@ def prepare_store(store: Path, store_id: str, where: Server) -> None:
         (store / sub).mkdir(parents=True, exist_ok=True)
     marker = {"reviewer": "shared evidence folder", STORE_ID_SETTING: store_id, "database": where.label}
     (store / STORE_MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+
+
+def _seed_first_admin(case: Case) -> None:
+    # Imported here because reviewer.core.team.users builds on this module.
+    from reviewer.core.team.users import add_first_admin
+
+    with case.db.session() as session:
+        add_first_admin(session.connection())
 
 
 def _seed_review(case: Case) -> None:

@@ -24,6 +24,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
 from reviewer.core.errors import CaseError
+from reviewer.core.team import grants
 
 if TYPE_CHECKING:
     from reviewer.core.db import Database
@@ -71,7 +72,8 @@ def upgrade(database: Database, backup_dir: Path, case_name: str) -> str | None:
         try:
             upgrade_to_head(database.engine)
         except Exception as error:
-            raise _not_upgraded(case_name, error, "report this") from error
+            raise _not_upgraded(case_name, error, "have an admin of the case open it once with this "
+                                "version (an upgrade needs an admin's login)") from error
     else:
         upgrade_with_backup(database, backup_dir, case_name)
     return revision
@@ -128,6 +130,7 @@ def upgrade_to(engine: Engine, revision: str) -> None:
     else:
         with engine.begin() as connection:  # every step in one transaction: all of them or none
             run_migrations(connection, revision)
+            grants.apply(connection)  # the roles' grants on the tables as they now are
 
 
 def run_migrations(connection: Connection, revision: str = "head") -> None:

@@ -913,3 +913,21 @@ class CommunicationPair(Base):
     messages: Mapped[int] = mapped_column(Integer)
     first_sent: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     last_sent: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+# --- users and roles (team review) ---
+
+
+class CaseUser(Base):
+    """A member of a shared case: their PostgreSQL login, their role (admin, reviewer, qc) and whether
+    they may see and code only the documents of the batches assigned to them. A case folder has none:
+    whoever opens it is its admin."""
+
+    __tablename__ = "case_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(128), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    assigned_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    added: Mapped[datetime] = mapped_column(DateTime)
+    added_by: Mapped[str] = mapped_column(String(128), default="")

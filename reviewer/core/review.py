@@ -45,6 +45,7 @@ from reviewer.core.choices import PRIVILEGE_BASES
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Document, DocumentTag, Note, PrivilegeEntry, Setting, Tag
 from reviewer.core.sql import given_ids, given_texts
+from reviewer.core.team.access import require_role
 
 # Recording a privilege basis also applies this tag: a basis is a decision that the document is privileged.
 PRIVILEGED_TAG = "Privileged"
@@ -139,6 +140,7 @@ def list_tags(case: Case) -> list[TagInfo]:
 
 def create_tag(case: Case, name: str, group: str = "", color: str | None = None, hotkey: str = "") -> TagInfo:
     """A new tag at the end of the list; without a colour it takes the first palette colour not in use."""
+    require_role(case, "admin", "create tags")
     name, group, hotkey = _clean_name(name), _clean_group(group), _clean_hotkey(hotkey)
     with recording(case) as change:
         session = change.session
@@ -175,6 +177,7 @@ def set_tag_hotkey(case: Case, name: str, hotkey: str) -> None:
 
 
 def _edit_tag(case: Case, name: str, action: Action, value: str) -> None:
+    require_role(case, "admin", "change tags")
     field = TAG_FIELDS[action]
     with recording(case) as change:
         tags = change.session.scalars(select(Tag)).all()
@@ -200,6 +203,7 @@ def _edit_tag(case: Case, name: str, action: Action, value: str) -> None:
 def delete_tag(case: Case, name: str) -> int:
     """Delete a tag and take it off every document; the number of documents that carried it.
     Undo brings it back with its colour, group, hotkey, place and documents."""
+    require_role(case, "admin", "delete tags")
     with recording(case) as change:
         session = change.session
         tag = find_tag(session.scalars(select(Tag)).all(), name)

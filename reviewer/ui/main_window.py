@@ -30,7 +30,8 @@ from reviewer.core.case import Case
 from reviewer.core.importing import bates_lookup
 from reviewer.core.search import saved
 from reviewer.core.search.syntax import SYNTAX_HELP
-from reviewer.ui import pages
+from reviewer.core.team.access import access
+from reviewer.ui import pages, roles
 from reviewer.ui.dialogs.analyze import AnalyzeDialog, AnalyzeProgressDialog
 from reviewer.ui.dialogs.exhibits import ExhibitsDialog, ExhibitsProgressDialog
 from reviewer.ui.dialogs.import_production import ImportProductionDialog, ImportProgressDialog
@@ -135,6 +136,9 @@ class MainWindow(QMainWindow):
         # A case made before tags existed gets the default coding set (a write); then, on the same lane, the
         # search index is checked and repaired before the first search; then the list loads.
         self.tasks.run(partial(review.ensure_default_tags, case), lane=Lane.WRITE)
+        roles.show_role(self, roles.least(self))
+        if case.shared:
+            self.tasks.run(partial(access, case), partial(roles.show_role, self))
         self.index_repair = IndexRepairDialog(self.tasks, case, self.result.refresh, self)
 
     # --- building --------------------------------------------------------------------------------------
@@ -181,7 +185,8 @@ class MainWindow(QMainWindow):
         self.hits_label = QLabel()
         self.selected_label = QLabel()
         self.coded_label = QLabel()
-        for label in (self.hits_label, self.selected_label, self.coded_label):
+        self.role_label = roles.role_label()
+        for label in (self.role_label, self.hits_label, self.selected_label, self.coded_label):
             self.statusBar().addPermanentWidget(label)
 
     def _action(self, text: str, slot: object, shortcut: str | QKeySequence.StandardKey | None = None,

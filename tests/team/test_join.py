@@ -20,6 +20,7 @@ from reviewer.core import audit, review
 from reviewer.core.case import Case
 from reviewer.core.errors import CaseError, ServerUnreachableError
 from reviewer.core.team import server as team_server
+from reviewer.core.team import users
 from reviewer.core.team.casefile import CaseFile, Server
 from tests.databases import PostgresServer
 from tests.team.conftest import address
@@ -112,10 +113,13 @@ def test_a_database_the_server_does_not_have_is_named(postgres: PostgresServer, 
 
 # --- where the password comes from ------------------------------------------------------------------------
 @pytest.fixture
-def alice(postgres: PostgresServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A login that must give a password (the suite's server asks every login but its administrator)."""
+def alice(postgres: PostgresServer, shared_case: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A login that must give a password (the suite's server asks every login but its administrator), a
+    reviewer of `shared_case`."""
     password = "correct horse battery staple"
     postgres.create_login("alice", password)
+    with Case.open(shared_case) as case:
+        users.add_user(case, "alice", "reviewer")
     monkeypatch.setenv("PGUSER", "alice")
     monkeypatch.delenv("PGPASSWORD", raising=False)
     monkeypatch.setenv("PGPASSFILE", str(Path(os.devnull)))

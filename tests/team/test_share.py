@@ -85,8 +85,10 @@ def test_share_copies_and_verifies_everything_and_leaves_the_case_folder_as_it_w
     assert report["files"] == len([p for p in before if p.split("/")[0] in ("natives", "text", "index")])
     assert report["documents"] == expected["document"] == 6
     assert fingerprint(worked_case) == before  # not a byte of the case folder changed
-    # The server has the same rows, and one setting more: the id of its shared folder.
-    assert row_counts(postgres.engine(target)) == {**expected, "setting": expected["setting"] + 1}
+    # The server has the same rows, one setting more (the id of its shared folder) and its first member,
+    # who shared it, its admin.
+    assert row_counts(postgres.engine(target)) == {**expected, "setting": expected["setting"] + 1,
+                                                   "case_user": 1}
 
     written = json.loads(case_file.read_text())
     # No login, no password.

@@ -60,6 +60,7 @@ from reviewer.core.models import (
     ValidationDocument,
 )
 from reviewer.core.review import apply_tag, find_tag
+from reviewer.core.team.access import require_role
 
 DEFAULT_RETRAIN_EVERY = 20
 DEFAULT_RANDOM_SHARE = 0.05
@@ -178,6 +179,7 @@ def questions(case: Case) -> list[str]:
 def set_up(case: Case, tag_name: str, choices: QuestionChoices = QuestionChoices()) -> ReviewState:
     """Set a tag up for prioritized review, or change the choices of one that is; a reviewer action on the
     trail, undoable. Documents that already carry the tag are decided relevant when it is first set up."""
+    require_role(case, "admin", "set up prioritized review")
     _check_choices(choices)
     with recording(case) as change:
         session = change.session

@@ -20,6 +20,7 @@ from reviewer.core.case import Case, now
 from reviewer.core.errors import CancelledError, ReviewerError
 from reviewer.core.models import AnalysisRun, Document, EmailThread, NearDuplicate, TextFingerprint
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
+from reviewer.core.team.access import require_role
 
 ANALYZE, UPDATE = "analyze", "update"
 
@@ -74,6 +75,7 @@ def analyze(
 ) -> AnalysisSummary:
     """Thread every message and group every document again (group and thread ids are kept where the
     groups are the same). The run goes on the case's trail as a long job. CancelledError when stopped."""
+    require_role(case, "admin", "run the analytics")
     cancel = cancel or CancelToken()
     previous = current_settings(case)
     settings = AnalysisSettings(

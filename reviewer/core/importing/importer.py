@@ -54,6 +54,7 @@ from reviewer.core.models import (
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
 from reviewer.core.recording import RecordingRun, RecordingTransaction, finish_batch, start_batch
 from reviewer.core.search.index import index_pending
+from reviewer.core.team.access import require_role
 
 NO_TEXT_FLAG = "no text"
 _MULTI_PAGE_SUFFIXES = {".pdf", ".tif", ".tiff"}
@@ -117,6 +118,7 @@ def import_production(case: Case, volume_dir: Path | str, options: ImportOptions
                       progress: Progress = no_progress,
                       cancel: CancelToken | None = None) -> ValidationReport:
     """Import a volume; returns (and saves in the case's imports/ folder) its validation report."""
+    require_role(case, "admin", "import productions")
     options = options or ImportOptions()
     cancel = cancel or CancelToken()
     plan = plan_import(volume_dir, options)

@@ -33,6 +33,7 @@ from reviewer.core.models import Document, IngestEntry
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
 from reviewer.core.recording import RecordingRun, RecordingTransaction, Unit, finish_batch, start_batch
 from reviewer.core.search.index import index_pending
+from reviewer.core.team.access import require_role
 
 COMMIT_EVERY_ITEMS = 500
 READER_MODULES_VARIABLE = "REVIEWER_READER_MODULES"
@@ -76,6 +77,7 @@ class IngestSummary:
 def ingest(case: Case, paths: Iterable[Path | str], options: IngestOptions | None = None,
            progress: Progress = no_progress, cancel: CancelToken | None = None) -> IngestSummary:
     """Ingest files and folders into the case. Cancelling stops cleanly; the next run resumes."""
+    require_role(case, "admin", "ingest documents")
     options = options or IngestOptions()
     cancel = cancel or CancelToken()
     started = time.monotonic()

@@ -16,6 +16,7 @@ from reviewer.core.audit import Action, recording
 from reviewer.core.case import Case
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Attorney
+from reviewer.core.team.access import require_role
 
 FLAG = "*"
 
@@ -34,6 +35,7 @@ def normalize(identity: str) -> str:
 
 def add(case: Case, identities: Iterable[str]) -> int:
     """Mark people as attorneys, as one reviewer action (undoable); how many were not marked already."""
+    require_role(case, "admin", "mark attorneys")
     wanted = sorted({normalize(i) for i in identities})
     with recording(case) as change:
         session = change.session
@@ -49,6 +51,7 @@ def add(case: Case, identities: Iterable[str]) -> int:
 
 def remove(case: Case, identities: Iterable[str]) -> int:
     """Unmark people as attorneys, as one reviewer action (undoable); how many had been marked."""
+    require_role(case, "admin", "unmark attorneys")
     wanted = {normalize(i) for i in identities}
     with recording(case) as change:
         session = change.session

@@ -43,6 +43,7 @@ from reviewer.core.produce.plan import (
 from reviewer.core.produce.redact import Burned, phrase_pattern, readable
 from reviewer.core.produce.stamping import EXTENSIONS, ImageFormat, write_page
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
+from reviewer.core.team.access import require_role
 
 WITHHELD_SLIP = "Withheld \u2014 Privileged"
 NATIVE_SLIP = "Produced in native format"
@@ -126,6 +127,7 @@ def produce(case: Case, doc_ids: list[int], settings: ProductionSettings, progre
             cancel: CancelToken | None = None) -> ProductionResult:
     """Produce the documents (with their families) as a new volume under settings.out_dir.
     Raises qc.QcBlocked with the list of problems when quality control fails; nothing is written then."""
+    require_role(case, "admin", "produce documents")
     cancel = cancel or CancelToken()
     started = time.monotonic()
     _check_settings(settings)

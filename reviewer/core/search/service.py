@@ -44,6 +44,7 @@ from reviewer.core.search.query import (
 )
 from reviewer.core.search.repair import repair
 from reviewer.core.search.whoosh_backend import WhooshBackend
+from reviewer.core.team.access import visible_ids
 
 _CHUNK = 10_000
 
@@ -135,7 +136,9 @@ class SearchService:
     def matching_ids(self, query: str | Node) -> set[int]:
         """Exactly the documents a query finds, unordered."""
         node = self.parse(query) if isinstance(query, str) else query
-        return _Evaluation(self.case, self.backend).run(node)
+        found = _Evaluation(self.case, self.backend).run(node)
+        visible = visible_ids(self.case)  # a reviewer given only their batches finds only those
+        return found if visible is None else found & visible
 
     def count(self, query: str | Node) -> int:
         return len(self.matching_ids(query))
@@ -156,6 +159,9 @@ class SearchService:
             if threads:
                 ordered = thread_order(self.case, ordered)
             ids = self._families_in_order(ordered) if families else ordered
+            visible = visible_ids(self.case)
+            if visible is not None:
+                ids = [i for i in ids if i in visible]
             total = len(ids)
             ids = ids if limit is None else ids[:limit]
         elif limit != 0:

@@ -49,6 +49,7 @@ from reviewer.core.sql import sortable
 from reviewer.core.store import EvidenceStore, TextStore, copy_file, file_sha256, sync_folder
 from reviewer.core.team import server
 from reviewer.core.team.casefile import CaseFile, Server, ServerAddress
+from reviewer.core.team.users import add_first_admin
 from reviewer.core.writer_lock import FileLock, WriterLock
 
 BATCH_ROWS = 1000
@@ -128,6 +129,7 @@ def _share(source: Path, local: Engine, target: Engine, where: Server, store: Pa
             run_migrations(writing)
             _copy_rows(reading, writing, report, progress, cancel)
             writing.execute(insert(Setting).values(key=STORE_ID_SETTING, value=store_id))
+            add_first_admin(writing)  # whoever shares the case is its first admin
     except BaseException:
         _empty(store, remove=made_store)
         raise

@@ -177,7 +177,8 @@ class BatchesPane(QWidget):
                          "My batches")
         self.tabs.addTab(self._tab(self.all_table, self.assign_button, self.release_button,
                                    self.reopen_button, above=self.new_set_button), "All batches")
-        self.tabs.addTab(self._tab(self.qc_table, self.open_qc_button), "QC")
+        self.qc_page = self._tab(self.qc_table, self.open_qc_button)
+        self.tabs.addTab(self.qc_page, "QC")
 
         self.qc_box = QGroupBox("QC decision")
         self.qc_box.setObjectName("qcDecision")
@@ -220,6 +221,15 @@ class BatchesPane(QWidget):
             table.itemSelectionChanged.connect(self._enable)
         self._enable()
         self.reload()
+
+    def show_role(self, admin: bool, qc: bool) -> None:
+        """Offer batch sets and assigning to an admin only (a reviewer checks out and in), and the QC
+        batches to QC reviewers and admins (ui/roles.py)."""
+        for button in (self.new_set_button, self.assign_button, self.release_button, self.reopen_button):
+            button.setVisible(admin)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.qc_page), qc)
+        if not qc:
+            self.qc_box.hide()
 
     def _button(self, text: str, name: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)
