@@ -2,7 +2,8 @@
 
 Core refuses what a role may not do (reviewer.core.team.access); the desktop does not offer it in the
 first place. An admin sees everything; a reviewer and QC do not see ingest, import, production, the
-batch sets and assignments, or prioritized review's set-up; only QC and admins see the QC batches. An
+analysis of conversations and near-duplicates, the batch sets and assignments, or prioritized review's
+set-up; only QC and admins see the QC batches. An
 assigned-only reviewer's document list and searches hold only their batches' documents (core does that).
 Until a shared case's role has been read (off the GUI thread), the window offers what a reviewer may do.
 """
@@ -30,7 +31,8 @@ def least(window: MainWindow) -> Access:
 
 def show_role(window: MainWindow, who: Access) -> None:
     admin = who.holds("admin")
-    for action in (window.add_documents_action, window.import_action, window.produce_action):
+    for action in (window.add_documents_action, window.import_action, window.produce_action,
+                   window.analyze_action):
         action.setVisible(admin)
         action.setEnabled(admin)
     window.batches_pane.show_role(admin=admin, qc=who.holds("qc"))

@@ -24,6 +24,7 @@ def admin_controls(window: MainWindow) -> dict[str, bool]:
         "add documents": window.add_documents_action.isVisible() and window.add_documents_action.isEnabled(),
         "import": window.import_action.isVisible(),
         "produce": window.produce_action.isVisible(),
+        "analyze": window.analyze_action.isVisible(),
         "new batch set": not pane.new_set_button.isHidden(),
         "assign": not pane.assign_button.isHidden(),
         "QC tab": pane.tabs.isTabVisible(qc_tab),
