@@ -16,13 +16,15 @@ from reviewer.cli import (
     produce_commands,
     review_commands,
     search_commands,
+    sync_commands,
     team_commands,
 )
 from reviewer.cli.common import fail
 from reviewer.core.errors import ReviewerError
 
 COMMAND_GROUPS = [case_commands, review_commands, search_commands, produce_commands, import_commands,
-                  team_commands, gui_commands, analytics_commands, batch_commands, prioritize_commands]
+                  team_commands, gui_commands, analytics_commands, batch_commands, prioritize_commands,
+                  sync_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
