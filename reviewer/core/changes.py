@@ -39,10 +39,10 @@ def since(case: Case, seen: int) -> Changes:
         if newest <= seen:
             return Changes(newest, frozenset(), (), False)
         later = AuditEvent.id > seen, AuditEvent.id <= newest
-        documents = set(session.scalars(
+        documents = {doc_id for doc_id in session.scalars(
             select(AuditEvent.document_id).where(*later, AuditEvent.document_id.is_not(None)).distinct()
             .limit(MANY + 1)
-        ))
+        ) if doc_id is not None}
         users = tuple(sorted(session.scalars(select(AuditEvent.user).where(*later).distinct())))
         beyond = session.scalar(select(AuditEvent.id).where(*later, AuditEvent.document_id.is_(None))
                                 .limit(1)) is not None

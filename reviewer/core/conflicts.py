@@ -92,7 +92,7 @@ def refuse_conflicts(change: Recording, changing: Select[Any], actions: tuple[st
         query = query.where(event.tag_id == tag_id)
     newest: dict[int, Conflict] = {}
     for doc_id, control, user, at, action, before, after in change.session.execute(query):
-        if doc_id not in newest:
+        if doc_id is not None and doc_id not in newest:
             value = before if action == "untag" else after
             newest[doc_id] = Conflict(doc_id, control, user, at, action, value)
     if newest:
