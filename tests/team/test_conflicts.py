@@ -4,11 +4,13 @@ other reviewer and their value, and nothing of it is written."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import func, select
 
+from reviewer.cli import main
 from reviewer.core import audit, review
 from reviewer.core.case import Case
 from reviewer.core.conflicts import case_version
@@ -116,3 +118,20 @@ def test_without_a_version_an_action_applies_to_the_case_as_it_is(case: Case, re
     review.tag_documents(bob, [doc], "Hot")
     assert review.tag_documents(case, [doc], "Hot", add=False) == 1
     assert review.coding(case, doc).tags == []
+
+
+def test_the_command_line_passes_the_version_it_saw(case: Case, reviewers,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    bob = reviewers("bob")
+    add_documents(case, 2)
+    location = str(case.location)
+    assert main(["changes", location, "--json"]) == 0
+    seen = json.loads(capsys.readouterr().out)["version"]
+    review.tag_documents(bob, review.resolve_controls(bob, ["DOC-000001"]), "Hot")
+    assert main(["changes", location, "--since", str(seen), "--json"]) == 0
+    changed = json.loads(capsys.readouterr().out)
+    assert changed["users"] == ["bob"] and len(changed["documents"]) == 1 and changed["version"] > seen
+    assert main(["tag", location, "Hot", "DOC-000001", "DOC-000002", "--remove", "--seen", str(seen)]) == 1
+    assert 'bob added "Hot" on DOC-000001' in " ".join(capsys.readouterr().err.split())
+    assert main(["tag", location, "Hot", "DOC-000002", "--seen", str(seen)]) == 0  # no one touched it
+    assert review.coding(case, 1).tags == review.coding(case, 2).tags == ["Hot"]
