@@ -4,7 +4,7 @@ PostgreSQL and on a case folder), in the same run. Prints one JSON object.
 Each reviewer is a process of its own with its own login. It codes like a person at the keyboard: opens
 a document (reads its coding and the coding version), thinks for a moment, then presses a tag's key
 (review.toggle_tag with the version it saw), about once every `--interval` seconds for `--seconds`. One
-document in five comes from a small set every reviewer works on, so that some presses meet another
+press in five is "Hot" on one of a few documents every reviewer works on, so that some presses meet another
 reviewer's change to the same tag and are refused (ConflictError) — those are counted, never applied.
 An observer process asks for changes as the desktop does (reviewer.core.changes, every POLL_MS) and
 records, for every action it sees, how long after the action was made it saw it.
@@ -46,7 +46,7 @@ from tests import postgres_server  # noqa: E402
 from tests.databases import REVIEWER_PASSWORD, CaseMaker, PostgresServer  # noqa: E402
 
 TAGS = ("Bias-related", "Relevant to motion to dismiss", "Responsive", "Hot", "Needs redaction")
-SHARED_DOCUMENTS = 40  # the documents every reviewer works on
+SHARED_DOCUMENTS = 8  # the documents every reviewer works on (their "Hot")
 SHARED_SHARE = 0.2
 CHUNK = 5_000
 
@@ -84,12 +84,14 @@ def reviewer(location: str, go: float, seconds: float, interval: float, burst: f
         end, next_at = go + seconds, go + rng.uniform(0, interval)
         while next_at < end:
             time.sleep(max(0.0, next_at - time.time()))
-            doc = rng.choice(shared) if rng.random() < SHARED_SHARE else rng.choice(ids)
+            together = rng.random() < SHARED_SHARE
+            doc = rng.choice(shared) if together else rng.choice(ids)
+            tag = "Hot" if together else rng.choice(TAGS)
             seen = review.coding(case, doc).version  # the document opened
             time.sleep(rng.uniform(0.1, 0.5))  # read it, decide
             started = time.perf_counter()
             try:
-                review.toggle_tag(case, [doc], rng.choice(TAGS), seen=seen)
+                review.toggle_tag(case, [doc], tag, seen=seen)
                 applied += 1
             except ConflictError:
                 conflicts += 1
@@ -144,7 +146,7 @@ def run_processes(location: Path, users: list[str], args: argparse.Namespace, bu
         processes.append(subprocess.Popen(command, cwd=ROOT))
     for process in processes:
         if process.wait() != 0:
-            raise SystemExit(f"a benchmark process failed: {process.args}")
+            raise SystemExit(f"a benchmark process failed: {process.args!r}")
     results = [json.loads((out / f"{user}.json").read_text()) for user in users]
     latencies = [value for result in results for value in result["latencies"]]
     summary: dict[str, Any] = {
@@ -224,6 +226,7 @@ def main() -> int:
         "team_vs_alone_p95_ratio": round(p95_ratio, 2) if p95_ratio else None,
         "team_vs_alone_burst_throughput_ratio": round(burst_ratio, 2) if burst_ratio else None,
         "aims": {"p95_action_s": 0.05, "seen_by_others_p95_s": 3.0},
+        "load_average_1min_at_end": round(os.getloadavg()[0], 1),
     }, indent=2))
     return 0
 
