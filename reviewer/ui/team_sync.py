@@ -78,6 +78,11 @@ class CaseWatcher(QObject):
             self.offline = True
             self.connectionLost.emit(offline_sentence(self._case))
 
+    @property
+    def asking(self) -> bool:
+        """A question is on its way (its answer is still to come, even after `stop`)."""
+        return self._asking
+
     def start(self) -> None:
         """Ask now, then every POLL_MS."""
         self._timer.start()

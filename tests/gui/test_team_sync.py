@@ -63,6 +63,7 @@ def test_another_reviewers_coding_appears_within_seconds_and_a_stale_change_is_r
         # Between two of the window's looks Bob takes "Hot" off and puts it back. The key pressed here to
         # take off the "Hot" the window showed would remove the one Bob just added: refused, naming him.
         window.watcher.stop()
+        qtbot.waitUntil(lambda: not window.watcher.asking and window.is_idle())
         review.tag_documents(bob, [memo], "Hot", add=False)
         review.tag_documents(bob, [memo], "Hot")
         qtbot.keyClick(window.document_list.table, "6")  # Hot
@@ -113,6 +114,7 @@ def test_an_unreachable_server_shows_a_banner_and_refuses_coding_without_losing_
 
     # The server goes away between two of the window's looks: the keypress's write is refused, visibly.
     window.watcher.stop()
+    qtbot.waitUntil(lambda: not window.watcher.asking and window.is_idle())
     postgres_server.halt(folder)
     qtbot.keyClick(table, "6")
     qtbot.waitUntil(lambda: coding.notice.isVisible(), timeout=SEEN_WITHIN_MS)
