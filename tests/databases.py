@@ -8,6 +8,7 @@ same way on both, so a test written once runs on both (conftest.py: the `backend
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import uuid
@@ -96,6 +97,15 @@ class PostgresServer:
             connection.execute(sql.SQL("CREATE ROLE {} LOGIN SUPERUSER PASSWORD {}").format(
                 sql.Identifier(name), sql.Literal(password)))
 
+    def ensure_login(self, name: str, password: str) -> None:
+        """create_login, unless that login exists already (it may be connected: a team test's reviewer)."""
+        with self._admin_connection() as connection:
+            if connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone():
+                connection.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                    sql.Identifier(name), sql.Literal(password)))
+                return
+        self.create_login(name, password)
+
     def drop_databases(self, names: list[str] | None = None) -> None:
         """Drop the databases made here (or those of `names`), whoever is still connected."""
         for name in list(self._databases if names is None else names):
@@ -145,3 +155,26 @@ class CaseMaker:
         if self.server is not None:
             self.server.drop_databases(self._databases)
         self._databases.clear()
+
+
+REVIEWER_PASSWORD = "reviewer-secret"
+
+
+def open_as(location: Path, user: str, server: PostgresServer | None) -> Case:
+    """The case at `location` opened by another reviewer, `user`: on PostgreSQL their own login (made
+    here, with REVIEWER_PASSWORD); on a case folder the operating system's user name, as getpass reads it
+    (LOGNAME), which is what the audit trail records."""
+    if server is None:
+        saved = os.environ.get("LOGNAME")
+        os.environ["LOGNAME"] = user
+        try:
+            return Case.open(location)
+        finally:
+            if saved is None:
+                os.environ.pop("LOGNAME", None)
+            else:
+                os.environ["LOGNAME"] = saved
+    server.ensure_login(user, REVIEWER_PASSWORD)
+    described = CaseFile.read(location)
+    return Case.open_shared(location, described,
+                            connection=ServerAddress(described.server, user, REVIEWER_PASSWORD))

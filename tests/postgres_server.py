@@ -83,6 +83,7 @@ def _run(command: list[str], account: pwd.struct_passwd | None) -> None:
 
 PREFIX = "reviewer-postgres-"
 OWNER_FILE = "owner.pid"
+OPTIONS_FILE = "options"
 
 
 def _alive(pid: int) -> bool:
@@ -126,12 +127,25 @@ def start(owner: int | None = None) -> tuple[Path, str]:
         options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300 "
                    "-c password_encryption=scram-sha-256")
-        _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-o", options,
-              "-w", "-t", "60", "start"], account)
+        (folder / OPTIONS_FILE).write_text(options)
+        resume(folder)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return folder, f"postgresql://{ADMIN}@127.0.0.1:{port}/postgres"
+
+
+def halt(folder: Path) -> None:
+    """Stop the server in `folder` as an administrator restarting it would (its clients are cut off at
+    once), keeping its data for `resume`. Not "immediate": with durability switched off, a crash would
+    lose the last commits, which a real server keeps."""
+    _run([str(binaries() / "pg_ctl"), "-D", str(folder / "data"), "-m", "fast", "-w", "stop"], _account())
+
+
+def resume(folder: Path) -> None:
+    """Start the server in `folder` again, on the same port, with the same data."""
+    _run([str(binaries() / "pg_ctl"), "-D", str(folder / "data"), "-l", str(folder / "server.log"), "-o",
+          (folder / OPTIONS_FILE).read_text(), "-w", "-t", "60", "start"], _account())
 
 
 def stop(folder: Path) -> None:

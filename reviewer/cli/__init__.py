@@ -18,6 +18,7 @@ from reviewer.cli import (
     produce_commands,
     review_commands,
     search_commands,
+    sync_commands,
     team_commands,
     user_commands,
 )
@@ -26,7 +27,7 @@ from reviewer.core.errors import ReviewerError
 
 COMMAND_GROUPS = [case_commands, review_commands, search_commands, produce_commands, import_commands,
                   team_commands, chronology_commands, gui_commands, analytics_commands, batch_commands,
-                  prioritize_commands, casebuild_commands, user_commands]
+                  prioritize_commands, casebuild_commands, user_commands, sync_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

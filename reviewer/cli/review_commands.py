@@ -32,6 +32,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--families", action="store_true", help="include every member of each document's family")
     p.add_argument("--threads", action="store_true",
                    help="include every document of each document's email thread")
+    _seen_option(p)
     p.set_defaults(run=cmd_tag)
 
     p = commands.add_parser("tags", help="the case's tags with their hotkeys and document counts")
@@ -75,6 +76,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     basis.add_argument("--clear", action="store_true", help="remove the recorded basis and description")
     p.add_argument("--description", default="", help="the privilege log's description of the document")
     p.add_argument("--families", action="store_true", help="include every member of each document's family")
+    _seen_option(p)
     p.set_defaults(run=cmd_privilege)
 
     p = commands.add_parser("history", help="every change to a document (coding, notes, privilege, "
@@ -99,6 +101,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.set_defaults(run=cmd_export)
 
 
+def _seen_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seen", type=int, metavar="VERSION",
+                   help="the coding version you looked at (`reviewer changes`): refused, naming the other "
+                        "reviewer, if someone changed this coding since")
+
+
 def cmd_tag(args: argparse.Namespace) -> int:
     from reviewer.core import review
     from reviewer.core.analytics import groups
@@ -110,7 +118,8 @@ def cmd_tag(args: argparse.Namespace) -> int:
         ids = matching_ids(case, args.query) if args.query else review.resolve_controls(case, args.controls)
         if args.threads:
             ids = groups.expand(case, ids, threads=True)
-        changed = review.tag_documents(case, ids, args.tag, add=not args.remove, families=args.families)
+        changed = review.tag_documents(case, ids, args.tag, add=not args.remove, families=args.families,
+                                       seen=args.seen)
     message = f'Took "{args.tag}" off {n_documents(changed)}' if args.remove \
         else f'Tagged {n_documents(changed)} "{args.tag}"'
     unchanged = len(ids) - changed
@@ -192,7 +201,7 @@ def cmd_privilege(args: argparse.Namespace) -> int:
     with open_case(args.case) as case:
         ids = review.resolve_controls(case, args.controls)
         changed = review.set_privilege(case, ids, None if args.clear else args.basis, args.description,
-                                       families=args.families)
+                                       families=args.families, seen=args.seen)
     what = "Cleared the privilege basis of" if args.clear else "Recorded the privilege basis of"
     console.print(f"{what} {n_documents(changed)}.", highlight=False)
     return 0

@@ -287,12 +287,15 @@ def parse_privilege_text(text: str) -> tuple[str, str]:
 class Recording:
     """One action group being written: the open session, the group's id, and who acts when."""
 
-    def __init__(self, session: Session, group_id: int, at: datetime, user: str) -> None:
+    def __init__(self, session: Session, group_id: int, at: datetime, user: str,
+                 seen: int | None = None) -> None:
         self.session = session
         self.group_id = group_id
         self.at = at
         self.user = user
         self.summary = ""
+        # The coding version the reviewer acted on (reviewer.core.conflicts); None: the case as it is.
+        self.seen = seen
 
     def describe(self, summary: str) -> None:
         """Say what the action did, as undo will name it ("tagging 3 documents "Hot""). Only an action
@@ -393,18 +396,20 @@ def _snapshot_values(model: type[DeclarativeBase], snapshot: str) -> dict[str, A
 
 
 @contextmanager
-def recording(case: Case, undoable: bool = True) -> Iterator[Recording]:
+def recording(case: Case, undoable: bool = True, seen: int | None = None) -> Iterator[Recording]:
     """A reviewer action in one write transaction; rolled back with everything else if the block raises.
     The block makes its change, records an event for each thing it changed and describes itself; an
     action that changed nothing (and so never described itself) leaves no trace. An action recorded as
-    not `undoable` (the batch workflow, a QC draw) is on the trail, and undo passes over it."""
+    not `undoable` (the batch workflow, a QC draw) is on the trail, and undo passes over it. `seen` is
+    the coding version the reviewer acted on: coding another reviewer changed since is refused
+    (reviewer.core.conflicts)."""
     at, user = now(), case.user
     with case.db.session() as session:
         group_id = session.execute(
             insert(AuditGroup).values(at=at, user=user, summary="", undoable=undoable)
             .returning(AuditGroup.id)
         ).scalar_one()
-        change = Recording(session, group_id, at, user)
+        change = Recording(session, group_id, at, user, seen)
         yield change
         if case.shared:
             _check_allowed(session, access_in(session, user), group_id)

@@ -165,7 +165,7 @@ class Database:
         try:
             yield
         except DBAPIError as exc:
-            if self.on_server and exc.connection_invalidated:
+            if self.on_server and _connection_lost(exc):
                 raise ServerUnreachableError(
                     f"The connection to the case database {self.label} was lost ({first_line(exc)}); "
                     "nothing of the interrupted action was saved. Check the network, then try again."
@@ -174,6 +174,17 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _connection_lost(exc: DBAPIError) -> bool:
+    """Whether the server went away or could not be reached: a dropped connection, a refused or timed-out
+    connect (psycopg gives those no SQLSTATE), or the server shutting down or starting up."""
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    state = getattr(exc.orig, "sqlstate", None)
+    return state is None or state.startswith(("08", "57P"))
 
 
 def _is_lock_timeout(exc: OperationalError) -> bool:

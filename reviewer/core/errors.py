@@ -1,5 +1,7 @@
 """Errors a user can meet, each shown as one clear sentence (never a traceback)."""
 
+from typing import Any
+
 
 class ReviewerError(Exception):
     """Base class for every error the user can cause or fix."""
@@ -23,3 +25,12 @@ class CancelledError(ReviewerError):
 
 class ServerUnreachableError(CaseError):
     """A shared case's database server cannot be reached, refused the login, or went away."""
+
+
+class ConflictError(ReviewerError):
+    """Another reviewer changed what an action would change after the reviewer loaded it; nothing was
+    written (reviewer.core.conflicts). `conflicts` names each other change: who, when, what value."""
+
+    def __init__(self, message: str, conflicts: list[Any]) -> None:
+        super().__init__(message)
+        self.conflicts = conflicts

@@ -42,6 +42,7 @@ from reviewer.core.audit import (
 )
 from reviewer.core.case import Case, now
 from reviewer.core.choices import PRIVILEGE_BASES
+from reviewer.core.conflicts import refuse_conflicts, version
 from reviewer.core.errors import ReviewerError
 from reviewer.core.models import Document, DocumentTag, Note, PrivilegeEntry, Setting, Tag
 from reviewer.core.sql import given_ids, given_texts
@@ -93,6 +94,7 @@ class DocumentCoding:
     privilege_basis: str  # "" when none is recorded
     privilege_description: str
     notes: list[NoteInfo]
+    version: int = 0  # the coding version this was read at: pass it back as `seen` (core.conflicts)
 
 
 @dataclass(frozen=True)
@@ -279,10 +281,12 @@ def _check_hotkey_free(tags: Iterable[Tag], hotkey: str) -> None:
 # --- coding documents ----------------------------------------------------------------------------------
 
 def tag_documents(case: Case, doc_ids: Iterable[int], tag_name: str, add: bool = True,
-                  families: bool = False) -> int:
+                  families: bool = False, seen: int | None = None) -> int:
     """Apply (or remove) a tag on documents, or on their whole families; how many documents changed.
-    Documents that already were as asked are left alone, so undo leaves them as they were too."""
-    with recording(case) as change:
+    Documents that already were as asked are left alone, so undo leaves them as they were too. With
+    `seen` (the coding version the reviewer looked at), a document whose tag another reviewer changed
+    since is a ConflictError and nothing is written (reviewer.core.conflicts)."""
+    with recording(case, seen=seen) as change:
         tag = find_tag(change.session.scalars(select(Tag)).all(), tag_name)
         count = apply_tag(change, tag, _selection(doc_ids, families), add)
         if count:
@@ -290,10 +294,12 @@ def tag_documents(case: Case, doc_ids: Iterable[int], tag_name: str, add: bool =
         return count
 
 
-def toggle_tag(case: Case, doc_ids: Iterable[int], tag_name: str, families: bool = False) -> bool:
+def toggle_tag(case: Case, doc_ids: Iterable[int], tag_name: str, families: bool = False,
+               seen: int | None = None) -> bool:
     """The hotkey's behaviour: apply the tag to every selected document unless all already carry it, in
-    which case take it off all of them. True if the tag is now on all of them."""
-    with recording(case) as change:
+    which case take it off all of them. True if the tag is now on all of them. With `seen`, as
+    tag_documents: a toggle decided on what another reviewer changed since is refused."""
+    with recording(case, seen=seen) as change:
         tag = find_tag(change.session.scalars(select(Tag)).all(), tag_name)
         selection = _selection(doc_ids, families)
         lacking = exists().where(Document.id.in_(selection), ~_has_tag(tag.id))
@@ -332,10 +338,11 @@ def notes(case: Case, doc_id: int) -> list[NoteInfo]:
 
 
 def set_privilege(case: Case, doc_ids: Iterable[int], basis: str | None, description: str = "",
-                  families: bool = False) -> int:
+                  families: bool = False, seen: int | None = None) -> int:
     """Record why documents are privileged, for the privilege log (basis None clears it); how many
-    documents changed. A basis also applies the "Privileged" tag, when the case has one."""
-    with recording(case) as change:
+    documents changed. A basis also applies the "Privileged" tag, when the case has one. With `seen`,
+    a privilege entry (or "Privileged" tag) another reviewer changed since is a ConflictError."""
+    with recording(case, seen=seen) as change:
         count, tagged = change_privilege(change, doc_ids, basis, description, families)
         if count:
             subject = change.subject(Action.PRIVILEGE, count)
@@ -357,6 +364,8 @@ def change_privilege(change: Recording, doc_ids: Iterable[int], basis: str | Non
     selection = _selection(doc_ids, families)
     entry = select(privilege_text_sql()).where(PrivilegeEntry.document_id == Document.id)
     current = func.coalesce(entry.scalar_subquery(), "")
+    refuse_conflicts(change, select(Document.id).where(Document.id.in_(selection), current != value),
+                     (Action.PRIVILEGE.value,))
     count = change.document_events(
         select(Document.id, current, literal(value)).where(Document.id.in_(selection), current != value),
         Action.PRIVILEGE,
@@ -403,6 +412,8 @@ def apply_tag(change: Recording, tag: Tag, selection: Select[Any], add: bool) ->
     follow from the events, so the two always agree. When the tag is a prioritized-review question, each
     document changed is decided for it in the same action (relevant when tagged, not relevant when not)."""
     needs = ~_has_tag(tag.id) if add else _has_tag(tag.id)
+    refuse_conflicts(change, select(Document.id).where(Document.id.in_(selection), needs),
+                     (Action.TAG.value, Action.UNTAG.value), tag.id)
     before, after = ("", tag.name) if add else (tag.name, "")
     count = change.document_events(
         select(Document.id, literal(before), literal(after)).where(Document.id.in_(selection), needs),
@@ -432,8 +443,11 @@ def _tagging_summary(change: Recording, name: str, add: bool, count: int) -> str
 # --- reading coding ------------------------------------------------------------------------------------
 
 def coding(case: Case, doc_id: int) -> DocumentCoding:
-    """How a document is coded: its tags, privilege basis and description, and notes."""
+    """How a document is coded: its tags, privilege basis and description, and notes; and the coding
+    version, read first, so that a change committed meanwhile counts as unseen (a refusal, never a
+    silent overwrite)."""
     with case.db.reader() as session:
+        seen = version(session)
         control = _control_of(session, doc_id)
         tags = _tag_names(session, [doc_id]).get(doc_id, [])
         entry = select(PrivilegeEntry.basis, PrivilegeEntry.description).where(
@@ -442,7 +456,7 @@ def coding(case: Case, doc_id: int) -> DocumentCoding:
         basis, description = session.execute(entry).first() or ("", "")
         return DocumentCoding(document_id=doc_id, control=control, tags=tags, privilege_basis=basis,
                               privilege_description=description,
-                              notes=_notes(session, [doc_id]).get(doc_id, []))
+                              notes=_notes(session, [doc_id]).get(doc_id, []), version=seen)
 
 
 def coded_as(session: Session, doc_ids: Sequence[int]) -> dict[int, CodedAs]:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer import __version__
-from reviewer.core import audit, browse, review
+from reviewer.core import audit, browse, changes, review
 from reviewer.core.analytics.run import AnalysisSettings, AnalysisSummary, current_settings
 from reviewer.core.case import Case
 from reviewer.core.importing import bates_lookup
@@ -56,6 +56,7 @@ from reviewer.ui.panes.viewer import Viewer
 from reviewer.ui.result import Counts, ResultState, ResultView
 from reviewer.ui.searching import Searchers
 from reviewer.ui.tasks import Lane, TaskRunner
+from reviewer.ui.team_sync import CaseWatcher, OfflineBanner
 from reviewer.ui.widgets import conversation, highlighting, near_duplicates, production_history, redaction
 
 SETTINGS_GEOMETRY = "mainWindow/geometry"
@@ -140,6 +141,15 @@ class MainWindow(QMainWindow):
         if case.shared:
             self.tasks.run(partial(access, case), partial(roles.show_role, self))
         self.index_repair = IndexRepairDialog(self.tasks, case, self.result.refresh, self)
+        # Other reviewers' changes, and the server going away (made after the layout is restored, so a
+        # banner shown when the window last closed never comes back by itself).
+        self.offline_banner = OfflineBanner(self)
+        self.addToolBarBreak()
+        self.addToolBar(self.offline_banner)
+        self.watcher = CaseWatcher(case, self.tasks, self)
+        self.watcher.changed.connect(self._others_changed)
+        self.watcher.connectionLost.connect(self._connection_lost)
+        self.watcher.connectionBack.connect(self._connection_back)
 
     # --- building --------------------------------------------------------------------------------------
     def _dock(self, name: str, title: str, widget: QWidget) -> QDockWidget:
@@ -367,8 +377,10 @@ class MainWindow(QMainWindow):
         self.search_pane.run(query)
 
     def is_idle(self) -> bool:
-        """No work queued or running (for tests and the screenshot mode)."""
-        return self.tasks.pending == 0 and not self._selection_timer.isActive()
+        """No work queued or running (for tests and the screenshot mode); the watcher's question of every
+        second does not count."""
+        watching = self.tasks.pending_on(Lane.WATCH)
+        return self.tasks.pending == watching and not self._selection_timer.isActive()
 
     def _result_changed(self, view: ResultView) -> None:
         previous = self.document_list.current_id()
@@ -479,6 +491,30 @@ class MainWindow(QMainWindow):
         self.prioritize.after_coding(doc_ids)
         if advance and len(doc_ids) == 1 and not self.prioritize.is_active:
             self.document_list.move(1)
+
+    # --- the team ---------------------------------------------------------------------------------------
+    def _others_changed(self, found: changes.Changes) -> None:
+        """Show what was changed elsewhere (another reviewer, window or command): counts, the list's rows,
+        the coding pane, the document's history; the whole list again when documents or tags came or
+        went."""
+        if found.everything:
+            self.result.refresh()
+        else:
+            self.model.reload()
+            self.result.refresh_counts()
+        self.coding.reload()
+        self.viewer.reload_history()
+        self.batches_pane.reload()
+        self._update_undo()
+
+    def _connection_lost(self, message: str) -> None:
+        self.offline_banner.show_message(message)
+        self.coding.set_offline(message)
+
+    def _connection_back(self) -> None:
+        self.offline_banner.hide()
+        self.coding.set_offline("")
+        self._others_changed(changes.Changes(0, frozenset(), (), everything=True))
 
     # --- prioritized review ----------------------------------------------------------------------------
     def next_document(self) -> None:
@@ -645,6 +681,7 @@ class MainWindow(QMainWindow):
         (long jobs are stopped, reads and renders dropped), then closes by itself. It says "Saving…" only
         when that takes more than a moment, and never spins the event loop by hand meanwhile."""
         if not self.tasks.is_closing:
+            self.watcher.stop()
             if self._remember_layout:
                 self._save_layout()
             self.tasks.closed.connect(self._lanes_closed)

@@ -10,6 +10,8 @@ Work goes to one of four lanes:
          holds the case's writer lock, which coding does not need, so coding stays instant meanwhile
   model  retraining a prioritized review's model (in a child process), one at a time, beside a long job;
          cancelled on close like one (a training is derived data: the next one starts over)
+  watch  asking the case what other reviewers changed (team_sync.py), on a thread of its own so that the
+         window keeps up even while both read threads are busy with slow searches
 The worker only computes; its result (or error) is handed back on the GUI thread through a queued signal,
 so callbacks may touch widgets. Workers get ids and the Case (whose sessions are per call), never ORM
 objects.
@@ -44,12 +46,13 @@ class Lane(StrEnum):
     PDF = "pdf"
     LONG = "long"
     MODEL = "model"
+    WATCH = "watch"
 
 
-_THREADS = {Lane.READ: 2, Lane.WRITE: 1, Lane.PDF: 1, Lane.LONG: 1, Lane.MODEL: 1}
+_THREADS = {Lane.READ: 2, Lane.WRITE: 1, Lane.PDF: 1, Lane.LONG: 1, Lane.MODEL: 1, Lane.WATCH: 1}
 # What closing drops: work that only shows something, or (long jobs) that stops at its cancel token and
 # resumes when run again. Writes are never on this list.
-_DROPPED_ON_CLOSE = (Lane.READ, Lane.PDF, Lane.LONG, Lane.MODEL)
+_DROPPED_ON_CLOSE = (Lane.READ, Lane.PDF, Lane.LONG, Lane.MODEL, Lane.WATCH)
 
 
 class TaskRunner(QObject):

@@ -3,6 +3,14 @@
 Coding applies to the current document, or to every selected row when several are selected. A tag box is
 checked when all of them carry the tag, half-checked when some do; clicking it (or pressing its hotkey)
 behaves like review.toggle_tag. Writes go through the write lane one at a time, in the order given.
+
+Each write carries the coding version the pane showed (reviewer.core.conflicts): when another reviewer
+changed the same tag or privilege entry since, the write is refused and the pane says so in its notice
+line, naming them and their value, and shows the coding as it now is. A write the server could not take
+(it cannot be reached) is refused there too; while the window is offline (`set_offline`) coding is paused,
+and a keypress says why instead of queueing a write. A note or privilege description that was not saved
+is kept in its field, so nothing typed is lost. A reload for others' changes leaves a privilege
+description being typed alone.
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ from PySide6.QtWidgets import (
 from reviewer.core import browse, review
 from reviewer.core.analytics import groups
 from reviewer.core.case import Case
+from reviewer.core.conflicts import case_version
+from reviewer.core.errors import ReviewerError
 from reviewer.ui.icons import color_swatch
 from reviewer.ui.tasks import Lane, TaskRunner
 
@@ -43,11 +53,13 @@ class _State:
     tags: list[review.TagInfo]
     counts: dict[int, int]  # tag id -> how many targets carry it
     coding: review.DocumentCoding | None  # of the current document
+    version: int  # the coding version, read before the rest: what a write says it saw
 
 
 def _read_state(case: Case, current: int | None, targets: list[int]) -> _State:
+    version = case_version(case)
     return _State(review.list_tags(case), browse.tag_counts(case, targets) if targets else {},
-                  review.coding(case, current) if current is not None else None)
+                  review.coding(case, current) if current is not None else None, version)
 
 
 def _in_scope(write: Callable[..., object], case: Case, targets: list[int], scope: tuple[bool, bool],
@@ -73,9 +85,17 @@ class CodingPane(QWidget):
         self._targets: list[int] = []
         self._tags: list[review.TagInfo] = []
         self._generation = 0
+        self._version: int | None = None  # the coding version shown; None until the first load
+        self._offline = ""  # while the case database cannot be reached: why coding is paused
+        self._shown: tuple[int | None, list[int]] = (None, [])  # the documents the fields were filled for
 
         self.heading = QLabel("No document")
         self.heading.setObjectName("paneHeading")
+        self.notice = QLabel()
+        self.notice.setObjectName("codingNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notice.hide()
         self.tag_boxes: dict[str, QCheckBox] = {}
         self._tag_layout = QVBoxLayout()
         self._tag_layout.setSpacing(4)
@@ -136,6 +156,7 @@ class CodingPane(QWidget):
         layout = QVBoxLayout(content)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addWidget(self.heading)
+        layout.addWidget(self.notice)
         layout.addWidget(tags_group)
         layout.addWidget(self.advance)
         layout.addWidget(privilege_group)
@@ -160,6 +181,7 @@ class CodingPane(QWidget):
         """Code `selected` when several rows are selected, else the current document."""
         self._current = current
         self._targets = selected if len(selected) > 1 else ([current] if current is not None else [])
+        self.notice.hide()
         self.reload()
 
     def reload(self) -> None:
@@ -171,6 +193,7 @@ class CodingPane(QWidget):
     def _show_state(self, generation: int, state: _State) -> None:
         if generation != self._generation:
             return
+        self._version = state.version
         self._tags = state.tags
         self._rebuild_tag_boxes(state.tags)
         count = len(self._targets)
@@ -184,13 +207,17 @@ class CodingPane(QWidget):
             self.heading.setText(f"{count:,} selected documents")
         else:
             self.heading.setText(coding.control if coding else "No document")
-        self.basis.setCurrentText(coding.privilege_basis if coding and coding.privilege_basis else NO_BASIS)
-        self.description.setText(coding.privilege_description if coding else "")
+        shown = (self._current, list(self._targets))
+        if shown != self._shown or not self.description.isModified():  # not while it is being typed
+            self.basis.setCurrentText(coding.privilege_basis if coding and coding.privilege_basis
+                                      else NO_BASIS)
+            self.description.setText(coding.privilege_description if coding else "")
+        self._shown = shown
         self.notes.clear()
         for note in coding.notes if coding else []:
             self.notes.addItem(f"{note.text}\n— {note.user}, {note.added:%Y-%m-%d %H:%M}")
-        self._enable(bool(count))
-        self.add_note.setEnabled(coding is not None)
+        self._enable(bool(count) and not self._offline)
+        self.add_note.setEnabled(coding is not None and not self._offline)
 
     def _rebuild_tag_boxes(self, tags: list[review.TagInfo]) -> None:
         if [t.name for t in tags] == list(self.tag_boxes) and all(
@@ -238,31 +265,70 @@ class CodingPane(QWidget):
 
     def toggle(self, tag_name: str) -> None:
         targets, families = list(self._targets), self.families.isChecked()
-        if targets:
+        if targets and not self._refused_offline():
             self._write(partial(_in_scope, review.toggle_tag, self._case, targets, self._scope(), tag_name,
-                                families=families), targets)
+                                families=families, seen=self._version), targets)
 
     def _scope(self) -> tuple[bool, bool]:
         return self.threads.isChecked(), self.near_dups.isChecked()
 
     def _save_privilege(self) -> None:
-        basis = self.basis.currentText()
+        basis, description = self.basis.currentText(), self.description.text()
         targets = list(self._targets)
+        if not targets or self._refused_offline():
+            return
+        self.description.setModified(False)
+        yours = f' Yours was "{basis}{": " + description if description.strip() else ""}".'
         self._write(partial(_in_scope, review.set_privilege, self._case, targets, self._scope(),
-                            None if basis == NO_BASIS else basis, self.description.text(),
-                            families=self.families.isChecked()), targets)
+                            None if basis == NO_BASIS else basis, description,
+                            families=self.families.isChecked(), seen=self._version), targets, yours)
 
     def _add_note(self) -> None:
         text = self.note_text.toPlainText().strip()
-        if self._current is None or not text:
+        if self._current is None or not text or self._refused_offline():
             return
         current = self._current
         self.note_text.clear()
+
+        def kept(error: BaseException) -> None:
+            if not self.note_text.toPlainText().strip():
+                self.note_text.setPlainText(text)  # the note is not lost: it is back, to add again
+            self._refused(error)
+
         self._tasks.run(partial(review.add_note, self._case, current, text),
-                        lambda _note: self.coded.emit([current], False), lane=Lane.WRITE)
+                        lambda _note: self.coded.emit([current], False), kept, lane=Lane.WRITE)
         self.writeQueued.emit()
 
-    def _write(self, work: Callable[[], object], targets: list[int]) -> None:
+    def _write(self, work: Callable[[], object], targets: list[int], yours: str = "") -> None:
         advance = self.advance.isChecked()
-        self._tasks.run(work, lambda _result: self.coded.emit(targets, advance), lane=Lane.WRITE)
+        self.notice.hide()
+        self._tasks.run(work, lambda _result: self.coded.emit(targets, advance),
+                        partial(self._refused, more=yours), lane=Lane.WRITE)
         self.writeQueued.emit()
+
+    # --- refusals and the connection -------------------------------------------------------------------
+    def _refused(self, error: BaseException, more: str = "") -> None:
+        """A write that did not happen (another reviewer's change, the server gone): say so, then show the
+        coding as it now is."""
+        if not isinstance(error, ReviewerError):
+            raise error
+        self._show_notice(f"{error}{more}")
+        self.reload()
+
+    def _show_notice(self, message: str) -> None:
+        self.notice.setText(message)
+        self.notice.show()
+
+    def _refused_offline(self) -> bool:
+        if self._offline:
+            self._show_notice(f"Not saved: {self._offline}")
+        return bool(self._offline)
+
+    def set_offline(self, message: str) -> None:
+        """Pause coding while the case database cannot be reached (`message` says so); "" resumes it."""
+        self._offline = message
+        self._enable(bool(self._targets) and not message)
+        self.add_note.setEnabled(self._current is not None and not message)
+        if not message:
+            self.notice.hide()
+            self.reload()
