@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from reviewer.core.case import Case
 from reviewer.core.db import ADVISORY_NAMESPACE, WRITES_LOCK
+from reviewer.core.team import users
 from reviewer.core.team.casefile import CaseFile, Server, ServerAddress, parse_address
 
 
@@ -97,15 +98,6 @@ class PostgresServer:
             connection.execute(sql.SQL("CREATE ROLE {} LOGIN SUPERUSER PASSWORD {}").format(
                 sql.Identifier(name), sql.Literal(password)))
 
-    def ensure_login(self, name: str, password: str) -> None:
-        """create_login, unless that login exists already (it may be connected: a team test's reviewer)."""
-        with self._admin_connection() as connection:
-            if connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone():
-                connection.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
-                    sql.Identifier(name), sql.Literal(password)))
-                return
-        self.create_login(name, password)
-
     def drop_databases(self, names: list[str] | None = None) -> None:
         """Drop the databases made here (or those of `names`), whoever is still connected."""
         for name in list(self._databases if names is None else names):
@@ -160,10 +152,17 @@ class CaseMaker:
 REVIEWER_PASSWORD = "reviewer-secret"
 
 
+def make_member(location: Path, user: str, role: str = "reviewer") -> None:
+    """`user` made a member of the shared case at `location` by its admin, as `reviewer user-add` does (the
+    login is created with REVIEWER_PASSWORD when the server has none)."""
+    with Case.open(location) as case:
+        users.add_user(case, user, role, password=REVIEWER_PASSWORD)
+
+
 def open_as(location: Path, user: str, server: PostgresServer | None) -> Case:
-    """The case at `location` opened by another reviewer, `user`: on PostgreSQL their own login (made
-    here, with REVIEWER_PASSWORD); on a case folder the operating system's user name, as getpass reads it
-    (LOGNAME), which is what the audit trail records."""
+    """The case at `location` opened by another reviewer, `user`: on PostgreSQL their own login (a
+    member the admin added, with REVIEWER_PASSWORD); on a case folder the operating system's user name,
+    as getpass reads it (LOGNAME), which is what the audit trail records."""
     if server is None:
         saved = os.environ.get("LOGNAME")
         os.environ["LOGNAME"] = user
@@ -174,7 +173,7 @@ def open_as(location: Path, user: str, server: PostgresServer | None) -> Case:
                 os.environ.pop("LOGNAME", None)
             else:
                 os.environ["LOGNAME"] = saved
-    server.ensure_login(user, REVIEWER_PASSWORD)
+    make_member(location, user)
     described = CaseFile.read(location)
     return Case.open_shared(location, described,
                             connection=ServerAddress(described.server, user, REVIEWER_PASSWORD))

@@ -7,10 +7,12 @@ which records the events in the same transaction, so the change and its trail co
 all. Events about a redaction, saved search or attorney keep that whole row (subject_id and detail), so
 that undo puts a removed one back exactly as it was, under the same id.
 
-Undo reverses the newest reviewer action not yet undone, whoever made it, and records the reversal as a
-group of its own; it never undoes an undo. Strict newest-first order is what makes "undo restores exactly
-the previous state" hold with several windows open: each reversal meets exactly the state its action left
-behind.
+Undo reverses the newest action of the reviewer who asks that is not undone yet, and records the reversal
+as a group of its own; it never undoes an undo. Each reviewer's own actions are undone strictly newest
+first, and an action is not undone once someone else has changed what it changed (the same document's same
+tag, note or privilege entry, the same tag, the same redaction, saved search, attorney or setting) since:
+that undo is refused naming them. Together these make "undo restores exactly the previous state" hold
+with several windows and several reviewers: each reversal meets exactly the state its action left behind.
 
 Long jobs (an ingest batch, an import, a production) are on record too, one group per run written by
 `record_job()` inside the job's own transaction, but they are not reviewer actions and are never undone:
@@ -48,12 +50,14 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     update,
 )
 from sqlalchemy.orm import DeclarativeBase, Session, aliased
 
 from reviewer.core.case import Case, now
+from reviewer.core.errors import ConflictError
 from reviewer.core.models import (
     Attorney,
     AuditEvent,
@@ -532,11 +536,11 @@ def trail(case: Case, limit: int | None = None) -> list[AuditGroupInfo]:
         ]
 
 
-def _undoable_group(session: Session, older_than: int | None = None) -> AuditGroup | None:
-    """The newest reviewer action that is neither an undo nor undone already (long jobs are passed over)."""
+def _undoable_group(session: Session, user: str, older_than: int | None = None) -> AuditGroup | None:
+    """`user`'s newest action that is neither an undo nor undone already (long jobs are passed over)."""
     reversal = aliased(AuditGroup)
     query = select(AuditGroup).where(
-        AuditGroup.undoable.is_(True), AuditGroup.undo_of.is_(None),
+        AuditGroup.user == user, AuditGroup.undoable.is_(True), AuditGroup.undo_of.is_(None),
         ~exists().where(reversal.undo_of == AuditGroup.id),
     )
     if older_than is not None:
@@ -547,19 +551,21 @@ def _undoable_group(session: Session, older_than: int | None = None) -> AuditGro
 def next_undo(case: Case) -> str | None:
     """What undo would reverse ("tagging 3 documents "Hot""), for an Undo menu item; None if nothing."""
     with case.db.reader() as session:
-        group = _undoable_group(session)
+        group = _undoable_group(session, case.user)
         return group.summary if group else None
 
 
 def undo(case: Case) -> str | None:
-    """Reverse the newest reviewer action and record the reversal; a sentence saying what was undone
+    """Reverse the reviewer's own newest action and record the reversal; a sentence saying what was undone
     ("Undid tagging 3 documents "Hot"."), or None when there is nothing to undo. Ingest batches, imports
-    and productions are passed over: they are on record but cannot be undone."""
+    and productions are passed over: they are on record but cannot be undone. Raises ConflictError, and
+    changes nothing, when another reviewer has changed what the action changed since."""
     with recording(case) as change:
         session = change.session
-        target = _undoable_group(session, older_than=change.group_id)
+        target = _undoable_group(session, case.user, older_than=change.group_id)
         if target is None:
             return None
+        _refuse_if_changed_since(session, target, change.group_id)
         actions = session.scalars(
             select(AuditEvent.action).where(AuditEvent.group_id == target.id).distinct()
         ).all()
@@ -568,6 +574,32 @@ def undo(case: Case) -> str | None:
         _apply_reversal(change, {INVERSE.get(Action(a), Action(a)) for a in actions})
         change.describe(f"undoing {target.summary}")
         return f"Undid {target.summary}."
+
+
+def _refuse_if_changed_since(session: Session, target: AuditGroup, undo_group_id: int) -> None:
+    """Refuse to undo `target` when someone else's later action changed a row it changed: the reversal
+    would overwrite their change."""
+    mine, theirs = aliased(AuditEvent), aliased(AuditEvent)
+    same_row = or_(
+        and_(mine.document_id.is_not(None), theirs.document_id == mine.document_id,
+             theirs.tag_id.is_not_distinct_from(mine.tag_id),
+             theirs.note_id.is_not_distinct_from(mine.note_id)),
+        and_(mine.document_id.is_(None), mine.tag_id.is_not(None), theirs.tag_id == mine.tag_id),
+        and_(mine.subject_id.is_not(None), theirs.subject == mine.subject,
+             theirs.subject_id == mine.subject_id),
+    )
+    later = session.execute(
+        select(AuditGroup.user, AuditGroup.at, AuditGroup.summary)
+        .join(theirs, theirs.group_id == AuditGroup.id)
+        .join(mine, and_(mine.group_id == target.id, same_row))
+        .where(AuditGroup.id > target.id, AuditGroup.id != undo_group_id, AuditGroup.user != target.user)
+        .order_by(AuditGroup.id).limit(1)
+    ).first()
+    if later is not None:
+        raise ConflictError(
+            f"Not undone: {later.user} changed the same coding after you ({later.summary}, "
+            f"{later.at:%Y-%m-%d %H:%M} UTC). Undoing {target.summary} now would overwrite it; change what "
+            "you need by hand instead.", [later])
 
 
 def _record_reversal(change: Recording, target_id: int) -> None:

@@ -26,7 +26,7 @@ from reviewer.core.errors import ServerUnreachableError
 from reviewer.core.models import AuditEvent, AuditGroup, DocumentTag, Tag
 from reviewer.core.team.casefile import CaseFile
 from tests import postgres_server
-from tests.databases import REVIEWER_PASSWORD, CaseMaker, PostgresServer
+from tests.databases import REVIEWER_PASSWORD, CaseMaker, PostgresServer, make_member
 from tests.unit.test_review import add_documents
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +43,7 @@ class Team:
         self.processes: dict[str, subprocess.Popen[str]] = {}
 
     def start(self, user: str, actions: list[dict[str, Any]]) -> subprocess.Popen[str]:
-        self.postgres.ensure_login(user, REVIEWER_PASSWORD)
+        make_member(self.location, user)
         plan = self.folder / f"{user}.plan.json"
         plan.write_text(json.dumps({"go": str(self.go), "actions": actions}))
         env = {**os.environ, "PGUSER": user, "PGPASSWORD": REVIEWER_PASSWORD}

@@ -135,3 +135,23 @@ def test_the_command_line_passes_the_version_it_saw(case: Case, reviewers,
     assert 'bob added "Hot" on DOC-000001' in " ".join(capsys.readouterr().err.split())
     assert main(["tag", location, "Hot", "DOC-000002", "--seen", str(seen)]) == 0  # no one touched it
     assert review.coding(case, 1).tags == review.coding(case, 2).tags == ["Hot"]
+
+
+def test_undo_takes_back_the_reviewers_own_change_and_never_a_colleagues(case: Case, reviewers) -> None:
+    alice, bob = reviewers("alice"), reviewers("bob")
+    first, second, third = add_documents(case, 3)
+    review.tag_documents(alice, [first], "Hot")
+    review.tag_documents(bob, [second], "Hot")
+    assert (audit.next_undo(alice), audit.next_undo(bob)) == (
+        'tagging DOC-000001 "Hot"', 'tagging DOC-000002 "Hot"')
+    assert audit.undo(alice) == 'Undid tagging DOC-000001 "Hot".'
+    assert review.coding(case, first).tags == [] and review.coding(case, second).tags == ["Hot"]
+    # Bob then changes what Alice's newest action changed: undoing it would overwrite his change.
+    review.tag_documents(alice, [third], "Responsive")
+    review.toggle_tag(bob, [third], "Responsive")
+    before = groups(case)
+    with pytest.raises(ConflictError, match="Not undone: bob changed the same coding after you"):
+        audit.undo(alice)
+    assert review.coding(case, third).tags == [] and groups(case) == before
+    assert audit.undo(bob) == 'Undid removing "Responsive" from DOC-000003.'
+    assert review.coding(case, third).tags == ["Responsive"]
