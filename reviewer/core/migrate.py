@@ -2,26 +2,36 @@
 
 An upgrade of a case that holds data first copies the database aside with SQLite's backup API; if any
 step fails, that copy is put back, so a failed upgrade leaves the case exactly as it was.
+
+Every open asks whether an upgrade is needed, so that question is answered without Alembic (whose
+import costs about half a second): the stored revision is read from `alembic_version` with one SELECT,
+and the head is read from the `revision =` / `down_revision =` lines of the migration scripts. Alembic
+is imported only to upgrade.
 """
 
 from __future__ import annotations
 
+import ast
+import re
 import sqlite3
 import sys
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 
 from reviewer.core.errors import CaseError
 
 if TYPE_CHECKING:
+    from alembic.config import Config
+
     from reviewer.core.db import Database
+
+# Alembic's table of applied revisions, and a script's revision lines: `revision = "0010"`.
+VERSION_TABLE = "alembic_version"
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
 
 
 def migrations_dir() -> Path:
@@ -36,20 +46,42 @@ def migrations_dir() -> Path:
 
 
 def _config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     return config
 
 
+@cache
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(_config()).get_current_head()
-    assert head is not None
-    return head
+    """The newest revision of the migration scripts: the one no other script follows."""
+    revisions: set[str] = set()
+    followed: set[str] = set()
+    for script in (migrations_dir() / "versions").glob("*.py"):
+        lines = dict(_REVISION_LINE.findall(script.read_text(encoding="utf-8")))
+        if "revision" not in lines:
+            continue
+        revisions.add(ast.literal_eval(lines["revision"]))
+        down = ast.literal_eval(lines.get("down_revision", "None"))
+        followed.update([down] if isinstance(down, str) else down or ())
+    heads = revisions - followed
+    if len(heads) != 1:
+        raise CaseError(f"Reviewer's database migrations have {len(heads)} newest revisions "
+                        f"({', '.join(sorted(heads))}); this installation is damaged.")
+    return heads.pop()
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision the database was last migrated to; None for a database never migrated."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return None
+        stored = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    if len(stored) > 1:
+        raise CaseError(f"This case's database records {len(stored)} schema revisions at once "
+                        f"({', '.join(sorted(stored))}); it was changed outside Reviewer.")
+    return stored[0] if stored else None
 
 
 def needs_upgrade(engine: Engine) -> bool:
@@ -98,6 +130,8 @@ def upgrade_to_head(engine: Engine) -> None:
 
 
 def upgrade_to(engine: Engine, revision: str) -> None:
+    from alembic import command
+
     config = _config()
     with engine.connect() as connection:
         # Batch migrations rebuild tables; with foreign keys on, that would cascade-delete child rows.
