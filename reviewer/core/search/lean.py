@@ -18,6 +18,7 @@ the same postings, so a leading wildcard (*ing) is a prefix lookup instead of a 
 
 from __future__ import annotations
 
+import mmap
 import struct
 from array import array
 from collections.abc import Iterator
@@ -116,6 +117,17 @@ def open_in_place(storage: Any, name: str) -> StructFile:
         offset, length = compound.range(name)
         return StructFile(_InPlace(memoryview(compound._source)[offset:offset + length]), name=name)
     return storage.open_file(name)
+
+
+def release_pages(reader: IndexReader) -> None:
+    """Let go of the pages of a segment's memory-mapped compound file that this process has read: they
+    stay in the system's file cache, but no longer count in this process's memory (a merge reads every
+    page of its sources once, which would otherwise make the merging process as large as the index)."""
+    storage = reader.storage()
+    compound = storage.a if isinstance(storage, OverlayStorage) else storage
+    source = getattr(compound, "_source", None) if isinstance(compound, CompoundStorage) else None
+    if source is not None and hasattr(source, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
+        source.madvise(mmap.MADV_DONTNEED)
 
 
 def buffer_of(dbfile: StructFile) -> memoryview | None:
