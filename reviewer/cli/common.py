@@ -8,7 +8,7 @@ import signal
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -101,9 +101,19 @@ def write_csv(path: str | None, rows: Sequence[dict[str, Any]], columns: Sequenc
             dump(stream)
 
 
+def _rich_progress(quiet: bool) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=console.get(),
+                    disable=quiet or not console.is_terminal)
+
+
 @contextmanager
 def progress_bar(label: str, quiet: bool = False) -> Iterator[tuple[Any, CancelToken]]:
-    """A rich progress bar and a cancel token that the first Ctrl-C sets (a second one kills)."""
+    """A rich progress bar and a cancel token that the first Ctrl-C sets (a second one kills). The bar
+    (and rich's progress module) comes with the first progress report, so a command that has nothing
+    long to do — a search on a current index — never builds one."""
     cancel = CancelToken()
 
     def on_interrupt(_signum: int, _frame: Any) -> None:
@@ -113,24 +123,22 @@ def progress_bar(label: str, quiet: bool = False) -> Iterator[tuple[Any, CancelT
         console.print("[yellow]Stopping after the current files… (Ctrl-C again to abort at once)[/]")
 
     previous = signal.signal(signal.SIGINT, on_interrupt)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=console.get(),
-                   disable=quiet or not console.is_terminal)
-    task = bar.add_task(label, total=None, detail="")
-
     started = time.monotonic()
+    with ExitStack() as shown:
+        bars: list[tuple[Any, Any]] = []
 
-    def update(event: ProgressUpdate) -> None:
-        detail = "  ".join(f"{k} {v:,}" for k, v in event.counts.items()) or event.message
-        elapsed = time.monotonic() - started
-        if event.done and elapsed > 1:
-            detail += f"  {event.done / elapsed:,.1f}/s"
-        bar.update(task, description=event.stage, completed=event.done, total=event.total, detail=detail)
+        def update(event: ProgressUpdate) -> None:
+            if not bars:
+                bar = shown.enter_context(_rich_progress(quiet))
+                bars.append((bar, bar.add_task(label, total=None, detail="")))
+            bar, task = bars[0]
+            detail = "  ".join(f"{k} {v:,}" for k, v in event.counts.items()) or event.message
+            elapsed = time.monotonic() - started
+            if event.done and elapsed > 1:
+                detail += f"  {event.done / elapsed:,.1f}/s"
+            bar.update(task, description=event.stage, completed=event.done, total=event.total, detail=detail)
 
-    try:
-        with bar:
+        try:
             yield update, cancel
-    finally:
-        signal.signal(signal.SIGINT, previous)
+        finally:
+            signal.signal(signal.SIGINT, previous)

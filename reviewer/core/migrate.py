@@ -7,27 +7,37 @@ The same migrations run on SQLite and PostgreSQL. A failed upgrade leaves the ca
   transaction, which a failure rolls back.
 The caller holds the case's writer lock, so only one client migrates; the others wait and then find
 nothing to do.
+
+Every open asks whether an upgrade is needed, so that question is answered without Alembic (whose
+import costs about half a second): the stored revision is read from `alembic_version` with one SELECT,
+and the head is read from the `revision =` / `down_revision =` lines of the migration scripts. Alembic
+is imported only to upgrade.
 """
 
 from __future__ import annotations
 
+import ast
+import re
 import sqlite3
 import sys
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from reviewer.core.errors import CaseError
 from reviewer.core.team import grants
 
 if TYPE_CHECKING:
+    from alembic.config import Config
+
     from reviewer.core.db import Database
+
+# Alembic's table of applied revisions, and a script's revision lines: `revision = "0010"`.
+VERSION_TABLE = "alembic_version"
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
 
 
 def migrations_dir() -> Path:
@@ -42,20 +52,42 @@ def migrations_dir() -> Path:
 
 
 def _config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     return config
 
 
+@cache
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(_config()).get_current_head()
-    assert head is not None
-    return head
+    """The newest revision of the migration scripts: the one no other script follows."""
+    revisions: set[str] = set()
+    followed: set[str] = set()
+    for script in (migrations_dir() / "versions").glob("*.py"):
+        lines = dict(_REVISION_LINE.findall(script.read_text(encoding="utf-8")))
+        if "revision" not in lines:
+            continue
+        revisions.add(ast.literal_eval(lines["revision"]))
+        down = ast.literal_eval(lines.get("down_revision", "None"))
+        followed.update([down] if isinstance(down, str) else down or ())
+    heads = revisions - followed
+    if len(heads) != 1:
+        raise CaseError(f"Reviewer's database migrations have {len(heads)} newest revisions "
+                        f"({', '.join(sorted(heads))}); this installation is damaged.")
+    return heads.pop()
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision the database was last migrated to; None for a database never migrated."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return None
+        stored = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    if len(stored) > 1:
+        raise CaseError(f"This case's database records {len(stored)} schema revisions at once "
+                        f"({', '.join(sorted(stored))}); it was changed outside Reviewer.")
+    return stored[0] if stored else None
 
 
 def needs_upgrade(engine: Engine) -> bool:
@@ -136,6 +168,8 @@ def upgrade_to(engine: Engine, revision: str) -> None:
 def run_migrations(connection: Connection, revision: str = "head") -> None:
     """Run the migrations up to `revision` on `connection`; inside a transaction the caller began, they
     become part of it (on PostgreSQL, which changes schemas transactionally)."""
+    from alembic import command
+
     config = _config()
     config.attributes["connection"] = connection
     command.upgrade(config, revision)

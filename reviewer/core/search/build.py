@@ -107,7 +107,6 @@ def _write_slice(folder: str, indexname: str, schema: Schema, text_root: str,
     """In a worker: read, analyse and write one slice of documents as a segment."""
     texts = TextStore(Path(text_root))
     common = schema[PAIRS_FIELD].common
-    analyses = [analyze_document(row, texts.read(row.control, row.id), common) for row in rows]
-    doc_ids = [row.id for row in rows]
-    segment = write_segment(FileStorage(folder), indexname, schema, doc_ids, analyses)
-    return segment, np.asarray(doc_ids, DOC_IDS)
+    documents = ((row.id, analyze_document(row, texts.read(row.control, row.id), common)) for row in rows)
+    segment = write_segment(FileStorage(folder), indexname, schema, documents)
+    return segment, np.asarray([row.id for row in rows], DOC_IDS)

@@ -20,7 +20,7 @@ from reviewer.core.analytics import filters as analytics_filters
 from reviewer.core.analytics.scores import score_filter
 from reviewer.core.casebuild import people_query, search_fields
 from reviewer.core.importing.bates_lookup import documents_in_range
-from reviewer.core.models import Document, DocumentCustodian, DocumentTag, IngestEntry, Note, Tag
+from reviewer.core.models import REVIEW_DATE, Document, DocumentCustodian, DocumentTag, IngestEntry, Note, Tag
 from reviewer.core.search.query import (
     DateRange,
     Filter,
@@ -75,7 +75,7 @@ def _select(session: Session, node: Filter) -> Select[int]:
 
 def _date_column(name: str) -> SQLColumnExpression[datetime | None]:
     if name == "date":  # the date a reviewer sorts by: sent for email, else modified, else created
-        return func.coalesce(Document.sent, Document.modified, Document.created)
+        return REVIEW_DATE
     return {"sent": Document.sent, "created": Document.created, "modified": Document.modified}[name]
 
 

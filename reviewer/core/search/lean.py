@@ -18,6 +18,7 @@ the same postings, so a leading wildcard (*ing) is a prefix lookup instead of a 
 
 from __future__ import annotations
 
+import mmap
 import struct
 from array import array
 from collections.abc import Iterator
@@ -116,6 +117,22 @@ def open_in_place(storage: Any, name: str) -> StructFile:
         offset, length = compound.range(name)
         return StructFile(_InPlace(memoryview(compound._source)[offset:offset + length]), name=name)
     return storage.open_file(name)
+
+
+def release_pages(reader: IndexReader) -> None:
+    """Let go of the postings pages of a segment's memory-mapped compound file that this process has
+    read: they stay in the system's file cache, but no longer count in this process's memory (a merge
+    reads every posting of its sources once, which would otherwise make it as large as the index). The
+    terms table, read again and again, stays."""
+    storage = reader.storage()
+    compound = storage.a if isinstance(storage, OverlayStorage) else storage
+    source = getattr(compound, "_source", None) if isinstance(compound, CompoundStorage) else None
+    postings = reader.segment().make_filename(W3Codec.POSTS_EXT)
+    if source is None or not hasattr(mmap, "MADV_DONTNEED") or postings not in compound._dir:
+        return
+    offset, length = compound.range(postings)
+    start = offset - offset % mmap.PAGESIZE
+    source.madvise(mmap.MADV_DONTNEED, start, length + offset - start)
 
 
 def buffer_of(dbfile: StructFile) -> memoryview | None:

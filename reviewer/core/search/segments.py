@@ -18,7 +18,7 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import chain, count, groupby
+from itertools import count, groupby
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from reviewer.core.search.lean import (
     SegmentTerms,
     TermsTableWriter,
     doc_id_array,
+    release_pages,
     reversed_field,
     term_info,
     term_infos,
@@ -47,8 +48,10 @@ from reviewer.core.search.lean import (
 from reviewer.core.search.retiring import retire_unused
 
 CODEC = LeanCodec()
-# A writer's documents become a segment on disk once their postings reach this many (their analyses hold
-# about 100 MB in memory by then).
+# A merge lets go of the source pages it has read each time it has written this many bytes.
+RELEASE_BYTES = 64 * 2**20
+# A writer's documents become a segment on disk once their postings and positions reach this many (kept
+# as arrays, about 12 MB; writing them out needs about 100 MB for a moment).
 FLUSH_POSTINGS = 1_500_000
 
 
@@ -135,36 +138,86 @@ def _uint_bytes(values: np.ndarray) -> memoryview:
     return memoryview(values.astype(UINT, copy=False).tobytes())
 
 
-def write_segment(storage: Any, indexname: str, schema: Schema, doc_ids: Sequence[int],
-                  analyses: Sequence[Analysis]) -> W3Segment:
-    """A new segment holding `analyses` (document number = position in the list); not published."""
-    out = _SegmentFiles(storage, indexname)
-    try:
-        for name, positional, reverse in indexed_fields(schema):
-            entries = [(docnum, analysis[name]) for docnum, analysis in enumerate(analyses)
-                       if name in analysis]
-            if entries:
-                _write_field(out, name, entries, positional, reverse)
-        return out.finish(np.asarray(doc_ids, DOC_IDS))
-    except BaseException:
-        out.discard()
-        raise
+class _FieldPostingsBuffer:
+    """One field's postings of many documents, kept compact until the segment is written: each term
+    string is replaced by a number (the term's first sighting), so a document costs a few small arrays
+    rather than a Python string per distinct word."""
+
+    def __init__(self) -> None:
+        self.first_number: dict[str, int] = {}
+        self.next_number = 0
+        self.docnums: list[int] = []
+        self.per_doc: list[int] = []
+        self.numbers: list[np.ndarray] = []
+        self.counts: list[bytes] = []
+        self.positions: list[bytes] = []
+
+    def add(self, docnum: int, postings: FieldPostings) -> None:
+        size = len(postings.terms)
+        self.docnums.append(docnum)
+        self.per_doc.append(size)
+        self.numbers.append(np.fromiter(map(self.first_number.setdefault, postings.terms,
+                                            count(self.next_number)), np.int32, size))
+        self.next_number += size
+        self.counts.append(postings.counts)
+        self.positions.append(postings.positions)
 
 
-def _write_field(out: _SegmentFiles, name: str, entries: list[tuple[int, FieldPostings]], positional: bool,
+class SegmentBuilder:
+    """The documents of a segment to be written, each reduced to arrays as it is added (so analyses
+    need not be held whole: a document costs a few small arrays, not a string per distinct word)."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.fields = indexed_fields(schema)
+        self.buffers = {name: _FieldPostingsBuffer() for name, _positional, _reverse in self.fields}
+        self.doc_ids: list[int] = []
+        self.postings = 0  # how many postings and positions it holds
+
+    def add(self, doc_id: int, analysis: Analysis) -> None:
+        docnum = len(self.doc_ids)
+        self.doc_ids.append(doc_id)
+        for name, postings in analysis.items():
+            if name in self.buffers:
+                self.buffers[name].add(docnum, postings)
+                self.postings += len(postings.terms) + len(postings.positions) // 4
+
+    def write(self, storage: Any, indexname: str) -> W3Segment:
+        """A new segment holding the documents added (document number = order added); not published."""
+        out = _SegmentFiles(storage, indexname)
+        try:
+            for name, positional, reverse in self.fields:
+                if self.buffers[name].docnums:
+                    _write_field(out, name, self.buffers.pop(name), positional, reverse)
+            return out.finish(np.asarray(self.doc_ids, DOC_IDS))
+        except BaseException:
+            out.discard()
+            raise
+
+
+def write_segment(storage: Any, indexname: str, schema: Schema,
+                  documents: Iterable[tuple[int, Analysis]]) -> W3Segment:
+    """A new segment holding `documents` (database id, analysis), which may be a generator: only one
+    analysis is ever whole in memory. Not published."""
+    builder = SegmentBuilder(schema)
+    for doc_id, analysis in documents:
+        builder.add(doc_id, analysis)
+    return builder.write(storage, indexname)
+
+
+def _write_field(out: _SegmentFiles, name: str, buffer: _FieldPostingsBuffer, positional: bool,
                  reverse: bool) -> None:
     """Group the postings of every document by term and lay them out for the file, with arrays."""
-    docnums = np.fromiter((docnum for docnum, _ in entries), np.int64, len(entries))
-    per_doc = np.fromiter((len(postings.terms) for _, postings in entries), np.int64, len(entries))
-    terms = list(chain.from_iterable(postings.terms for _, postings in entries))
-    counts = np.frombuffer(b"".join(postings.counts for _, postings in entries), UINT)
-    first_number: dict[str, int] = {}
-    numbers = np.fromiter(map(first_number.setdefault, terms, count()), np.int64, len(terms))
+    docnums = np.asarray(buffer.docnums, np.int64)
+    per_doc = np.asarray(buffer.per_doc, np.int64)
+    numbers = np.concatenate(buffer.numbers)
+    counts = np.frombuffer(b"".join(buffer.counts), UINT)
+    first_number = buffer.first_number
     vocabulary = sorted(first_number)  # code point order is UTF-8 byte order
-    rank = np.empty(len(terms), np.int64)
+    rank = np.empty(buffer.next_number, np.int32)
     rank[np.fromiter(map(first_number.__getitem__, vocabulary), np.int64, len(vocabulary))] = \
-        np.arange(len(vocabulary))
+        np.arange(len(vocabulary), dtype=np.int32)
     ranks = rank[numbers]
+    del rank, numbers
     order = np.argsort(ranks, kind="stable")  # by term, then document (entries come in document order)
     ids = np.repeat(docnums, per_doc)[order]
     tfs = counts[order].astype(np.int64)
@@ -175,7 +228,7 @@ def _write_field(out: _SegmentFiles, name: str, entries: list[tuple[int, FieldPo
     out.lengths[name] = int(tfs.sum())
     pos_ends = np.cumsum(weights)
     if positional:
-        positions = np.frombuffer(b"".join(postings.positions for _, postings in entries), UINT)
+        positions = np.frombuffer(b"".join(buffer.positions), UINT)
         old_starts = np.cumsum(counts, dtype=np.int64) - counts.astype(np.int64)
         new_starts = np.cumsum(tfs) - tfs
         gather = np.repeat(old_starts[order] - new_starts, tfs) + np.arange(len(positions))
@@ -234,6 +287,9 @@ class _Source:
         _ids, every_tf = self.table.ids_and_counts(value)
         return positions[np.repeat(kept, every_tf)]
 
+    def release(self) -> None:
+        release_pages(self.reader)
+
     def close(self) -> None:
         self.reader.close()
 
@@ -271,7 +327,12 @@ def _merge_field(out: _SegmentFiles, name: str, sources: list[_Source], position
     terms: list[bytes] = []
     values: list[bytes] = []
     total = 0
+    release_at = out.offset + RELEASE_BYTES
     for term, group in groupby(heapq.merge(*streams), key=itemgetter(0)):
+        if out.offset >= release_at:
+            for source in sources:
+                source.release()
+            release_at = out.offset + RELEASE_BYTES
         pieces = []
         for _term, number, value in group:
             ids, tfs, kept = sources[number].postings(value)
@@ -299,7 +360,7 @@ def _merge_field(out: _SegmentFiles, name: str, sources: list[_Source], position
 class LeanWriter:
     """The one writer of an index (Whoosh's write lock): documents in, segments out, one commit.
 
-    Documents are buffered as analyses and written as a segment when their postings reach
+    Documents are buffered as arrays (SegmentBuilder) and written as a segment when their postings reach
     FLUSH_POSTINGS, or segments written elsewhere (rebuild workers) are handed in whole. `commit`
     merges what this writer wrote into one segment (and, past `max_segments`, the smallest of the
     others with it), marks older copies of re-added documents deleted, and publishes one new TOC
@@ -321,20 +382,16 @@ class LeanWriter:
         self.generation = toc.generation + 1
         self.segments: list[W3Segment] = list(toc.segments)
         self.written: list[W3Segment] = []
-        self.doc_ids: list[int] = []
-        self.analyses: list[Analysis] = []
+        self.building = SegmentBuilder(self.schema)
         self.added_ids: list[np.ndarray] = []
-        self.buffered = 0
 
     @property
     def common(self) -> frozenset[str]:
         return self.schema[PAIRS_FIELD].common
 
     def add(self, doc_id: int, analysis: Analysis) -> None:
-        self.doc_ids.append(doc_id)
-        self.analyses.append(analysis)
-        self.buffered += sum(len(field.positions) // 4 + len(field.terms) for field in analysis.values())
-        if self.buffered >= FLUSH_POSTINGS:
+        self.building.add(doc_id, analysis)
+        if self.building.postings >= FLUSH_POSTINGS:
             self.flush()
 
     def add_segment(self, segment: W3Segment, doc_ids: np.ndarray) -> None:
@@ -342,10 +399,10 @@ class LeanWriter:
         self.added_ids.append(doc_ids)
 
     def flush(self) -> None:
-        if self.doc_ids:
-            segment = write_segment(self.storage, self.indexname, self.schema, self.doc_ids, self.analyses)
-            self.add_segment(segment, np.asarray(self.doc_ids, DOC_IDS))
-        self.doc_ids, self.analyses, self.buffered = [], [], 0
+        building, self.building = self.building, SegmentBuilder(self.schema)
+        if building.doc_ids:
+            segment = building.write(self.storage, self.indexname)
+            self.add_segment(segment, np.asarray(building.doc_ids, DOC_IDS))
 
     def commit(self, merge_all: bool = False, max_segments: int = 8) -> None:
         try:

@@ -23,8 +23,15 @@ def keys(docnums: np.ndarray, positions: np.ndarray) -> np.ndarray:
 
 
 def documents(keys_: np.ndarray) -> np.ndarray:
-    """The document numbers of some keys, ascending, each once."""
-    return np.unique(keys_ >> SHIFT)
+    """The document numbers of some keys (ascending, as every key array here is), each once: one pass,
+    no sort."""
+    docnums = keys_ >> SHIFT
+    if len(docnums) < 2:
+        return docnums
+    first = np.empty(len(docnums), bool)
+    first[0] = True
+    np.not_equal(docnums[1:], docnums[:-1], out=first[1:])
+    return docnums[first]
 
 
 def contains(sorted_keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
