@@ -41,6 +41,7 @@ from reviewer.core import changes, review  # noqa: E402
 from reviewer.core.case import Case, now  # noqa: E402
 from reviewer.core.errors import ConflictError  # noqa: E402
 from reviewer.core.models import AuditGroup, Document  # noqa: E402
+from reviewer.core.team import users as team_users  # noqa: E402
 from reviewer.ui.team_sync import POLL_MS  # noqa: E402
 from tests import postgres_server  # noqa: E402
 from tests.databases import REVIEWER_PASSWORD, CaseMaker, PostgresServer  # noqa: E402
@@ -196,11 +197,11 @@ def main() -> int:
         server = PostgresServer(url)
         os.environ["PGUSER"] = server.admin
         users = [f"reviewer_{n}" for n in range(args.reviewers)]
-        for user in users:
-            server.ensure_login(user, REVIEWER_PASSWORD)
         started = time.perf_counter()
         with CaseMaker("postgresql", server).create(work / "store", name="Team benchmark") as case:
             add_documents(case, args.docs)
+            for user in users:  # members the admin adds, as `reviewer user-add` does
+                team_users.add_user(case, user, "reviewer", password=REVIEWER_PASSWORD)
             location = case.location
         with Case.create(work / "folder", name="Single benchmark") as case:
             add_documents(case, args.docs)
