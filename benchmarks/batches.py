@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.percentiles import percentile  # noqa: E402
 from benchmarks.review import add_documents  # noqa: E402
 from reviewer.core import review  # noqa: E402
 from reviewer.core.case import Case  # noqa: E402
@@ -40,9 +40,8 @@ def timed(call: Callable[[], object]) -> float:
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"p50_ms": round(statistics.median(ordered) * 1000, 1), "p95_ms": round(p95 * 1000, 1)}
+    return {"p50_ms": round(percentile(samples, 0.5) * 1000, 1),
+            "p95_ms": round(percentile(samples, 0.95) * 1000, 1)}
 
 
 def main() -> None:

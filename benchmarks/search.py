@@ -47,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, insert, select
 
+from benchmarks.percentiles import percentile
 from reviewer.core.case import Case, now
 from reviewer.core.ingest.pipeline import IngestOptions, ingest
 from reviewer.core.models import Document, DocumentCustodian, DocumentTag, Tag
@@ -258,11 +259,6 @@ def query_mix(case: Case, rng: random.Random, words: list[str]) -> dict[str, Mak
             "phrase": phrase, "wildcard": prefix, "leading wildcard": leading, "fuzzy": fuzzy,
             "w/N": proximity, "w/N any words": common_proximity,
             "field": field, "date range": date_range, "tag-filtered": tagged}
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def run_queries(service: SearchService, fts: sqlite3.Connection, mix: dict[str, Maker], per_kind: int,

@@ -19,7 +19,6 @@ import json
 import os
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.percentiles import percentile  # noqa: E402
 from reviewer.core import review  # noqa: E402
 from reviewer.core.case import Case  # noqa: E402
 from reviewer.core.ingest.pipeline import IngestOptions, ingest  # noqa: E402
@@ -56,9 +56,7 @@ def timings(action: Callable[[int], object], times: int) -> dict[str, float]:
         started = time.perf_counter()
         action(n)
         spent.append((time.perf_counter() - started) * 1000)
-    spent.sort()
-    return {"p50_ms": round(statistics.median(spent), 2),
-            "p95_ms": round(spent[int(len(spent) * 0.95) - 1], 2)}
+    return {"p50_ms": round(percentile(spent, 0.5), 2), "p95_ms": round(percentile(spent, 0.95), 2)}
 
 
 def work(case: Case, documents: int, times: int) -> dict[str, dict[str, float]]:

@@ -37,6 +37,7 @@ from sqlalchemy import insert, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.percentiles import percentile  # noqa: E402
 from reviewer.core import changes, review  # noqa: E402
 from reviewer.core.case import Case, now  # noqa: E402
 from reviewer.core.errors import ConflictError  # noqa: E402
@@ -62,11 +63,8 @@ def add_documents(case: Case, count: int) -> None:
             ])
 
 
-def percentile(values: list[float], share: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 4)
+def rounded_percentile(values: list[float], fraction: float) -> float | None:
+    return round(percentile(values, fraction), 4) if values else None
 
 
 # --- the processes --------------------------------------------------------------------------------------
@@ -156,14 +154,14 @@ def run_processes(location: Path, users: list[str], args: argparse.Namespace, bu
         "applied": sum(r["applied"] for r in results),
         "conflicts_refused": sum(r["conflicts"] for r in results),
         "throughput_per_s": round(len(latencies) / args.seconds, 2),
-        "p50_action_s": percentile(latencies, 0.5),
-        "p95_action_s": percentile(latencies, 0.95),
+        "p50_action_s": rounded_percentile(latencies, 0.5),
+        "p95_action_s": rounded_percentile(latencies, 0.95),
         "burst_actions_per_s": round(sum(r["burst_actions"] for r in results) / burst, 1) if burst else None,
     }
     if observe:
         delays = json.loads((out / "observer.json").read_text())["delays"]
-        summary.update(seen_by_others_p50_s=percentile(delays, 0.5),
-                       seen_by_others_p95_s=percentile(delays, 0.95),
+        summary.update(seen_by_others_p50_s=rounded_percentile(delays, 0.5),
+                       seen_by_others_p95_s=rounded_percentile(delays, 0.95),
                        seen_by_others_max_s=round(max(delays), 3) if delays else None)
     return summary
 
