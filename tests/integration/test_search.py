@@ -604,3 +604,56 @@ def test_backend_hit_counts_equal_the_highlighted_hits(service: SearchService) -
         ids = service.matching_ids(node)
         highlighted = sum(len(find_hits(node, documents[doc])) for doc in ids)
         assert service.backend.hit_count(node, ids) == highlighted, query
+
+
+# --- w/N between words that fill long documents ------------------------------------------------------------
+# The backend decides w/N between two words from the first few occurrences of the rarer one in each
+# document, then the next few, then the rest; these documents hold matches only past those first looks.
+def _spaced(word: str, times: int) -> list[str]:
+    """`word` again and again, each time with seven filler words after it (never within w/7 of itself)."""
+    return [w for _ in range(times)
+            for w in (word, "golf", "hotel", "india", "juliet", "kilo", "lima", "mike")]
+
+
+LONG_TEXTS = {
+    # alpha is the rarer word overall; its only occurrence near bravo is its 41st.
+    "late.txt": _spaced("alpha", 40) + ["alpha", "bravo"],
+    "never.txt": ["alpha", *_spaced("golf", 2), *_spaced("bravo", 120)],
+    # charlie next to itself only at the very end.
+    "twice.txt": _spaced("charlie", 30) + ["charlie", "charlie"],
+    # echo before delta all along (wrong way round for delta pre/N echo), delta before echo only at the end.
+    "order.txt": [w for _ in range(25) for w in ("echo", "delta", *_spaced("kilo", 1))] + ["delta", "echo"],
+    "backwards.txt": [w for _ in range(25) for w in ("echo", "delta", *_spaced("kilo", 1))],
+    "early.txt": ["alpha", "bravo", "charlie", "charlie", "delta", "echo", *_spaced("alpha", 30)],
+}
+LONG_QUERIES = [
+    "alpha w/1 bravo", "bravo w/1 alpha", "alpha pre/1 bravo", "bravo pre/1 alpha", "alpha w/9 bravo",
+    "charlie w/1 charlie", "charlie pre/1 charlie", "charlie w/7 charlie", "charlie w/8 charlie",
+    "delta pre/1 echo", "echo pre/1 delta", "delta w/1 echo", "alph* w/1 bravo", "alpha w/1 bra*",
+    "alpha NOT w/1 bravo", "charlie NOT w/1 charlie", "alpha w/1 bravo AND juliet",
+    "alpha w/1 bravo AND NOT echo", "(alpha w/1 bravo) OR (delta pre/1 echo)",
+]
+
+
+@pytest.fixture(scope="module")
+def long_documents(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchService]:
+    root = tmp_path_factory.mktemp("long")
+    (root / "docs").mkdir()
+    for name, words in LONG_TEXTS.items():
+        (root / "docs" / name).write_text(" ".join(words))
+    with Case.create(root / "case") as case:
+        ingest(case, [root / "docs"], IngestOptions(custodian="long", jobs=1))
+        with SearchService.open(case) as service:
+            yield service
+
+
+def test_near_finds_matches_late_in_long_documents(long_documents: SearchService) -> None:
+    assert names(long_documents, "alpha w/1 bravo") == {"late.txt", "early.txt"}
+    assert names(long_documents, "charlie w/1 charlie") == {"twice.txt", "early.txt"}
+    assert names(long_documents, "delta pre/1 echo") == {"order.txt", "early.txt"}
+    assert names(long_documents, "echo pre/1 delta") == {"order.txt", "backwards.txt"}
+    documents = _scanned(long_documents.case)
+    for query in LONG_QUERIES:
+        node = parse(query)
+        expected = {doc for doc, fields in documents if brute_force(node, fields)}
+        assert long_documents.matching_ids(node) == expected, query

@@ -5,12 +5,13 @@ word's mask comes from its postings (lean.py: one read, array views), so AND, OR
 common words cost array operations, and counts are exact. Phrases and w/N first narrow to the documents
 holding every word they need (an indexed pair of common words stands in for its two words), then check
 positions over all those documents at once (span_arrays.py, the rules of spans.py), starting from the
-rarest word; inside an AND they are checked last, only within what the other parts already allow. A
-leading wildcard (*ing) is a prefix lookup in the field's reversed twin. Ranking is BM25 (k1=1.2, no
-length normalisation) over the exact words of the query; wildcard and fuzzy words count as present or
-not, as in Whoosh. One searcher lives as long as the backend and is refreshed when the index changes
-(reopened when a rebuild replaced it); documents are named by database id through each segment's
-doc_id column.
+rarest word; inside an AND they are checked last, only within what the other parts already allow. w/N
+of two words looks up a few occurrences of each document at a time, so that two common words, which
+mostly meet early in a document, are decided without looking at every occurrence. A leading wildcard
+(*ing) is a prefix lookup in the field's reversed twin. Ranking is BM25 (k1=1.2, no length
+normalisation) over the exact words of the query; wildcard and fuzzy words count as present or not, as
+in Whoosh. One searcher lives as long as the backend and is refreshed when the index changes (reopened
+when a rebuild replaced it); documents are named by database id through each segment's doc_id column.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import fnmatch
 import math
 import re
 from collections import OrderedDict
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from functools import partial
 from pathlib import Path
 
@@ -40,7 +41,12 @@ K1 = 1.2
 # Postings kept in memory between queries, in bytes of the index's arrays.
 CACHE_BYTES = 192 * 1024 * 1024
 CACHE_WORDS = 256
+# w/N between two words looks up each document's first few occurrences of the rarer word first (two common
+# words are usually near each other early on), then the next few in the documents still undecided, then
+# the rest: where each look ends.
+NEAR_LOOKS = (4, 16)
 Mask = np.ndarray  # bool, one per document number of a segment
+_EMPTY = np.zeros(0, np.int64)  # no keys, no documents
 
 
 class WhooshBackend:
@@ -159,20 +165,37 @@ class _Term:
             self._starts = np.cumsum(self.tfs, dtype=np.int64) - self.tfs
         return self._starts
 
+    def count(self, candidates: Mask) -> int:
+        """How many occurrences the candidate documents hold."""
+        return int(self.tfs[candidates[self.ids]].sum(dtype=np.int64))
+
+    def all_keys(self) -> np.ndarray:
+        """The span_arrays keys of every occurrence, kept for the next query (a common word's are asked
+        for again and again)."""
+        if self._all_keys is None:
+            self._all_keys = span_arrays.keys(np.repeat(self.ids, self.tfs), self.positions)
+            self.size += self._all_keys.nbytes
+        return self._all_keys
+
     def keys(self, candidates: Mask) -> np.ndarray:
         """The span_arrays keys of this term's occurrences in the candidate documents."""
-        wanted = candidates[self.ids]
-        if wanted.all():  # a common word among common words: every occurrence, kept for the next query
-            if self._all_keys is None:
-                self._all_keys = span_arrays.keys(np.repeat(self.ids, self.tfs), self.positions)
-                self.size += self._all_keys.nbytes
-            return self._all_keys
-        chosen = np.flatnonzero(wanted)
-        counts = self.tfs[chosen].astype(np.int64)
+        if candidates[self.ids].all():
+            return self.all_keys()
+        return self.keys_between(candidates, 0, None)[0]
+
+    def keys_between(self, candidates: Mask, begin: int, end: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """The keys of occurrences begin..end-1 (counted from 0, to the last when end is None) of each
+        candidate document, and the documents holding occurrences past `end`."""
+        chosen = np.flatnonzero(candidates[self.ids])
+        every = self.tfs[chosen].astype(np.int64)
+        low = np.minimum(every, begin)
+        high = every if end is None else np.minimum(every, end)
+        counts = high - low
         total = int(counts.sum())
         begins = np.cumsum(counts) - counts
-        gather = np.repeat(self.starts()[chosen] - begins, counts) + np.arange(total)
-        return span_arrays.keys(np.repeat(self.ids[chosen], counts), self.positions[gather])
+        gather = np.repeat(self.starts()[chosen] + low - begins, counts) + np.arange(total)
+        keys = span_arrays.keys(np.repeat(self.ids[chosen], counts), self.positions[gather])
+        return keys, self.ids[chosen[high < every]].astype(np.int64)
 
 
 class _Segment:
@@ -363,15 +386,35 @@ class _Segment:
             found[span_arrays.documents(starts)] = True
             return found
         if isinstance(node.left, Word) and isinstance(node.right, Word) and not node.negated:
-            near = span_arrays.words_near_documents(self.keys(node.left, candidates),
-                                                    self.keys(node.right, candidates), node.distance,
-                                                    node.ordered)
-        else:
-            near = span_arrays.near_documents(self.spans(node.left, candidates),
-                                              self.spans(node.right, candidates), node.distance,
-                                              node.ordered, node.negated)
+            return self.words_near(node.left, node.right, node.distance, node.ordered, candidates)
+        near = span_arrays.near_documents(self.spans(node.left, candidates),
+                                          self.spans(node.right, candidates), node.distance, node.ordered,
+                                          node.negated)
         found[near] = True
         return found
+
+    def words_near(self, left: Word, right: Word, distance: int, ordered: bool,
+                   candidates: Mask) -> Mask:
+        """w/N or pre/N between two words: the rarer word's occurrences in the candidate documents are
+        looked up among the other's, a few of each document at a time (NEAR_LOOKS), and a document
+        leaves the search at its first match. Every occurrence of a document without one is looked up
+        in the end, so counts are exact."""
+        rare_left = self.count(left, candidates) <= self.count(right, candidates)
+        rarer, other = (left, right) if rare_left else (right, left)
+        targets = self.broad_keys(other, candidates)
+        found = self.empty()
+        undecided = candidates
+        for begin, end in zip((0, *NEAR_LOOKS), (*NEAR_LOOKS, None), strict=True):
+            looked, more = self.keys_between(rarer, undecided, begin, end)
+            pair = (looked, targets) if rare_left else (targets, looked)
+            near = span_arrays.words_near_documents(*pair, distance, ordered)
+            found[near] = True
+            undecided = self.empty()
+            undecided[more] = True
+            undecided[near] = False
+            if not undecided.any():
+                break
+        return found & candidates  # the targets may reach beyond the candidates
 
     def spans(self, node: Positional, candidates: Mask) -> span_arrays.Spans:
         if isinstance(node, Word):
@@ -383,17 +426,36 @@ class _Segment:
         return span_arrays.near(self.spans(node.left, candidates), self.spans(node.right, candidates),
                                 node.distance, node.ordered, node.negated)
 
-    def keys(self, word: Word, candidates: Mask) -> np.ndarray:
-        """Where the word occurs in the candidate documents (span_arrays keys, ascending)."""
-        found = []
+    def postings_of(self, word: Word) -> Iterator[_Term]:
+        """The postings of each term the word stands for; what each newly keeps in memory once used (its
+        positions, its keys) is counted against the cache's budget."""
         for term, value in self.terms(word):
             postings = self.term(word.field, term, value)
             size = postings.size
-            found.append(postings.keys(candidates))
+            yield postings
             self._account(postings.size - size)
-        if not found:
-            return np.zeros(0, np.int64)
-        return found[0] if len(found) == 1 else np.sort(np.concatenate(found))
+
+    def count(self, word: Word, candidates: Mask) -> int:
+        """How many times the word occurs in the candidate documents."""
+        return sum(postings.count(candidates) for postings in self.postings_of(word))
+
+    def keys(self, word: Word, candidates: Mask) -> np.ndarray:
+        """Where the word occurs in the candidate documents (span_arrays keys, ascending)."""
+        return _merged([postings.keys(candidates) for postings in self.postings_of(word)])
+
+    def broad_keys(self, word: Word, candidates: Mask) -> np.ndarray:
+        """Where the word occurs in the candidate documents and perhaps others: every occurrence of a term
+        the candidates hold most of (kept between queries, so a common word's keys are built once)."""
+        return _merged([postings.all_keys() if 2 * postings.count(candidates) >= len(postings.positions)
+                        else postings.keys(candidates) for postings in self.postings_of(word)])
+
+    def keys_between(self, word: Word, candidates: Mask, begin: int,
+                     end: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """The keys of occurrences begin..end-1 of each term of the word in each candidate document, and
+        the documents holding more."""
+        found = [postings.keys_between(candidates, begin, end) for postings in self.postings_of(word)]
+        more = [beyond for _keys, beyond in found]
+        return _merged([keys for keys, _beyond in found]), np.concatenate(more) if more else _EMPTY
 
     def positions_in(self, word: Word, docnum: int) -> list[int]:
         """Where the word occurs in one document, ascending."""
@@ -431,6 +493,13 @@ class _Segment:
 
 def _positions_in(segment: _Segment, docnum: int, word: Word) -> list[int]:
     return segment.positions_in(word, docnum)
+
+
+def _merged(keys: list[np.ndarray]) -> np.ndarray:
+    """The keys of the terms a word stands for, as one ascending array."""
+    if not keys:
+        return _EMPTY
+    return keys[0] if len(keys) == 1 else np.sort(np.concatenate(keys))
 
 
 def _and(found: Mask | None, other: Mask) -> Mask:
