@@ -625,12 +625,15 @@ LONG_TEXTS = {
     "order.txt": [w for _ in range(25) for w in ("echo", "delta", *_spaced("kilo", 1))] + ["delta", "echo"],
     "backwards.txt": [w for _ in range(25) for w in ("echo", "delta", *_spaced("kilo", 1))],
     "early.txt": ["alpha", "bravo", "charlie", "charlie", "delta", "echo", *_spaced("alpha", 30)],
+    # alpha NOT w/1 bravo: every alpha has bravo beside it but the 21st.
+    "crowded.txt": ["alpha", "bravo"] * 20 + _spaced("kilo", 1) + ["alpha"],
 }
 LONG_QUERIES = [
     "alpha w/1 bravo", "bravo w/1 alpha", "alpha pre/1 bravo", "bravo pre/1 alpha", "alpha w/9 bravo",
     "charlie w/1 charlie", "charlie pre/1 charlie", "charlie w/7 charlie", "charlie w/8 charlie",
     "delta pre/1 echo", "echo pre/1 delta", "delta w/1 echo", "alph* w/1 bravo", "alpha w/1 bra*",
-    "alpha NOT w/1 bravo", "charlie NOT w/1 charlie", "alpha w/1 bravo AND juliet",
+    "alpha NOT w/1 bravo", "charlie NOT w/1 charlie", "delta NOT w/3 alpha", "bravo NOT w/1 alpha",
+    "alpha NOT w/9 bravo", "alpha w/1 bravo AND juliet",
     "alpha w/1 bravo AND NOT echo", "(alpha w/1 bravo) OR (delta pre/1 echo)",
 ]
 
@@ -648,7 +651,8 @@ def long_documents(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchS
 
 
 def test_near_finds_matches_late_in_long_documents(long_documents: SearchService) -> None:
-    assert names(long_documents, "alpha w/1 bravo") == {"late.txt", "early.txt"}
+    assert names(long_documents, "alpha w/1 bravo") == {"late.txt", "early.txt", "crowded.txt"}
+    assert names(long_documents, "alpha NOT w/1 bravo") == {"late.txt", "never.txt", "early.txt", "crowded.txt"}
     assert names(long_documents, "charlie w/1 charlie") == {"twice.txt", "early.txt"}
     assert names(long_documents, "delta pre/1 echo") == {"order.txt", "early.txt"}
     assert names(long_documents, "echo pre/1 delta") == {"order.txt", "backwards.txt"}

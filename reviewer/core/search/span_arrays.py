@@ -135,21 +135,34 @@ def words_near_documents(left: np.ndarray, right: np.ndarray, distance: int, ord
     if not len(left) or not len(right):
         return np.zeros(0, np.int64)
     if len(left) <= len(right):  # each left occurrence: a right one 1..N after (or, unordered, before)
-        queries, targets, after = left, right, True
-    else:  # each right occurrence: a left one 1..N before (or, unordered, after)
-        queries, targets, after = right, left, False
+        return documents(left[partnered(left, right, distance, ordered, True)])
+    # each right occurrence: a left one 1..N before (or, unordered, after)
+    return documents(right[partnered(right, left, distance, ordered, False)])
+
+
+def words_apart_documents(left: np.ndarray, right: np.ndarray, distance: int, ordered: bool) -> np.ndarray:
+    """`near_documents` of two words, negated: where some left occurrence has no right one within N."""
+    if not len(right):
+        return documents(left)
+    return documents(left[~partnered(left, right, distance, ordered, True)])
+
+
+def partnered(queries: np.ndarray, targets: np.ndarray, distance: int, ordered: bool,
+              after: bool) -> np.ndarray:
+    """For each query occurrence, whether a target occurrence lies 1..N after it (`after`; before it
+    otherwise; either way round when unordered), never the query occurrence itself: one search each."""
     if ordered:
         low = queries + 1 if after else queries - distance
         high = queries + distance if after else queries - 1
         at = np.minimum(np.searchsorted(targets, low), len(targets) - 1)
-        return documents(queries[(targets[at] >= low) & (targets[at] <= high)])
+        return (targets[at] >= low) & (targets[at] <= high)
     # Unordered: the first target at or after q - N; if that is q itself (a word near itself), the next.
     at = np.minimum(np.searchsorted(targets, queries - distance), len(targets) - 1)
     first = targets[at]
     following = targets[np.minimum(at + 1, len(targets) - 1)]
     near = (first >= queries - distance) & (first <= queries + distance) & (first != queries)
     near |= (first == queries) & (at + 1 < len(targets)) & (following <= queries + distance)
-    return documents(queries[near])
+    return near
 
 
 def _by_first(spans: Spans) -> Spans:

@@ -177,6 +177,9 @@ class _Term:
             self.size += self._all_keys.nbytes
         return self._all_keys
 
+    def keeps_all_keys(self) -> bool:
+        return self._all_keys is not None
+
     def keys(self, candidates: Mask) -> np.ndarray:
         """The span_arrays keys of this term's occurrences in the candidate documents."""
         if candidates[self.ids].all():
@@ -385,33 +388,36 @@ class _Segment:
             starts, _ends = self.spans(node, candidates)
             found[span_arrays.documents(starts)] = True
             return found
-        if isinstance(node.left, Word) and isinstance(node.right, Word) and not node.negated:
-            return self.words_near(node.left, node.right, node.distance, node.ordered, candidates)
+        if isinstance(node.left, Word) and isinstance(node.right, Word):
+            return self.words_near(node.left, node.right, node, candidates)
         near = span_arrays.near_documents(self.spans(node.left, candidates),
                                           self.spans(node.right, candidates), node.distance, node.ordered,
                                           node.negated)
         found[near] = True
         return found
 
-    def words_near(self, left: Word, right: Word, distance: int, ordered: bool,
-                   candidates: Mask) -> Mask:
-        """w/N or pre/N between two words: the rarer word's occurrences in the candidate documents are
-        looked up among the other's, a few of each document at a time (NEAR_LOOKS), and a document
-        leaves the search at its first match. Every occurrence of a document without one is looked up
-        in the end, so counts are exact."""
-        rare_left = self.count(left, candidates) <= self.count(right, candidates)
+    def words_near(self, left: Word, right: Word, node: Near, candidates: Mask) -> Mask:
+        """w/N, pre/N or NOT w/N between two words, a look at a time: the occurrences of the rarer word
+        (of the left one, when negated) in the candidate documents are looked up among the other's, a
+        few of each document at a time (NEAR_LOOKS), and a document leaves the search as soon as it is
+        decided (one occurrence with a partner; negated, one without). A document still undecided has
+        every occurrence looked up in the end, so counts are exact."""
+        rare_left = node.negated or self.count(left, candidates) <= self.count(right, candidates)
         rarer, other = (left, right) if rare_left else (right, left)
         targets = self.broad_keys(other, candidates)
         found = self.empty()
         undecided = candidates
         for begin, end in zip((0, *NEAR_LOOKS), (*NEAR_LOOKS, None), strict=True):
             looked, more = self.keys_between(rarer, undecided, begin, end)
-            pair = (looked, targets) if rare_left else (targets, looked)
-            near = span_arrays.words_near_documents(*pair, distance, ordered)
-            found[near] = True
+            if node.negated:
+                decided = span_arrays.words_apart_documents(looked, targets, node.distance, node.ordered)
+            else:
+                pair = (looked, targets) if rare_left else (targets, looked)
+                decided = span_arrays.words_near_documents(*pair, node.distance, node.ordered)
+            found[decided] = True
             undecided = self.empty()
             undecided[more] = True
-            undecided[near] = False
+            undecided[decided] = False
             if not undecided.any():
                 break
         return found & candidates  # the targets may reach beyond the candidates
@@ -446,7 +452,8 @@ class _Segment:
     def broad_keys(self, word: Word, candidates: Mask) -> np.ndarray:
         """Where the word occurs in the candidate documents and perhaps others: every occurrence of a term
         the candidates hold most of (kept between queries, so a common word's keys are built once)."""
-        return _merged([postings.all_keys() if 2 * postings.count(candidates) >= len(postings.positions)
+        return _merged([postings.all_keys() if postings.keeps_all_keys()
+                        or 2 * postings.count(candidates) >= len(postings.positions)
                         else postings.keys(candidates) for postings in self.postings_of(word)])
 
     def keys_between(self, word: Word, candidates: Mask, begin: int,
