@@ -652,7 +652,8 @@ def long_documents(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchS
 
 def test_near_finds_matches_late_in_long_documents(long_documents: SearchService) -> None:
     assert names(long_documents, "alpha w/1 bravo") == {"late.txt", "early.txt", "crowded.txt"}
-    assert names(long_documents, "alpha NOT w/1 bravo") == {"late.txt", "never.txt", "early.txt", "crowded.txt"}
+    assert names(long_documents, "alpha NOT w/1 bravo") == {"late.txt", "never.txt", "early.txt",
+                                                             "crowded.txt"}
     assert names(long_documents, "charlie w/1 charlie") == {"twice.txt", "early.txt"}
     assert names(long_documents, "delta pre/1 echo") == {"order.txt", "early.txt"}
     assert names(long_documents, "echo pre/1 delta") == {"order.txt", "backwards.txt"}

@@ -41,9 +41,9 @@ K1 = 1.2
 # Postings kept in memory between queries, in bytes of the index's arrays.
 CACHE_BYTES = 192 * 1024 * 1024
 CACHE_WORDS = 256
-# w/N between two words looks up each document's first few occurrences of the rarer word first (two common
-# words are usually near each other early on), then the next few in the documents still undecided, then
-# the rest: where each look ends.
+# w/N between two words looks up each document's first few occurrences of one of them (the rarer; the left
+# one of NOT w/N) first, as two common words usually meet early on, then the next few in the documents
+# still undecided, then the rest: where each look ends.
 NEAR_LOOKS = (4, 16)
 Mask = np.ndarray  # bool, one per document number of a segment
 _EMPTY = np.zeros(0, np.int64)  # no keys, no documents
