@@ -24,6 +24,7 @@ from reviewer.core.errors import CancelledError
 from reviewer.core.ingest.pipeline import IngestOptions, ingest
 from reviewer.core.models import Document
 from reviewer.core.progress import CancelToken, ProgressUpdate
+from reviewer.core.search import build
 from reviewer.core.search.index import VERSION_FILE, SearchIndexError, TextIndex
 from reviewer.core.search.repair import inspect, rebuild, repair
 from reviewer.core.search.service import SearchService
@@ -156,6 +157,25 @@ def test_stopping_a_rebuild_keeps_the_live_index(small: Case) -> None:
 
     with pytest.raises(CancelledError):
         repair(small, stop_after_the_first_batch, cancel, rebuild=True)
+    assert not (small.root / "index.new").exists()
+    assert _answers(small) == before
+
+
+def test_stopping_a_rebuild_while_its_workers_merge_keeps_the_live_index(
+        small: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build, "SLICE", 7)  # several segments per worker, so that there is merging to stop
+    before = _answers(small)
+    cancel = CancelToken()
+    merging: list[ProgressUpdate] = []
+
+    def stop_once_merging(update: ProgressUpdate) -> None:
+        if update.message == "Writing the index…":
+            merging.append(update)
+            cancel.cancel()
+
+    with pytest.raises(CancelledError):
+        repair(small, stop_once_merging, cancel, rebuild=True)
+    assert merging
     assert not (small.root / "index.new").exists()
     assert _answers(small) == before
 

@@ -1,6 +1,8 @@
 """Building an index from the database in parallel: worker processes each read a slice of the documents'
 text, analyse it and write it as a segment of their own; the calling process hands out the slices in
-id order, collects the segments and merges them into the index in one commit (segments.LeanWriter).
+id order and collects the segments, then the workers merge them, a group each at the same time, into as
+many segments as there are workers (at most index.MAX_SEGMENTS), which the writer publishes in one commit
+(segments.LeanWriter).
 
 The workers read the database through the caller only (rows are sent to them), so this works whatever
 the database is; they write nothing but segment files no table of contents names yet.
@@ -12,7 +14,7 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,14 +28,17 @@ from whoosh.filedb.filestore import FileStorage
 from reviewer.core.models import Document
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate
 from reviewer.core.search.fields import PAIRS_FIELD, analyze_document
+from reviewer.core.search.index import MAX_SEGMENTS
 from reviewer.core.search.lean import DOC_IDS
-from reviewer.core.search.segments import LeanWriter, write_segment
+from reviewer.core.search.segments import LeanWriter, merge_segments, remove_files, write_segment
 from reviewer.core.store import TextStore
 from reviewer.core.worker_processes import watch_parent
 
 # Documents per segment a worker writes: large enough that merging them is cheap, small enough that a
 # worker's memory stays well under 100 MB.
 SLICE = 5_000
+# How often a parallel merge looks at the cancel token.
+CANCEL_POLL_SECONDS = 0.25
 METADATA = (Document.id, Document.control, Document.email_from, Document.email_to, Document.email_cc,
             Document.email_bcc, Document.subject, Document.author, Document.title, Document.file_name)
 
@@ -56,7 +61,8 @@ class _Row:
 
 def build_segments(case: Any, writer: LeanWriter, ids: Sequence[int], progress: Progress, stage: str,
                    cancel: CancelToken | None, jobs: int | None = None) -> int:
-    """Add the documents `ids` to `writer` as segments written by worker processes; documents added."""
+    """Add the documents `ids` to `writer` as segments written and then merged by worker processes, one
+    segment per worker (commit them with `merge_written=False`); documents added."""
     jobs = max(1, jobs or os.cpu_count() or 1)
     done = 0
     progress(ProgressUpdate(stage, 0, len(ids)))
@@ -78,6 +84,8 @@ def build_segments(case: Any, writer: LeanWriter, ids: Sequence[int], progress: 
                     cancel.raise_if_cancelled()
                 done += _collect(writer, running.popleft())
                 progress(ProgressUpdate(stage, done, len(ids)))
+            progress(ProgressUpdate(stage, done, len(ids), message="Writing the index…"))
+            _merge_written(pool, writer, min(jobs, MAX_SEGMENTS), cancel)
         except BaseException:
             for future in running:
                 future.cancel()
@@ -92,6 +100,32 @@ def _collect(writer: LeanWriter, future: Future[tuple[W3Segment, np.ndarray]]) -
     segment, doc_ids = future.result()
     writer.add_segment(segment, doc_ids)
     return len(doc_ids)
+
+
+def _merge_written(pool: ProcessPoolExecutor, writer: LeanWriter, groups: int,
+                   cancel: CancelToken | None) -> None:
+    """Merge the writer's segments, in id order, into `groups` segments, the groups at the same time."""
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    written = list(writer.written)
+    size = max(1, -(-len(written) // groups))
+    parts = [written[start:start + size] for start in range(0, len(written), size)]
+    pending = {pool.submit(_merge_group, str(writer.storage.folder), writer.indexname, writer.schema, group):
+               group for group in parts if len(group) > 1}
+    try:
+        while pending:
+            finished, _running = wait(pending, CANCEL_POLL_SECONDS, FIRST_COMPLETED)
+            for future in finished:
+                writer.replace_written(pending.pop(future), future.result())
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        for future in pending:
+            if not future.cancelled() and future.exception() is None:
+                remove_files(writer.storage, [future.result()])
+        raise
 
 
 def _slices(case: Any, ids: Sequence[int]) -> Iterator[list[_Row]]:
@@ -110,3 +144,8 @@ def _write_slice(folder: str, indexname: str, schema: Schema, text_root: str,
     documents = ((row.id, analyze_document(row, texts.read(row.control, row.id), common)) for row in rows)
     segment = write_segment(FileStorage(folder), indexname, schema, documents)
     return segment, np.asarray([row.id for row in rows], DOC_IDS)
+
+
+def _merge_group(folder: str, indexname: str, schema: Schema, segments: list[W3Segment]) -> W3Segment:
+    """In a worker: merge some of the segments the workers wrote into one (not yet published)."""
+    return merge_segments(FileStorage(folder), indexname, schema, segments)

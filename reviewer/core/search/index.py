@@ -177,7 +177,7 @@ class TextIndex:
         return common
 
     @contextmanager
-    def writing(self, merge_all: bool = False) -> Iterator[LeanWriter]:
+    def writing(self, merge_written: bool = True) -> Iterator[LeanWriter]:
         """One writer; committed only when the block succeeds, cancelled (nothing written) otherwise."""
         writer = LeanWriter(self.open_or_create())
         try:
@@ -185,7 +185,7 @@ class TextIndex:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(merge_all=merge_all, max_segments=MAX_SEGMENTS)
+        writer.commit(MAX_SEGMENTS, merge_written)
 
     def doc_ids(self) -> set[int]:
         """The database ids of the documents in the index."""
@@ -279,7 +279,7 @@ class LiveIndexer:
     def commit(self) -> None:
         if self.writer is None:
             return
-        self.writer.commit(max_segments=MAX_SEGMENTS)
+        self.writer.commit(MAX_SEGMENTS)
         self.writer = None
         mark_indexed(self.case, self.uncommitted)
         self.uncommitted = []

@@ -181,17 +181,14 @@ def rebuild(case: Case, progress: Progress = no_progress, cancel: CancelToken | 
 
 
 def _rebuild(case: Case, progress: Progress, cancel: CancelToken | None) -> int:
-    """Build the whole index in index.new/ (in parallel, build.py), as one segment, and swap it in."""
+    """Build the whole index in index.new/ (in parallel, build.py) and swap it in."""
     building = TextIndex(_beside(case, "new"))
     building.create_empty(common_words(case))
     with case.db.reader() as session:
         ids = session.scalars(select(Document.id).order_by(Document.id)).all()
     try:
-        with building.writing(merge_all=True) as writer:
+        with building.writing(merge_written=False) as writer:  # the workers merged what they wrote
             done = build_segments(case, writer, ids, progress, "reindex", cancel)
-            if cancel is not None:
-                cancel.raise_if_cancelled()  # before the merge, the longest step
-            progress(ProgressUpdate("reindex", done, len(ids), message="Writing the index…"))
     except BaseException:
         shutil.rmtree(building.directory, ignore_errors=True)  # stopped or failed: the live index stays
         raise

@@ -364,7 +364,8 @@ class LeanWriter:
     FLUSH_POSTINGS, or segments written elsewhere (rebuild workers) are handed in whole. `commit`
     merges what this writer wrote into one segment (and, past `max_segments`, the smallest of the
     others with it), marks older copies of re-added documents deleted, and publishes one new TOC
-    generation; `cancel` removes everything it wrote.
+    generation; `cancel` removes everything it wrote. A rebuild merges its workers' segments itself,
+    in parallel (`replace_written`), and commits them as they are (`merge_written=False`).
     """
 
     def __init__(self, index: FileIndex) -> None:
@@ -398,27 +399,32 @@ class LeanWriter:
         self.written.append(segment)
         self.added_ids.append(doc_ids)
 
+    def replace_written(self, parts: Sequence[W3Segment], merged: W3Segment) -> None:
+        """`merged` (written elsewhere from `parts`, which this writer holds) takes their place."""
+        at = self.written.index(parts[0])
+        self.written[at:at + len(parts)] = [merged]
+        remove_files(self.storage, parts)
+
     def flush(self) -> None:
         building, self.building = self.building, SegmentBuilder(self.schema)
         if building.doc_ids:
             segment = building.write(self.storage, self.indexname)
             self.add_segment(segment, np.asarray(building.doc_ids, DOC_IDS))
 
-    def commit(self, merge_all: bool = False, max_segments: int = 8) -> None:
+    def commit(self, max_segments: int = 8, merge_written: bool = True) -> None:
         try:
             self.flush()
             self._delete_older_copies()
             kept = [segment for segment in self.segments if segment.doc_count()]
             fresh = self.written
-            if merge_all:
-                kept, fresh = [], [*kept, *fresh]
-            elif len(kept) + min(1, len(fresh)) > max_segments:
-                by_size = sorted(kept, key=lambda segment: segment.doc_count())
-                merged = by_size[:len(kept) + min(1, len(fresh)) - max_segments // 2]
-                kept = [segment for segment in kept if segment not in merged]
-                fresh = [*merged, *fresh]
-            if len(fresh) > 1 or (fresh and fresh[0].has_deletions()):
-                fresh = [merge_segments(self.storage, self.indexname, self.schema, fresh)]
+            if merge_written:
+                if len(kept) + min(1, len(fresh)) > max_segments:
+                    by_size = sorted(kept, key=lambda segment: segment.doc_count())
+                    merged = by_size[:len(kept) + min(1, len(fresh)) - max_segments // 2]
+                    kept = [segment for segment in kept if segment not in merged]
+                    fresh = [*merged, *fresh]
+                if len(fresh) > 1 or (fresh and fresh[0].has_deletions()):
+                    fresh = [merge_segments(self.storage, self.indexname, self.schema, fresh)]
             final = kept + fresh
             TOC(self.schema, final, self.generation).write(self.storage, self.indexname)
         except BaseException:
