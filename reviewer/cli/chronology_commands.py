@@ -279,11 +279,12 @@ def cmd_highlight_edit(args: argparse.Namespace) -> int:
 
 
 def cmd_highlight_delete(args: argparse.Namespace) -> int:
+    from reviewer.core.audit import counted
     from reviewer.core.casebuild import highlights
 
     with open_case(args.case) as case:
         count = highlights.delete_highlights(case, args.ids)
-    console.print(f"Deleted {count} highlight{'s' if count != 1 else ''}.", highlight=False)
+    console.print(f"Deleted {counted(count, 'highlight')}.", highlight=False)
     return 0
 
 
@@ -346,11 +347,12 @@ def cmd_fact_edit(args: argparse.Namespace) -> int:
 
 
 def cmd_fact_delete(args: argparse.Namespace) -> int:
+    from reviewer.core.audit import counted
     from reviewer.core.casebuild import facts
 
     with open_case(args.case) as case:
         count = facts.delete_facts(case, args.ids)
-    console.print(f"Deleted {count} fact{'s' if count != 1 else ''}.", highlight=False)
+    console.print(f"Deleted {counted(count, 'fact')}.", highlight=False)
     return 0
 
 
@@ -362,12 +364,13 @@ def _sources(given: list[str]) -> list[SourceRef]:
 
 # --- exports -------------------------------------------------------------------------------------------
 def cmd_chronology(args: argparse.Namespace) -> int:
+    from reviewer.core.audit import counted
     from reviewer.core.casebuild.exports import export_chronology
 
     with open_case(args.case) as case:
         result = export_chronology(case, Path(args.out), issue=args.issue, key_only=args.key_only,
                                    made=_made(args.made))
-    console.print(f"Wrote the chronology ({result.facts:,} fact{'s' if result.facts != 1 else ''}) to "
+    console.print(f"Wrote the chronology ({counted(result.facts, 'fact')}) to "
                   f"{result.path}.", highlight=False)
     return 0
 

@@ -266,8 +266,13 @@ class AuditGroupInfo:
     undone_by: int | None  # the undo that reversed this entry
 
 
+def counted(number: int, noun: str) -> str:
+    """A number and its noun: 3 highlights, 1 fact."""
+    return f"{number:,} {noun}{'s' if number != 1 else ''}"
+
+
 def n_documents(count: int) -> str:
-    return "1 document" if count == 1 else f"{count:,} documents"
+    return counted(count, "document")
 
 
 def privilege_text(basis: str, description: str) -> str:

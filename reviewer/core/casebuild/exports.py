@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
+from reviewer.core.audit import counted
 from reviewer.core.case import Case
 from reviewer.core.casebuild import binder, exhibits
 from reviewer.core.casebuild import facts as fact_book
@@ -56,7 +57,7 @@ def export_chronology(case: Case, out: Path, issue: str | None = None, key_only:
             notes.append(f"Issue {issue_tree.resolve(session, [issue])[0].label}")
     if key_only:
         notes.append("Key facts only")
-    notes.append(f"{len(chosen):,} fact{'s' if len(chosen) != 1 else ''}")
+    notes.append(counted(len(chosen), "fact"))
     heading = Heading(TITLE, case.name, made or date.today(), tuple(notes))
     bold = {index for index, fact in enumerate(chosen) if fact.key}
     rows: list[list[object]]

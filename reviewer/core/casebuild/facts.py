@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reviewer.core.audit import Action, Recording, recording
+from reviewer.core.audit import Action, Recording, counted, recording
 from reviewer.core.case import Case
 from reviewer.core.casebuild import citations, fuzzy_dates, trail
 from reviewer.core.casebuild import issues as issue_tree
@@ -320,7 +320,7 @@ def _check_pages(session: Session, doc_id: int, page: int | None, page_end: int 
         raise FactError(f"{document.control}: pages are numbered from 1, and a range runs forwards.")
     last = page_end or page
     if document.pages is not None and last > document.pages:
-        raise FactError(f"{document.control} has {document.pages} page{'s' if document.pages != 1 else ''}; "
+        raise FactError(f"{document.control} has {counted(document.pages, 'page')}; "
                         f"there is no page {last}.")
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from reviewer.core.audit import Action, recording
+from reviewer.core.audit import Action, counted, recording
 from reviewer.core.case import Case, now
 from reviewer.core.casebuild import trail
 from reviewer.core.errors import ReviewerError
@@ -281,7 +281,3 @@ def _check_name_free(issues: Iterable[IssueInfo], name: str) -> None:
     if any(issue.name.casefold() == name.casefold() for issue in issues):
         raise IssueError(f'There is already an issue named "{name}".')
 
-
-def counted(number: int, noun: str) -> str:
-    """A number and its noun: 3 highlights, 1 fact."""
-    return f"{number:,} {noun}{'s' if number != 1 else ''}"

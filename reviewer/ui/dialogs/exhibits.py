@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer.core.audit import counted
 from reviewer.core.case import Case
 from reviewer.core.casebuild.exhibits import ORDERS
 from reviewer.core.casebuild.exports import ExhibitsExport, export_exhibits
@@ -54,7 +55,7 @@ class ExhibitsDialog(QDialog):
         where.addWidget(self.path, 1)
         where.addWidget(browse)
         form = QFormLayout(self)
-        form.addRow(QLabel(f"The {count:,} document{'s' if count != 1 else ''} listed now, as exhibits."))
+        form.addRow(QLabel(f"The {counted(count, 'document')} listed now, as exhibits."))
         form.addRow("First exhibit number", self.start)
         form.addRow("Numbered", self.order)
         form.addRow(self.privileged)

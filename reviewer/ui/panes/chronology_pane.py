@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer.core.audit import counted
 from reviewer.core.case import Case
 from reviewer.core.casebuild import exports, facts, issues
 from reviewer.core.casebuild.facts import FactInfo, SourceInfo, SourceRef
@@ -212,7 +213,7 @@ class ChronologyPane(QWidget):
         if row is not None:
             self.table.selectRow(row)
         self._show_sources()
-        self.status.setText(f"{len(found):,} fact{'s' if len(found) != 1 else ''}.")
+        self.status.setText(f"{counted(len(found), 'fact')}.")
 
     def current_fact(self) -> FactInfo | None:
         index = self.table.currentIndex()
@@ -266,7 +267,7 @@ class ChronologyPane(QWidget):
         chosen = sorted({self.model.fact(index.row()).id for index in rows})
         if chosen:
             self._write(partial(facts.delete_facts, self._case, chosen),
-                        lambda count: f"Deleted {count} fact{'s' if count != 1 else ''}.")
+                        lambda count: f"Deleted {counted(count, 'fact')}.")
 
     def set_issues(self, fact_id: int, issue_ids: list[int]) -> None:
         self._write(partial(facts.edit_fact, self._case, fact_id, issues=issue_ids),

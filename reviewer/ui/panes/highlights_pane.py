@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer.core.audit import counted
 from reviewer.core.case import Case
 from reviewer.core.casebuild import facts, highlights, issues
 from reviewer.core.casebuild.highlights import HighlightInfo
@@ -126,7 +127,7 @@ class HighlightsPane(QWidget):
             self.list.addTopLevelItem(item)
             item.setSelected(highlight.id in chosen)
         self.list.setSortingEnabled(True)
-        self.status.setText(f"{len(found):,} highlight{'s' if len(found) != 1 else ''}.")
+        self.status.setText(f"{counted(len(found), 'highlight')}.")
 
     def selected_ids(self) -> list[int]:
         return [int(item.data(0, ID_ROLE)) for item in self.list.selectedItems()]
@@ -142,13 +143,13 @@ class HighlightsPane(QWidget):
             self.status.setText("Select the highlights to make facts of.")
             return
         self._write(partial(facts.facts_from_highlights, self._case, chosen),
-                    lambda made: f"Made {len(made)} fact{'s' if len(made) != 1 else ''}; see the Chronology.")
+                    lambda made: f"Made {counted(len(made), 'fact')}; see the Chronology.")
 
     def delete(self) -> None:
         chosen = self.selected_ids()
         if chosen:
             self._write(partial(highlights.delete_highlights, self._case, chosen),
-                        lambda count: f"Deleted {count} highlight{'s' if count != 1 else ''}.")
+                        lambda count: f"Deleted {counted(count, 'highlight')}.")
 
     def set_issues(self, highlight_id: int, issue_ids: list[int]) -> None:
         self._write(partial(highlights.edit_highlight, self._case, highlight_id, issues=issue_ids),

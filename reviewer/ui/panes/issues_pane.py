@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer.core.audit import counted
 from reviewer.core.case import Case
 from reviewer.core.casebuild import issues
-from reviewer.core.casebuild.issues import IssueInfo, counted
+from reviewer.core.casebuild.issues import IssueInfo
 from reviewer.ui.icons import color_swatch
 from reviewer.ui.tasks import TaskRunner
 
