@@ -120,19 +120,14 @@ def open_in_place(storage: Any, name: str) -> StructFile:
 
 
 def release_pages(reader: IndexReader) -> None:
-    """Let go of the postings pages of a segment's memory-mapped compound file that this process has
-    read: they stay in the system's file cache, but no longer count in this process's memory (a merge
-    reads every posting of its sources once, which would otherwise make it as large as the index). The
-    terms table, read again and again, stays."""
+    """Let go of the pages of a segment's memory-mapped compound file that this process has read: they
+    stay in the system's file cache, but no longer count in this process's memory (a merge reads every
+    term and posting of its sources once, which would otherwise make it as large as its sources)."""
     storage = reader.storage()
     compound = storage.a if isinstance(storage, OverlayStorage) else storage
     source = getattr(compound, "_source", None) if isinstance(compound, CompoundStorage) else None
-    postings = reader.segment().make_filename(W3Codec.POSTS_EXT)
-    if source is None or not hasattr(mmap, "MADV_DONTNEED") or postings not in compound._dir:
-        return
-    offset, length = compound.range(postings)
-    start = offset - offset % mmap.PAGESIZE
-    source.madvise(mmap.MADV_DONTNEED, start, length + offset - start)
+    if source is not None and hasattr(mmap, "MADV_DONTNEED"):
+        source.madvise(mmap.MADV_DONTNEED)
 
 
 def buffer_of(dbfile: StructFile) -> memoryview | None:
