@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
         self._selection_timer.setInterval(0)
         self._selection_timer.timeout.connect(self._sync_selection)
         self._view: ResultView | None = None
+        self._counts: Counts | None = None  # of the list shown, once worked out
         self._start_at: int | None = None  # the document to select when the next result is listed
         self._saving: QProgressDialog | None = None  # set while a close waits for the write lane
         self._released = False  # the case and its searchers are closed (the window closed for good)
@@ -388,7 +389,9 @@ class MainWindow(QMainWindow):
         self.model.set_ids(view.ids)
         self.search_pane.show_count(view.query, view.matches, len(view.ids))
         self.search_pane.set_history(view.history)
-        self._show_counts(view.counts)
+        listed = len(view.ids)
+        self.hits_label.setText(f"{view.matches or 0:,} documents match · {listed:,} listed" if view.query
+                                else f"{listed:,} documents")
         # Start where asked (an opened batch's first document to review), else keep the reviewer's place
         # when the document is still listed, else start at the top.
         wanted = [doc_id for doc_id in (self._start_at, previous) if doc_id is not None]
@@ -404,12 +407,7 @@ class MainWindow(QMainWindow):
     def _show_counts(self, counts: Counts) -> None:
         self.browse_pane.show_facets(counts.facets, counts.saved)
         self.search_pane.set_saved([(name, query) for name, query, _ in counts.saved])
-        listed = self.model.rowCount()
-        view = self._view
-        if view is not None and view.query:
-            self.hits_label.setText(f"{view.matches or 0:,} documents match · {listed:,} listed")
-        else:
-            self.hits_label.setText(f"{listed:,} documents")
+        self._counts = counts
         self.coded_label.setText(f"{counts.coding.coded:,} coded · {counts.coding.uncoded:,} uncoded")
         self._update_undo()
 
@@ -570,7 +568,7 @@ class MainWindow(QMainWindow):
 
     # --- adding documents ------------------------------------------------------------------------------
     def add_documents(self) -> None:
-        custodians = [name for name, _ in self._view.counts.facets.custodians] if self._view else []
+        custodians = [name for name, _ in self._counts.facets.custodians] if self._counts else []
         dialog = AddDocumentsDialog(custodians, self)
         if dialog.exec() == AddDocumentsDialog.DialogCode.Accepted:
             self.run_ingest(dialog)

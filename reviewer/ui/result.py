@@ -3,8 +3,10 @@ the counts the panes show. Worked out on the read lane; the newest request wins.
 recorded in the search history on the write lane, like every other write.
 
 The id list changes only when the query, filters or order change (or documents are added). Coding leaves
-the list alone, so the reviewer keeps their place, and only the counts are refreshed. A query may come with
-an order of its own (a batch's documents in review order), kept until the reviewer sorts or searches anew.
+the list alone, so the reviewer keeps their place, and only the counts are refreshed. A new list is shown as
+soon as it is known and its counts follow (on a million documents they take seconds, the rows do not). A
+query may come with an order of its own (a batch's documents in review order), kept until the reviewer sorts
+or searches anew.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ class ResultView:
     query: str
     ids: list[int]  # what the list shows
     within: set[int] | None  # the documents matching the query, before filters; None without a query
-    counts: Counts
     history: list[str]  # recent queries, newest first
 
     @property
@@ -70,12 +71,12 @@ def _compute(searchers: Searchers, query: str, record: bool, browse_filter: brow
     recorded = [entry.query for entry in saved.history(case)]
     # The write lane records this query after the fact; the history shown has it already.
     history = list(dict.fromkeys([query, *recorded] if record and query else recorded))
-    return ResultView(query, ids, within, _counts(searchers, within, ids), history)
+    return ResultView(query, ids, within, history)
 
 
 class ResultState(QObject):
     changed = Signal(object)  # ResultView: a new id list
-    countsChanged = Signal(object)  # Counts: same list, new counts (after coding)
+    countsChanged = Signal(object)  # Counts: of the list last shown (after it is shown, after coding)
     searchFailed = Signal(str)  # the query cannot be read: one sentence for the search pane
 
     def __init__(self, searchers: Searchers, tasks: TaskRunner, parent: QObject | None = None) -> None:
@@ -137,6 +138,7 @@ class ResultState(QObject):
             return
         self._ids, self._within = view.ids, view.within
         self.changed.emit(view)
+        self.refresh_counts()
 
     def _counts_ready(self, generation: int, counts: Counts) -> None:
         if generation == self._generation:
