@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from reviewer.core.analytics import groups as analytics_groups
 from reviewer.core.analytics.scores import score_sort_key, visible_scores
 from reviewer.core.case import Case
+from reviewer.core.db import column_values
 from reviewer.core.models import (
     Document,
     DocumentCustodian,
@@ -177,11 +178,13 @@ def ordered_ids(case: Case, within: Collection[int] | None = None, browse: Brows
         key = score_sort_key(session, score_tag) if sort == "score" else SORT_KEYS[sort]
         if key is None:  # no scores to sort by (none shown, or hidden while validating)
             key = SORT_KEYS["control"]
-        # Empty values last in either direction, then a stable tie-break on the id.
-        query = _filtered(select(Document.id), browse).order_by(
-            key.is_(None), key.desc() if descending else key.asc(),
-            Document.id.desc() if descending else Document.id.asc())
-        ids = session.scalars(query).all()
+        order = key.desc() if descending else key.asc()
+        if sort == "control":  # never empty and unique: the order of its index, read without sorting
+            query = _filtered(select(Document.id), browse).order_by(order)
+        else:  # empty values last in either direction, then a stable tie-break on the id
+            query = _filtered(select(Document.id), browse).order_by(
+                key.is_(None), order, Document.id.desc() if descending else Document.id.asc())
+        ids = column_values(session, query)
     visible = visible_ids(case)  # a reviewer given only their batches lists only those
     if visible is not None:
         within = visible if within is None else visible.intersection(within)
@@ -253,7 +256,7 @@ def document_rows(case: Case, ids: Sequence[int], score_tag: int | None = None) 
 def coding_counts(case: Case, ids: Collection[int] | None = None) -> CodingCounts:
     """How many documents of a result carry at least one tag, and how many carry none."""
     with case.db.reader() as session:
-        tagged = set(session.scalars(select(DocumentTag.document_id).distinct()).all())
+        tagged = set(column_values(session, select(DocumentTag.document_id).distinct()))
         total = len(ids) if ids is not None else (
             session.scalar(select(func.count()).select_from(Document)) or 0)
     coded = len(tagged) if ids is None else sum(1 for i in ids if i in tagged)
@@ -290,10 +293,11 @@ def facets(case: Case, ids: Collection[int] | None = None) -> Facets:
 
 def _count(session: Session, doc_id: SQLColumnExpression[int], value: SQLColumnExpression[Any],
            wanted: set[int] | None) -> Counter[Any]:
-    """Documents per value, over `wanted` documents or (in SQL) over all of them."""
-    if wanted is None:
-        return Counter(dict(session.execute(select(value, func.count()).group_by(value)).all()))
-    return Counter(v for i, v in session.execute(select(doc_id, value)).all() if i in wanted)
+    """Documents per value, over `wanted` documents or over all of them, counted in SQL."""
+    query = select(value, func.count()).group_by(value)
+    if wanted is not None:
+        query = query.where(doc_id.in_(given_ids(wanted)))
+    return Counter(dict(session.execute(query).all()))
 
 
 # ---- One document -------------------------------------------------------------------------------------

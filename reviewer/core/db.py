@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import URL, Engine, create_engine, event, func, select
+from sqlalchemy import URL, Engine, Select, create_engine, event, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -174,6 +174,15 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+Value = TypeVar("Value")
+
+
+def column_values(session: Session, statement: Select[Value]) -> Sequence[Value]:
+    """The one column `statement` selects, every row, read past the ORM's row handling: for the ids of a
+    million documents that handling costs several times what the database's own work does."""
+    return session.connection().execute(statement).scalars().all()
 
 
 def _connection_lost(exc: DBAPIError) -> bool:

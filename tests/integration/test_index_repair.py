@@ -295,4 +295,4 @@ def test_a_case_without_documents_checks_reindexes_and_searches(case: Case,
     assert code == 0, out + err
     code, out, err = run(capsys, "search", root, "anything")
     assert code == 0 and out.startswith("0 documents") and "repaired" not in err
-    assert TextIndex(case.index_dir).doc_ids() == set()
+    assert len(TextIndex(case.index_dir).doc_ids()) == 0

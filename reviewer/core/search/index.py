@@ -187,8 +187,8 @@ class TextIndex:
             raise
         writer.commit(MAX_SEGMENTS, merge_written)
 
-    def doc_ids(self) -> set[int]:
-        """The database ids of the documents in the index."""
+    def doc_ids(self) -> np.ndarray:
+        """The database ids of the documents in the index, in order."""
         with self.steady():
             searcher, _build = self.open_searcher()
         with searcher:
@@ -204,13 +204,12 @@ def live_doc_ids(reader: IndexReader) -> np.ndarray:
     return ids
 
 
-def _live_doc_ids(reader: IndexReader) -> set[int]:
-    """The database ids of the documents not deleted (reads every segment: also a damage check)."""
-    found: set[int] = set()
-    for leaf, _offset in reader.leaf_readers():
-        found.update(live_doc_ids(leaf).tolist())
-    found.discard(0)
-    return found
+def _live_doc_ids(reader: IndexReader) -> np.ndarray:
+    """The database ids of the documents not deleted, in order (reads every segment: also a damage
+    check)."""
+    leaves = [live_doc_ids(leaf) for leaf, _offset in reader.leaf_readers()]
+    ids = np.concatenate(leaves).astype(np.int64) if leaves else np.zeros(0, np.int64)
+    return np.unique(ids[ids != 0])
 
 
 def index_pending(case, progress: Progress = no_progress, cancel: CancelToken | None = None,

@@ -28,9 +28,11 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select, update
+import numpy as np
+from sqlalchemy import Integer, cast, select, update
 
 from reviewer.core.case import Case
+from reviewer.core.db import column_values
 from reviewer.core.errors import CaseLockedError, ReviewerError
 from reviewer.core.models import Document
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
@@ -98,18 +100,23 @@ class Repair:
 def inspect(case: Case) -> IndexState:
     """Check the live index against the database, each read as one snapshot."""
     with case.db.reader() as session:
-        rows = session.execute(select(Document.id, Document.indexed)).all()
-    known = {doc_id for doc_id, _indexed in rows}
-    flagged = {doc_id for doc_id, indexed in rows if indexed}
-    newest = max(known, default=0)
+        # One statement (one snapshot), each row one number, id * 2 + indexed: a million documents are
+        # read in well under a second, where a row object per document took seconds.
+        coded = np.asarray(column_values(session, select(Document.id * 2 + cast(Document.indexed, Integer))),
+                           np.int64)
+    known = np.sort(coded >> 1)
+    flagged = (coded >> 1)[(coded & 1) == 1]
+    newest = int(known[-1]) if len(known) else 0
     try:
         in_index = TextIndex(case.index_dir).doc_ids()  # one searcher: one generation
     except SearchIndexError as error:
         return IndexState(len(known), unusable=error.reason)
     except Exception as error:  # reading a segment failed: its files are damaged
         return IndexState(len(known), unusable=f"is damaged ({type(error).__name__}: {error})")
-    orphans = sum(1 for doc_id in in_index - known if doc_id <= newest)
-    return IndexState(len(known), orphans=orphans, lost=frozenset(flagged - in_index),
+    recorded_before = in_index[in_index <= newest]
+    orphans = int(np.count_nonzero(~np.isin(recorded_before, known, assume_unique=True)))
+    lost = np.setdiff1d(flagged, in_index, assume_unique=True)
+    return IndexState(len(known), orphans=orphans, lost=frozenset(lost.tolist()),
                       pending=len(known) - len(flagged))
 
 
