@@ -3,6 +3,8 @@ rendering and zoom, the coding pane's privilege and notes, and the window's reme
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTextBrowser
 
@@ -69,6 +71,32 @@ def test_browse_pane_counts_and_filters(qtbot, open_window, small_case):
     custodians = pane.section("custodian")
     assert custodians.child(0).text(0) == "okafor-d"
     assert custodians.child(0).text(1) == window.search_pane.count.text().split()[0]
+
+
+def test_a_new_result_is_listed_before_its_counts_are_worked_out(qtbot, open_window, small_case, monkeypatch):
+    window = open_window(small_case)
+    custodians = window.browse_pane.section("custodian")
+    whole_case = {custodians.child(i).text(0) for i in range(custodians.childCount())}
+    counting = threading.Event()
+    release = threading.Event()
+    count_facets = browse.facets
+
+    def slow_facets(case, ids=None):  # the counts of a million documents: seconds
+        counting.set()
+        assert release.wait(10)
+        return count_facets(case, ids)
+
+    monkeypatch.setattr(browse, "facets", slow_facets)
+    box = window.search_pane.box
+    qtbot.keyClicks(box, "grudge")
+    qtbot.keyClick(box, "\r")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1 and counting.is_set())
+    assert window.hits_label.text() == "1 documents match · 1 listed"
+    assert {custodians.child(i).text(0) for i in range(custodians.childCount())} == whole_case
+    release.set()
+    wait_idle(qtbot, window)
+    custodians = window.browse_pane.section("custodian")
+    assert custodians.childCount() == 1 and custodians.child(0).text(1) == "1"
 
 
 def test_search_errors_show_inline_and_history_and_saved_searches(qtbot, open_window, small_case):
