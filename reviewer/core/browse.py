@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from reviewer.core.analytics import groups as analytics_groups
 from reviewer.core.analytics.scores import score_sort_key, visible_scores
 from reviewer.core.case import Case
-from reviewer.core.db import column_values
+from reviewer.core.db import selected_ids
 from reviewer.core.models import (
     Document,
     DocumentCustodian,
@@ -184,7 +184,7 @@ def ordered_ids(case: Case, within: Collection[int] | None = None, browse: Brows
         else:  # empty values last in either direction, then a stable tie-break on the id
             query = _filtered(select(Document.id), browse).order_by(
                 key.is_(None), order, Document.id.desc() if descending else Document.id.asc())
-        ids = column_values(session, query)
+        ids = selected_ids(session, query)
     visible = visible_ids(case)  # a reviewer given only their batches lists only those
     if visible is not None:
         within = visible if within is None else visible.intersection(within)
@@ -256,7 +256,7 @@ def document_rows(case: Case, ids: Sequence[int], score_tag: int | None = None) 
 def coding_counts(case: Case, ids: Collection[int] | None = None) -> CodingCounts:
     """How many documents of a result carry at least one tag, and how many carry none."""
     with case.db.reader() as session:
-        tagged = set(column_values(session, select(DocumentTag.document_id).distinct()))
+        tagged = set(selected_ids(session, select(DocumentTag.document_id).distinct()))
         total = len(ids) if ids is not None else (
             session.scalar(select(func.count()).select_from(Document)) or 0)
     coded = len(tagged) if ids is None else sum(1 for i in ids if i in tagged)

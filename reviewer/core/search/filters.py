@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from reviewer.core.analytics import filters as analytics_filters
 from reviewer.core.analytics.scores import score_filter
 from reviewer.core.casebuild import people_query, search_fields
-from reviewer.core.db import column_values
+from reviewer.core.db import selected_ids
 from reviewer.core.importing.bates_lookup import documents_in_range
 from reviewer.core.models import REVIEW_DATE, Document, DocumentCustodian, DocumentTag, IngestEntry, Note, Tag
 from reviewer.core.search.query import (
@@ -40,11 +40,11 @@ TYPE_GROUPS: dict[str, tuple[str, ...]] = {"email": ("eml", "emlx", "msg")}
 
 
 def all_ids(session: Session) -> set[int]:
-    return set(column_values(session, select(Document.id)))
+    return set(selected_ids(session, select(Document.id)))
 
 
 def filter_ids(session: Session, node: Filter) -> set[int]:
-    return set(column_values(session, _select(session, node)))
+    return set(selected_ids(session, _select(session, node)))
 
 
 def _select(session: Session, node: Filter) -> Select[int]:

@@ -32,7 +32,7 @@ import numpy as np
 from sqlalchemy import Integer, cast, select, update
 
 from reviewer.core.case import Case
-from reviewer.core.db import column_values
+from reviewer.core.db import selected_ids
 from reviewer.core.errors import CaseLockedError, ReviewerError
 from reviewer.core.models import Document
 from reviewer.core.progress import CancelToken, Progress, ProgressUpdate, no_progress
@@ -102,7 +102,7 @@ def inspect(case: Case) -> IndexState:
     with case.db.reader() as session:
         # One statement (one snapshot), each row one number, id * 2 + indexed: a million documents are
         # read in well under a second, where a row object per document took seconds.
-        coded = np.asarray(column_values(session, select(Document.id * 2 + cast(Document.indexed, Integer))),
+        coded = np.asarray(selected_ids(session, select(Document.id * 2 + cast(Document.indexed, Integer))),
                            np.int64)
     known = np.sort(coded >> 1)
     flagged = (coded >> 1)[(coded & 1) == 1]
