@@ -37,8 +37,9 @@ from reviewer.core.store import sync_folder
 
 COMMIT_EVERY_SECONDS = 2.0
 COMMIT_EVERY_UNITS = 200  # or items, for a source that weighs its units
-# Text files written (and fsync'd) at once: the disk's latency overlaps instead of adding up.
-_TEXT_WRITERS = ThreadPoolExecutor(4, thread_name_prefix="reviewer-text")
+# Text files written (and fsync'd) at once: the disk's latency overlaps instead of adding up. Sixteen,
+# not four: a journaling file system commits concurrent fsyncs together (20,000 emails: 138 -> 127 s).
+_TEXT_WRITERS = ThreadPoolExecutor(16, thread_name_prefix="reviewer-text")
 
 
 class RecordingTransaction:

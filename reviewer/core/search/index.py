@@ -209,7 +209,8 @@ def _live_doc_ids(reader: IndexReader) -> np.ndarray:
     check)."""
     leaves = [live_doc_ids(leaf) for leaf, _offset in reader.leaf_readers()]
     ids = np.concatenate(leaves).astype(np.int64) if leaves else np.zeros(0, np.int64)
-    return np.unique(ids[ids != 0])
+    ids = np.sort(ids[ids != 0])
+    return ids[np.concatenate(([True], ids[1:] != ids[:-1]))] if len(ids) else ids
 
 
 def index_pending(case, progress: Progress = no_progress, cancel: CancelToken | None = None,

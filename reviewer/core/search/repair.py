@@ -192,7 +192,7 @@ def _rebuild(case: Case, progress: Progress, cancel: CancelToken | None) -> int:
     building = TextIndex(_beside(case, "new"))
     building.create_empty(common_words(case))
     with case.db.reader() as session:
-        ids = session.scalars(select(Document.id).order_by(Document.id)).all()
+        ids = selected_ids(session, select(Document.id).order_by(Document.id))
     try:
         with building.writing(merge_written=False) as writer:  # the workers merged what they wrote
             done = build_segments(case, writer, ids, progress, "reindex", cancel)
