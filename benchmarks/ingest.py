@@ -174,7 +174,8 @@ def measure(label: str, source: Path, jobs: int) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=os.environ.get("REVIEWER_CORPUS"))
+    parser.add_argument("--corpus", default=os.environ.get("REVIEWER_CORPUS"),
+                        help="also measure this corpus (default $REVIEWER_CORPUS; --corpus '' leaves it out)")
     parser.add_argument("--emails", type=int, default=50000)
     parser.add_argument("--mbox", type=int, default=20000, help="messages in one generated mailbox (0: none)")
     parser.add_argument("--zip-member-mb", type=int, default=496,
