@@ -178,13 +178,11 @@ def ordered_ids(case: Case, within: Collection[int] | None = None, browse: Brows
         key = score_sort_key(session, score_tag) if sort == "score" else SORT_KEYS[sort]
         if key is None:  # no scores to sort by (none shown, or hidden while validating)
             key = SORT_KEYS["control"]
-        order = key.desc() if descending else key.asc()
-        if sort == "control":  # never empty and unique: the order of its index, read without sorting
-            query = _filtered(select(Document.id), browse).order_by(order)
-        else:  # empty values last in either direction, then a stable tie-break on the id
-            query = _filtered(select(Document.id), browse).order_by(
-                key.is_(None), order, Document.id.desc() if descending else Document.id.asc())
-        ids = selected_ids(session, query)
+        order = [key.desc() if descending else key.asc()]
+        if key is not SORT_KEYS["control"]:  # control numbers are never empty and unique: read in index order
+            # Empty values last in either direction, then a stable tie-break on the id.
+            order = [key.is_(None), *order, Document.id.desc() if descending else Document.id.asc()]
+        ids = selected_ids(session, _filtered(select(Document.id), browse).order_by(*order))
     visible = visible_ids(case)  # a reviewer given only their batches lists only those
     if visible is not None:
         within = visible if within is None else visible.intersection(within)

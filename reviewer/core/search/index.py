@@ -45,6 +45,7 @@ from reviewer.core.search.fields import PAIRS_FIELD, Analysis, analyze_document,
 from reviewer.core.search.lean import DocIdField, LeanText, doc_id_array, reversed_field
 from reviewer.core.search.query import DEFAULT_FIELD, TEXT_FIELDS
 from reviewer.core.search.segments import LeanWriter
+from reviewer.core.search.span_arrays import distinct
 
 __all__ = ["field_parts"]  # where the hit finder, redaction and tests have always found it
 
@@ -209,8 +210,7 @@ def _live_doc_ids(reader: IndexReader) -> np.ndarray:
     check)."""
     leaves = [live_doc_ids(leaf) for leaf, _offset in reader.leaf_readers()]
     ids = np.concatenate(leaves).astype(np.int64) if leaves else np.zeros(0, np.int64)
-    ids = np.sort(ids[ids != 0])
-    return ids[np.concatenate(([True], ids[1:] != ids[:-1]))] if len(ids) else ids
+    return distinct(np.sort(ids[ids != 0]))
 
 
 def index_pending(case, progress: Progress = no_progress, cancel: CancelToken | None = None,

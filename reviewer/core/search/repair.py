@@ -104,8 +104,9 @@ def inspect(case: Case) -> IndexState:
         # read in well under a second, where a row object per document took seconds.
         coded = np.asarray(selected_ids(session, select(Document.id * 2 + cast(Document.indexed, Integer))),
                            np.int64)
-    known = np.sort(coded >> 1)
-    flagged = (coded >> 1)[(coded & 1) == 1]
+    ids = coded >> 1
+    known = np.sort(ids)
+    flagged = ids[(coded & 1) == 1]
     newest = int(known[-1]) if len(known) else 0
     try:
         in_index = TextIndex(case.index_dir).doc_ids()  # one searcher: one generation

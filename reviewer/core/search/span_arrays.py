@@ -23,15 +23,18 @@ def keys(docnums: np.ndarray, positions: np.ndarray) -> np.ndarray:
 
 
 def documents(keys_: np.ndarray) -> np.ndarray:
-    """The document numbers of some keys (ascending, as every key array here is), each once: one pass,
-    no sort."""
-    docnums = keys_ >> SHIFT
-    if len(docnums) < 2:
-        return docnums
-    first = np.empty(len(docnums), bool)
+    """The document numbers of some keys (ascending, as every key array here is), each once."""
+    return distinct(keys_ >> SHIFT)
+
+
+def distinct(ascending: np.ndarray) -> np.ndarray:
+    """Each value of an ascending array once: one pass, no sort and no hashing (np.unique does either)."""
+    if len(ascending) < 2:
+        return ascending
+    first = np.empty(len(ascending), bool)
     first[0] = True
-    np.not_equal(docnums[1:], docnums[:-1], out=first[1:])
-    return docnums[first]
+    np.not_equal(ascending[1:], ascending[:-1], out=first[1:])
+    return ascending[first]
 
 
 def contains(sorted_keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
